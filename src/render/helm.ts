@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DesiredObject, SourceLocation } from '../model.ts';
+import type { RenderContext } from './kustomize.ts';
+import { collectManifests, type ParsedManifests } from './manifests.ts';
+import { absoluteIn, repoRelative } from './paths.ts';
+import { RenderError } from './problems.ts';
+import { failureMessage, lookupTool, runTool } from './tools.ts';
+
+export interface HelmOptions {
+  releaseName: string;
+  namespace?: string;
+  /** Relative to the repository root, or absolute. */
+  valuesFiles: string[];
+  /** `key=value` pairs as for `helm --set`. */
+  set: string[];
+}
+
+export function helmTemplateArgs(dir: string, helm: HelmOptions, repoRoot: string): string[] {
+  // Hooks are not part of a release's manifest (they run and go), so they are not drift;
+  // CRDs are, as helm install and Flux's helm-controller create them.
+  const args = ['template', helm.releaseName, dir, '--include-crds', '--no-hooks'];
+  if (helm.namespace) args.push('--namespace', helm.namespace);
+  for (const values of helm.valuesFiles) args.push('--values', absoluteIn(repoRoot, values));
+  for (const value of helm.set) args.push('--set', value);
+  return args;
+}
+
+const SOURCE_COMMENT = /^# Source: (.+)$/gm;
+
+/** Line numbers in helm's output where each `# Source: chart/templates/x.yaml` comment stands. */
+function sourceComments(output: string): { line: number; path: string }[] {
+  const found: { line: number; path: string }[] = [];
+  let line = 1;
+  let last = 0;
+  for (const match of output.matchAll(SOURCE_COMMENT)) {
+    for (let i = last; i < match.index; i++) if (output.charCodeAt(i) === 10) line++;
+    last = match.index;
+    found.push({ line, path: match[1].trim() });
+  }
+  return found;
+}
+
+/**
+ * Renders a Helm chart with `helm template`. Each object points at its template file (line 1),
+ * from the `# Source:` comments helm prints, or at Chart.yaml when that file is not in the repo
+ * (a packaged subchart).
+ */
+export async function collectHelmChart(
+  dir: string,
+  helm: HelmOptions,
+  ctx: RenderContext,
+): Promise<ParsedManifests> {
+  const chartFile = repoRelative(ctx.repoRoot, join(dir, 'Chart.yaml'));
+  const group = ctx.group ?? repoRelative(ctx.repoRoot, dir);
+  const binary = ctx.tools?.helm ?? lookupTool('helm');
+  if (!binary) {
+    return {
+      objects: [],
+      problems: [
+        {
+          file: chartFile,
+          message:
+            'helm was not found on PATH: install Helm (https://helm.sh/docs/intro/install/), or set KUBE_DRIFT_HELM to its path',
+        },
+      ],
+    };
+  }
+  const run = await runTool(binary, helmTemplateArgs(dir, helm, ctx.repoRoot), ctx.repoRoot);
+  if (run.exitCode !== 0)
+    return { objects: [], problems: [{ file: chartFile, message: failureMessage(run) }] };
+
+  const comments = sourceComments(run.stdout);
+  const known = new Map<string, SourceLocation>();
+  const templateAt = (outputLine: number | undefined): SourceLocation => {
+    let path: string | undefined;
+    for (const c of comments) if (outputLine !== undefined && c.line <= outputLine) path = c.path;
+    if (path === undefined) return { file: chartFile, line: 1 };
+    let location = known.get(path);
+    if (!location) {
+      // helm names files `<chart name>/templates/x.yaml`; the chart's directory may be named otherwise.
+      const inChart = join(dir, path.slice(path.indexOf('/') + 1));
+      location = existsSync(inChart)
+        ? { file: repoRelative(ctx.repoRoot, inChart), line: 1 }
+        : { file: chartFile, line: 1 };
+      known.set(path, location);
+    }
+    return location;
+  };
+
+  const parsed = collectManifests(run.stdout, chartFile, { group });
+  const objects: DesiredObject[] = parsed.objects.map((d) => ({ ...d, source: templateAt(d.source.line) }));
+  const problems = parsed.problems.map((p) => ({
+    file: templateAt(p.line).file,
+    message: `helm template produced output that is not valid manifests: ${p.message}`,
+  }));
+  return { objects, problems };
+}
+
+export async function renderHelmChart(
+  dir: string,
+  helm: HelmOptions,
+  ctx: RenderContext,
+): Promise<DesiredObject[]> {
+  const { objects, problems } = await collectHelmChart(dir, helm, ctx);
+  if (problems.length > 0) throw new RenderError(problems);
+  return objects;
+}

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { InputError } from '../errors.ts';
+
+export type ToolName = 'helm' | 'kubectl' | 'kustomize';
+
+const ENV_VARS: Record<ToolName, string> = {
+  helm: 'KUBE_DRIFT_HELM',
+  kubectl: 'KUBE_DRIFT_KUBECTL',
+  kustomize: 'KUBE_DRIFT_KUSTOMIZE',
+};
+
+const INSTALL_HINTS: Record<ToolName, string> = {
+  helm: 'install Helm (https://helm.sh/docs/intro/install/, or `go install helm.sh/helm/v3/cmd/helm@latest`)',
+  kubectl: 'install kubectl (https://kubernetes.io/docs/tasks/tools/)',
+  kustomize: 'install kustomize (https://kubectl.docs.kubernetes.io/installation/kustomize/) or kubectl',
+};
+
+export function toolCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.KUBE_DRIFT_CACHE || join(homedir(), '.cache', 'kube-drift'), 'bin');
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The tool's path, or undefined when it is nowhere to be found. */
+export function lookupTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const fromEnv = env[ENV_VARS[name]];
+  if (fromEnv) return fromEnv;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir !== '' && isExecutable(join(dir, name))) return join(dir, name);
+  }
+  const cached = join(toolCacheDir(env), name);
+  return isExecutable(cached) ? cached : undefined;
+}
+
+/**
+ * Finds a binary: the KUBE_DRIFT_<TOOL> environment variable, then PATH, then
+ * ${KUBE_DRIFT_CACHE:-~/.cache/kube-drift}/bin. Throws an InputError saying how to get it.
+ */
+export function findTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): string {
+  const envVar = ENV_VARS[name];
+  const fromEnv = env[envVar];
+  if (fromEnv && !isExecutable(fromEnv)) {
+    throw new InputError(`${envVar} is set to ${fromEnv}, which is not an executable file`, {
+      hint: `Point ${envVar} at the ${name} binary, or unset it to search PATH.`,
+    });
+  }
+  const found = lookupTool(name, env);
+  if (found) return found;
+  throw new InputError(`${name} was not found on PATH nor in ${toolCacheDir(env)}`, {
+    hint: `${INSTALL_HINTS[name]}, or set ${envVar} to its path.`,
+  });
+}
+
+export interface ToolRun {
+  /** The command as shown to users: values given with --set are masked. */
+  command: string;
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** Set when the process could not be started. */
+  spawnError?: string;
+}
+
+/** Shows a command line the way a user could paste it, without revealing --set values. */
+export function displayCommand(binary: string, args: string[]): string {
+  const shown: string[] = [binary];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if ((arg === '--set' || arg === '--set-string') && i + 1 < args.length) {
+      shown.push(arg, maskAssignments(args[++i]));
+    } else if (/^--set(-string)?=/.test(arg)) {
+      const [flag, value] = [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)];
+      shown.push(`${flag}=${maskAssignments(value)}`);
+    } else shown.push(arg);
+  }
+  return shown.map(quote).join(' ');
+}
+
+// `a=1,b.c=2` → `a=***,b.c=***`: --set values are often passwords.
+function maskAssignments(value: string): string {
+  return value
+    .split(',')
+    .map((pair) => (pair.includes('=') ? `${pair.slice(0, pair.indexOf('='))}=***` : pair))
+    .join(',');
+}
+
+function quote(word: string): string {
+  return /^[\w@%+=:,./*-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Runs a tool to completion, capturing its output; never throws. */
+export function runTool(binary: string, args: string[], cwd: string): Promise<ToolRun> {
+  const command = displayCommand(binary, args);
+  return new Promise((resolve) => {
+    const child = spawn(binary, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error) =>
+      resolve({ command, exitCode: null, stdout: '', stderr: '', spawnError: error.message }),
+    );
+    child.on('close', (exitCode) =>
+      resolve({
+        command,
+        exitCode,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
+    );
+  });
+}
+
+/** The problem message for a run that failed: the command and what it printed on stderr. */
+export function failureMessage(run: ToolRun): string {
+  if (run.spawnError) return `could not run ${run.command}: ${run.spawnError}`;
+  const stderr = run.stderr.trim();
+  return `${run.command} failed (exit status ${run.exitCode})${stderr ? `:\n${stderr}` : ''}`;
+}
