@@ -1,0 +1,155 @@
+// The CLI face of the engine: kube-drift diff | apply | render.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { describeError, InputError } from './errors.ts';
+import { converge, diff, type EngineHooks, exitStatus, renderDesired } from './engine.ts';
+import { Redactor } from './drift/mask.ts';
+import { renderJson } from './report/json.ts';
+import { renderMarkdown } from './report/markdown.ts';
+import type { Report } from './report/model.ts';
+import { renderText } from './report/text.ts';
+import { type Command, OPTIONS, parseSettings, type Settings } from './settings.ts';
+import { VERSION } from './version.ts';
+
+const COMMANDS: Record<Command, string> = {
+  diff: 'Compare the rendered manifests with the cluster. Exit 0 in sync, 1 drift, 2 error.',
+  apply: 'Converge the cluster to Git (server-side apply; --prune deletes what left Git). Exit 0 done, 1 drift or health failures remain, 2 error.',
+  render: 'Print the rendered objects as YAML, with their source file and line.',
+};
+
+export function usage(command?: Command): string {
+  const lines = [`kube-drift ${VERSION}: keep Kubernetes clusters honest against Git`, ''];
+  if (!command) {
+    lines.push('Usage: kube-drift <command> [flags]', '', 'Commands:');
+    for (const [name, text] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${text}`);
+    lines.push('', 'Run kube-drift <command> --help for its flags.');
+    return lines.join('\n');
+  }
+  lines.push(`Usage: kube-drift ${command} [flags]`, '', COMMANDS[command], '', 'Flags:');
+  for (const option of cliOptions(command)) {
+    const flag = `${option.alias ? `-${option.alias}, ` : '    '}--${option.name}${option.kind === 'boolean' ? '' : ' VALUE'}`;
+    const extra = [option.choices ? `one of ${option.choices.join('|')}` : '', option.default ? `default ${option.default}` : '', option.repeat ? 'repeatable' : '']
+      .filter(Boolean)
+      .join('; ');
+    lines.push(`  ${flag.padEnd(34)} ${option.description}${extra ? ` (${extra})` : ''}`);
+  }
+  lines.push(`  ${'-h, --help'.padEnd(34)} Show this help.`);
+  return lines.join('\n');
+}
+
+const DIFF_ONLY = new Set(['remediate', 'prune', 'wait', 'timeout', 'force', 'dry-run', 'allowed-refs', 'max-deletions', 'suspend', 'skip-unhealthy']);
+
+function cliOptions(command: Command) {
+  return OPTIONS.filter((o) => o.scope !== 'action' && o.name !== 'remediate').filter((o) => {
+    if (command === 'render') return ['path', 'source', 'namespace', 'helm-release-name', 'helm-namespace', 'helm-values', 'helm-set'].includes(o.name);
+    if (command === 'diff') return !DIFF_ONLY.has(o.name);
+    return true;
+  });
+}
+
+export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout.write(`${usage()}\n`);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === 'version') {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (!(command in COMMANDS)) {
+    io.stderr.write(`kube-drift: unknown command "${command}"\n\n${usage()}\n`);
+    return 2;
+  }
+  const cmd = command as Command;
+  const redactor = new Redactor();
+  try {
+    const settings = parseFlags(cmd, rest);
+    if (!settings) {
+      io.stdout.write(`${usage(cmd)}\n`);
+      return 0;
+    }
+    return await runCommand(settings, io, redactor);
+  } catch (error) {
+    io.stderr.write(`kube-drift: ${redactor.redact(describeError(error))}\n`);
+    return 2;
+  }
+}
+
+function parseFlags(command: Command, args: string[]): Settings | undefined {
+  const allowed = cliOptions(command);
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const o of allowed) {
+    options[o.name] = { type: o.kind === 'boolean' ? 'boolean' : 'string', short: o.alias, multiple: o.repeat };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new InputError((error as Error).message.replace(/^.*?: /, ''), { hint: `Run kube-drift ${command} --help.` });
+  }
+  if (parsed.values.help) return undefined;
+  const raw: Record<string, string | string[] | undefined> = {};
+  for (const [key, value] of Object.entries(parsed.values)) {
+    raw[key] = typeof value === 'boolean' ? String(value) : (value as string | string[] | undefined);
+  }
+  // Paths may also be given as positionals: kube-drift diff apps/ infra/
+  if (parsed.positionals.length > 0) raw.path = [...((raw.path as string[] | undefined) ?? []), ...parsed.positionals];
+  return parseSettings(command, raw, { repoRoot: process.cwd(), isAction: false });
+}
+
+async function runCommand(settings: Settings, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, redactor: Redactor): Promise<number> {
+  const progressOn = (io.stderr as NodeJS.WriteStream).isTTY === true;
+  const hooks: EngineHooks = {
+    info: (message) => {
+      if (settings.verbose) io.stderr.write(`${redactor.redact(message)}\n`);
+    },
+    warning: (message) => io.stderr.write(`warning: ${redactor.redact(message)}\n`),
+    progress: progressOn
+      ? (done, total) => {
+          if (done === total || done % 25 === 0) io.stderr.write(`\r${done}/${total} objects compared${done === total ? '\n' : ''}`);
+        }
+      : undefined,
+  };
+
+  if (settings.command === 'render') {
+    const desired = await renderDesired(settings);
+    for (const object of desired) redactor.addSecretObject(object.object);
+    const text = desired
+      .map((d) => `# Source: ${d.source.file}:${d.source.line}\n${stringify(d.object, { lineWidth: 0 })}`)
+      .join('---\n');
+    io.stdout.write(text);
+    return 0;
+  }
+
+  const result = await diff(settings, hooks, redactor);
+  try {
+    let report: Report = result.report;
+    let status = exitStatus(report);
+    if (settings.command === 'apply') {
+      const applied = await converge(result, settings, hooks);
+      report = applied.report;
+      status = applied.exitStatus;
+    }
+    const output = formatReport(report, settings);
+    io.stdout.write(redactor.redact(output));
+    if (settings.reportFile) writeFileSync(settings.reportFile, redactor.redact(renderJson(report)));
+    return status;
+  } finally {
+    result.connection.close();
+  }
+}
+
+function formatReport(report: Report, settings: Settings): string {
+  switch (settings.output) {
+    case 'json':
+      return renderJson(report);
+    case 'markdown':
+      return renderMarkdown(report, { budgetBytes: Number.MAX_SAFE_INTEGER });
+    default:
+      return renderText(report, { color: settings.color, verbose: settings.verbose });
+  }
+}

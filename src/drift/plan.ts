@@ -1,0 +1,402 @@
+// The plan: what applying Git would do to the cluster, object by object and field by field.
+// Diffs by server-side apply dry-run (the server fills in defaults and runs admission, so
+// defaulted fields are not drift), then adds what a dry-run cannot show: fields a person
+// added by hand that Git does not set (remediation takes those over and removes them).
+import {
+  type ChangeSet,
+  type ChangeSetEntry,
+  type DesiredObject,
+  type DiffMode,
+  identityOf,
+  type KubeObject,
+  type ObjectRef,
+  type PlanError,
+  refOf,
+  subjectOf,
+} from '../model.ts';
+import { KubeApiError } from '../kube/errors.ts';
+import type { ClusterObjects } from '../kube/objects.ts';
+import type { ResourceInfo } from '../kube/discovery.ts';
+import { attributeChanges, fieldsToRemove, removePointers } from './fieldsets.ts';
+import { applyIgnore, defaultIgnoreRules, type IgnoreRule, isSkipped, rulesFor } from './ignore.ts';
+import { deepEqual, diffObjects, unifiedDiff } from './jsondiff.ts';
+import { maskSecrets, type Redactor } from './mask.ts';
+import { normalizeForDiff, OWNER_LABEL, OWNER_LABEL_VALUE, OWNER_NAME_LABEL } from './normalize.ts';
+import { compareForApply, compareForDelete } from './order.ts';
+
+export interface PlanOptions {
+  target: string;
+  /** For namespaced objects that name none. */
+  defaultNamespace: string;
+  fieldManager: string;
+  /** Dry-runs in flight at once. */
+  concurrency: number;
+  ignoreRules: IgnoreRule[];
+  /** Every Secret value seen is registered here, as the outputs' last line of defence. */
+  redactor: Redactor;
+  /** server: dry-run; client: no write verbs; auto: server, client on 403. */
+  diffMode: 'server' | 'client' | 'auto';
+  /** Objects the target applied earlier (its inventory), candidates for `deleted`. */
+  inventory?: ObjectRef[];
+  onProgress?: (done: number, total: number) => void;
+  onWarning?: (message: string) => void;
+}
+
+/** One desired object as planned; keeps the unmasked object for remediation (never reported). */
+export interface PlannedObject {
+  desired: DesiredObject;
+  ref: ObjectRef;
+  entry: ChangeSetEntry;
+  /** The object to apply: desired with namespace defaulted and owner labels added. */
+  applyObject: KubeObject;
+  live: KubeObject | null;
+  /** Fields only manual managers own and Git does not set: what remediation takes over. */
+  manualFields: string[];
+  /** Set when the dry-run failed; the object is also in the change set's errors. */
+  error?: PlanError;
+}
+
+export interface PlannedDeletion {
+  ref: ObjectRef;
+  entry: ChangeSetEntry;
+  live: KubeObject;
+}
+
+export interface Plan {
+  changeSet: ChangeSet;
+  objects: PlannedObject[];
+  deletions: PlannedDeletion[];
+}
+
+/** The owner labels kube-drift puts on what it applies for a target. */
+export function ownerLabels(target: string): Record<string, string> {
+  return { [OWNER_LABEL]: OWNER_LABEL_VALUE, [OWNER_NAME_LABEL]: target };
+}
+
+export function ownerSelector(target: string): string {
+  return `${OWNER_LABEL}=${OWNER_LABEL_VALUE},${OWNER_NAME_LABEL}=${target}`;
+}
+
+export async function plan(desired: DesiredObject[], cluster: ClusterObjects, options: PlanOptions): Promise<Plan> {
+  const errors: PlanError[] = [];
+  const defaults = defaultIgnoreRules(desired.map((d) => d.object));
+  const rules = [...defaults, ...options.ignoreRules];
+
+  // 1. Resolve kinds, default namespaces, find CRDs and namespaces new in this change.
+  const newCrds = new Set<string>();
+  const desiredNamespaces = new Set<string>();
+  for (const { object } of desired) {
+    if (object.kind === 'CustomResourceDefinition' && refOf(object).group === 'apiextensions.k8s.io') {
+      const spec = object.spec as { group?: string; names?: { kind?: string } } | undefined;
+      if (spec?.group && spec.names?.kind) newCrds.add(`${spec.group}|${spec.names.kind}`);
+    }
+    if (object.kind === 'Namespace' && object.apiVersion === 'v1') desiredNamespaces.add(object.metadata.name);
+  }
+
+  const planned: PlannedObject[] = [];
+  const seen = new Map<string, DesiredObject>();
+  for (const item of desired) {
+    const object = structuredClone(item.object);
+    const ref = refOf(object);
+    const info = cluster.info(ref);
+    const at = { file: item.source.file, line: item.source.line };
+    if (!info) {
+      if (newCrds.has(`${ref.group}|${ref.kind}`)) {
+        ref.namespace = ref.namespace ?? options.defaultNamespace;
+        planned.push(pendingCrd(item, ref, object));
+        continue;
+      }
+      const message = `unknown kind ${object.apiVersion} ${object.kind} for ${subjectOf(ref)} (${at.file}:${at.line}): the server does not serve it. Install its CustomResourceDefinition first, or fix apiVersion/kind.`;
+      errors.push({ message, object: subjectOf(ref), ...at });
+      continue;
+    }
+    if (!info.versions.includes(ref.version)) {
+      const message = `${subjectOf(ref)} (${at.file}:${at.line}) uses ${object.apiVersion}, which the server does not serve; it serves ${info.versions.map((v) => (ref.group ? `${ref.group}/${v}` : v)).join(', ')}.`;
+      errors.push({ message, object: subjectOf(ref), ...at });
+      continue;
+    }
+    if (info.namespaced) {
+      ref.namespace = ref.namespace ?? options.defaultNamespace;
+      object.metadata.namespace = ref.namespace;
+    } else {
+      ref.namespace = null;
+      delete object.metadata.namespace;
+    }
+    const key = identityOf(ref);
+    const earlier = seen.get(key);
+    if (earlier) {
+      errors.push({
+        message: `${subjectOf(ref)} is defined twice: ${earlier.source.file}:${earlier.source.line} and ${at.file}:${at.line}`,
+        object: subjectOf(ref),
+        ...at,
+      });
+      continue;
+    }
+    seen.set(key, item);
+    if (object.kind === 'Secret' && ref.group === '') options.redactor.addSecretObject(object);
+    object.metadata.labels = { ...object.metadata.labels, ...ownerLabels(options.target) };
+    planned.push({
+      desired: item,
+      ref,
+      applyObject: object,
+      live: null,
+      manualFields: [],
+      entry: { ref, action: 'unchanged', source: item.source, group: item.group, changes: [], diff: '' },
+    });
+  }
+
+  // 2. Read live state: one list per kind and namespace where several objects share them.
+  const live = await readLive(planned.filter((p) => !p.entry.note), cluster);
+  for (const p of planned) {
+    p.live = live.get(identityOf(p.ref)) ?? null;
+    if (p.live?.kind === 'Secret') options.redactor.addSecretObject(p.live);
+  }
+
+  // 3. Dry-run and compare, bounded.
+  let done = 0;
+  let warnedClientMode = false;
+  const total = planned.length;
+  await forEachLimited(planned, options.concurrency, async (p) => {
+    try {
+      if (p.entry.note) return;
+      const skipReason = isSkipped(p.applyObject) ?? (p.live ? isSkipped(p.live) : undefined);
+      if (skipReason) {
+        p.entry.action = 'skipped';
+        p.entry.note = skipReason;
+        return;
+      }
+      let mode: DiffMode = options.diffMode === 'client' ? 'client' : 'server';
+      let predicted: KubeObject | null = null;
+      if (mode === 'server') {
+        try {
+          predicted = await cluster.apply(p.applyObject, p.ref, { fieldManager: options.fieldManager, dryRun: true, force: true });
+        } catch (error) {
+          if (options.diffMode === 'auto' && error instanceof KubeApiError && error.status === 403) {
+            if (!warnedClientMode) {
+              warnedClientMode = true;
+              options.onWarning?.(
+                `dry-run is forbidden (${error.message}); diffing in client mode, which compares without write verbs`,
+              );
+            }
+            mode = 'client';
+          } else if (!p.live && isMissingNamespace(error, p.ref, desiredNamespaces)) {
+            p.entry.action = 'created';
+            p.entry.note = `namespace ${p.ref.namespace} is new in this change`;
+            p.entry.diff = unifiedDiff(null, maskOne(normalizeForDiff(p.applyObject)), subjectOf(p.ref));
+            return;
+          } else {
+            throw error;
+          }
+        }
+      }
+      if (mode === 'client') predicted = predictClientSide(p.applyObject, p.live);
+      p.entry.diffMode = mode;
+      compare(p, predicted!, rules);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      p.error = { message, object: subjectOf(p.ref), file: p.desired.source.file, line: p.desired.source.line };
+      errors.push(p.error);
+    } finally {
+      options.onProgress?.(++done, total);
+    }
+  });
+
+  // 4. What the target owns in the cluster that Git no longer has.
+  const deletions = await findDeletions(planned, cluster, options);
+
+  const ok = planned.filter((p) => !p.error);
+  ok.sort((a, b) => compareForApply(a.ref, b.ref));
+  deletions.sort((a, b) => compareForDelete(a.ref, b.ref));
+  return {
+    changeSet: {
+      target: options.target,
+      entries: [...ok.map((p) => p.entry), ...deletions.map((d) => d.entry)],
+      errors: errors.map((e) => ({ ...e, message: options.redactor.redact(e.message) })),
+    },
+    objects: planned,
+    deletions,
+  };
+}
+
+function pendingCrd(item: DesiredObject, ref: ObjectRef, object: KubeObject): PlannedObject {
+  return {
+    desired: item,
+    ref,
+    applyObject: object,
+    live: null,
+    manualFields: [],
+    entry: {
+      ref,
+      action: 'created',
+      source: item.source,
+      group: item.group,
+      changes: [],
+      diff: unifiedDiff(null, maskOne(normalizeForDiff(object)), subjectOf(ref)),
+      note: 'its CustomResourceDefinition is new in this change and not installed yet',
+    },
+  };
+}
+
+/** Compares live with what applying Git would leave, and fills in the entry. */
+function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[]): void {
+  const title = subjectOf(p.ref);
+  if (!p.live || !predicted.metadata?.resourceVersion) {
+    p.entry.action = 'created';
+    p.entry.diff = unifiedDiff(null, maskOne(normalizeForDiff(predicted)), title);
+    return;
+  }
+  // Fields only people own (kubectl edit/label/set env/patch) that Git does not set survive
+  // a dry-run; remediation takes them over and removes them, so the preview must show that.
+  p.manualFields = fieldsToRemove(predicted, p.applyObject);
+  const after = p.manualFields.length > 0 ? removePointers(predicted, p.manualFields) : predicted;
+
+  const ignored = rulesFor(p.live, rules);
+  let before = normalizeForDiff(applyIgnore(p.live, ignored));
+  let predictedView = normalizeForDiff(applyIgnore(after, ignored));
+  ({ live: before, predicted: predictedView } = maskPair(before, predictedView));
+  if (deepEqual(before, predictedView)) {
+    p.entry.action = 'unchanged';
+    return;
+  }
+  p.entry.action = 'configured';
+  p.entry.changes = attributeChanges(p.live, diffObjects(before, predictedView));
+  p.entry.diff = unifiedDiff(before, predictedView, title);
+}
+
+function maskPair(live: KubeObject, predicted: KubeObject): { live: KubeObject; predicted: KubeObject } {
+  const masked = maskSecrets(live, predicted);
+  return { live: masked.live!, predicted: masked.predicted! };
+}
+
+function maskOne(object: KubeObject): KubeObject {
+  return maskSecrets(null, object).predicted!;
+}
+
+/**
+ * Client mode (no write verbs): what applying Git would leave, predicted without the server:
+ * the live object with every field Git sets overwritten by Git's value. Defaults the server
+ * would add to new fields are not known here, so client mode can over-report on objects
+ * whose Git fields are not fully specified; the report says which mode each object used.
+ */
+function predictClientSide(desired: KubeObject, live: KubeObject | null): KubeObject {
+  if (!live) return { ...structuredClone(desired), metadata: { ...desired.metadata, resourceVersion: '' } };
+  const merged = mergeDesired(structuredClone(live), desired) as KubeObject;
+  return merged;
+}
+
+function mergeDesired(live: unknown, desired: unknown): unknown {
+  if (Array.isArray(desired)) {
+    if (!Array.isArray(live)) return structuredClone(desired);
+    return desired.map((item, i) => {
+      const match = keyedMatch(live, item) ?? live[i];
+      return match === undefined ? structuredClone(item) : mergeDesired(match, item);
+    });
+  }
+  if (desired && typeof desired === 'object') {
+    const result: Record<string, unknown> = live && typeof live === 'object' && !Array.isArray(live) ? { ...(live as object) } : {};
+    for (const [key, value] of Object.entries(desired)) result[key] = mergeDesired(result[key], value);
+    return result;
+  }
+  return desired;
+}
+
+/** Lists of named things (containers, env, ports, volumes) merge by name, as the server's schema says. */
+function keyedMatch(live: unknown[], item: unknown): unknown {
+  if (!item || typeof item !== 'object' || !('name' in item)) return undefined;
+  return live.find((l) => l && typeof l === 'object' && (l as { name?: unknown }).name === (item as { name: unknown }).name);
+}
+
+function isMissingNamespace(error: unknown, ref: ObjectRef, desiredNamespaces: Set<string>): boolean {
+  return (
+    error instanceof KubeApiError &&
+    error.status === 404 &&
+    !!ref.namespace &&
+    desiredNamespaces.has(ref.namespace) &&
+    error.message.includes(`namespaces "${ref.namespace}" not found`)
+  );
+}
+
+const LIST_THRESHOLD = 3;
+
+async function readLive(planned: PlannedObject[], cluster: ClusterObjects): Promise<Map<string, KubeObject>> {
+  const groups = new Map<string, PlannedObject[]>();
+  for (const p of planned) {
+    const key = `${p.ref.group}|${p.ref.version}|${p.ref.kind}|${p.ref.namespace ?? ''}`;
+    const list = groups.get(key);
+    if (list) list.push(p);
+    else groups.set(key, [p]);
+  }
+  const found = new Map<string, KubeObject>();
+  const tasks: (() => Promise<void>)[] = [];
+  for (const members of groups.values()) {
+    const first = members[0].ref;
+    const info = cluster.info(first) as ResourceInfo;
+    if (members.length >= LIST_THRESHOLD) {
+      tasks.push(async () => {
+        const wanted = new Set(members.map((m) => identityOf(m.ref)));
+        for (const object of await cluster.list(info, first.version, first.namespace)) {
+          const key = identityOf(refOfLive(object, info));
+          if (wanted.has(key)) found.set(key, object);
+        }
+      });
+    } else {
+      for (const m of members) {
+        tasks.push(async () => {
+          const object = await cluster.get(m.ref);
+          if (object) found.set(identityOf(m.ref), object);
+        });
+      }
+    }
+  }
+  await forEachLimited(tasks, 16, (task) => task());
+  return found;
+}
+
+function refOfLive(object: KubeObject, info: ResourceInfo): ObjectRef {
+  const ref = refOf(object);
+  if (!info.namespaced) ref.namespace = null;
+  return ref;
+}
+
+async function findDeletions(planned: PlannedObject[], cluster: ClusterObjects, options: PlanOptions): Promise<PlannedDeletion[]> {
+  const inGit = new Set(planned.map((p) => identityOf(p.ref)));
+  // Kinds to look at: those in Git and those in the inventory.
+  const kinds = new Map<string, { info: ResourceInfo; version: string }>();
+  for (const ref of [...planned.map((p) => p.ref), ...(options.inventory ?? [])]) {
+    const info = cluster.info(ref);
+    if (info?.verbs.includes('list') && !kinds.has(`${info.group}|${info.kind}`)) {
+      kinds.set(`${info.group}|${info.kind}`, { info, version: info.versions.includes(ref.version) ? ref.version : info.versions[0] });
+    }
+  }
+  const selector = ownerSelector(options.target);
+  const candidates = new Map<string, KubeObject>();
+  await forEachLimited([...kinds.values()], 8, async ({ info, version }) => {
+    for (const object of await cluster.list(info, version, null, selector)) {
+      candidates.set(identityOf(refOfLive(object, info)), object);
+    }
+  });
+  const deletions: PlannedDeletion[] = [];
+  for (const [key, object] of candidates) {
+    if (inGit.has(key)) continue;
+    const ref = refOfLive(object, cluster.info(refOf(object))!);
+    if (object.kind === 'Secret') options.redactor.addSecretObject(object);
+    const skipReason = isSkipped(object);
+    deletions.push({
+      ref,
+      live: object,
+      entry: skipReason
+        ? { ref, action: 'skipped', changes: [], diff: '', note: `not pruned: ${skipReason}` }
+        : { ref, action: 'deleted', changes: [], diff: unifiedDiff(maskSecrets(normalizeForDiff(object), null).live, null, subjectOf(ref)) },
+    });
+  }
+  return deletions;
+}
+
+/** Runs `work` over items with at most `limit` in flight. */
+export async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  });
+  await Promise.all(workers);
+}

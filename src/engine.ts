@@ -1,0 +1,136 @@
+// The flow of DESIGN.md, shared by the action and the CLI:
+// settings → render → plan (against the cluster) → change set → report.
+import type { ChangeSet, DesiredObject } from './model.ts';
+import { type Plan, plan } from './drift/plan.ts';
+import { Redactor } from './drift/mask.ts';
+import { KubeClient } from './kube/client.ts';
+import { Discovery } from './kube/discovery.ts';
+import { loadKubeconfig } from './kube/kubeconfig.ts';
+import { ClusterObjects } from './kube/objects.ts';
+import { remediate, type RemediationResult } from './remediate/index.ts';
+import { readInventory } from './remediate/inventory.ts';
+import { render } from './render/index.ts';
+import { buildReport, type Report } from './report/model.ts';
+import type { Settings } from './settings.ts';
+import { VERSION } from './version.ts';
+
+export interface EngineHooks {
+  info(message: string): void;
+  warning(message: string): void;
+  progress?(done: number, total: number): void;
+}
+
+export interface Connection {
+  cluster: ClusterObjects;
+  server: string;
+  close(): void;
+}
+
+export interface DiffResult {
+  desired: DesiredObject[];
+  plan: Plan;
+  changeSet: ChangeSet;
+  report: Report;
+  connection: Connection;
+  redactor: Redactor;
+}
+
+/** Exit status as `kubectl diff`: 0 in sync, 1 drift, 2 error. */
+export function exitStatus(report: Report): 0 | 1 | 2 {
+  if (report.summary.errors > 0) return 2;
+  return report.driftDetected ? 1 : 0;
+}
+
+export async function renderDesired(settings: Settings): Promise<DesiredObject[]> {
+  return render({
+    repoRoot: settings.repoRoot,
+    paths: settings.paths,
+    source: settings.source,
+    helm: settings.helm,
+  });
+}
+
+export async function connect(settings: Settings, hooks: EngineHooks): Promise<Connection> {
+  const kubeconfig = loadKubeconfig(settings.kubeconfig);
+  const client = new KubeClient(kubeconfig.config, kubeconfig.server, {
+    // Reads and dry-runs share the pool; a little headroom over the dry-run concurrency
+    // keeps list calls from queueing behind dry-runs.
+    concurrency: settings.concurrency + 4,
+    onRetry: (reason, delay) => hooks.info(`retrying in ${Math.round(delay)} ms: ${reason}`),
+  });
+  try {
+    const discovery = await Discovery.load(client);
+    return { cluster: new ClusterObjects(client, discovery), server: kubeconfig.server, close: () => client.close() };
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+}
+
+/** Renders, connects and plans; the caller closes `connection`. */
+export async function diff(settings: Settings, hooks: EngineHooks, redactor = new Redactor()): Promise<DiffResult> {
+  const desired = await renderDesired(settings);
+  hooks.info(`rendered ${desired.length} objects from ${settings.paths.join(', ')}`);
+  const connection = await connect(settings, hooks);
+  try {
+    const inventory = await readInventory(connection.cluster, settings.target, settings.remediation.inventoryNamespace);
+    const result = await plan(desired, connection.cluster, {
+      target: settings.target,
+      defaultNamespace: settings.namespace,
+      fieldManager: settings.fieldManager,
+      concurrency: settings.concurrency,
+      ignoreRules: settings.ignoreRules,
+      redactor,
+      diffMode: settings.diffMode,
+      onProgress: hooks.progress,
+      onWarning: hooks.warning,
+      inventory,
+    });
+    const report = buildReport(result.changeSet, {
+      target: settings.target,
+      mode: 'diff',
+      generatedAt: new Date().toISOString(),
+      kubeDriftVersion: VERSION,
+      cluster: connection.server,
+    });
+    return { desired, plan: result, changeSet: result.changeSet, report, connection, redactor };
+  } catch (error) {
+    connection.close();
+    throw error;
+  }
+}
+
+export interface ConvergeResult {
+  remediation: RemediationResult;
+  report: Report;
+  exitStatus: 0 | 1 | 2;
+}
+
+/** Applies the plan (remediation), then reports what was done. */
+export async function converge(result: DiffResult, settings: Settings, hooks: EngineHooks): Promise<ConvergeResult> {
+  const r = settings.remediation;
+  const remediation = await remediate(result.plan, result.connection.cluster, {
+    target: settings.target,
+    fieldManager: settings.fieldManager,
+    concurrency: settings.concurrency,
+    prune: r.prune,
+    wait: r.wait,
+    timeoutSeconds: r.timeoutSeconds,
+    force: r.force,
+    dryRun: r.dryRun,
+    maxDeletions: r.maxDeletions,
+    inventoryNamespace: r.inventoryNamespace,
+    suspend: r.suspend,
+    skipUnhealthy: r.skipUnhealthy,
+    redactor: result.redactor,
+  }, hooks);
+  const report = buildReport(remediation.changeSet, {
+    target: settings.target,
+    mode: 'apply',
+    generatedAt: new Date().toISOString(),
+    kubeDriftVersion: VERSION,
+    cluster: result.connection.server,
+  });
+  const exitStatus = report.summary.errors > 0 ? 2 : remediation.unhealthy.length > 0 || remediation.driftRemaining ? 1 : 0;
+  return { remediation, report, exitStatus };
+}

@@ -1,0 +1,201 @@
+// The byte-faithful path to the API server. @kubernetes/client-node supplies kubeconfig
+// loading and authentication; requests and answers are plain JSON here, because the
+// library's typed models drop fields they do not know, and a field dropped under
+// server-side apply is a field given up (DESIGN.md).
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError, KubeConnectionError, type Operation } from './errors.ts';
+
+export interface RequestOptions {
+  query?: Record<string, string | undefined>;
+  /** A string is sent as is; anything else as JSON. */
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  operation: Operation;
+}
+
+export interface ClientOptions {
+  /** Requests in flight at once. */
+  concurrency?: number;
+  /** How long to keep retrying an unreachable server or 429/5xx answers, in ms. */
+  retryBudgetMs?: number;
+  /** Per-request timeout in ms. */
+  timeoutMs?: number;
+  /** Called before each retry, for progress output. */
+  onRetry?: (reason: string, delayMs: number) => void;
+}
+
+export interface RequestStats {
+  requests: number;
+  retries: number;
+  byVerb: Record<string, number>;
+}
+
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_SOCKET']);
+
+export class KubeClient {
+  readonly server: string;
+  readonly stats: RequestStats = { requests: 0, retries: 0, byVerb: {} };
+  private readonly config: KubeConfig;
+  private readonly options: Required<Omit<ClientOptions, 'onRetry'>> & Pick<ClientOptions, 'onRetry'>;
+  private auth?: Promise<https.RequestOptions>;
+  private agent?: https.Agent;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(config: KubeConfig, server: string, options: ClientOptions = {}) {
+    this.config = config;
+    this.server = server;
+    this.options = {
+      concurrency: options.concurrency ?? 16,
+      retryBudgetMs: options.retryBudgetMs ?? 60_000,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      onRetry: options.onRetry,
+    };
+  }
+
+  async request<T = unknown>(method: string, path: string, options: RequestOptions): Promise<T> {
+    await this.acquire();
+    try {
+      return await this.withRetries<T>(method, path, options);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Closes kept-alive connections so the process can exit. */
+  close(): void {
+    this.agent?.destroy();
+  }
+
+  private async withRetries<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    const deadline = Date.now() + this.options.retryBudgetMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once<T>(method, path, options);
+      } catch (error) {
+        const retryAfterMs = this.retryDelay(error, attempt);
+        if (retryAfterMs === undefined || Date.now() + retryAfterMs > deadline) throw error;
+        if (error instanceof KubeApiError && error.status === 401 && attempt === 0) this.auth = undefined;
+        this.stats.retries++;
+        this.options.onRetry?.((error as Error).message, retryAfterMs);
+        await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+      }
+    }
+  }
+
+  /** Delay before the next try, or undefined when the error is final. */
+  private retryDelay(error: unknown, attempt: number): number | undefined {
+    const backoff = Math.min(8_000, 250 * 2 ** attempt);
+    const jittered = backoff / 2 + Math.random() * (backoff / 2);
+    if (error instanceof KubeApiError) {
+      // A 401 is retried once with fresh credentials (exec plugins hand out short-lived tokens).
+      if (error.status === 401) return attempt === 0 ? 0 : undefined;
+      if (!RETRY_STATUS.has(error.status)) return undefined;
+      return error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : jittered;
+    }
+    if (error instanceof KubeConnectionError && error.code && RETRY_CODES.has(error.code)) return jittered;
+    return undefined;
+  }
+
+  private async once<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    const auth = await this.authOptions();
+    const url = new URL(this.server + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    const payload =
+      options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    const headers: Record<string, string> = {
+      ...(auth.headers as Record<string, string> | undefined),
+      Accept: options.accept ?? 'application/json',
+      'User-Agent': 'kube-drift',
+    };
+    if (payload !== undefined) {
+      headers['Content-Type'] = options.contentType ?? 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(payload));
+    }
+    this.stats.requests++;
+    this.stats.byVerb[options.operation.verb] = (this.stats.byVerb[options.operation.verb] ?? 0) + 1;
+
+    const { status, text, retryAfter } = await new Promise<{ status: number; text: string; retryAfter?: string }>(
+      (resolve, reject) => {
+        const req = https.request(
+          url,
+          { method, headers, agent: this.agentFor(auth), timeout: this.options.timeoutMs, auth: auth.auth },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                text: Buffer.concat(chunks).toString('utf8'),
+                retryAfter: res.headers['retry-after'] as string | undefined,
+              }),
+            );
+            res.on('error', reject);
+          },
+        );
+        req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
+        req.on('error', reject);
+        if (payload !== undefined) req.write(payload);
+        req.end();
+      },
+    ).catch((error: NodeJS.ErrnoException) => {
+      throw new KubeConnectionError(this.server, options.operation, error);
+    });
+
+    if (status >= 200 && status < 300) return (text ? JSON.parse(text) : undefined) as T;
+    let body: ConstructorParameters<typeof KubeApiError>[1];
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { message: text.trim().slice(0, 500) || `HTTP ${status}` };
+    }
+    const error = new KubeApiError(status, body, this.server, options.operation);
+    if (retryAfter && /^\d+$/.test(retryAfter)) error.retryAfterSeconds = Number(retryAfter);
+    throw error;
+  }
+
+  private authOptions(): Promise<https.RequestOptions> {
+    if (!this.auth) {
+      const options: https.RequestOptions = {};
+      this.auth = this.config.applyToHTTPSOptions(options).then(() => options);
+      this.auth.catch(() => {
+        this.auth = undefined;
+      });
+    }
+    return this.auth;
+  }
+
+  private agentFor(auth: https.RequestOptions): https.Agent {
+    if (!this.agent) {
+      this.agent = new https.Agent({
+        keepAlive: true,
+        maxSockets: this.options.concurrency,
+        ca: auth.ca,
+        cert: auth.cert,
+        key: auth.key,
+        servername: auth.servername,
+        rejectUnauthorized: auth.rejectUnauthorized,
+      });
+    }
+    return this.agent;
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.inFlight < this.options.concurrency) {
+      this.inFlight++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight--;
+  }
+}

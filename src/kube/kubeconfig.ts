@@ -1,0 +1,110 @@
+// Loads the cluster credentials from the places people keep them: a file, inline content
+// (an action input, base64 or plain), KUBECONFIG, or the pod's service account.
+import { existsSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
+import { InputError } from '../errors.ts';
+
+export interface KubeconfigSource {
+  /** A kubeconfig file. */
+  path?: string;
+  /** Kubeconfig content: YAML or base64 of YAML. */
+  inline?: string;
+  /** A context to use instead of the file's current-context. */
+  context?: string;
+}
+
+export interface LoadedKubeconfig {
+  config: KubeConfig;
+  /** Where it came from, for messages: a file path, `inline`, `KUBECONFIG`, `in-cluster`. */
+  origin: string;
+  /** The API server URL. */
+  server: string;
+  context: string;
+}
+
+export function loadKubeconfig(source: KubeconfigSource, env: NodeJS.ProcessEnv = process.env): LoadedKubeconfig {
+  const config = new KubeConfig();
+  let origin: string;
+  if (source.inline?.trim()) {
+    origin = 'the inline kubeconfig';
+    config.loadFromString(decodeInline(source.inline));
+  } else if (source.path) {
+    origin = source.path;
+    if (!existsSync(source.path)) {
+      throw new InputError(`kubeconfig file ${source.path} does not exist`, {
+        hint: 'Give the path of a kubeconfig file, or set the kubeconfig input to its content.',
+      });
+    }
+    loadFile(config, source.path);
+  } else if (env.KUBECONFIG) {
+    const first = env.KUBECONFIG.split(':').find((p) => p !== '') ?? '';
+    origin = `KUBECONFIG (${env.KUBECONFIG})`;
+    if (!existsSync(first)) {
+      throw new InputError(`KUBECONFIG names ${first}, which does not exist`, {
+        hint: 'Point KUBECONFIG at a kubeconfig file, or pass --kubeconfig.',
+      });
+    }
+    loadFile(config, first);
+  } else if (env.KUBERNETES_SERVICE_HOST) {
+    origin = 'in-cluster service account';
+    config.loadFromCluster();
+  } else {
+    const home = env.HOME ? `${env.HOME}/.kube/config` : '';
+    if (!home || !existsSync(home)) {
+      throw new InputError('no kubeconfig found', {
+        hint: 'Pass --kubeconfig FILE (or the kubeconfig input), set KUBECONFIG, or run inside a cluster.',
+      });
+    }
+    origin = home;
+    loadFile(config, home);
+  }
+
+  if (source.context) {
+    if (!config.getContextObject(source.context)) {
+      const known = config.getContexts().map((c) => c.name);
+      throw new InputError(`context "${source.context}" is not in ${origin}`, {
+        hint: `Contexts there: ${known.join(', ') || '(none)'}.`,
+      });
+    }
+    config.setCurrentContext(source.context);
+  }
+  const cluster = config.getCurrentCluster();
+  if (!cluster?.server) {
+    throw new InputError(`${origin} has no cluster for context "${config.getCurrentContext()}"`, {
+      hint: 'Check current-context and the clusters list in the kubeconfig.',
+    });
+  }
+  return { config, origin, server: cluster.server.replace(/\/+$/, ''), context: config.getCurrentContext() };
+}
+
+function loadFile(config: KubeConfig, path: string): void {
+  try {
+    config.loadFromFile(path);
+  } catch (error) {
+    throw new InputError(`kubeconfig ${path} could not be read: ${(error as Error).message}`, {
+      hint: 'It must be a YAML kubeconfig with clusters, users and contexts.',
+      file: path,
+    });
+  }
+}
+
+/** Inline content is YAML, or base64 of YAML (the usual way to keep it in a repository secret). */
+export function decodeInline(inline: string): string {
+  const text = inline.trim();
+  const looksBase64 = /^[A-Za-z0-9+/=\s]+$/.test(text) && !text.includes(':');
+  const candidate = looksBase64 ? Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8') : text;
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(candidate);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || !('clusters' in parsed)) {
+    throw new InputError('the inline kubeconfig is neither kubeconfig YAML nor base64 of it', {
+      hint: 'Pass the file content as is, or `base64 -w0 kubeconfig`. It must contain clusters, users and contexts.',
+    });
+  }
+  return candidate;
+}
+

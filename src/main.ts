@@ -1,0 +1,120 @@
+// The action face of the engine: inputs → the flow → outputs, summary, comment, check run.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import * as core from '@actions/core';
+import { Redactor } from './drift/mask.ts';
+import { converge, diff, type EngineHooks, exitStatus } from './engine.ts';
+import { describeError } from './errors.ts';
+import { readRunContext } from './github/context.ts';
+import { Publisher, writeJobSummary } from './github/publisher.ts';
+import { remediationRefusal } from './remediate/guard.ts';
+import { renderJson } from './report/json.ts';
+import { renderMarkdown } from './report/markdown.ts';
+import type { Report } from './report/model.ts';
+import { OPTIONS, parseSettings, type Settings } from './settings.ts';
+
+const SUMMARY_BUDGET = 1024 * 1024 - 4096;
+
+export async function run(): Promise<void> {
+  const redactor = new Redactor();
+  let publisher: Publisher | undefined;
+  try {
+    const raw: Record<string, string> = {};
+    for (const option of OPTIONS) if (option.scope !== 'cli') raw[option.name] = core.getInput(option.name);
+    for (const secret of [raw.kubeconfig, raw['github-token']]) {
+      if (secret) {
+        core.setSecret(secret);
+        redactor.add(secret);
+      }
+    }
+    const context = readRunContext();
+    const settings = parseSettings('diff', raw, { repoRoot: process.env.GITHUB_WORKSPACE || process.cwd(), isAction: true });
+    const hooks: EngineHooks = {
+      info: (message) => core.info(redactor.redact(message)),
+      warning: (message) => core.warning(redactor.redact(message)),
+    };
+
+    publisher = new Publisher(context, {
+      token: settings.github.token,
+      target: settings.target,
+      comment: settings.github.comment,
+      checkRun: settings.github.checkRun,
+      failOnDrift: settings.failOnDrift,
+      issue: settings.github.issue,
+      issueLabels: settings.github.issueLabels,
+      webhookUrl: settings.github.webhookUrl,
+      webhookFormat: settings.github.webhookFormat,
+    }, { log: hooks });
+    await publisher.begin();
+
+    core.startGroup(`kube-drift: ${settings.target} (${settings.paths.join(', ')})`);
+    const result = await diff(settings, hooks, redactor);
+    let report: Report = result.report;
+    let status = exitStatus(report);
+    let remediated = false;
+    try {
+      if (settings.remediation.remediate) {
+        const refusal = remediationRefusal(
+          { eventName: context.eventName, ref: context.ref, defaultBranch: context.defaultBranch },
+          settings.remediation.allowedRefs,
+        );
+        if (refusal) {
+          core.warning(`remediation refused: ${refusal}. The cluster was not changed; this run only reports drift.`);
+        } else if (status === 2) {
+          core.warning('remediation skipped: the plan has errors, and applying part of a broken plan is not safe.');
+        } else {
+          const applied = await converge(result, settings, hooks);
+          report = applied.report;
+          status = applied.exitStatus;
+          remediated = true;
+        }
+      }
+    } finally {
+      result.connection.close();
+      core.endGroup();
+    }
+
+    const reportFile = settings.reportFile ?? join(process.env.RUNNER_TEMP || tmpdir(), `kube-drift-${settings.target}.json`);
+    mkdirSync(dirname(reportFile), { recursive: true });
+    writeFileSync(reportFile, redactor.redact(renderJson(report)));
+    setOutputs(report, reportFile);
+
+    const markdown = redactor.redact(
+      renderMarkdown(report, { budgetBytes: SUMMARY_BUDGET, title: `kube-drift: ${settings.target}`, fullReportHint: `the JSON report (${reportFile})` }),
+    );
+    await writeJobSummary(markdown);
+    const published = await publisher.finish(report, { reportJsonPath: reportFile, remediated });
+    if (published.commentUrl) core.setOutput('comment-url', published.commentUrl);
+    if (published.checkRunUrl) core.setOutput('check-run-url', published.checkRunUrl);
+    if (published.issueUrl) core.setOutput('issue-url', published.issueUrl);
+    for (const warning of published.warnings) core.warning(redactor.redact(warning));
+
+    conclude(report, status, settings);
+  } catch (error) {
+    const message = redactor.redact(describeError(error));
+    if (publisher) await publisher.failed(new Error(message)).catch(() => undefined);
+    core.setOutput('exit-code', '2');
+    core.setFailed(message);
+  }
+}
+
+function setOutputs(report: Report, reportFile: string): void {
+  core.setOutput('drift-detected', String(report.driftDetected));
+  for (const [key, value] of Object.entries(report.summary)) core.setOutput(key, String(value));
+  core.setOutput('report-json', reportFile);
+}
+
+function conclude(report: Report, status: 0 | 1 | 2, settings: Settings): void {
+  core.setOutput('exit-code', String(status));
+  const s = report.summary;
+  if (status === 2) {
+    core.setFailed(`kube-drift: ${s.errors} error(s) for target ${settings.target}; see the report.`);
+  } else if (status === 1 && settings.failOnDrift) {
+    core.setFailed(
+      `kube-drift: drift in target ${settings.target}: ${s.created} to create, ${s.configured} drifted, ${s.deleted} to delete.`,
+    );
+  } else {
+    core.info(`kube-drift: ${report.driftDetected ? 'drift found (fail-on-drift is off)' : 'in sync'} for target ${settings.target}.`);
+  }
+}
