@@ -1,0 +1,109 @@
+// Renders one HelmRelease as helm-controller would install it: fetch the chart (a path in
+// this repository, a HelmRepository over HTTP or OCI, or a chartRef), compose the values,
+// `helm template` with the release name and namespace, then the kustomize post-renderers.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { KubeObject } from '../../model.ts';
+import { failureMessage, runTool } from '../tools.ts';
+import { releaseNameOf, type Values } from './values.ts';
+
+export interface HelmReleaseSpec {
+  releaseName?: string;
+  targetNamespace?: string;
+  storageNamespace?: string;
+  chart?: {
+    spec: {
+      chart: string;
+      version?: string;
+      sourceRef: { kind: string; name: string; namespace?: string };
+      valuesFiles?: string[];
+    };
+  };
+  chartRef?: { kind: string; name: string; namespace?: string };
+  install?: { crds?: string; disableHooks?: boolean };
+  postRenderers?: { kustomize?: { patches?: unknown[]; images?: unknown[] } }[];
+}
+
+/** Where a chart comes from, resolved against the sources found in the repository. */
+export type ChartLocation =
+  | { type: 'dir'; path: string; valuesFiles: string[] }
+  | { type: 'repo'; url: string; chart: string; version?: string }
+  | { type: 'oci'; ref: string; version?: string };
+
+export interface HelmTools {
+  helm: string;
+  kubectl: string;
+}
+
+async function pullChart(
+  location: ChartLocation,
+  helm: string,
+  workDir: string,
+  offline: boolean,
+): Promise<string> {
+  if (location.type === 'dir') return location.path;
+  if (offline) throw new Error('chart must be fetched, but offline mode is on');
+  const destination = mkdtempSync(join(workDir, 'chart-'));
+  const args =
+    location.type === 'repo'
+      ? ['pull', location.chart, '--repo', location.url, '--destination', destination]
+      : ['pull', location.ref, '--destination', destination];
+  if (location.version && location.version !== '*') args.push('--version', location.version);
+  const run = await runTool(helm, args, workDir);
+  if (run.exitCode !== 0) throw new Error(`chart could not be fetched: ${failureMessage(run)}`);
+  const [archive] = (await readdir(destination)).filter((name) => name.endsWith('.tgz'));
+  if (!archive) throw new Error(`helm pull wrote no chart archive into ${destination}`);
+  return join(destination, archive);
+}
+
+export interface HelmReleaseInput {
+  release: KubeObject & { spec: HelmReleaseSpec };
+  chart: ChartLocation;
+  values: Values;
+}
+
+/** Returns the manifest text Flux would apply for the release (post-renderers included). */
+export async function renderHelmRelease(
+  input: HelmReleaseInput,
+  tools: HelmTools,
+  workDir: string,
+  offline: boolean,
+): Promise<string> {
+  const { release, chart, values } = input;
+  const spec = release.spec;
+  const chartPath = await pullChart(chart, tools.helm, workDir, offline);
+  const valuesFile = join(mkdtempSync(join(workDir, 'values-')), 'values.yaml');
+  writeFileSync(valuesFile, stringify(values), { mode: 0o600 });
+  const namespace = spec.targetNamespace || release.metadata.namespace || 'default';
+  const args = ['template', releaseNameOf({ name: release.metadata.name, ...spec }), chartPath];
+  args.push('--namespace', namespace);
+  if (chart.type === 'dir')
+    for (const file of chart.valuesFiles) args.push('--values', join(chartPath, file));
+  args.push('--values', valuesFile);
+  // Hooks are not part of the release's manifest; Flux's drift detection leaves them out too.
+  args.push('--no-hooks', '--skip-tests');
+  // install.crds defaults to Create: CRDs in crds/ are installed.
+  if ((spec.install?.crds ?? 'Create') !== 'Skip') args.push('--include-crds');
+  const run = await runTool(tools.helm, args, workDir);
+  if (run.exitCode !== 0) throw new Error(failureMessage(run));
+  let manifest = run.stdout;
+  for (const renderer of spec.postRenderers ?? []) {
+    if (!renderer.kustomize) continue;
+    const dir = mkdtempSync(join(workDir, 'post-render-'));
+    writeFileSync(join(dir, 'helm-output.yaml'), manifest, { mode: 0o600 });
+    const kus: Record<string, unknown> = {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: ['helm-output.yaml'],
+    };
+    if (renderer.kustomize.patches?.length) kus.patches = renderer.kustomize.patches;
+    if (renderer.kustomize.images?.length) kus.images = renderer.kustomize.images;
+    writeFileSync(join(dir, 'kustomization.yaml'), stringify(kus));
+    const post = await runTool(tools.kubectl, ['kustomize', dir], dir);
+    if (post.exitCode !== 0) throw new Error(`postRenderers: ${failureMessage(post)}`);
+    manifest = post.stdout;
+  }
+  return manifest;
+}
