@@ -21,7 +21,8 @@ export function helmTemplateArgs(dir: string, helm: HelmOptions, repoRoot: strin
   // CRDs are, as helm install and Flux's helm-controller create them.
   const args = ['template', helm.releaseName, dir, '--include-crds', '--no-hooks'];
   if (helm.namespace) args.push('--namespace', helm.namespace);
-  for (const values of helm.valuesFiles) args.push('--values', absoluteIn(repoRoot, values));
+  for (const values of helm.valuesFiles)
+    args.push('--values', repoRelative(repoRoot, absoluteIn(repoRoot, values)));
   for (const value of helm.set) args.push('--set', value);
   return args;
 }
@@ -66,7 +67,8 @@ export async function collectHelmChart(
       ],
     };
   }
-  const run = await runTool(binary, helmTemplateArgs(dir, helm, ctx.repoRoot), ctx.repoRoot);
+  const args = helmTemplateArgs(repoRelative(ctx.repoRoot, dir), helm, ctx.repoRoot);
+  const run = await runTool(binary, args, ctx.repoRoot);
   if (run.exitCode !== 0)
     return { objects: [], problems: [{ file: chartFile, message: failureMessage(run) }] };
 

@@ -44,7 +44,8 @@ export async function collectKustomize(dir: string, ctx: RenderContext): Promise
   const kustomization = kustomizationFileIn(dir);
   const file = repoRelative(ctx.repoRoot, kustomization ?? `${dir}/kustomization.yaml`);
   const group = ctx.group ?? repoRelative(ctx.repoRoot, dir);
-  const command = kustomizeCommand(dir, ctx.tools);
+  // Run from the repository root with a relative path, so the command shown is one to paste.
+  const command = kustomizeCommand(repoRelative(ctx.repoRoot, dir), ctx.tools);
   if (!command) {
     return {
       objects: [],

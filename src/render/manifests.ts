@@ -118,7 +118,7 @@ function parserMessage(message: string, isSecret: boolean): string {
   const [first, ...rest] = message.split('\n');
   const headline = first.replace(/:$/, '');
   if (isSecret) return `${headline} (source not shown: the document is a Secret)`;
-  const snippet = rest.join('\n').trim();
+  const snippet = rest.join('\n').replace(/^\n+/, '').trimEnd();
   return snippet === '' ? headline : `${headline}:\n${snippet}`;
 }
 
@@ -152,8 +152,12 @@ function checkObject(value: unknown, where: string): string | undefined {
   if (typeof value.apiVersion !== 'string' || value.apiVersion === '') missing.push('apiVersion');
   if (typeof value.kind !== 'string' || value.kind === '') missing.push('kind');
   const metadata = value.metadata;
-  if (!isRecord(metadata) || typeof metadata.name !== 'string' || metadata.name === '')
-    missing.push('metadata.name');
+  const name = isRecord(metadata) ? metadata.name : undefined;
+  if (typeof name === 'boolean' || typeof name === 'number') {
+    // `name: n` or `name: 0644` under YAML 1.1, as kubectl reads it too.
+    return `${where} has metadata.name ${String(name)}, which is not a string: quote it`;
+  }
+  if (typeof name !== 'string' || name === '') missing.push('metadata.name');
   if (missing.length === 0) return undefined;
   return `${where} has no ${missing.join(', ')}`;
 }

@@ -124,6 +124,25 @@ export function runTool(binary: string, args: string[], cwd: string): Promise<To
 /** The problem message for a run that failed: the command and what it printed on stderr. */
 export function failureMessage(run: ToolRun): string {
   if (run.spawnError) return `could not run ${run.command}: ${run.spawnError}`;
-  const stderr = run.stderr.trim();
+  const stderr = withoutLogPrefix(run.stderr.trim());
   return `${run.command} failed (exit status ${run.exitCode})${stderr ? `:\n${stderr}` : ''}`;
+}
+
+// kubectl reports through klog: `E0102 15:04:05.000000  123 run.go:72] "command failed" err="..."`.
+// The message is what the user needs; the timestamp and pid would only make it noisy.
+const KLOG_LINE = /^[EWIF]\d{4} [\d:.]+\s+\d+ [^\]]+\] "command failed" err=(".*")$/;
+
+function withoutLogPrefix(stderr: string): string {
+  return stderr
+    .split('\n')
+    .map((line) => {
+      const match = KLOG_LINE.exec(line);
+      if (!match) return line;
+      try {
+        return `error: ${JSON.parse(match[1]) as string}`;
+      } catch {
+        return line;
+      }
+    })
+    .join('\n');
 }
