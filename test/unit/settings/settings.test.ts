@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { InputError } from '../../../src/errors.ts';
+import { decodeInline } from '../../../src/kube/kubeconfig.ts';
+import { OPTIONS, parseSettings } from '../../../src/settings.ts';
+
+const cli = { repoRoot: '/repo', isAction: false };
+const action = { repoRoot: '/repo', isAction: true };
+
+describe('parseSettings', () => {
+  it('applies defaults', () => {
+    const s = parseSettings('diff', {}, cli);
+    assert.deepEqual(s.paths, ['.']);
+    assert.equal(s.target, 'default');
+    assert.equal(s.namespace, 'default');
+    assert.equal(s.concurrency, 8);
+    assert.equal(s.diffMode, 'server');
+    assert.equal(s.failOnDrift, true);
+    assert.equal(s.remediation.remediate, false);
+    assert.equal(s.remediation.prune, false);
+    assert.equal(s.fieldManager, 'kube-drift');
+  });
+
+  it('takes paths from newline or comma lists in the action, relative to the workspace', () => {
+    const s = parseSettings('diff', { path: 'apps\n infra, /repo/clusters/prod ' }, action);
+    assert.deepEqual(s.paths, ['apps', 'infra', 'clusters/prod']);
+  });
+
+  it('treats the action kubeconfig input as content unless it is a path', () => {
+    assert.deepEqual(parseSettings('diff', { kubeconfig: 'apiVersion: v1\nclusters: []' }, action).kubeconfig.inline, 'apiVersion: v1\nclusters: []');
+    assert.equal(parseSettings('diff', { kubeconfig: '.cluster/kubeconfig' }, action).kubeconfig.path, '/repo/.cluster/kubeconfig');
+  });
+
+  it('the apply command always remediates; diff never does', () => {
+    assert.equal(parseSettings('apply', {}, cli).remediation.remediate, true);
+    assert.equal(parseSettings('diff', { remediate: 'true' }, cli).remediation.remediate, false);
+    assert.equal(parseSettings('diff', { remediate: 'true' }, action).remediation.remediate, true);
+  });
+
+  const bad: [string, Record<string, string>, RegExp][] = [
+    ['a number out of range', { concurrency: '0' }, /--concurrency must be a whole number from 1 to 256, not "0"/],
+    ['a word for a number', { concurrency: 'many' }, /--concurrency must be a whole number/],
+    ['an unknown choice', { 'diff-mode': 'fast' }, /--diff-mode must be one of server, client, auto, not "fast"/],
+    ['a bad boolean', { 'fail-on-drift': 'maybe' }, /--fail-on-drift must be true or false, not "maybe"/],
+    ['a target that is no label value', { target: 'prod cluster' }, /--target "prod cluster" must be a label value/],
+  ];
+  for (const [what, raw, message] of bad) {
+    it(`rejects ${what}, quoting the value`, () => {
+      assert.throws(() => parseSettings('diff', raw, cli), (e: unknown) => e instanceof InputError && message.test(e.message));
+    });
+  }
+
+  it('names inputs as inputs in the action', () => {
+    assert.throws(() => parseSettings('diff', { concurrency: 'x' }, action), /input "concurrency" must be a whole number/);
+  });
+});
+
+describe('action.yml', () => {
+  const actionYml = parse(readFileSync(new URL('../../../action.yml', import.meta.url), 'utf8'));
+
+  it('declares exactly the options that apply to the action, with the same defaults', () => {
+    const expected = OPTIONS.filter((o) => o.scope !== 'cli');
+    assert.deepEqual(Object.keys(actionYml.inputs).sort(), expected.map((o) => o.name).sort());
+    for (const o of expected) {
+      assert.equal(actionYml.inputs[o.name].default, o.default, `default of ${o.name}`);
+      assert.ok(actionYml.inputs[o.name].description, `description of ${o.name}`);
+    }
+  });
+
+  it('runs dist/index.js on node24', () => {
+    assert.equal(actionYml.runs.using, 'node24');
+    assert.equal(actionYml.runs.main, 'dist/index.js');
+  });
+});
+
+describe('decodeInline', () => {
+  const kubeconfig = 'apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\n';
+  it('accepts plain YAML and base64 of it', () => {
+    assert.equal(decodeInline(kubeconfig), kubeconfig.trim());
+    assert.equal(decodeInline(Buffer.from(kubeconfig).toString('base64')), kubeconfig);
+  });
+  it('rejects content that is neither, without echoing it', () => {
+    assert.throws(
+      () => decodeInline('not-a-kubeconfig-s3cr3t'),
+      (e: unknown) => e instanceof InputError && /neither kubeconfig YAML nor base64/.test(e.message) && !e.message.includes('s3cr3t'),
+    );
+  });
+});
