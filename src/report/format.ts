@@ -39,8 +39,8 @@ export function relativeTime(time: string, now: string): string {
 export function attributionText(changedBy: Attribution | null | undefined, now: string): string {
   if (changedBy === undefined) return '';
   if (changedBy === null) return 'no field manager owns it';
-  const who = changedBy.subresource ? `${changedBy.manager} (/${changedBy.subresource})` : changedBy.manager;
-  const parts = [`by ${who}${changedBy.controller ? ' (controller)' : ''}`];
+  // The subresource (scale, status) is in the JSON report; here the manager says enough.
+  const parts = [`by ${changedBy.manager}${changedBy.controller ? ' (controller)' : ''}`];
   if (changedBy.time) parts.push(relativeTime(changedBy.time, now));
   return parts.join(', ');
 }

@@ -62,9 +62,14 @@ const DETAIL_LEVELS: Detail[] = [
   { diffLines: 0, fields: 0, cut: 'diffs and field lists are left out (one line per object)' },
 ];
 
-const CLASS_SECTIONS: Array<{ changeClass: ChangeClass; heading: string }> = [
+const CLASS_SECTIONS: Array<{ changeClass: ChangeClass; heading: string; callout?: string }> = [
   { changeClass: 'pr', heading: 'Changes in this PR' },
-  { changeClass: 'both', heading: '⚠️ Both changed by this PR and drifted in the cluster' },
+  {
+    changeClass: 'both',
+    heading: '⚠️ Both changed by this PR and drifted in the cluster',
+    callout:
+      '[!WARNING]\n> These fields were changed in the cluster outside Git and are changed again by this PR: merging overwrites the live values, which may be someone\'s hot-fix.',
+  },
   { changeClass: 'drift', heading: 'Drift already in the cluster (merging reverts it)' },
 ];
 
@@ -208,7 +213,8 @@ function objectBlock(view: ObjectView, report: Report, detail: Detail, options: 
   else if (view.diffElsewhere && detail.diffLines > 0)
     parts.push(`_The diff is shown under ${md(view.diffElsewhere)}._`);
   const summary = `<summary><code>${html(entrySubject(entry))}</code> ${html(action)}${html(fieldCount)}${sourceHtml(entry, options.fileUrl)}</summary>`;
-  return `<details>\n${summary}\n\n${parts.join('\n\n')}\n\n</details>\n`;
+  // The blank line after </details> ends the HTML block, so a heading after it is Markdown again.
+  return `<details>\n${summary}\n\n${parts.join('\n\n')}\n\n</details>\n\n`;
 }
 
 /** A piece of the body: either a heading or one object, so whole objects can be cut from the end. */
@@ -255,8 +261,9 @@ function bodyBlocks(report: Report, detail: Detail, options: MarkdownOptions): B
   const blocks: Block[] = [];
   const diffShownIn = new Map<ReportEntry, string>();
   const sections = [
-    ...CLASS_SECTIONS.map(({ changeClass, heading }) => ({
+    ...CLASS_SECTIONS.map(({ changeClass, heading, callout }) => ({
       heading,
+      callout,
       views: drifted
         .filter((entry) => entry.action === 'configured')
         .map((entry) => ({ entry, changes: entry.changes.filter((change) => change.class === changeClass) }))
@@ -264,12 +271,14 @@ function bodyBlocks(report: Report, detail: Detail, options: MarkdownOptions): B
     })),
     {
       heading: 'Objects to create or delete',
+      callout: undefined,
       views: drifted
         .filter((entry) => entry.action !== 'configured')
         .map((entry) => ({ entry, changes: entry.changes })),
     },
     {
       heading: 'Other changes (no class)',
+      callout: undefined,
       views: drifted
         .filter((entry) => entry.action === 'configured')
         .map((entry) => ({ entry, changes: entry.changes.filter((change) => change.class === undefined) }))
@@ -278,7 +287,7 @@ function bodyBlocks(report: Report, detail: Detail, options: MarkdownOptions): B
   ];
   for (const section of sections) {
     if (section.views.length === 0) continue;
-    blocks.push({ text: `### ${section.heading}\n`, objects: 0 });
+    blocks.push({ text: `### ${section.heading}\n\n${section.callout ? `> ${section.callout}\n\n` : ''}`, objects: 0 });
     const views: ObjectView[] = section.views.map((view) => {
       const shownIn = diffShownIn.get(view.entry);
       if (shownIn === undefined) diffShownIn.set(view.entry, section.heading);
@@ -318,6 +327,13 @@ function noticeText(cuts: string[], options: MarkdownOptions): string {
   return `> [!NOTE]\n> This report was shortened to fit its size limit: ${cuts.join('; ')}. ${hintSentence}\n`;
 }
 
+function joinBlocks(blocks: Block[]): string {
+  return blocks
+    .map((block) => block.text)
+    .join('')
+    .replace(/\n+$/, '\n');
+}
+
 function join(sections: string[]): string {
   return sections.filter((section) => section !== '').join('\n');
 }
@@ -331,14 +347,14 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   let blocks: Block[] = [];
   for (const detail of DETAIL_LEVELS) {
     blocks = bodyBlocks(report, detail, options);
-    const body = blocks.map((block) => block.text).join('');
+    const body = joinBlocks(blocks);
     const notice = detail.cut ? noticeText([detail.cut], options) : '';
     const markdown = join([head, body, skipped, notice]);
     if (byteLength(markdown) <= budget) return markdown;
   }
 
   // One line per object is still too long: cut whole sections from the end, the skipped
-  // list first, then objects, reserving room for the longest notice this can need.
+  // list first (it is last), then objects, reserving room for the longest notice this can need.
   const lastCut = DETAIL_LEVELS[DETAIL_LEVELS.length - 1].cut!;
   const notice = (omittedObjects: number, skippedOmitted: boolean) =>
     noticeText(
@@ -353,9 +369,6 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   let used = byteLength(head) + 1 + reserve + 1;
   let keptBlocks = 0;
   let keptObjects = 0;
-  const skippedBytes = skipped === '' ? 0 : byteLength(skipped) + 1;
-  const allBlocksBytes = blocks.reduce((sum, block) => sum + byteLength(block.text), 0);
-  const keepSkipped = skipped !== '' && used + allBlocksBytes + skippedBytes <= budget;
   for (const block of blocks) {
     const size = byteLength(block.text);
     if (used + size > budget) break;
@@ -365,12 +378,9 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   }
   // Do not end on a heading with nothing under it.
   while (keptBlocks > 0 && blocks[keptBlocks - 1].objects === 0) keptBlocks--;
-  const body = blocks
-    .slice(0, keptBlocks)
-    .map((block) => block.text)
-    .join('');
-  const finalNotice = notice(totalObjects - keptObjects, skipped !== '' && !keepSkipped);
-  const markdown = join([head, body, keepSkipped ? skipped : '', finalNotice]);
+  const body = joinBlocks(blocks.slice(0, keptBlocks));
+  const finalNotice = notice(totalObjects - keptObjects, skipped !== '');
+  const markdown = join([head, body, finalNotice]);
   if (byteLength(markdown) <= budget) return markdown;
   // The head alone (a very long error list) can still be too long: cut by lines as a last resort.
   return trimMarkdown(
