@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Flux variables in plain strings are the subject under test
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SubstitutionError, substitute } from '../../../src/render/flux/envsubst.ts';
