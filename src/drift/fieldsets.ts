@@ -362,12 +362,16 @@ export function fieldsToRemove(
     return true;
   };
 
-  const removable = (node: OwnershipNode, value: unknown, applied: Maybe): boolean => {
+  const removable = (node: OwnershipNode, value: unknown, applied: Maybe, pointer: string): boolean => {
     if (!allManual(node, applied)) return false;
+    const children = typeof value === 'object' && value !== null ? liveChildren(node, value) : [];
+    // Removing the parent would take an excluded field (last-applied-configuration) with it.
+    for (const child of children) if (exclude(`${pointer}/${child.token}`)) return false;
     if (node.ownedBy.length > 0) return true;
     if (typeof value !== 'object' || value === null) return false;
-    for (const child of liveChildren(node, value)) {
-      if (!child.node || !removable(child.node, child.value, childOf(applied, child.key))) return false;
+    for (const child of children) {
+      const path = `${pointer}/${child.token}`;
+      if (!child.node || !removable(child.node, child.value, childOf(applied, child.key), path)) return false;
     }
     return true;
   };
@@ -381,7 +385,7 @@ export function fieldsToRemove(
       if (exclude(path)) continue;
       const wantChild = childOf(want, child.key);
       const appliedChild = childOf(applied, child.key);
-      if (wantChild === ABSENT && removable(child.node, child.value, appliedChild)) out.push(path);
+      if (wantChild === ABSENT && removable(child.node, child.value, appliedChild, path)) out.push(path);
       else walk(child.node, child.value, wantChild, appliedChild, path);
     }
   };

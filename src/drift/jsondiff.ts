@@ -69,9 +69,17 @@ export function cloneJson<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(cloneJson) as T;
   const copy: Record<string, unknown> = {};
-  for (const key in value)
-    if (Object.hasOwn(value, key)) copy[key] = cloneJson((value as Record<string, unknown>)[key]);
+  for (const key in value) {
+    if (Object.hasOwn(value, key)) setOwn(copy, key, cloneJson((value as Record<string, unknown>)[key]));
+  }
   return copy as T;
+}
+
+/** `target[key] = value`, also for a key named `__proto__` (JSON.parse makes it a plain key). */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /**

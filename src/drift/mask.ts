@@ -2,7 +2,7 @@
 // the last line of defence that every output passes through.
 
 import type { KubeObject } from '../model.ts';
-import { isPlainObject } from './jsondiff.ts';
+import { isPlainObject, setOwn } from './jsondiff.ts';
 import { LAST_APPLIED_ANNOTATION } from './normalize.ts';
 
 export const MASK = '***';
@@ -103,7 +103,7 @@ function maskFields(
       const same =
         other === null ||
         (otherValues !== undefined && Object.hasOwn(otherValues, key) && otherValues[key] === values[key]);
-      masked[key] = same ? MASK : changedMark;
+      setOwn(masked, key, same ? MASK : changedMark);
     }
     target[field] = masked;
   }
