@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { describeError, InputError } from './errors.ts';
 import { converge, diff, type EngineHooks, exitStatus, renderDesired } from './engine.ts';
-import { Redactor } from './drift/mask.ts';
+import { maskSecrets, Redactor } from './drift/mask.ts';
 import { renderJson } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import type { Report } from './report/model.ts';
@@ -15,7 +15,7 @@ import { VERSION } from './version.ts';
 const COMMANDS: Record<Command, string> = {
   diff: 'Compare the rendered manifests with the cluster. Exit 0 in sync, 1 drift, 2 error.',
   apply: 'Converge the cluster to Git (server-side apply; --prune deletes what left Git). Exit 0 done, 1 drift or health failures remain, 2 error.',
-  render: 'Print the rendered objects as YAML, with their source file and line.',
+  render: 'Print the rendered objects as YAML, with their source file and line (Secret values masked).',
 };
 
 export function usage(command?: Command): string {
@@ -48,7 +48,12 @@ function cliOptions(command: Command) {
   });
 }
 
-export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export interface CliIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     io.stdout.write(`${usage()}\n`);
@@ -101,7 +106,7 @@ function parseFlags(command: Command, args: string[]): Settings | undefined {
   return parseSettings(command, raw, { repoRoot: process.cwd(), isAction: false });
 }
 
-async function runCommand(settings: Settings, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, redactor: Redactor): Promise<number> {
+async function runCommand(settings: Settings, io: CliIO, redactor: Redactor): Promise<number> {
   const progressOn = (io.stderr as NodeJS.WriteStream).isTTY === true;
   const hooks: EngineHooks = {
     info: (message) => {
@@ -117,12 +122,14 @@ async function runCommand(settings: Settings, io: { stdout: NodeJS.WritableStrea
 
   if (settings.command === 'render') {
     const desired = await renderDesired(settings);
-    for (const object of desired) redactor.addSecretObject(object.object);
-    const text = desired
-      .map((d) => `# Source: ${d.source.file}:${d.source.line}\n${stringify(d.object, { lineWidth: 0 })}`)
+    for (const object of desired.objects) redactor.addSecretObject(object.object);
+    for (const error of desired.errors) io.stderr.write(`error: ${redactor.redact(error.message)}\n`);
+    // Secret values are printed masked here too: render output ends up in logs.
+    const text = desired.objects
+      .map((d) => `# Source: ${d.source.file}:${d.source.line}\n${stringify(maskSecrets(null, d.object).predicted, { lineWidth: 0 })}`)
       .join('---\n');
-    io.stdout.write(text);
-    return 0;
+    io.stdout.write(redactor.redact(text));
+    return desired.errors.length > 0 ? 2 : 0;
   }
 
   const result = await diff(settings, hooks, redactor);

@@ -1,6 +1,7 @@
 // The flow of DESIGN.md, shared by the action and the CLI:
 // settings → render → plan (against the cluster) → change set → report.
-import type { ChangeSet, DesiredObject } from './model.ts';
+import type { ChangeSet, DesiredObject, PlanError } from './model.ts';
+import type { IgnoreRule } from './drift/ignore.ts';
 import { type Plan, plan } from './drift/plan.ts';
 import { Redactor } from './drift/mask.ts';
 import { KubeClient } from './kube/client.ts';
@@ -9,6 +10,7 @@ import { loadKubeconfig } from './kube/kubeconfig.ts';
 import { ClusterObjects } from './kube/objects.ts';
 import { remediate, type RemediationResult } from './remediate/index.ts';
 import { readInventory } from './remediate/inventory.ts';
+import { renderFlux } from './render/flux/index.ts';
 import { render } from './render/index.ts';
 import { buildReport, type Report } from './report/model.ts';
 import type { Settings } from './settings.ts';
@@ -27,7 +29,7 @@ export interface Connection {
 }
 
 export interface DiffResult {
-  desired: DesiredObject[];
+  desired: DesiredSet;
   plan: Plan;
   changeSet: ChangeSet;
   report: Report;
@@ -41,13 +43,39 @@ export function exitStatus(report: Report): 0 | 1 | 2 {
   return report.driftDetected ? 1 : 0;
 }
 
-export async function renderDesired(settings: Settings): Promise<DesiredObject[]> {
-  return render({
+/** What Git says should exist, plus problems confined to one group (a Flux release whose chart cannot be fetched). */
+export interface DesiredSet {
+  objects: DesiredObject[];
+  errors: PlanError[];
+  /** Groups whose objects are reported skipped: group name → why. */
+  skippedGroups: Map<string, string>;
+  /** Ignore rules that come with the sources (Flux drift-detection rules). */
+  ignoreRules: IgnoreRule[];
+}
+
+export async function renderDesired(settings: Settings): Promise<DesiredSet> {
+  if (settings.source === 'flux') {
+    const flux = await renderFlux({ repoRoot: settings.repoRoot, paths: settings.paths });
+    const skippedGroups = new Map<string, string>();
+    const ignoreRules: IgnoreRule[] = [];
+    for (const group of flux.groups) {
+      if (group.suspended) skippedGroups.set(group.name, `${group.name} is suspended`);
+      for (const rule of group.ignore ?? []) ignoreRules.push(rule as IgnoreRule);
+    }
+    return {
+      objects: flux.objects,
+      errors: flux.errors.map((e) => ({ message: `${e.group}: ${e.message}`, object: e.group })),
+      skippedGroups,
+      ignoreRules,
+    };
+  }
+  const objects = await render({
     repoRoot: settings.repoRoot,
     paths: settings.paths,
     source: settings.source,
     helm: settings.helm,
   });
+  return { objects, errors: [], skippedGroups: new Map(), ignoreRules: [] };
 }
 
 export async function connect(settings: Settings, hooks: EngineHooks): Promise<Connection> {
@@ -70,16 +98,18 @@ export async function connect(settings: Settings, hooks: EngineHooks): Promise<C
 /** Renders, connects and plans; the caller closes `connection`. */
 export async function diff(settings: Settings, hooks: EngineHooks, redactor = new Redactor()): Promise<DiffResult> {
   const desired = await renderDesired(settings);
-  hooks.info(`rendered ${desired.length} objects from ${settings.paths.join(', ')}`);
+  hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
   const connection = await connect(settings, hooks);
   try {
     const inventory = await readInventory(connection.cluster, settings.target, settings.remediation.inventoryNamespace);
-    const result = await plan(desired, connection.cluster, {
+    const result = await plan(desired.objects, connection.cluster, {
       target: settings.target,
       defaultNamespace: settings.namespace,
       fieldManager: settings.fieldManager,
       concurrency: settings.concurrency,
-      ignoreRules: settings.ignoreRules,
+      ignoreRules: [...settings.ignoreRules, ...desired.ignoreRules],
+      skippedGroups: desired.skippedGroups,
+      inputErrors: desired.errors,
       redactor,
       diffMode: settings.diffMode,
       onProgress: hooks.progress,

@@ -36,6 +36,10 @@ export interface PlanOptions {
   redactor: Redactor;
   /** server: dry-run; client: no write verbs; auto: server, client on 403. */
   diffMode: 'server' | 'client' | 'auto';
+  /** Groups whose objects are reported skipped (a suspended Flux Kustomization): name → why. */
+  skippedGroups?: Map<string, string>;
+  /** Problems found while rendering that concern one group only; reported with the plan's errors. */
+  inputErrors?: PlanError[];
   /** Objects the target applied earlier (its inventory), candidates for `deleted`. */
   inventory?: ObjectRef[];
   onProgress?: (done: number, total: number) => void;
@@ -78,7 +82,7 @@ export function ownerSelector(target: string): string {
 }
 
 export async function plan(desired: DesiredObject[], cluster: ClusterObjects, options: PlanOptions): Promise<Plan> {
-  const errors: PlanError[] = [];
+  const errors: PlanError[] = [...(options.inputErrors ?? [])];
   const defaults = defaultIgnoreRules(desired.map((d) => d.object));
   const rules = [...defaults, ...options.ignoreRules];
 
@@ -159,7 +163,10 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
   await forEachLimited(planned, options.concurrency, async (p) => {
     try {
       if (p.entry.note) return;
-      const skipReason = isSkipped(p.applyObject) ?? (p.live ? isSkipped(p.live) : undefined);
+      const skipReason =
+        (p.desired.group ? options.skippedGroups?.get(p.desired.group) : undefined) ??
+        isSkipped(p.applyObject) ??
+        (p.live ? isSkipped(p.live) : undefined);
       if (skipReason) {
         p.entry.action = 'skipped';
         p.entry.note = skipReason;
