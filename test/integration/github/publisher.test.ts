@@ -279,6 +279,18 @@ describe('check run', () => {
     );
   });
 
+  it('without begin(), is created completed with 50 annotations and gets the rest in an update', async () => {
+    emulator = await startGitHubEmulator();
+    const run = publisherFor(emulator, scheduleContext(emulator.url), { checkName: 'drift / prod' });
+    await run.publisher.finish(makeReport({ drifted: 70 }), {});
+    const [check] = emulator.state.checkRuns;
+    assert.equal(check.name, 'drift / prod');
+    assert.equal(check.head_sha, 'f'.repeat(40), 'a run without a PR reports on GITHUB_SHA');
+    assert.equal(check.annotations.length, 70);
+    assert.equal(emulator.requestsFor('checks/create').length, 1);
+    assert.equal(emulator.requestsFor('checks/update').length, 1);
+  });
+
   it('failed() completes the open check run with the error', async () => {
     emulator = await startGitHubEmulator();
     const run = publisherFor(emulator, prContext(emulator.url));
