@@ -1,0 +1,519 @@
+// Remediation: make the cluster match the plan, as Flux's kustomize-controller does. Staged
+// server-side apply (definitions, then *Class kinds, then the rest, waiting for CRDs in
+// between), taking over fields changed by hand, prune of what left Git, health waits, and an
+// inventory that always tells the truth about what kube-drift applied.
+
+import { isSkipped } from '../drift/ignore.ts';
+import type { Redactor } from '../drift/mask.ts';
+import { OWNER_LABEL, OWNER_LABEL_VALUE, OWNER_NAME_LABEL } from '../drift/normalize.ts';
+import { applyRank, compareForApply } from '../drift/order.ts';
+import {
+  forEachLimited,
+  ownerLabels,
+  type Plan,
+  type PlannedDeletion,
+  type PlannedObject,
+} from '../drift/plan.ts';
+import { KubeApiError } from '../kube/errors.ts';
+import type { ClusterObjects } from '../kube/objects.ts';
+import {
+  type ChangeSet,
+  type ChangeSetEntry,
+  identityOf,
+  type KubeObject,
+  type ObjectRef,
+  type PlanError,
+  subjectOf,
+} from '../model.ts';
+import { registerCrdKinds, waitForCrds } from './crds.ts';
+import { assessHealth, isWorkload } from './health.ts';
+import { readInventory, writeInventory } from './inventory.ts';
+import { acquireLease, type HeldLease } from './lease.ts';
+import { takeoverPatch } from './takeover.ts';
+
+export interface RemediateOptions {
+  target: string;
+  fieldManager: string;
+  concurrency: number;
+  prune: boolean;
+  wait: boolean;
+  timeoutSeconds: number;
+  force: boolean;
+  dryRun: boolean;
+  maxDeletions: number;
+  inventoryNamespace: string;
+  suspend: boolean;
+  skipUnhealthy: boolean;
+  redactor: Redactor;
+}
+
+export interface UnhealthyObject {
+  subject: string;
+  reason: string;
+}
+
+export interface RemediationResult {
+  /** Entries as done: created / configured / unchanged / deleted / skipped (with a note); failures in errors. */
+  changeSet: ChangeSet;
+  unhealthy: UnhealthyObject[];
+  /** True when the cluster still differs from Git: skipped, failed, dry-run or unpruned changes. */
+  driftRemaining: boolean;
+}
+
+export interface RemediateHooks {
+  info(message: string): void;
+  warning(message: string): void;
+}
+
+/** Stages of the apply, after Flux: cluster definitions (then CRDs established), *Class kinds, the rest. */
+export function stageOf(ref: Pick<ObjectRef, 'group' | 'kind'>): 0 | 1 | 2 {
+  const rank = applyRank(ref);
+  return rank < 100 ? 0 : rank < 200 ? 1 : 2;
+}
+
+/** One object to write, with the entry reported for it. */
+interface Work {
+  planned: PlannedObject;
+  ref: ObjectRef;
+  object: KubeObject;
+  entry: ChangeSetEntry;
+  /** Unchanged but lacking the owner labels: applied so prune can find it later; reported unchanged. */
+  adopt: boolean;
+  /** Its kind was unknown at plan time (its CRD is in this change). */
+  pendingKind: boolean;
+  applied?: boolean;
+}
+
+export async function remediate(
+  plan: Plan,
+  cluster: ClusterObjects,
+  options: RemediateOptions,
+  hooks: RemediateHooks,
+): Promise<RemediationResult> {
+  const errors: PlanError[] = [...plan.changeSet.errors];
+  const redact = (text: string) => options.redactor.redact(text);
+  const fail = (ref: ObjectRef, error: unknown, at?: { file: string; line: number }) => {
+    const message = redact(error instanceof Error ? error.message : String(error));
+    errors.push({ message, object: subjectOf(ref), ...(at ? { file: at.file, line: at.line } : {}) });
+  };
+  const ok = plan.objects.filter((p) => !p.error).sort((a, b) => compareForApply(a.ref, b.ref));
+  const plannedDrift = plan.changeSet.entries.some((e) => e.action !== 'unchanged' && e.action !== 'skipped');
+
+  if (options.suspend) {
+    const note = `remediation of target ${options.target} is suspended`;
+    const entries = [...ok.map((p) => p.entry), ...plan.deletions.map((d) => d.entry)].map((e) =>
+      e.action === 'skipped'
+        ? e
+        : { ...e, action: 'skipped' as const, note: e.note ? `${note}; ${e.note}` : note },
+    );
+    return {
+      changeSet: { target: options.target, entries, errors },
+      unhealthy: [],
+      driftRemaining: plannedDrift || errors.length > 0,
+    };
+  }
+
+  let lease: HeldLease | undefined;
+  if (!options.dryRun) {
+    lease = await acquireLease(cluster, {
+      target: options.target,
+      namespace: options.inventoryNamespace,
+      fieldManager: options.fieldManager,
+      waitSeconds: options.timeoutSeconds,
+      onWarning: hooks.warning,
+      onWait: hooks.info,
+    });
+  }
+  let driftRemaining = errors.length > 0;
+  const results = new Map<PlannedObject | PlannedDeletion, ChangeSetEntry>();
+  const unhealthy: UnhealthyObject[] = [];
+  // What the target owns in the cluster: the inventory so far, plus whatever carries its labels.
+  const owned = new Map<string, ObjectRef>();
+  let inventoryDirty = false;
+  const syncInventory = async () => {
+    if (options.dryRun || !inventoryDirty) return;
+    try {
+      await writeInventory(
+        cluster,
+        options.target,
+        options.inventoryNamespace,
+        owned.values(),
+        options.fieldManager,
+      );
+      inventoryDirty = false;
+    } catch (error) {
+      errors.push({
+        message: redact(`writing the inventory of target ${options.target}: ${describe(error)}`),
+      });
+    }
+  };
+
+  try {
+    const previous = await readInventory(cluster, options.target, options.inventoryNamespace);
+    const inGit = new Set(plan.objects.map((p) => identityOf(p.ref)));
+    const deletable = new Set(plan.deletions.map((d) => identityOf(d.ref)));
+    for (const ref of previous) {
+      // Entries that left Git and no longer carry the labels (gone, or disowned by hand) are dropped.
+      if (inGit.has(identityOf(ref)) || deletable.has(identityOf(ref))) owned.set(identityOf(ref), ref);
+      else inventoryDirty = true;
+    }
+    for (const d of plan.deletions) if (!owned.has(identityOf(d.ref))) owned.set(identityOf(d.ref), d.ref);
+
+    // 1. Decide per object: keep, adopt, leave alone, or apply.
+    const work: Work[] = [];
+    for (const p of ok) {
+      const pendingKind = !cluster.info(p.ref);
+      const object = structuredClone(p.applyObject);
+      object.metadata.labels = { ...object.metadata.labels, ...ownerLabels(options.target) };
+      if (p.live && hasOwnerLabels(p.live, options.target) && setOwned(owned, p.ref)) inventoryDirty = true;
+      switch (p.entry.action) {
+        case 'skipped':
+          results.set(p, p.entry);
+          continue;
+        case 'unchanged':
+          results.set(p, p.entry);
+          if (p.live && !hasOwnerLabels(p.live, options.target) && !options.dryRun) {
+            work.push({ planned: p, ref: p.ref, object, entry: p.entry, adopt: true, pendingKind: false });
+          }
+          continue;
+      }
+      if (options.skipUnhealthy && p.live && isWorkload(p.live)) {
+        const health = assessHealth(p.live);
+        if (health.state !== 'healthy') {
+          results.set(p, {
+            ...p.entry,
+            action: 'skipped',
+            note: `left alone: unhealthy before remediation (${health.reason})`,
+          });
+          driftRemaining = true;
+          continue;
+        }
+      }
+      work.push({ planned: p, ref: p.ref, object, entry: p.entry, adopt: false, pendingKind });
+    }
+
+    // 2. Apply, stage by stage.
+    const applied: Work[] = [];
+    for (const stage of [0, 1, 2] as const) {
+      const items = work.filter((w) => stageOf(w.ref) === stage);
+      if (items.length === 0) continue;
+      if (stage > 0) resolvePendingKinds(items, cluster);
+      await forEachLimited(items, Math.max(1, options.concurrency), async (w) => {
+        const entry = await applyOne(w, cluster, options, hooks);
+        if (entry instanceof Error) {
+          fail(w.ref, entry, w.planned.desired.source);
+          if (!w.adopt) driftRemaining = true;
+          else results.set(w.planned, w.entry);
+          return;
+        }
+        results.set(w.planned, entry);
+        if (!options.dryRun) {
+          w.applied = true;
+          if (setOwned(owned, w.ref)) inventoryDirty = true;
+          if (!w.adopt) applied.push(w);
+        } else if (!w.adopt) {
+          driftRemaining = true;
+        }
+      });
+      await syncInventory();
+      if (stage === 0) {
+        const crds = items.filter((w) => w.applied && isCrd(w.ref)).map((w) => w.object);
+        if (crds.length > 0) {
+          const established = await waitForCrds(cluster, crds, options.timeoutSeconds);
+          for (const problem of established.problems)
+            errors.push({ message: redact(problem.message), object: problem.subject });
+          if (established.problems.length > 0) driftRemaining = true;
+          registerCrdKinds(cluster, established.ready);
+        }
+      }
+    }
+
+    // 3. Prune what left Git.
+    driftRemaining =
+      (await prune(plan.deletions, cluster, options, results, owned, errors, hooks)) || driftRemaining;
+    inventoryDirty = true;
+
+    // 4. Wait for health.
+    if (options.wait && applied.length > 0) {
+      unhealthy.push(...(await waitHealthy(applied, cluster, options, hooks)));
+    }
+  } catch (error) {
+    errors.push({ message: redact(`remediation of target ${options.target} stopped: ${describe(error)}`) });
+    driftRemaining = true;
+  } finally {
+    // With partial failure too: the inventory says what is in the cluster now.
+    await syncInventory();
+    await lease?.release();
+  }
+
+  const entries: ChangeSetEntry[] = [];
+  for (const p of ok) {
+    const entry = results.get(p);
+    if (entry) entries.push(entry);
+    else if (!errors.some((e) => e.object === subjectOf(p.ref))) {
+      // Not reached because the run stopped early: say so rather than leave it out.
+      entries.push({
+        ...p.entry,
+        action: 'skipped',
+        note: 'not applied: the run stopped before reaching it',
+      });
+      if (p.entry.action !== 'unchanged' && p.entry.action !== 'skipped') driftRemaining = true;
+    }
+  }
+  for (const d of plan.deletions) {
+    const entry = results.get(d);
+    entries.push(
+      entry ?? { ...d.entry, action: 'skipped', note: 'not pruned: the run stopped before reaching it' },
+    );
+  }
+  return { changeSet: { target: options.target, entries, errors }, unhealthy, driftRemaining };
+}
+
+function setOwned(owned: Map<string, ObjectRef>, ref: ObjectRef): boolean {
+  const key = identityOf(ref);
+  const had = owned.get(key);
+  if (had && had.version === ref.version) return false;
+  owned.set(key, ref);
+  return true;
+}
+
+export function hasOwnerLabels(object: KubeObject, target: string): boolean {
+  const labels = object.metadata?.labels ?? {};
+  return labels[OWNER_LABEL] === OWNER_LABEL_VALUE && labels[OWNER_NAME_LABEL] === target;
+}
+
+function isCrd(ref: Pick<ObjectRef, 'group' | 'kind'>): boolean {
+  return ref.group === 'apiextensions.k8s.io' && ref.kind === 'CustomResourceDefinition';
+}
+
+/** Custom resources whose CRD came in this change: now that it is served, set their scope. */
+function resolvePendingKinds(items: Work[], cluster: ClusterObjects): void {
+  for (const w of items) {
+    if (!w.pendingKind) continue;
+    const info = cluster.info(w.ref);
+    if (!info) continue;
+    w.ref = { ...w.ref, namespace: info.namespaced ? w.ref.namespace : null };
+    if (info.namespaced) w.object.metadata.namespace = w.ref.namespace ?? undefined;
+    else delete w.object.metadata.namespace;
+  }
+}
+
+async function applyOne(
+  w: Work,
+  cluster: ClusterObjects,
+  options: RemediateOptions,
+  hooks: RemediateHooks,
+): Promise<ChangeSetEntry | Error> {
+  const { planned: p } = w;
+  const entry: ChangeSetEntry = { ...w.entry, ref: w.ref };
+  if (w.pendingKind && !cluster.info(w.ref)) {
+    if (options.dryRun)
+      return {
+        ...entry,
+        note: 'would be created once its CustomResourceDefinition is established (dry run)',
+      };
+    return new Error(
+      `${subjectOf(w.ref)}: its kind ${w.object.apiVersion} ${w.object.kind} is still not served after its CustomResourceDefinition was applied`,
+    );
+  }
+  try {
+    if (p.live && p.manualFields.length > 0 && !options.dryRun)
+      await takeOver(p.live, w.ref, cluster, options.fieldManager);
+    await cluster.apply(w.object, w.ref, {
+      fieldManager: options.fieldManager,
+      force: true,
+      dryRun: options.dryRun,
+    });
+    return options.dryRun ? { ...entry, note: join(entry.note, 'dry run: nothing was written') } : entry;
+  } catch (error) {
+    const fields = error instanceof KubeApiError ? error.immutableFields : undefined;
+    if (!fields) return asError(error);
+    const named = fields.length > 0 ? fields.join(', ') : 'an immutable field';
+    if (!options.force) {
+      return new Error(
+        `${subjectOf(w.ref)}: ${named} cannot be changed in place (${describe(error)}). Set force to delete and recreate it, or change it back in Git.`,
+      );
+    }
+    if (options.dryRun)
+      return {
+        ...entry,
+        note: join(entry.note, `would be deleted and recreated: ${named} is immutable (dry run)`),
+      };
+    hooks.info(`recreating ${subjectOf(w.ref)}: ${named} is immutable`);
+    try {
+      await cluster.delete(w.ref, 'Background');
+      await waitGone(cluster, w.ref, options.timeoutSeconds);
+      await cluster.apply(w.object, w.ref, {
+        fieldManager: options.fieldManager,
+        force: true,
+        dryRun: false,
+      });
+      return { ...entry, note: join(entry.note, `deleted and recreated: ${named} is immutable`) };
+    } catch (recreateError) {
+      return asError(recreateError);
+    }
+  }
+}
+
+/** Hands manual managers' fields to kube-drift; retried once on a fresh read if the object moved on. */
+async function takeOver(
+  live: KubeObject,
+  ref: ObjectRef,
+  cluster: ClusterObjects,
+  fieldManager: string,
+): Promise<void> {
+  let current: KubeObject | null = live;
+  for (let attempt = 0; attempt < 2 && current; attempt++) {
+    const patch = takeoverPatch(current, fieldManager);
+    if (!patch) return;
+    try {
+      await cluster.jsonPatch(ref, patch);
+      return;
+    } catch (error) {
+      // A failed `test` of resourceVersion: someone wrote in between; read again.
+      if (!(error instanceof KubeApiError && (error.status === 422 || error.status === 409)) || attempt === 1)
+        throw error;
+      current = await cluster.get(ref);
+    }
+  }
+}
+
+async function waitGone(cluster: ClusterObjects, ref: ObjectRef, timeoutSeconds: number): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  while ((await cluster.get(ref)) !== null) {
+    if (Date.now() >= deadline)
+      throw new Error(
+        `${subjectOf(ref)} was still being deleted after ${timeoutSeconds}s; it was not recreated`,
+      );
+    await sleep(500);
+  }
+}
+
+/** Deletes what left Git; returns true when drift remains (deletions not made). */
+async function prune(
+  deletions: PlannedDeletion[],
+  cluster: ClusterObjects,
+  options: RemediateOptions,
+  results: Map<PlannedObject | PlannedDeletion, ChangeSetEntry>,
+  owned: Map<string, ObjectRef>,
+  errors: PlanError[],
+  hooks: RemediateHooks,
+): Promise<boolean> {
+  const candidates = deletions.filter((d) => {
+    if (d.entry.action === 'deleted') return true;
+    results.set(d, d.entry);
+    return false;
+  });
+  if (candidates.length === 0) return false;
+  if (!options.prune) {
+    for (const d of candidates)
+      results.set(d, { ...d.entry, action: 'skipped', note: 'not pruned: prune is off' });
+    return true;
+  }
+  if (candidates.length > options.maxDeletions) {
+    const list = candidates.map((d) => subjectOf(d.ref)).join(', ');
+    errors.push({
+      message: `prune would delete ${candidates.length} objects of target ${options.target}, more than max-deletions (${options.maxDeletions}); nothing was deleted: ${list}. Raise max-deletions if this is intended.`,
+    });
+    for (const d of candidates) {
+      results.set(d, {
+        ...d.entry,
+        action: 'skipped',
+        note: `not pruned: ${candidates.length} deletions exceed max-deletions (${options.maxDeletions})`,
+      });
+    }
+    return true;
+  }
+  let remaining = false;
+  // In reverse apply order (the plan sorted them), one at a time: webhooks before what they guard.
+  for (const d of candidates) {
+    try {
+      const live = await cluster.get(d.ref);
+      if (!live) {
+        owned.delete(identityOf(d.ref));
+        results.set(d, { ...d.entry, action: 'skipped', note: 'not pruned: already gone' });
+        continue;
+      }
+      if (!hasOwnerLabels(live, options.target)) {
+        results.set(d, {
+          ...d.entry,
+          action: 'skipped',
+          note: `not pruned: it no longer carries the owner labels of target ${options.target}`,
+        });
+        owned.delete(identityOf(d.ref));
+        continue;
+      }
+      const skipReason = isSkipped(live);
+      if (skipReason) {
+        results.set(d, { ...d.entry, action: 'skipped', note: `not pruned: ${skipReason}` });
+        continue;
+      }
+      if (options.dryRun) {
+        results.set(d, { ...d.entry, note: 'dry run: would be deleted' });
+        remaining = true;
+        continue;
+      }
+      await cluster.delete(d.ref, 'Background');
+      owned.delete(identityOf(d.ref));
+      hooks.info(`deleted ${subjectOf(d.ref)}`);
+      results.set(d, d.entry);
+    } catch (error) {
+      errors.push({ message: options.redactor.redact(describe(error)), object: subjectOf(d.ref) });
+      remaining = true;
+    }
+  }
+  return remaining;
+}
+
+/** Polls each applied object at most once a second until healthy, failed, or the timeout. */
+async function waitHealthy(
+  applied: Work[],
+  cluster: ClusterObjects,
+  options: RemediateOptions,
+  hooks: RemediateHooks,
+): Promise<UnhealthyObject[]> {
+  const deadline = Date.now() + options.timeoutSeconds * 1000;
+  const unhealthy: UnhealthyObject[] = [];
+  let pending = applied.map((w) => ({ ref: w.ref, reason: 'not checked yet' }));
+  hooks.info(`waiting up to ${options.timeoutSeconds}s for ${pending.length} objects to become healthy`);
+  for (;;) {
+    const started = Date.now();
+    const next: typeof pending = [];
+    await forEachLimited(pending, Math.max(1, options.concurrency), async (item) => {
+      try {
+        const health = assessHealth(await cluster.get(item.ref));
+        if (health.state === 'failed')
+          unhealthy.push({ subject: subjectOf(item.ref), reason: health.reason });
+        else if (health.state === 'progressing') next.push({ ref: item.ref, reason: health.reason });
+      } catch (error) {
+        next.push({ ref: item.ref, reason: `could not be read: ${describe(error)}` });
+      }
+    });
+    pending = next;
+    if (pending.length === 0 || Date.now() >= deadline) break;
+    await sleep(Math.min(Math.max(0, 1000 - (Date.now() - started)), Math.max(0, deadline - Date.now())));
+  }
+  for (const item of pending) {
+    unhealthy.push({
+      subject: subjectOf(item.ref),
+      reason: `not healthy after ${options.timeoutSeconds}s: ${item.reason}`,
+    });
+  }
+  return unhealthy.sort((a, b) => (a.subject < b.subject ? -1 : a.subject > b.subject ? 1 : 0));
+}
+
+function join(note: string | undefined, more: string): string {
+  return note ? `${note}; ${more}` : more;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
