@@ -1,5 +1,6 @@
 import { type Document, LineCounter, parseAllDocuments, type Tags } from 'yaml';
 import type { DesiredObject, KubeObject } from '../model.ts';
+import { fastDocuments } from './fast-yaml.ts';
 import { RenderError, type RenderProblem } from './problems.ts';
 
 export interface ParseOptions {
@@ -37,6 +38,29 @@ const SECRET_KIND = /["']?kind["']?\s*:\s*["']?Secret["']?\s*(?:$|[,}#])/m;
  * expanded. Problems are collected, never thrown.
  */
 export function collectManifests(text: string, file: string, opts: ParseOptions = {}): ParsedManifests {
+  return fastManifests(text, file, opts) ?? carefulManifests(text, file, opts);
+}
+
+/** Well-formed manifests, parsed quickly; undefined when anything needs the careful parser. */
+export function fastManifests(text: string, file: string, opts: ParseOptions): ParsedManifests | undefined {
+  const documents = fastDocuments(text);
+  if (!documents) return undefined;
+  const objects: DesiredObject[] = [];
+  let line = 1 + (opts.baseLine ?? 0);
+  let counted = 0;
+  for (const { value, offset } of documents) {
+    if (value === null || value === undefined) continue;
+    // Lists need each item's line, and problems need the careful parser's exact positions.
+    if (isList(value) || checkObject(value, '') !== undefined || offset < counted) return undefined;
+    for (let i = text.indexOf('\n', counted); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+    counted = offset;
+    objects.push(desired(value as KubeObject, file, line, opts.group));
+  }
+  return { objects, problems: [] };
+}
+
+/** The `yaml` package: exact positions and messages for every problem. */
+export function carefulManifests(text: string, file: string, opts: ParseOptions): ParsedManifests {
   const baseLine = opts.baseLine ?? 0;
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, {

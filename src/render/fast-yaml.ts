@@ -1,0 +1,81 @@
+import {
+  constructFromEvents,
+  defineScalarTag,
+  EVENT_ID,
+  type Event,
+  FAILSAFE_SCHEMA,
+  mergeTag,
+  NOT_RESOLVED,
+  parseEvents,
+  Schema,
+} from 'js-yaml';
+import { resolvePlainScalar } from './scalars.ts';
+
+// The `yaml` package gives exact error positions and snippets but parses a few MB/s; js-yaml's
+// event parser is several times faster. Well-formed files take this path; anything unusual
+// (an error, an alias, a tag, a List whose items need their own lines) goes to the `yaml` path,
+// which is the reference: unit tests check that both give the same objects and lines.
+
+function plainTag(tagName: string, accept: (value: unknown) => boolean) {
+  return defineScalarTag(tagName, {
+    implicit: true,
+    identify: accept,
+    resolve: (source: string, isExplicit: boolean) => {
+      if (isExplicit) return NOT_RESOLVED;
+      const value = resolvePlainScalar(source);
+      return accept(value) ? value : NOT_RESOLVED;
+    },
+  });
+}
+
+const KUBECTL_SCHEMA = new Schema([
+  ...FAILSAFE_SCHEMA.tags,
+  plainTag('tag:yaml.org,2002:null', (v) => v === null),
+  plainTag('tag:yaml.org,2002:bool', (v) => typeof v === 'boolean'),
+  plainTag('tag:yaml.org,2002:float', (v) => typeof v === 'number'),
+  mergeTag,
+]);
+
+export interface FastDocument {
+  value: unknown;
+  /** Offset of the document's content in the text (-1 when it has none). */
+  offset: number;
+}
+
+/** The documents of a text, or undefined when the text needs the careful parser. */
+export function fastDocuments(text: string): FastDocument[] | undefined {
+  // Tags and anchors are rare in manifests and each has subtleties; leave them to `yaml`.
+  if (/(^|[\s[{,])[!&*]/.test(text) || /^%/m.test(text)) return undefined;
+  let events: Event[];
+  let values: unknown[];
+  try {
+    events = parseEvents(text, {});
+    values = constructFromEvents(events, { source: text, schema: KUBECTL_SCHEMA, maxAliases: 0 });
+  } catch {
+    return undefined;
+  }
+  const offsets: number[] = [];
+  let depth = 0;
+  let awaitingRoot = false;
+  for (const event of events) {
+    if (event.type === EVENT_ID.DOCUMENT) {
+      offsets.push(-1);
+      awaitingRoot = true;
+      depth++;
+      continue;
+    }
+    if (event.type === EVENT_ID.POP) {
+      depth--;
+      continue;
+    }
+    if (awaitingRoot && depth === 1) {
+      awaitingRoot = false;
+      if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE)
+        offsets[offsets.length - 1] = event.start;
+      else if (event.type === EVENT_ID.SCALAR) offsets[offsets.length - 1] = event.valueStart;
+    }
+    if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) depth++;
+  }
+  if (offsets.length !== values.length) return undefined;
+  return values.map((value, i) => ({ value, offset: offsets[i] }));
+}
