@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { findTool, lookupTool, RenderError, type RenderOptions, render } from '../../../src/render/index.ts';
@@ -91,6 +94,26 @@ describe('render: sources', () => {
   for (const c of cases) {
     it(c.name, async () => assert.deepEqual(await rows(c.opts), c.want));
   }
+
+  it('skips hidden files and directories, node_modules and files that are not manifests', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kube-drift-render-'));
+    const files: Record<string, string> = {
+      'apps/a.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n',
+      'apps/node_modules/pkg/bad.yaml': 'not: [valid\n',
+      'apps/.git/bad.yaml': 'not: [valid\n',
+      'apps/.yamllint.yml': 'rules: {}\n',
+      'apps/README.md': '# not a manifest\n',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
+    const objects = await render({ ...options(['apps']), repoRoot: root });
+    assert.deepEqual(
+      objects.map((d) => [d.source.file, d.object.metadata.name]),
+      [['apps/a.yaml', 'a']],
+    );
+  });
 
   it('the overlay patch and prefix are in the rendered object', async () => {
     const [, deployment] = await render(options(['overlay/prod']));
@@ -257,6 +280,14 @@ describe('render: errors, all reported at once', () => {
       problem.message,
     );
     assert.match(problem.message, /missing\.yaml: no such file or directory/);
+  });
+
+  it('a helm binary that cannot be started is named with the command', async () => {
+    const error = await renderError(options(['chart/demo'], { tools: { helm: '/no/such/helm' } }));
+    assert.equal(
+      error.message,
+      'chart/demo/Chart.yaml: could not run /no/such/helm template rel chart/demo --include-crds --no-hooks: spawn /no/such/helm ENOENT',
+    );
   });
 
   it('source kustomize on a file is refused', async () => {
