@@ -88,7 +88,8 @@ function parseFlags(command: Command, args: string[]): Settings | undefined {
     help: { type: 'boolean', short: 'h' },
   };
   for (const o of allowed) {
-    options[o.name] = { type: o.kind === 'boolean' ? 'boolean' : 'string', short: o.alias, multiple: o.repeat };
+    options[o.name] = { type: o.kind === 'boolean' ? 'boolean' : 'string', multiple: o.repeat === true };
+    if (o.alias) options[o.name].short = o.alias;
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {

@@ -94,7 +94,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'report-file', kind: 'string', description: 'Write the JSON report to this file (the action defaults to $RUNNER_TEMP/kube-drift-<target>.json).' },
   { name: 'color', kind: 'string', scope: 'cli', choices: ['auto', 'always', 'never'], default: 'auto', description: 'Colour in text output.' },
   { name: 'verbose', kind: 'boolean', scope: 'cli', alias: 'v', default: 'false', description: 'List unchanged objects too.' },
-  { name: 'fail-on-drift', kind: 'boolean', default: 'true', description: 'Fail the check run (and the action) when drift is found. Errors always fail.' },
+  { name: 'fail-on-drift', kind: 'boolean', scope: 'action', default: 'true', description: 'Fail the check run (and the action) when drift is found. Errors always fail.' },
   { name: 'remediate', kind: 'boolean', default: 'false', description: 'Apply Git to the cluster (action; the CLI has the apply command). Refused on pull requests and refs outside allowed-refs.' },
   { name: 'prune', kind: 'boolean', default: 'false', description: 'Delete objects kube-drift applied earlier that are gone from Git.' },
   { name: 'wait', kind: 'boolean', default: 'false', description: 'After applying, wait until workloads are healthy.' },

@@ -12,7 +12,9 @@ const common = {
   platform: 'node',
   target: 'node24',
   format: 'esm',
-  sourcemap: 'linked',
+  // No source maps: the bundle stays readable (not minified), and committing maps would add
+  // megabytes to every change of dist/.
+  sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
   define: { __KUBE_DRIFT_VERSION__: JSON.stringify(version) },
