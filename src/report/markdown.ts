@@ -68,7 +68,7 @@ const CLASS_SECTIONS: Array<{ changeClass: ChangeClass; heading: string; callout
     changeClass: 'both',
     heading: '⚠️ Both changed by this PR and drifted in the cluster',
     callout:
-      '[!WARNING]\n> These fields were changed in the cluster outside Git and are changed again by this PR: merging overwrites the live values, which may be someone\'s hot-fix.',
+      "[!WARNING]\n> These fields were changed in the cluster outside Git and are changed again by this PR: merging overwrites the live values, which may be someone's hot-fix.",
   },
   { changeClass: 'drift', heading: 'Drift already in the cluster (merging reverts it)' },
 ];
@@ -224,50 +224,55 @@ interface Block {
 }
 
 /** Object views under headings: group headings only when more than one group exists. */
-function groupedBlocks(
+function* groupedBlocks(
   views: ObjectView[],
   report: Report,
   detail: Detail,
   options: MarkdownOptions,
   headingLevel: string,
   groupNames: boolean,
-): Block[] {
-  const blocks: Block[] = [];
+): Generator<Block> {
   const byGroup = new Map<string, ObjectView[]>();
   for (const view of views) {
     const key = view.entry.group ?? '';
-    byGroup.set(key, [...(byGroup.get(key) ?? []), view]);
+    const members = byGroup.get(key);
+    if (members) members.push(view);
+    else byGroup.set(key, [view]);
   }
   const oneLinePerObject = detail.fields === 0;
   for (const [group, groupViews] of byGroup) {
-    if (groupNames)
-      blocks.push({ text: `${headingLevel} ${group === '' ? 'Other objects' : md(group)}\n`, objects: 0 });
-    for (const view of groupViews)
-      blocks.push({ text: objectBlock(view, report, detail, options), objects: 1 });
+    if (groupNames) {
+      yield { text: `${headingLevel} ${group === '' ? 'Other objects' : md(group)}\n\n`, objects: 0 };
+    }
+    for (const view of groupViews) yield { text: objectBlock(view, report, detail, options), objects: 1 };
     // A list needs a blank line after it before the next heading.
-    if (oneLinePerObject) blocks.push({ text: '\n', objects: 0 });
+    if (oneLinePerObject) yield { text: '\n', objects: 0 };
   }
-  return blocks;
 }
 
-function bodyBlocks(report: Report, detail: Detail, options: MarkdownOptions): Block[] {
+/**
+ * The body, one block at a time, so a renderer over budget stops early: each detail level
+ * costs about as much as the budget, not as much as the whole report.
+ */
+function* bodyBlocks(report: Report, detail: Detail, options: MarkdownOptions): Generator<Block> {
   const drifted = report.entries.filter(isDrifted);
-  const groups = new Set(report.entries.filter(isDrifted).map((entry) => entry.group ?? ''));
+  const groups = new Set(drifted.map((entry) => entry.group ?? ''));
   const groupNames = groups.size > 1;
   if (!isThreeWay(report)) {
     const views = drifted.map((entry) => ({ entry, changes: entry.changes, showDiff: true }));
-    return groupedBlocks(views, report, detail, options, '###', groupNames);
+    yield* groupedBlocks(views, report, detail, options, '###', groupNames);
+    return;
   }
-  const blocks: Block[] = [];
-  const diffShownIn = new Map<ReportEntry, string>();
+  const configured = drifted.filter((entry) => entry.action === 'configured');
+  const classViews = (changeClass: ChangeClass | undefined) =>
+    configured
+      .map((entry) => ({ entry, changes: entry.changes.filter((change) => change.class === changeClass) }))
+      .filter((view) => view.changes.length > 0);
   const sections = [
     ...CLASS_SECTIONS.map(({ changeClass, heading, callout }) => ({
       heading,
       callout,
-      views: drifted
-        .filter((entry) => entry.action === 'configured')
-        .map((entry) => ({ entry, changes: entry.changes.filter((change) => change.class === changeClass) }))
-        .filter((view) => view.changes.length > 0),
+      views: classViews(changeClass),
     })),
     {
       heading: 'Objects to create or delete',
@@ -276,26 +281,22 @@ function bodyBlocks(report: Report, detail: Detail, options: MarkdownOptions): B
         .filter((entry) => entry.action !== 'configured')
         .map((entry) => ({ entry, changes: entry.changes })),
     },
-    {
-      heading: 'Other changes (no class)',
-      callout: undefined,
-      views: drifted
-        .filter((entry) => entry.action === 'configured')
-        .map((entry) => ({ entry, changes: entry.changes.filter((change) => change.class === undefined) }))
-        .filter((view) => view.changes.length > 0),
-    },
+    { heading: 'Other changes (no class)', callout: undefined, views: classViews(undefined) },
   ];
+  const diffShownIn = new Map<ReportEntry, string>();
   for (const section of sections) {
     if (section.views.length === 0) continue;
-    blocks.push({ text: `### ${section.heading}\n\n${section.callout ? `> ${section.callout}\n\n` : ''}`, objects: 0 });
+    yield {
+      text: `### ${section.heading}\n\n${section.callout ? `> ${section.callout}\n\n` : ''}`,
+      objects: 0,
+    };
     const views: ObjectView[] = section.views.map((view) => {
       const shownIn = diffShownIn.get(view.entry);
       if (shownIn === undefined) diffShownIn.set(view.entry, section.heading);
       return { ...view, showDiff: shownIn === undefined, diffElsewhere: shownIn };
     });
-    blocks.push(...groupedBlocks(views, report, detail, options, '####', groupNames));
+    yield* groupedBlocks(views, report, detail, options, '####', groupNames);
   }
-  return blocks;
 }
 
 function skippedSection(report: Report): string {
@@ -327,6 +328,13 @@ function noticeText(cuts: string[], options: MarkdownOptions): string {
   return `> [!NOTE]\n> This report was shortened to fit its size limit: ${cuts.join('; ')}. ${hintSentence}\n`;
 }
 
+/** Lines in `text`, counting no further than `cap` (diffs can be large; only short/long matters). */
+function lineCount(text: string, cap: number): number {
+  let count = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && count < cap; at = text.indexOf('\n', at + 1)) count++;
+  return count;
+}
+
 function joinBlocks(blocks: Block[]): string {
   return blocks
     .map((block) => block.text)
@@ -342,45 +350,62 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const budget = options.budgetBytes ?? DEFAULT_MARKDOWN_BUDGET;
   const head = headSection(report, options);
   const skipped = skippedSection(report);
-  const totalObjects = report.entries.filter(isDrifted).length;
+  const drifted = report.entries.filter(isDrifted);
+  const longestCut = Math.max(
+    ...DETAIL_LEVELS.map((level) => (level.diffLines > 0 ? level.diffLines : 0)).filter(Number.isFinite),
+  );
+  const longestDiff = drifted.reduce(
+    (longest, entry) => Math.max(longest, lineCount(entry.diff, longestCut + 1)),
+    0,
+  );
+  const mostFields = drifted.reduce((most, entry) => Math.max(most, entry.changes.length), 0);
+  const fixedBytes = byteLength(head) + byteLength(skipped);
 
-  let blocks: Block[] = [];
   for (const detail of DETAIL_LEVELS) {
-    blocks = bodyBlocks(report, detail, options);
-    const body = joinBlocks(blocks);
+    // A level that cuts diffs no diff is long enough for would only add a false notice.
+    if (detail.diffLines > 0 && detail.cut && longestDiff <= detail.diffLines) continue;
+    if (detail.fields > 0 && Number.isFinite(detail.fields) && mostFields <= detail.fields) continue;
     const notice = detail.cut ? noticeText([detail.cut], options) : '';
-    const markdown = join([head, body, skipped, notice]);
+    // A guard only (joining adds a separator or two and drops trailing blank lines): the
+    // measured result below decides.
+    const limit = budget - fixedBytes - byteLength(notice) + 8;
+    const blocks: Block[] = [];
+    let used = 0;
+    for (const block of bodyBlocks(report, detail, options)) {
+      used += byteLength(block.text);
+      if (used > limit) break;
+      blocks.push(block);
+    }
+    if (used > limit) continue;
+    const markdown = join([head, joinBlocks(blocks), skipped, notice]);
     if (byteLength(markdown) <= budget) return markdown;
   }
 
   // One line per object is still too long: cut whole sections from the end, the skipped
   // list first (it is last), then objects, reserving room for the longest notice this can need.
   const lastCut = DETAIL_LEVELS[DETAIL_LEVELS.length - 1].cut!;
-  const notice = (omittedObjects: number, skippedOmitted: boolean) =>
+  const notice = (omittedObjects: number) =>
     noticeText(
       [
         lastCut,
-        omittedObjects > 0 ? `${omittedObjects} of ${totalObjects} drifted objects are not shown` : '',
-        skippedOmitted ? 'the list of skipped objects is left out' : '',
+        omittedObjects > 0 ? `${omittedObjects} of ${drifted.length} drifted objects are not shown` : '',
+        skipped !== '' ? 'the list of skipped objects is left out' : '',
       ].filter(Boolean),
       options,
     );
-  const reserve = byteLength(notice(totalObjects, skipped !== ''));
-  let used = byteLength(head) + 1 + reserve + 1;
-  let keptBlocks = 0;
+  let used = byteLength(head) + 1 + byteLength(notice(drifted.length)) + 1;
+  const kept: Block[] = [];
   let keptObjects = 0;
-  for (const block of blocks) {
+  for (const block of bodyBlocks(report, DETAIL_LEVELS[DETAIL_LEVELS.length - 1], options)) {
     const size = byteLength(block.text);
     if (used + size > budget) break;
     used += size;
-    keptBlocks++;
+    kept.push(block);
     keptObjects += block.objects;
   }
   // Do not end on a heading with nothing under it.
-  while (keptBlocks > 0 && blocks[keptBlocks - 1].objects === 0) keptBlocks--;
-  const body = joinBlocks(blocks.slice(0, keptBlocks));
-  const finalNotice = notice(totalObjects - keptObjects, skipped !== '');
-  const markdown = join([head, body, finalNotice]);
+  while (kept.length > 0 && kept[kept.length - 1].objects === 0) kept.pop();
+  const markdown = join([head, joinBlocks(kept), notice(drifted.length - keptObjects)]);
   if (byteLength(markdown) <= budget) return markdown;
   // The head alone (a very long error list) can still be too long: cut by lines as a last resort.
   return trimMarkdown(

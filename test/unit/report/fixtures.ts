@@ -3,7 +3,14 @@
 
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { stringify } from 'yaml';
-import type { ChangeSet, ChangeSetEntry, FieldChange, KubeObject, ObjectRef, SourceLocation } from '../../../src/model.ts';
+import type {
+  ChangeSet,
+  ChangeSetEntry,
+  FieldChange,
+  KubeObject,
+  ObjectRef,
+  SourceLocation,
+} from '../../../src/model.ts';
 import { refOf, subjectOf } from '../../../src/model.ts';
 import type { ReportMeta } from '../../../src/report/model.ts';
 
@@ -64,7 +71,8 @@ export function deployment(
   labels: Record<string, string> = { app: name },
 ): KubeObject {
   const container: Record<string, unknown> = { name, image: spec.image, ports: [{ containerPort: 8080 }] };
-  if (spec.env) container.env = Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value }));
+  if (spec.env)
+    container.env = Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value }));
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -95,10 +103,15 @@ export function inSyncChangeSet(): ChangeSet {
 }
 
 export function mixedChangeSet(): ChangeSet {
-  const liveApi = deployment('api', 'web', { replicas: 5, image: 'ghcr.io/acme/api:1.4.0', env: { LOG_LEVEL: 'debug' } }, {
-    app: 'api',
-    hotfix: 'true',
-  });
+  const liveApi = deployment(
+    'api',
+    'web',
+    { replicas: 5, image: 'ghcr.io/acme/api:1.4.0', env: { LOG_LEVEL: 'debug' } },
+    {
+      app: 'api',
+      hotfix: 'true',
+    },
+  );
   const gitApi = deployment('api', 'web', { replicas: 3, image: 'ghcr.io/acme/api:1.5.0' });
   const liveSecret: KubeObject = {
     apiVersion: 'v1',
@@ -121,7 +134,11 @@ export function mixedChangeSet(): ChangeSet {
         changes: [
           { path: '/metadata/labels/hotfix', before: 'true' },
           { path: '/spec/replicas', before: 5, after: 3 },
-          { path: '/spec/template/spec/containers/0/image', before: 'ghcr.io/acme/api:1.4.0', after: 'ghcr.io/acme/api:1.5.0' },
+          {
+            path: '/spec/template/spec/containers/0/image',
+            before: 'ghcr.io/acme/api:1.4.0',
+            after: 'ghcr.io/acme/api:1.5.0',
+          },
           { path: '/spec/template/spec/containers/0/env', before: [{ name: 'LOG_LEVEL', value: 'debug' }] },
         ],
       }),
@@ -143,19 +160,31 @@ export function mixedChangeSet(): ChangeSet {
     ],
     errors: [
       {
-        message: 'dry-run failed: Deployment.apps "worker" is invalid: spec.template.spec.containers[0].image: Required value',
+        message:
+          'dry-run failed: Deployment.apps "worker" is invalid: spec.template.spec.containers[0].image: Required value',
         object: 'Deployment/jobs/worker',
         file: 'deploy/jobs/worker.yaml',
         line: 4,
       },
-      { message: 'kustomize build failed:\nError: accumulating resources: ```missing``` file\n  at overlays/prod' },
+      {
+        message:
+          'kustomize build failed:\nError: accumulating resources: ```missing``` file\n  at overlays/prod',
+      },
     ],
   };
 }
 
 export function threeWayChangeSet(): ChangeSet {
-  const live = deployment('api', 'web', { replicas: 6, image: 'ghcr.io/acme/api:1.4.0', env: { MODE: 'hotfix' } });
-  const head = deployment('api', 'web', { replicas: 3, image: 'ghcr.io/acme/api:1.5.0', env: { MODE: 'new' } });
+  const live = deployment('api', 'web', {
+    replicas: 6,
+    image: 'ghcr.io/acme/api:1.4.0',
+    env: { MODE: 'hotfix' },
+  });
+  const head = deployment('api', 'web', {
+    replicas: 3,
+    image: 'ghcr.io/acme/api:1.5.0',
+    env: { MODE: 'new' },
+  });
   const liveCache = configMap('cache', 'web', { size: '512Mi' });
   const gitCache = configMap('cache', 'web', { size: '256Mi' });
   return {
@@ -188,7 +217,12 @@ export function threeWayChangeSet(): ChangeSet {
             before: '512Mi',
             after: '256Mi',
             class: 'drift',
-            changedBy: { manager: 'kubectl-patch', operation: 'Update', time: ago(60 * 26), controller: false },
+            changedBy: {
+              manager: 'kubectl-patch',
+              operation: 'Update',
+              time: ago(60 * 26),
+              controller: false,
+            },
           },
         ],
       }),
@@ -213,7 +247,12 @@ function scale(minutesAgo: number) {
 }
 
 export function attributionChangeSet(): ChangeSet {
-  const live = deployment('api', 'web', { replicas: 7, image: 'ghcr.io/acme/api:1.4.0' }, { app: 'api', owner: 'ops' });
+  const live = deployment(
+    'api',
+    'web',
+    { replicas: 7, image: 'ghcr.io/acme/api:1.4.0' },
+    { app: 'api', owner: 'ops' },
+  );
   live.metadata.annotations = { 'acme.dev/oncall': 'alice' };
   const git = deployment('api', 'web', { replicas: 3, image: 'ghcr.io/acme/api:1.4.0' });
   git.metadata.annotations = { 'acme.dev/oncall': 'bob' };
@@ -225,12 +264,21 @@ export function attributionChangeSet(): ChangeSet {
       entry('configured', live, git, {
         source: { file: 'deploy/web/api.yaml', line: 12 },
         changes: [
-          { path: '/metadata/labels/owner', before: 'ops', changedBy: { manager: 'kubectl-label', operation: 'Update', time: ago(12), controller: false } },
+          {
+            path: '/metadata/labels/owner',
+            before: 'ops',
+            changedBy: { manager: 'kubectl-label', operation: 'Update', time: ago(12), controller: false },
+          },
           {
             path: '/metadata/annotations/acme.dev~1oncall',
             before: 'alice',
             after: 'bob',
-            changedBy: { manager: 'kubectl-edit', operation: 'Update', time: ago(60 * 24 * 3), controller: false },
+            changedBy: {
+              manager: 'kubectl-edit',
+              operation: 'Update',
+              time: ago(60 * 24 * 3),
+              controller: false,
+            },
           },
           {
             path: '/spec/replicas',
@@ -249,7 +297,12 @@ export function attributionChangeSet(): ChangeSet {
       entry('configured', liveWorker, gitWorker, {
         source: { file: 'deploy/jobs/worker.yaml', line: 1 },
         changes: [
-          { path: '/spec/template/spec/containers/0/image', before: 'ghcr.io/acme/worker:3', after: 'ghcr.io/acme/worker:3.1', changedBy: null },
+          {
+            path: '/spec/template/spec/containers/0/image',
+            before: 'ghcr.io/acme/worker:3',
+            after: 'ghcr.io/acme/worker:3.1',
+            changedBy: null,
+          },
         ],
       }),
     ],
@@ -262,8 +315,14 @@ export function largeDriftChangeSet(count: number): ChangeSet {
   const entries: ChangeSetEntry[] = [];
   for (let index = 0; index < count; index++) {
     const name = `service-${String(index).padStart(5, '0')}`;
-    const env = Object.fromEntries(Array.from({ length: 8 }, (_, n) => [`SETTING_${n}`, `value-${n}-${index}`]));
-    const live = deployment(name, `team-${index % 17}`, { replicas: 2, image: `ghcr.io/acme/${name}:1.0`, env });
+    const env = Object.fromEntries(
+      Array.from({ length: 8 }, (_, n) => [`SETTING_${n}`, `value-${n}-${index}`]),
+    );
+    const live = deployment(name, `team-${index % 17}`, {
+      replicas: 2,
+      image: `ghcr.io/acme/${name}:1.0`,
+      env,
+    });
     const git = deployment(name, `team-${index % 17}`, {
       replicas: 4,
       image: `ghcr.io/acme/${name}:1.1`,
@@ -275,8 +334,16 @@ export function largeDriftChangeSet(count: number): ChangeSet {
         group: `deploy/team-${index % 3}`,
         changes: [
           { path: '/spec/replicas', before: 2, after: 4, changedBy: scale(index % 300) },
-          { path: '/spec/template/spec/containers/0/image', before: `ghcr.io/acme/${name}:1.0`, after: `ghcr.io/acme/${name}:1.1` },
-          { path: '/spec/template/spec/containers/0/env/3/value', before: `value-3-${index}`, after: 'changed' },
+          {
+            path: '/spec/template/spec/containers/0/image',
+            before: `ghcr.io/acme/${name}:1.0`,
+            after: `ghcr.io/acme/${name}:1.1`,
+          },
+          {
+            path: '/spec/template/spec/containers/0/env/3/value',
+            before: `value-3-${index}`,
+            after: 'changed',
+          },
         ],
       }),
     );

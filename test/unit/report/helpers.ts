@@ -15,8 +15,15 @@ export function assertGolden(name: string, actual: string): void {
     writeFileSync(path, actual);
     return;
   }
-  assert.ok(existsSync(path), `golden file ${path} is missing: run the tests with UPDATE_GOLDEN=1 and review it`);
-  assert.equal(actual, readFileSync(path, 'utf8'), `output differs from ${name} (UPDATE_GOLDEN=1 rewrites it)`);
+  assert.ok(
+    existsSync(path),
+    `golden file ${path} is missing: run the tests with UPDATE_GOLDEN=1 and review it`,
+  );
+  assert.equal(
+    actual,
+    readFileSync(path, 'utf8'),
+    `output differs from ${name} (UPDATE_GOLDEN=1 rewrites it)`,
+  );
 }
 
 /**

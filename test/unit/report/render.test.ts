@@ -42,7 +42,10 @@ describe('Markdown', () => {
     const table: Array<[() => ChangeSet, string]> = [
       [inSyncChangeSet, '**✅ In sync: 12 objects match Git**'],
       [threeWayChangeSet, '**⚠️ Drift: 2 configured, 1 to create across 5 objects**'],
-      [mixedChangeSet, '**❌ 2 errors, the comparison is incomplete; drift: 2 configured, 1 to create, 1 to delete across 8 objects**'],
+      [
+        mixedChangeSet,
+        '**❌ 2 errors, the comparison is incomplete; drift: 2 configured, 1 to create, 1 to delete across 8 objects**',
+      ],
     ];
     for (const [changeSet, first] of table) {
       assert.equal(renderMarkdown(buildReport(changeSet(), META)).split('\n')[0], first);
@@ -84,8 +87,14 @@ describe('Markdown', () => {
       '### Drift already in the cluster (merging reverts it)',
       '### Objects to create or delete',
     ].map((heading) => markdown.indexOf(heading));
-    assert.ok(positions.every((position) => position > 0), `all sections present: ${positions}`);
-    assert.deepEqual([...positions].sort((a, b) => a - b), positions);
+    assert.ok(
+      positions.every((position) => position > 0),
+      `all sections present: ${positions}`,
+    );
+    assert.deepEqual(
+      [...positions].sort((a, b) => a - b),
+      positions,
+    );
   });
 
   it('shows who changed a field and when, relative to the report time', () => {
@@ -125,7 +134,9 @@ describe('text', () => {
     assert.ok(lines.includes('+ ConfigMap/web/feature-flags (to create)  deploy/web/flags.yaml:1'));
     assert.ok(lines.includes('~ Deployment/web/api (configured)  deploy/web/api.yaml:12'));
     assert.ok(lines.includes('    /spec/replicas: 5 → 3'));
-    assert.ok(lines.includes('- ConfigMap/web/old-banner (to delete: owned by production, no longer in Git)'));
+    assert.ok(
+      lines.includes('- ConfigMap/web/old-banner (to delete: owned by production, no longer in Git)'),
+    );
     assert.ok(lines.includes('= 3 unchanged (not listed)'));
     assert.ok(!lines.some((line) => line.startsWith('= ConfigMap')));
     const verbose = renderText(report, { verbose: true }).split('\n');
