@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeError } from '../errors.ts';
 import type { DesiredObject, SourceLocation } from '../model.ts';
 import type { RenderContext } from './kustomize.ts';
 import { collectManifests, type ParsedManifests } from './manifests.ts';
 import { absoluteIn, repoRelative } from './paths.ts';
 import { RenderError } from './problems.ts';
-import { failureMessage, lookupTool, runTool } from './tools.ts';
+import { failureMessage, findTool, runTool } from './tools.ts';
 
 export interface HelmOptions {
   releaseName: string;
@@ -52,20 +53,14 @@ export async function collectHelmChart(
   helm: HelmOptions,
   ctx: RenderContext,
 ): Promise<ParsedManifests> {
+  dir = absoluteIn(ctx.repoRoot, dir);
   const chartFile = repoRelative(ctx.repoRoot, join(dir, 'Chart.yaml'));
   const group = ctx.group ?? repoRelative(ctx.repoRoot, dir);
-  const binary = ctx.tools?.helm ?? lookupTool('helm');
-  if (!binary) {
-    return {
-      objects: [],
-      problems: [
-        {
-          file: chartFile,
-          message:
-            'helm was not found on PATH: install Helm (https://helm.sh/docs/intro/install/), or set KUBE_DRIFT_HELM to its path',
-        },
-      ],
-    };
+  let binary: string;
+  try {
+    binary = ctx.tools?.helm ?? findTool('helm');
+  } catch (error) {
+    return { objects: [], problems: [{ file: chartFile, message: describeError(error) }] };
   }
   const args = helmTemplateArgs(repoRelative(ctx.repoRoot, dir), helm, ctx.repoRoot);
   const run = await runTool(binary, args, ctx.repoRoot);

@@ -1,10 +1,11 @@
 import { basename } from 'node:path';
+import { describeError } from '../errors.ts';
 import type { DesiredObject } from '../model.ts';
 import { traceKustomizeOrigins } from './kustomize-origins.ts';
 import { collectManifests, type ParsedManifests } from './manifests.ts';
-import { kustomizationFileIn, repoRelative } from './paths.ts';
+import { absoluteIn, kustomizationFileIn, repoRelative } from './paths.ts';
 import { RenderError } from './problems.ts';
-import { failureMessage, lookupTool, runTool } from './tools.ts';
+import { failureMessage, findTool, lookupTool, runTool } from './tools.ts';
 
 export interface ToolPaths {
   helm?: string;
@@ -41,22 +42,20 @@ function kustomizeCommand(
  * that can be traced, else at the kustomization file, line 1. Problems are collected.
  */
 export async function collectKustomize(dir: string, ctx: RenderContext): Promise<ParsedManifests> {
+  dir = absoluteIn(ctx.repoRoot, dir);
   const kustomization = kustomizationFileIn(dir);
   const file = repoRelative(ctx.repoRoot, kustomization ?? `${dir}/kustomization.yaml`);
   const group = ctx.group ?? repoRelative(ctx.repoRoot, dir);
   // Run from the repository root with a relative path, so the command shown is one to paste.
   const command = kustomizeCommand(repoRelative(ctx.repoRoot, dir), ctx.tools);
   if (!command) {
-    return {
-      objects: [],
-      problems: [
-        {
-          file,
-          message:
-            'kubectl (or kustomize) was not found on PATH: install kubectl (https://kubernetes.io/docs/tasks/tools/), or set KUBE_DRIFT_KUBECTL to its path',
-        },
-      ],
-    };
+    let message = 'kubectl was not found';
+    try {
+      findTool('kubectl');
+    } catch (error) {
+      message = describeError(error);
+    }
+    return { objects: [], problems: [{ file, message }] };
   }
   const run = await runTool(command.binary, command.args, ctx.repoRoot);
   if (run.exitCode !== 0) return { objects: [], problems: [{ file, message: failureMessage(run) }] };

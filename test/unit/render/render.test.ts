@@ -290,6 +290,29 @@ describe('render: errors, all reported at once', () => {
     );
   });
 
+  it('a missing helm is named with how to install it', async () => {
+    const saved = {
+      PATH: process.env.PATH,
+      KUBE_DRIFT_CACHE: process.env.KUBE_DRIFT_CACHE,
+      KUBE_DRIFT_HELM: process.env.KUBE_DRIFT_HELM,
+    };
+    const empty = mkdtempSync(join(tmpdir(), 'kube-drift-empty-'));
+    Object.assign(process.env, { PATH: empty, KUBE_DRIFT_CACHE: empty });
+    delete process.env.KUBE_DRIFT_HELM;
+    try {
+      const error = await renderError(options(['chart/demo']));
+      assert.equal(
+        error.message,
+        `chart/demo/Chart.yaml: helm was not found on PATH nor in ${empty}/bin\n      install Helm (https://helm.sh/docs/intro/install/, or \`go install helm.sh/helm/v3/cmd/helm@latest\`), or set KUBE_DRIFT_HELM to its path.`,
+      );
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
+
   it('source kustomize on a file is refused', async () => {
     const error = await renderError(options(['plain/list.yaml'], { source: 'kustomize' }));
     assert.equal(
