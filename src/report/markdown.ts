@@ -351,9 +351,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const head = headSection(report, options);
   const skipped = skippedSection(report);
   const drifted = report.entries.filter(isDrifted);
-  const longestCut = Math.max(
-    ...DETAIL_LEVELS.map((level) => (level.diffLines > 0 ? level.diffLines : 0)).filter(Number.isFinite),
-  );
+  const longestCut = Math.max(...DETAIL_LEVELS.map((level) => level.diffLines).filter(Number.isFinite));
   const longestDiff = drifted.reduce(
     (longest, entry) => Math.max(longest, lineCount(entry.diff, longestCut + 1)),
     0,
