@@ -126,7 +126,12 @@ export interface ChangeSetEntry {
   /** Why an object was skipped, or a remark such as "CRD not installed yet". */
   note?: string;
   diffMode?: DiffMode;
+  /** Three-way previews: the object is added or removed by the pull request (absent otherwise). */
+  prStatus?: PrStatus;
 }
+
+/** For three-way previews: an object the pull request adds (in head, not base) or removes. */
+export type PrStatus = 'added' | 'removed';
 
 export interface PlanError {
   message: string;
