@@ -81,6 +81,8 @@ interface Work {
   adopt: boolean;
   /** Its kind was unknown at plan time (its CRD is in this change). */
   pendingKind: boolean;
+  /** The plan's dry-run was refused because an immutable field changes: these fields. */
+  immutable?: string[];
   applied?: boolean;
 }
 
@@ -90,13 +92,22 @@ export async function remediate(
   options: RemediateOptions,
   hooks: RemediateHooks,
 ): Promise<RemediationResult> {
-  const errors: PlanError[] = [...plan.changeSet.errors];
+  // A dry-run refused for an immutable field is not the end: with force, the object is
+  // recreated. Those leave the plan's errors and are handled (and reported) below.
+  const immutable = new Set(
+    plan.objects.filter((p) => p.live && p.error && isImmutableMessage(p.error.message)),
+  );
+  const errors: PlanError[] = plan.changeSet.errors.filter(
+    (e) => ![...immutable].some((p) => p.error === e || sameError(p.error, e)),
+  );
   const redact = (text: string) => options.redactor.redact(text);
   const fail = (ref: ObjectRef, error: unknown, at?: { file: string; line: number }) => {
     const message = redact(error instanceof Error ? error.message : String(error));
     errors.push({ message, object: subjectOf(ref), ...(at ? { file: at.file, line: at.line } : {}) });
   };
-  const ok = plan.objects.filter((p) => !p.error).sort((a, b) => compareForApply(a.ref, b.ref));
+  const ok = plan.objects
+    .filter((p) => !p.error || immutable.has(p))
+    .sort((a, b) => compareForApply(a.ref, b.ref));
   const plannedDrift = plan.changeSet.entries.some((e) => e.action !== 'unchanged' && e.action !== 'skipped');
 
   if (options.suspend) {
@@ -188,6 +199,19 @@ export async function remediate(
           driftRemaining = true;
           continue;
         }
+      }
+      if (immutable.has(p)) {
+        const entry: ChangeSetEntry = { ...p.entry, action: 'configured' };
+        work.push({
+          planned: p,
+          ref: p.ref,
+          object,
+          entry,
+          adopt: false,
+          pendingKind,
+          immutable: immutableFields(p.error!.message),
+        });
+        continue;
       }
       work.push({ planned: p, ref: p.ref, object, entry: p.entry, adopt: false, pendingKind });
     }
@@ -316,6 +340,7 @@ async function applyOne(
       `${subjectOf(w.ref)}: its kind ${w.object.apiVersion} ${w.object.kind} is still not served after its CustomResourceDefinition was applied`,
     );
   }
+  if (w.immutable) return recreate(w, entry, w.immutable, cluster, options, hooks);
   try {
     if (p.live && p.manualFields.length > 0 && !options.dryRun)
       await takeOver(p.live, w.ref, cluster, options.fieldManager);
@@ -328,31 +353,56 @@ async function applyOne(
   } catch (error) {
     const fields = error instanceof KubeApiError ? error.immutableFields : undefined;
     if (!fields) return asError(error);
-    const named = fields.length > 0 ? fields.join(', ') : 'an immutable field';
-    if (!options.force) {
-      return new Error(
-        `${subjectOf(w.ref)}: ${named} cannot be changed in place (${describe(error)}). Set force to delete and recreate it, or change it back in Git.`,
-      );
-    }
-    if (options.dryRun)
-      return {
-        ...entry,
-        note: join(entry.note, `would be deleted and recreated: ${named} is immutable (dry run)`),
-      };
-    hooks.info(`recreating ${subjectOf(w.ref)}: ${named} is immutable`);
-    try {
-      await cluster.delete(w.ref, 'Background');
-      await waitGone(cluster, w.ref, options.timeoutSeconds);
-      await cluster.apply(w.object, w.ref, {
-        fieldManager: options.fieldManager,
-        force: true,
-        dryRun: false,
-      });
-      return { ...entry, note: join(entry.note, `deleted and recreated: ${named} is immutable`) };
-    } catch (recreateError) {
-      return asError(recreateError);
-    }
+    return recreate(w, entry, fields, cluster, options, hooks);
   }
+}
+
+/** An immutable field changes: an error without force; with force, delete, wait until gone, apply. */
+async function recreate(
+  w: Work,
+  entry: ChangeSetEntry,
+  fields: string[],
+  cluster: ClusterObjects,
+  options: RemediateOptions,
+  hooks: RemediateHooks,
+): Promise<ChangeSetEntry | Error> {
+  const named = fields.length > 0 ? `immutable field ${fields.join(', ')}` : 'an immutable field';
+  if (!options.force) {
+    return new Error(
+      `${subjectOf(w.ref)}: ${named} cannot be changed in place (the API server refuses the change). Set force to delete and recreate it, or change it back in Git.`,
+    );
+  }
+  if (options.dryRun)
+    return { ...entry, note: join(entry.note, `dry run: would be deleted and recreated (${named} changes)`) };
+  hooks.info(`recreating ${subjectOf(w.ref)}: ${named} changes`);
+  try {
+    await cluster.delete(w.ref, 'Background');
+    await waitGone(cluster, w.ref, options.timeoutSeconds);
+    await cluster.apply(w.object, w.ref, { fieldManager: options.fieldManager, force: true, dryRun: false });
+    return { ...entry, note: join(entry.note, `deleted and recreated: ${named} changes`) };
+  } catch (error) {
+    return asError(error);
+  }
+}
+
+export function isImmutableMessage(message: string): boolean {
+  return /field is immutable|is immutable/i.test(message);
+}
+
+/** Field paths named in an API server's immutable-field message: `spec.template: Invalid value: …: field is immutable`. */
+export function immutableFields(message: string): string[] {
+  const fields = new Set<string>();
+  for (const match of message.matchAll(/(?:^|[\s:,])([a-zA-Z][\w.[\]-]*): Invalid value:/g))
+    fields.add(match[1]);
+  for (const match of message.matchAll(/(?:^|[\s:,])([a-zA-Z][\w.[\]-]*): Forbidden: [^,;]*immutable/g))
+    fields.add(match[1]);
+  return [...fields];
+}
+
+function sameError(a: PlanError | undefined, b: PlanError): boolean {
+  return (
+    !!a && a.object === b.object && a.file === b.file && a.line === b.line && isImmutableMessage(b.message)
+  );
 }
 
 /** Hands manual managers' fields to kube-drift; retried once on a fresh read if the object moved on. */
