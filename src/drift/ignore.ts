@@ -269,12 +269,42 @@ function ruleMatches(rule: CompiledRule, object: KubeObject): boolean {
   return true;
 }
 
-/** The pointers of every rule whose target selects `object`, without duplicates. */
-export function rulesFor(object: KubeObject, rules: readonly IgnoreRule[]): string[] {
-  const out = new Set<string>();
-  for (const rule of rules) {
+interface RuleIndex {
+  /** Rules whose target name is a literal (as the default rules are), by that name. */
+  byName: Map<string, { order: number; rule: CompiledRule }[]>;
+  others: { order: number; rule: CompiledRule }[];
+}
+
+const ruleIndexes = new WeakMap<readonly IgnoreRule[], RuleIndex>();
+const LITERAL = /^(?:[^\\.*+?^${}()|[\]]|\\[.*+?^${}()|[\]\\/-])*$/;
+
+/** Thousands of rules (one per autoscaled workload) must not be tried on every object. */
+function indexRules(rules: readonly IgnoreRule[]): RuleIndex {
+  let index = ruleIndexes.get(rules);
+  if (index) return index;
+  index = { byName: new Map(), others: [] };
+  rules.forEach((rule, order) => {
     const compiled = compiledOf(rule);
-    if (ruleMatches(compiled, object)) for (const path of compiled.paths) out.add(path);
+    const name = rule.target?.name;
+    if (name !== undefined && LITERAL.test(name)) {
+      const literal = name.replace(/\\(.)/g, '$1');
+      const list = index.byName.get(literal);
+      if (list) list.push({ order, rule: compiled });
+      else index.byName.set(literal, [{ order, rule: compiled }]);
+    } else index.others.push({ order, rule: compiled });
+  });
+  ruleIndexes.set(rules, index);
+  return index;
+}
+
+/** The pointers of every rule whose target selects `object`, in rule order, without duplicates. */
+export function rulesFor(object: KubeObject, rules: readonly IgnoreRule[]): string[] {
+  const index = indexRules(rules);
+  const named = index.byName.get(object.metadata?.name ?? '');
+  const candidates = named ? [...named, ...index.others].sort((a, b) => a.order - b.order) : index.others;
+  const out = new Set<string>();
+  for (const { rule } of candidates) {
+    if (ruleMatches(rule, object)) for (const path of rule.paths) out.add(path);
   }
   return [...out];
 }

@@ -2,7 +2,6 @@
 // reported as RFC 6901 pointers, and the unified YAML diff shown beside it.
 
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { stringify } from 'yaml';
 import type { FieldChange, KubeObject } from '../model.ts';
 
 /** One RFC 6901 reference token: `~` → `~0`, `/` → `~1`. */
@@ -122,9 +121,98 @@ function collect(before: unknown, after: unknown, path: string, out: FieldChange
 }
 
 function toYaml(object: KubeObject | null): string {
-  if (object === null) return '';
-  // No folding of long strings and no anchors: the diff must show values as they are.
-  return stringify(object, { lineWidth: 0, aliasDuplicateObjects: false });
+  return object === null ? '' : yamlDocument(object);
+}
+
+/**
+ * JSON data as block-style YAML, the way `yaml`'s stringify lays it out (2-space indent,
+ * indented sequences, `|` blocks for multi-line strings), about ten times faster: the unified
+ * diff of 5,000 objects spent most of its time building `yaml` document trees. Strings are
+ * plain only when no YAML 1.1 or 1.2 reader could take them for anything else; otherwise
+ * they are JSON-quoted, which is valid YAML. No folding of long values, no anchors.
+ */
+export function yamlDocument(value: unknown): string {
+  const lines: string[] = [];
+  if (isPlainObject(value) && Object.keys(value).length > 0) emitMap(value, '', lines);
+  else if (Array.isArray(value) && value.length > 0) emitSeq(value, '', lines);
+  else lines.push(inlineValue(value));
+  return `${lines.join('\n')}\n`;
+}
+
+const PLAIN =
+  /^(?:[A-Za-z_/]|-[A-Za-z-])[\w./@%+=,~-]*(?::[\w./@%+=,~-]+)*(?: [\w./@%+=,~-]+(?::[\w./@%+=,~-]+)*)*$/;
+const RESERVED = /^(?:true|false|yes|no|on|off|y|n|null|~)$/i;
+// Printable per YAML, minus what JSON.stringify leaves raw but YAML wants escaped.
+const NEEDS_ESCAPE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+function quote(text: string): string {
+  return JSON.stringify(text).replace(
+    NEEDS_ESCAPE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function scalarText(text: string): string {
+  return PLAIN.test(text) && !RESERVED.test(text) ? text : quote(text);
+}
+
+/** A `|` block for readable multi-line strings, when the text round-trips through one. */
+function blockLines(text: string, indent: string): string[] | undefined {
+  if (!text.includes('\n') || text.endsWith('\n\n') || text.startsWith(' ') || text.startsWith('\n'))
+    return undefined;
+  if (/[^\n\t\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd]/.test(text) || /[\uD800-\uDFFF]/.test(text))
+    return undefined;
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const lines = body.split('\n');
+  // Whitespace-only lines would change the block's indentation or chomping.
+  if (lines.some((line) => line !== '' && line.trim() === '')) return undefined;
+  return [text.endsWith('\n') ? '|' : '|-', ...lines.map((line) => (line === '' ? '' : indent + line))];
+}
+
+function inlineValue(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return scalarText(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return '[]';
+  if (isPlainObject(value)) return '{}';
+  return quote(String(value));
+}
+
+function emitValue(head: string, value: unknown, indent: string, lines: string[]): void {
+  if (isPlainObject(value) && Object.keys(value).length > 0) {
+    lines.push(head);
+    emitMap(value, `${indent}  `, lines);
+  } else if (Array.isArray(value) && value.length > 0) {
+    lines.push(head);
+    emitSeq(value, `${indent}  `, lines);
+  } else {
+    const block = typeof value === 'string' ? blockLines(value, `${indent}  `) : undefined;
+    if (block) {
+      lines.push(`${head} ${block[0]}`);
+      for (let i = 1; i < block.length; i++) lines.push(block[i]);
+    } else lines.push(`${head} ${inlineValue(value)}`);
+  }
+}
+
+function emitMap(map: Record<string, unknown>, indent: string, lines: string[]): void {
+  for (const key in map) {
+    if (!Object.hasOwn(map, key) || map[key] === undefined) continue;
+    emitValue(`${indent}${scalarText(key)}:`, map[key], indent, lines);
+  }
+}
+
+function emitSeq(list: unknown[], indent: string, lines: string[]): void {
+  for (const item of list) {
+    if (isPlainObject(item) && Object.keys(item).length > 0) {
+      // The first key shares the line with the dash.
+      const start = lines.length;
+      emitMap(item, `${indent}  `, lines);
+      if (lines.length === start) lines.push(`${indent}- {}`);
+      else lines[start] = `${indent}- ${lines[start].slice(indent.length + 2)}`;
+    } else {
+      emitValue(`${indent}-`, item, indent, lines);
+    }
+  }
 }
 
 /** Unified diff of the two objects as YAML (`live/<title>` → `git/<title>`); '' when equal. */

@@ -250,3 +250,16 @@ test('defaultIgnoreRules: replicas of what an HPA or KEDA scales, injected CA bu
     { name: 'a', clientConfig: { service: { name: 's', namespace: 'shop' } } },
   ]);
 });
+
+test('rulesFor: literal-name rules and regex rules together keep rule order', () => {
+  const rules: IgnoreRule[] = [
+    { paths: ['/a'], target: { name: 'w.*' } },
+    { paths: ['/b'], target: { name: 'web' } },
+    { paths: ['/c'], target: { name: 'web\\.v2' } },
+    { paths: ['/d'] },
+    { paths: ['/e'], target: { name: 'web', kind: 'StatefulSet' } },
+  ];
+  assert.deepEqual(rulesFor(web, rules), ['/a', '/b', '/d']);
+  assert.deepEqual(rulesFor({ ...web, metadata: { name: 'web.v2' } }, rules), ['/a', '/c', '/d']);
+  assert.deepEqual(rulesFor({ ...web, metadata: { name: 'webxv2' } }, rules), ['/a', '/d']);
+});

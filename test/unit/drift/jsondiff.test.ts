@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { deepEqual, diffObjects, parsePointer, unifiedDiff } from '../../../src/drift/jsondiff.ts';
+import { parse as parseYaml } from 'yaml';
+import {
+  deepEqual,
+  diffObjects,
+  parsePointer,
+  unifiedDiff,
+  yamlDocument,
+} from '../../../src/drift/jsondiff.ts';
 import type { FieldChange, KubeObject } from '../../../src/model.ts';
 
 const cases: { name: string; before: unknown; after: unknown; changes: FieldChange[] }[] = [
@@ -172,7 +179,7 @@ test('unifiedDiff shows live → git YAML with 3 lines of context', () => {
       '+          image: web:2',
       '           args:',
       '             - --listen',
-      '             - :8080',
+      '             - ":8080"',
       '',
     ].join('\n'),
   );
@@ -205,4 +212,119 @@ test('unifiedDiff does not fold long values nor use YAML anchors', () => {
   );
   assert.ok(diff.includes(`+  long: ${long}\n`));
   assert.doesNotMatch(diff, /[&*]a\d/);
+});
+
+test('yamlDocument lays out like yaml stringify, with readable multi-line blocks', () => {
+  const document = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: 'c',
+      labels: { 'app.kubernetes.io/name': 'web' },
+      annotations: { a: 'true', b: '25%', c: 'x: y', d: '' },
+    },
+    data: { 'nginx.conf': 'server {\n  listen 80;\n}\n', 'no-newline': 'a\nb', image: 'ghcr.io/x/web:1.2' },
+    args: ['--listen', '-v', '-1', '-', '-x y'],
+    list: [{ name: 'main', ports: [{ containerPort: 80 }] }, 'plain', 3, null, [], {}, [1]],
+    empty: {},
+  };
+  const text = yamlDocument(document);
+  assert.equal(
+    text,
+    [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: c',
+      '  labels:',
+      '    app.kubernetes.io/name: web',
+      '  annotations:',
+      '    a: "true"',
+      '    b: "25%"',
+      '    c: "x: y"',
+      '    d: ""',
+      'data:',
+      '  nginx.conf: |',
+      '    server {',
+      '      listen 80;',
+      '    }',
+      '  no-newline: |-',
+      '    a',
+      '    b',
+      '  image: ghcr.io/x/web:1.2',
+      'args:',
+      '  - --listen',
+      '  - -v',
+      '  - "-1"',
+      '  - "-"',
+      '  - -x y',
+      'list:',
+      '  - name: main',
+      '    ports:',
+      '      - containerPort: 80',
+      '  - plain',
+      '  - 3',
+      '  - null',
+      '  - []',
+      '  - {}',
+      '  -',
+      '    - 1',
+      'empty: {}',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(parseYaml(text), document);
+});
+
+test('property: yamlDocument round-trips through a YAML parser (1.2 and 1.1)', () => {
+  const key = fc.oneof(
+    fc.string(),
+    fc.constantFrom('yes', 'on', 'null', '~', '1:20', '0x1F', '.inf', '-', '? a', 'a #b', 'é'),
+  );
+  const text = fc.oneof(
+    fc.string({ unit: 'grapheme-composite' }),
+    fc.string({ unit: 'binary' }),
+    fc.constantFrom(
+      'a\n',
+      'a\n\n',
+      ' a\nb',
+      'a\n \nb',
+      'a\r\nb',
+      'Y',
+      'No',
+      '1e3',
+      '012',
+      '1_000',
+      '- x',
+      '|',
+      '>',
+      '!t',
+      '&a',
+      '*a',
+      '%x',
+      '@x',
+      '`x',
+    ),
+  );
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      text,
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('node'), { maxLength: 4 }),
+      fc.dictionary(key, tie('node'), { maxKeys: 4 }),
+    ),
+  })).node;
+  fc.assert(
+    fc.property(value, (document) => {
+      const text = yamlDocument(document);
+      const expected = JSON.parse(JSON.stringify(document));
+      assert.deepEqual(parseYaml(text), expected, text);
+      assert.deepEqual(parseYaml(text, { version: '1.1' }), expected, text);
+    }),
+    { numRuns: 1000 },
+  );
 });
