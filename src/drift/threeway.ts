@@ -1,0 +1,210 @@
+// Three-way previews (issue 10): whose change each field is. A live-vs-PR diff mixes the
+// author's changes with drift already in the cluster that merging would silently revert;
+// comparing the base and head manifests at each changed field tells them apart:
+//   base ≠ head, live = base → `pr`    (the PR changes it)
+//   base ≠ head, live ≠ base → `both`  (the PR overwrites a field that also drifted: a hot-fix?)
+//   base = head              → `drift` (merging reverts it; fields neither manifest sets too)
+// Objects only in head are marked added by the PR; planned deletions that base has and head
+// does not, removed by it.
+import {
+  type ChangeClass,
+  type ChangeSet,
+  type ChangeSetEntry,
+  type DesiredObject,
+  type FieldChange,
+  identityOf,
+  type KubeObject,
+  type ObjectRef,
+  refOf,
+} from '../model.ts';
+import { deepEqual, isPlainObject, parsePointer } from './jsondiff.ts';
+import { normalizeForDiff } from './normalize.ts';
+import type { Plan } from './plan.ts';
+
+export interface ThreeWayOptions {
+  /** For namespaced objects that name none, as the plan defaults them. */
+  defaultNamespace: string;
+}
+
+export type FailOn = 'any' | 'drift' | 'pr';
+
+const ABSENT = Symbol('absent');
+type Found = unknown | typeof ABSENT;
+
+/**
+ * The plan's change set with every changed field classed and objects the PR adds or removes
+ * marked. Pure: the plan is not modified.
+ */
+export function classifyChanges(plan: Plan, base: DesiredObject[], options: ThreeWayOptions): ChangeSet {
+  const baseByIdentity = indexBase(base, options.defaultNamespace);
+  const classified = new Map<ChangeSetEntry, ChangeSetEntry>();
+
+  for (const planned of plan.objects) {
+    const baseObject = baseByIdentity.get(identityOf(planned.ref));
+    const entry: ChangeSetEntry = { ...planned.entry };
+    if (!baseObject) entry.prStatus = 'added';
+    if (planned.entry.changes.length > 0 && planned.live) {
+      const views: Views = {
+        base: baseObject ? manifestView(baseObject, planned.ref) : ABSENT,
+        head: manifestView(planned.desired.object, planned.ref),
+        live: normalizeForDiff(planned.live),
+      };
+      entry.changes = planned.entry.changes.map((change) => ({ ...change, class: classOf(change, views) }));
+    }
+    classified.set(planned.entry, entry);
+  }
+  for (const deletion of plan.deletions) {
+    if (deletion.entry.action !== 'deleted' || !baseByIdentity.has(identityOf(deletion.ref))) continue;
+    classified.set(deletion.entry, { ...deletion.entry, prStatus: 'removed' });
+  }
+  return {
+    ...plan.changeSet,
+    entries: plan.changeSet.entries.map((entry) => classified.get(entry) ?? entry),
+  };
+}
+
+interface Views {
+  base: KubeObject | typeof ABSENT;
+  head: KubeObject;
+  live: KubeObject;
+}
+
+function classOf(change: FieldChange, views: Views): ChangeClass {
+  const tokens = parsePointer(change.path);
+  // Array indices in the pointer are the live object's; manifests may list keyed elements
+  // (containers, env, ports, volumes) in another order, so they are matched by key.
+  const guide = guideFor(change);
+  const baseValue = views.base === ABSENT ? ABSENT : valueAt(views.base, tokens, views.live, guide);
+  const headValue = valueAt(views.head, tokens, views.live, guide);
+  if (sameValue(baseValue, headValue)) return 'drift';
+  return liveIsBase(change, valueAt(views.live, tokens, views.live, guide), baseValue) ? 'pr' : 'both';
+}
+
+/**
+ * Whether the live value is what base left there. Values are compared first; when they
+ * differ, managed fields decide where they are known: a value nobody owns (a server default)
+ * or last written by an apply is base's in the server's canonical form (`0.5` → `500m`);
+ * a value written by an update (kubectl edit/set/scale/patch, a controller) drifted.
+ */
+function liveIsBase(change: FieldChange, liveValue: Found, baseValue: Found): boolean {
+  if (sameValue(liveValue, baseValue)) return true;
+  if (change.changedBy === undefined) return false;
+  if (change.changedBy === null) return true;
+  return change.changedBy.operation === 'Apply';
+}
+
+function sameValue(a: Found, b: Found): boolean {
+  if (a === ABSENT || b === ABSENT) return a === b;
+  return deepEqual(a, b);
+}
+
+/** A manifest as the plan compares it: namespace defaulted, Secret stringData folded into data. */
+function manifestView(object: KubeObject, ref: ObjectRef): KubeObject {
+  const view = normalizeForDiff(object);
+  if (ref.namespace === null) delete view.metadata.namespace;
+  else view.metadata.namespace = ref.namespace;
+  if (view.kind === 'Secret' && ref.group === '' && isPlainObject(view.stringData)) {
+    const data = isPlainObject(view.data) ? { ...view.data } : {};
+    for (const [key, value] of Object.entries(view.stringData))
+      data[key] = Buffer.from(String(value)).toString('base64');
+    view.data = data;
+    delete view.stringData;
+  }
+  return view;
+}
+
+/** Base objects by identity; one that names no namespace is found under the default one and as cluster-scoped. */
+function indexBase(base: DesiredObject[], defaultNamespace: string): Map<string, KubeObject> {
+  const byIdentity = new Map<string, KubeObject>();
+  for (const { object } of base) {
+    const ref = refOf(object);
+    if (ref.namespace === null) {
+      byIdentity.set(identityOf({ ...ref, namespace: defaultNamespace }), object);
+      byIdentity.set(identityOf(ref), object);
+    } else {
+      byIdentity.set(identityOf(ref), object);
+    }
+  }
+  return byIdentity;
+}
+
+/** Keys that identify list elements in Kubernetes schemas (`x-kubernetes-list-map-keys`), most common first. */
+const ELEMENT_KEYS = ['name', 'mountPath', 'containerPort', 'devicePath', 'ip', 'port'] as const;
+
+/** The changed element itself, for a pointer that ends at an element live does not have. */
+function guideFor(change: FieldChange): Found {
+  if (change.before !== undefined) return change.before;
+  if (change.after !== undefined) return change.after;
+  return ABSENT;
+}
+
+/**
+ * The value at `tokens` in `doc`, walking `live` alongside: at an array index, the live
+ * element there says which key to look for in `doc` (by `name`, `mountPath`, …); elements
+ * without such a key are taken by index. ABSENT where `doc` has nothing.
+ */
+function valueAt(doc: unknown, tokens: string[], live: unknown, lastGuide: Found): Found {
+  let node: unknown = doc;
+  let guide: unknown = live;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (Array.isArray(node)) {
+      if (!/^\d+$/.test(token)) return ABSENT;
+      const index = Number(token);
+      const guideElement =
+        Array.isArray(guide) && index < guide.length
+          ? guide[index]
+          : i === tokens.length - 1
+            ? lastGuide
+            : ABSENT;
+      const keyed = keyedElement(node, guideElement);
+      if (keyed === ABSENT) return ABSENT;
+      node = keyed === undefined ? (index < node.length ? node[index] : ABSENT) : keyed;
+      guide = guideElement;
+    } else if (isPlainObject(node)) {
+      if (!Object.hasOwn(node, token)) return ABSENT;
+      node = node[token];
+      guide = isPlainObject(guide) ? guide[token] : undefined;
+    } else {
+      return ABSENT;
+    }
+    if (node === ABSENT) return ABSENT;
+  }
+  return node;
+}
+
+/** The element of `list` with the guide element's key; undefined when the guide has no key (match by index). */
+function keyedElement(list: unknown[], guideElement: unknown): Found | undefined {
+  if (!isPlainObject(guideElement)) return undefined;
+  for (const key of ELEMENT_KEYS) {
+    if (!Object.hasOwn(guideElement, key)) continue;
+    const wanted = guideElement[key];
+    const found = list.find((element) => isPlainObject(element) && deepEqual(element[key], wanted));
+    return found === undefined ? ABSENT : found;
+  }
+  return undefined;
+}
+
+/** Whether the entries hold changes that fail the check under `failOn`; unclassed changes count for every setting. */
+export function failsOn(
+  entries: ReadonlyArray<Pick<ChangeSetEntry, 'action' | 'changes' | 'prStatus'>>,
+  failOn: FailOn,
+): boolean {
+  const wanted: ReadonlySet<ChangeClass> =
+    failOn === 'any'
+      ? new Set(['pr', 'drift', 'both'])
+      : failOn === 'pr'
+        ? new Set(['pr', 'both'])
+        : new Set(['drift', 'both']);
+  for (const entry of entries) {
+    if (entry.action === 'created' || entry.action === 'deleted') {
+      // An object the PR adds or removes is the PR's; one missing from or left in the cluster otherwise is drift.
+      const own: ChangeClass = entry.prStatus ? 'pr' : 'drift';
+      if (failOn === 'any' || wanted.has(own)) return true;
+    } else if (entry.action === 'configured') {
+      if (entry.changes.length === 0 && failOn === 'any') return true;
+      if (entry.changes.some((change) => change.class === undefined || wanted.has(change.class))) return true;
+    }
+  }
+  return false;
+}
