@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { IgnoreRule } from './drift/ignore.ts';
 import { parseIgnoreRules } from './drift/ignore.ts';
+import type { FailOn } from './drift/threeway.ts';
 import { InputError } from './errors.ts';
 import type { KubeconfigSource } from './kube/kubeconfig.ts';
 
@@ -35,6 +36,12 @@ export interface Settings {
   color: boolean;
   verbose: boolean;
   failOnDrift: boolean;
+  /** Three-way PR preview: auto (on with a base commit: the PR's base, or --base), off (plain live diff). */
+  threeWay: 'auto' | 'off';
+  /** Git ref or SHA of the base to compare with; the action sets the pull request's base SHA. */
+  base?: string;
+  /** Which changes fail the check in a three-way preview: any, only pre-existing drift, only the PR's own. */
+  failOn: FailOn;
   remediation: {
     remediate: boolean;
     prune: boolean;
@@ -95,6 +102,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'color', kind: 'string', scope: 'cli', choices: ['auto', 'always', 'never'], default: 'auto', description: 'Colour in text output.' },
   { name: 'verbose', kind: 'boolean', scope: 'cli', alias: 'v', default: 'false', description: 'List unchanged objects too.' },
   { name: 'fail-on-drift', kind: 'boolean', scope: 'action', default: 'true', description: 'Fail the check run (and the action) when drift is found. Errors always fail.' },
+  { name: 'three-way', kind: 'string', choices: ['auto', 'off'], default: 'auto', description: 'Three-way PR preview: auto renders the pull request base (or --base) too and tells the PR\'s own changes from drift already in the cluster; off diffs head against the cluster only.' },
+  { name: 'base', kind: 'string', scope: 'cli', description: 'Git ref of the base to compare with for a three-way preview, e.g. origin/main (the action uses the pull request base).' },
+  { name: 'fail-on', kind: 'string', choices: ['any', 'drift', 'pr'], default: 'any', description: 'In a three-way preview, what fails the check and the exit status: any change, only drift already in the cluster, or only the PR\'s own changes (fields both changed count for both).' },
   { name: 'remediate', kind: 'boolean', default: 'false', description: 'Apply Git to the cluster (action; the CLI has the apply command). Refused on pull requests and refs outside allowed-refs.' },
   { name: 'prune', kind: 'boolean', default: 'false', description: 'Delete objects kube-drift applied earlier that are gone from Git.' },
   { name: 'wait', kind: 'boolean', default: 'false', description: 'After applying, wait until workloads are healthy.' },
@@ -188,6 +198,14 @@ export function parseSettings(command: Command, raw: RawOptions, context: { repo
   const inlineIgnore = get('ignore');
   if (inlineIgnore) ignoreRules.push(...parseIgnoreRules(inlineIgnore, 'the ignore input'));
 
+  const threeWay = choice<'auto' | 'off'>('three-way');
+  const base = get('base');
+  if (base && threeWay === 'off') {
+    throw new InputError(`${label('base', context.isAction)} asks for a three-way preview, but ${label('three-way', context.isAction)} is off`, {
+      hint: 'Drop one of them.',
+    });
+  }
+
   const colorChoice = choice<'auto' | 'always' | 'never'>('color');
   const namespace = get('namespace')!;
 
@@ -214,6 +232,9 @@ export function parseSettings(command: Command, raw: RawOptions, context: { repo
     color: colorChoice === 'always' || (colorChoice === 'auto' && !context.isAction && !!process.stdout.isTTY && !process.env.NO_COLOR),
     verbose: bool('verbose'),
     failOnDrift: bool('fail-on-drift'),
+    threeWay,
+    base,
+    failOn: choice<FailOn>('fail-on'),
     remediation: {
       remediate: command === 'apply' || (context.isAction && bool('remediate')),
       prune: bool('prune'),
