@@ -30,10 +30,21 @@ export interface RequestStats {
   requests: number;
   retries: number;
   byVerb: Record<string, number>;
+  /** When the first request was sent, in ms since the process started (bundle load + render). */
+  firstRequestMs?: number;
 }
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETRY_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_SOCKET']);
+const RETRY_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+]);
 
 export class KubeClient {
   readonly server: string;
@@ -68,6 +79,9 @@ export class KubeClient {
   /** Closes kept-alive connections so the process can exit. */
   close(): void {
     this.agent?.destroy();
+    // The benchmark (bench/run.ts) counts requests with this; off unless asked for.
+    if (process.env.KUBE_DRIFT_STATS)
+      process.stderr.write(`kube-drift stats: ${JSON.stringify(this.stats)}\n`);
   }
 
   private async withRetries<T>(method: string, path: string, options: RequestOptions): Promise<T> {
@@ -107,7 +121,11 @@ export class KubeClient {
       if (value !== undefined) url.searchParams.set(key, value);
     }
     const payload =
-      options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      options.body === undefined
+        ? undefined
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body);
     const headers: Record<string, string> = {
       ...(auth.headers as Record<string, string> | undefined),
       Accept: options.accept ?? 'application/json',
@@ -117,33 +135,37 @@ export class KubeClient {
       headers['Content-Type'] = options.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
-    this.stats.requests++;
+    if (this.stats.requests++ === 0) this.stats.firstRequestMs = Math.round(performance.now());
     this.stats.byVerb[options.operation.verb] = (this.stats.byVerb[options.operation.verb] ?? 0) + 1;
 
-    const { status, text, retryAfter } = await new Promise<{ status: number; text: string; retryAfter?: string }>(
-      (resolve, reject) => {
-        const req = https.request(
-          url,
-          { method, headers, agent: this.agentFor(auth), timeout: this.options.timeoutMs, auth: auth.auth },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('end', () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                text: Buffer.concat(chunks).toString('utf8'),
-                retryAfter: res.headers['retry-after'] as string | undefined,
-              }),
-            );
-            res.on('error', reject);
-          },
-        );
-        req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
-        req.on('error', reject);
-        if (payload !== undefined) req.write(payload);
-        req.end();
-      },
-    ).catch((error: NodeJS.ErrnoException) => {
+    const { status, text, retryAfter } = await new Promise<{
+      status: number;
+      text: string;
+      retryAfter?: string;
+    }>((resolve, reject) => {
+      const req = https.request(
+        url,
+        { method, headers, agent: this.agentFor(auth), timeout: this.options.timeoutMs, auth: auth.auth },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              text: Buffer.concat(chunks).toString('utf8'),
+              retryAfter: res.headers['retry-after'] as string | undefined,
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })),
+      );
+      req.on('error', reject);
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    }).catch((error: NodeJS.ErrnoException) => {
       throw new KubeConnectionError(this.server, options.operation, error);
     });
 

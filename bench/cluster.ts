@@ -1,0 +1,187 @@
+// The benchmark's side effects on the local control plane: prerequisites, applying the
+// repository, drifting 5% of it the way people do (kubectl scale, label, patch), waiting
+// for the controllers to settle, and cleaning up.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BENCH_LABEL, type BenchObject, CRD_GROUP, prerequisites } from './generate.ts';
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({
+        code: code ?? -1,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+      }),
+    );
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export class BenchCluster {
+  readonly kubeconfig: string;
+
+  constructor(kubeconfig: string) {
+    this.kubeconfig = kubeconfig;
+  }
+
+  async kubectl(args: string[], input?: string): Promise<CommandResult> {
+    return run('kubectl', ['--kubeconfig', this.kubeconfig, ...args], { input });
+  }
+
+  async mustKubectl(args: string[], input?: string): Promise<string> {
+    const r = await this.kubectl(args, input);
+    if (r.code !== 0)
+      throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr.trim().slice(0, 2000)}`);
+    return r.stdout;
+  }
+
+  async ready(): Promise<boolean> {
+    const r = await this.kubectl(['get', '--raw', '/readyz']);
+    return r.code === 0 && r.stdout.trim() === 'ok';
+  }
+
+  async serverVersion(): Promise<string> {
+    const v = JSON.parse(await this.mustKubectl(['version', '-o', 'json'])) as {
+      serverVersion?: { gitVersion?: string };
+    };
+    return v.serverVersion?.gitVersion ?? 'unknown';
+  }
+
+  async setUp(): Promise<void> {
+    await this.mustKubectl(['apply', '--server-side', '-f', '-'], prerequisites());
+    await this.mustKubectl([
+      'wait',
+      '--for=condition=Established',
+      `crd/widgets.${CRD_GROUP}`,
+      '--timeout=60s',
+    ]);
+  }
+
+  /** Server-side apply of the plain tree, as kubectl does it (one PATCH per object, in order). */
+  async apply(dir: string, fieldManager: string): Promise<void> {
+    await this.mustKubectl([
+      'apply',
+      '--server-side',
+      '--force-conflicts',
+      `--field-manager=${fieldManager}`,
+      '-R',
+      '-f',
+      dir,
+    ]);
+  }
+
+  /**
+   * Drifts each object by changing a field Git sets, so that both kube-drift and
+   * `kubectl diff --server-side` must see it: Deployments scaled, Services, Roles and
+   * RoleBindings relabelled, ConfigMap, Secret and Widget values patched.
+   */
+  async drift(objects: BenchObject[], parallel = 4): Promise<void> {
+    const batches = new Map<string, string[]>();
+    const patches: string[][] = [];
+    for (const o of objects) {
+      if (o.kind === 'Deployment' || o.kind === 'Service' || o.kind === 'Role' || o.kind === 'RoleBinding') {
+        const key = `${o.kind}|${o.namespace}`;
+        batches.set(key, [...(batches.get(key) ?? []), o.name]);
+      } else {
+        const patch =
+          o.kind === 'ConfigMap'
+            ? { data: { level: 'debug' } }
+            : o.kind === 'Secret'
+              ? { stringData: { password: 'changed-by-hand' } }
+              : { spec: { size: 99 } };
+        const resource = o.kind === 'Widget' ? `widgets.${CRD_GROUP}` : o.kind.toLowerCase();
+        patches.push([
+          'patch',
+          '-n',
+          o.namespace,
+          resource,
+          o.name,
+          '--type=merge',
+          '-p',
+          JSON.stringify(patch),
+        ]);
+      }
+    }
+    for (const [key, names] of batches) {
+      const [kind, namespace] = key.split('|');
+      if (kind === 'Deployment')
+        patches.push(['scale', '-n', namespace, 'deployment', ...names, '--replicas=2']);
+      else
+        patches.push(['label', '-n', namespace, '--overwrite', kind.toLowerCase(), ...names, 'tier=drifted']);
+    }
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        while (next < patches.length) await this.mustKubectl(patches[next++]);
+      }),
+    );
+  }
+
+  /** Waits until every bench Deployment has its ReplicaSet's pods, so controllers are quiet while timing. */
+  async settle(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const out = await this.mustKubectl([
+        'get',
+        'deployments',
+        '-A',
+        '-l',
+        'tier',
+        '-o',
+        'jsonpath={range .items[*]}{.spec.replicas} {.status.updatedReplicas} {.status.observedGeneration} {.metadata.generation}{"\\n"}{end}',
+      ]);
+      const lagging = out.split('\n').filter((line) => {
+        const [want, have, observed, generation] = line.split(' ');
+        return line && (want !== have || observed !== generation);
+      });
+      if (lagging.length === 0) return true;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+    return false;
+  }
+
+  async benchNamespacesExist(): Promise<boolean> {
+    const out = await this.mustKubectl(['get', 'namespaces', '-l', BENCH_LABEL, '-o', 'name']);
+    return out.trim() !== '';
+  }
+
+  async cleanUp(): Promise<void> {
+    await this.kubectl(['delete', 'namespaces', '-l', BENCH_LABEL, '--wait=true', '--timeout=600s']);
+    await this.kubectl([
+      'delete',
+      'crd',
+      `widgets.${CRD_GROUP}`,
+      '--ignore-not-found',
+      '--wait=true',
+      '--timeout=120s',
+    ]);
+  }
+}
+
+export function writeFile(dir: string, name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
