@@ -52,6 +52,7 @@ function entryJson(entry: ReportEntry): Json {
   out.diff = entry.diff;
   if (entry.note !== undefined) out.note = entry.note;
   if (entry.diffMode !== undefined) out.diffMode = entry.diffMode;
+  if (entry.prStatus !== undefined) out.prStatus = entry.prStatus;
   return out;
 }
 

@@ -199,6 +199,7 @@ function objectBlock(view: ObjectView, report: Report, detail: Detail, options: 
     return `- ${code(entrySubject(entry))} ${action}${fieldCount}${sourceMd(entry, options.fileUrl)}\n`;
   }
   const parts: string[] = [];
+  if (entry.prStatus) parts.push(`_${entry.prStatus} by this PR_`);
   if (entry.note) parts.push(`_${md(entry.note)}_`);
   if (entry.diffMode === 'client')
     parts.push('_Compared client-side: the API server could not dry-run this object._');
@@ -268,19 +269,21 @@ function* bodyBlocks(report: Report, detail: Detail, options: MarkdownOptions): 
     configured
       .map((entry) => ({ entry, changes: entry.changes.filter((change) => change.class === changeClass) }))
       .filter((view) => view.changes.length > 0);
+  const wholeObjects = (byThisPr: boolean) =>
+    drifted
+      .filter((entry) => entry.action !== 'configured' && (entry.prStatus !== undefined) === byThisPr)
+      .map((entry) => ({ entry, changes: entry.changes }));
+  const [prSection, ...otherClassSections] = CLASS_SECTIONS.map(({ changeClass, heading, callout }) => ({
+    heading,
+    callout,
+    views: classViews(changeClass),
+  }));
   const sections = [
-    ...CLASS_SECTIONS.map(({ changeClass, heading, callout }) => ({
-      heading,
-      callout,
-      views: classViews(changeClass),
-    })),
-    {
-      heading: 'Objects to create or delete',
-      callout: undefined,
-      views: drifted
-        .filter((entry) => entry.action !== 'configured')
-        .map((entry) => ({ entry, changes: entry.changes })),
-    },
+    prSection,
+    // Objects the PR adds or removes are its own changes: they follow the PR's fields.
+    { heading: 'Objects added or removed by this PR', callout: undefined, views: wholeObjects(true) },
+    ...otherClassSections,
+    { heading: 'Objects to create or delete', callout: undefined, views: wholeObjects(false) },
     { heading: 'Other changes (no class)', callout: undefined, views: classViews(undefined) },
   ];
   const diffShownIn = new Map<ReportEntry, string>();

@@ -9,6 +9,7 @@ import type {
   DiffMode,
   FieldChange,
   PlanError,
+  PrStatus,
   SourceLocation,
 } from '../model.ts';
 import { hasDrift, summarize } from '../model.ts';
@@ -48,6 +49,8 @@ export interface ReportEntry {
   diff: string;
   note?: string;
   diffMode?: DiffMode;
+  /** Three-way previews: the object is added or removed by the pull request. */
+  prStatus?: PrStatus;
 }
 
 export interface Report {
@@ -89,6 +92,7 @@ export function buildReport(changeSet: ChangeSet, meta: ReportMeta): Report {
       if (entry.group !== undefined) reportEntry.group = entry.group;
       if (entry.note !== undefined) reportEntry.note = entry.note;
       if (entry.diffMode !== undefined) reportEntry.diffMode = entry.diffMode;
+      if (entry.prStatus !== undefined) reportEntry.prStatus = entry.prStatus;
       return reportEntry;
     }),
     errors: changeSet.errors,
@@ -110,5 +114,7 @@ export function isDrifted(entry: Pick<ReportEntry, 'action'>): boolean {
 
 /** True when any change carries a three-way class (a PR preview against base and live). */
 export function isThreeWay(report: Pick<Report, 'entries'>): boolean {
-  return report.entries.some((entry) => entry.changes.some((change) => change.class !== undefined));
+  return report.entries.some(
+    (entry) => entry.prStatus !== undefined || entry.changes.some((change) => change.class !== undefined),
+  );
 }

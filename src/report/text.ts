@@ -84,10 +84,11 @@ function diffLines(diff: string, p: Paint): string[] {
 function entryLines(entry: ReportEntry, report: Report, p: Paint): string[] {
   const label = ACTION_LABEL[report.mode][entry.action];
   const where = entry.source ? `  ${safe(entry.source.file)}:${entry.source.line}` : '';
+  const prStatus = entry.prStatus ? `, ${entry.prStatus} by this PR` : '';
   const note = entry.note ? `: ${entry.note}` : '';
   const colour = actionColor(p, entry.action);
   const lines = [
-    `${colour(`${MARKER[entry.action]} ${safe(entrySubject(entry))}`)} (${safe(label + note)})${p.dim(where)}`,
+    `${colour(`${MARKER[entry.action]} ${safe(entrySubject(entry))}`)} (${safe(label + prStatus + note)})${p.dim(where)}`,
   ];
   if (entry.diffMode === 'client')
     lines.push('    compared client-side: the API server could not dry-run this object');
