@@ -136,7 +136,7 @@ async function runCommand(settings: Settings, io: CliIO, redactor: Redactor): Pr
   const result = await diff(settings, hooks, redactor);
   try {
     let report: Report = result.report;
-    let status = exitStatus(report);
+    let status = exitStatus(report, settings.failOn);
     if (settings.command === 'apply') {
       const applied = await converge(result, settings, hooks);
       report = applied.report;

@@ -1,8 +1,11 @@
 // The flow of DESIGN.md, shared by the action and the CLI:
 // settings → render → plan (against the cluster) → change set → report.
+import { realpath } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import type { ChangeSet, DesiredObject, PlanError } from './model.ts';
 import type { IgnoreRule } from './drift/ignore.ts';
 import { type Plan, plan } from './drift/plan.ts';
+import { classifyChanges, type FailOn, failsOn } from './drift/threeway.ts';
 import { Redactor } from './drift/mask.ts';
 import { KubeClient } from './kube/client.ts';
 import { Discovery } from './kube/discovery.ts';
@@ -11,8 +14,9 @@ import { ClusterObjects } from './kube/objects.ts';
 import { remediate, type RemediationResult } from './remediate/index.ts';
 import { readInventory } from './remediate/inventory.ts';
 import { renderFlux } from './render/flux/index.ts';
-import { render } from './render/index.ts';
-import { buildReport, type Report } from './report/model.ts';
+import { checkoutBase, gitToplevel } from './render/git-base.ts';
+import { render, RenderError } from './render/index.ts';
+import { buildReport, isThreeWay, type Report } from './report/model.ts';
 import type { Settings } from './settings.ts';
 import { VERSION } from './version.ts';
 
@@ -37,10 +41,15 @@ export interface DiffResult {
   redactor: Redactor;
 }
 
-/** Exit status as `kubectl diff`: 0 in sync, 1 drift, 2 error. */
-export function exitStatus(report: Report): 0 | 1 | 2 {
+/**
+ * Exit status as `kubectl diff`: 0 in sync, 1 drift, 2 error. In a three-way preview,
+ * `failOn` narrows what counts: only the PR's own changes, or only drift already there.
+ */
+export function exitStatus(report: Report, failOn: FailOn = 'any'): 0 | 1 | 2 {
   if (report.summary.errors > 0) return 2;
-  return report.driftDetected ? 1 : 0;
+  if (!report.driftDetected) return 0;
+  if (failOn === 'any' || !isThreeWay(report)) return 1;
+  return failsOn(report.entries, failOn) ? 1 : 0;
 }
 
 /** What Git says should exist, plus problems confined to one group (a Flux release whose chart cannot be fetched). */
@@ -116,17 +125,46 @@ export async function diff(settings: Settings, hooks: EngineHooks, redactor = ne
       onWarning: hooks.warning,
       inventory,
     });
-    const report = buildReport(result.changeSet, {
+    const changeSet = await threeWayChangeSet(settings, result, hooks);
+    const report = buildReport(changeSet, {
       target: settings.target,
       mode: 'diff',
       generatedAt: new Date().toISOString(),
       kubeDriftVersion: VERSION,
       cluster: connection.server,
     });
-    return { desired, plan: result, changeSet: result.changeSet, report, connection, redactor };
+    return { desired, plan: result, changeSet, report, connection, redactor };
   } catch (error) {
     connection.close();
     throw error;
+  }
+}
+
+/**
+ * The plan's change set, classed by whose change each field is when there is a base commit
+ * to compare with (the PR's base, or --base): see src/drift/threeway.ts.
+ */
+async function threeWayChangeSet(settings: Settings, result: Plan, hooks: EngineHooks): Promise<ChangeSet> {
+  if (settings.threeWay === 'off' || !settings.base) return result.changeSet;
+  const toplevel = await gitToplevel(settings.repoRoot);
+  const checkout = await checkoutBase(toplevel, settings.base);
+  try {
+    const baseRoot = join(checkout.dir, relative(toplevel, await realpath(settings.repoRoot)));
+    let base: DesiredSet;
+    try {
+      base = await renderDesired({ ...settings, repoRoot: baseRoot });
+    } catch (error) {
+      // The PR may be the fix for manifests that did not render: preview it as a plain diff.
+      if (!(error instanceof RenderError)) throw error;
+      hooks.warning(
+        `three-way preview skipped: the manifests at the base ${settings.base} do not render (${error.message})`,
+      );
+      return result.changeSet;
+    }
+    hooks.info(`three-way preview: rendered ${base.objects.length} objects at the base ${settings.base}`);
+    return classifyChanges(result, base.objects, { defaultNamespace: settings.namespace });
+  } finally {
+    await checkout.cleanup();
   }
 }
 

@@ -7,7 +7,7 @@ import { Redactor } from './drift/mask.ts';
 import { converge, diff, type EngineHooks, exitStatus } from './engine.ts';
 import { describeError } from './errors.ts';
 import { readRunContext } from './github/context.ts';
-import { Publisher, writeJobSummary } from './github/publisher.ts';
+import { Publisher, type PublishSettings, writeJobSummary } from './github/publisher.ts';
 import { remediationRefusal } from './remediate/guard.ts';
 import { renderJson } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
@@ -30,12 +30,14 @@ export async function run(): Promise<void> {
     }
     const context = readRunContext();
     const settings = parseSettings('diff', raw, { repoRoot: process.env.GITHUB_WORKSPACE || process.cwd(), isAction: true });
+    // A pull request has a base to compare with: the three-way preview (issue 10).
+    if (settings.threeWay === 'auto' && context.pullRequest?.baseSha) settings.base = context.pullRequest.baseSha;
     const hooks: EngineHooks = {
       info: (message) => core.info(redactor.redact(message)),
       warning: (message) => core.warning(redactor.redact(message)),
     };
 
-    publisher = new Publisher(context, {
+    const publishSettings: PublishSettings = {
       token: settings.github.token,
       target: settings.target,
       comment: settings.github.comment,
@@ -45,13 +47,17 @@ export async function run(): Promise<void> {
       issueLabels: settings.github.issueLabels,
       webhookUrl: settings.github.webhookUrl,
       webhookFormat: settings.github.webhookFormat,
-    }, { log: hooks });
+    };
+    publisher = new Publisher(context, publishSettings, { log: hooks });
     await publisher.begin();
 
     core.startGroup(`kube-drift: ${settings.target} (${settings.paths.join(', ')})`);
     const result = await diff(settings, hooks, redactor);
     let report: Report = result.report;
-    let status = exitStatus(report);
+    let status = exitStatus(report, settings.failOn);
+    // Drift that fail-on lets pass concludes the check run neutral, as fail-on-drift off does
+    // (the Publisher reads its settings when it finishes).
+    if (report.driftDetected && status === 0) publishSettings.failOnDrift = false;
     let remediated = false;
     try {
       if (settings.remediation.remediate) {
@@ -115,6 +121,6 @@ function conclude(report: Report, status: 0 | 1 | 2, settings: Settings): void {
       `kube-drift: drift in target ${settings.target}: ${s.created} to create, ${s.configured} drifted, ${s.deleted} to delete.`,
     );
   } else {
-    core.info(`kube-drift: ${report.driftDetected ? 'drift found (fail-on-drift is off)' : 'in sync'} for target ${settings.target}.`);
+    core.info(`kube-drift: ${report.driftDetected ? `drift found (not failing: fail-on-drift ${settings.failOnDrift}, fail-on ${settings.failOn})` : 'in sync'} for target ${settings.target}.`);
   }
 }
