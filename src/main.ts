@@ -3,11 +3,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as core from '@actions/core';
+import { parse as parseYaml } from 'yaml';
 import { Redactor } from './drift/mask.ts';
 import { converge, diff, type EngineHooks, exitStatus } from './engine.ts';
 import { describeError } from './errors.ts';
 import { readRunContext } from './github/context.ts';
 import { Publisher, type PublishSettings, writeJobSummary } from './github/publisher.ts';
+import { decodeInline } from './kube/kubeconfig.ts';
 import { remediationRefusal } from './remediate/guard.ts';
 import { renderJson } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
@@ -22,16 +24,23 @@ export async function run(): Promise<void> {
   try {
     const raw: Record<string, string> = {};
     for (const option of OPTIONS) if (option.scope !== 'cli') raw[option.name] = core.getInput(option.name);
-    for (const secret of [raw.kubeconfig, raw['github-token']]) {
-      if (secret) {
-        core.setSecret(secret);
-        redactor.add(secret);
-      }
-    }
+    const secret = (value: string | undefined) => {
+      if (!value) return;
+      core.setSecret(value);
+      redactor.add(value);
+    };
+    secret(raw['github-token']);
     const context = readRunContext();
-    const settings = parseSettings('diff', raw, { repoRoot: process.env.GITHUB_WORKSPACE || process.cwd(), isAction: true });
+    const settings = parseSettings('diff', raw, {
+      repoRoot: process.env.GITHUB_WORKSPACE || process.cwd(),
+      isAction: true,
+    });
+    // Only kubeconfig content is secret: masking a path would turn the path into *** in every
+    // message, and a short one (`kubeconfig`) would mask the word all over the log.
+    for (const value of kubeconfigSecrets(settings.kubeconfig.inline)) secret(value);
     // A pull request has a base to compare with: the three-way preview (issue 10).
-    if (settings.threeWay === 'auto' && context.pullRequest?.baseSha) settings.base = context.pullRequest.baseSha;
+    if (settings.threeWay === 'auto' && context.pullRequest?.baseSha)
+      settings.base = context.pullRequest.baseSha;
     const hooks: EngineHooks = {
       info: (message) => core.info(redactor.redact(message)),
       warning: (message) => core.warning(redactor.redact(message)),
@@ -66,9 +75,13 @@ export async function run(): Promise<void> {
           settings.remediation.allowedRefs,
         );
         if (refusal) {
-          core.warning(`remediation refused: ${refusal}. The cluster was not changed; this run only reports drift.`);
+          core.warning(
+            `remediation refused: ${refusal}. The cluster was not changed; this run only reports drift.`,
+          );
         } else if (status === 2) {
-          core.warning('remediation skipped: the plan has errors, and applying part of a broken plan is not safe.');
+          core.warning(
+            'remediation skipped: the plan has errors, and applying part of a broken plan is not safe.',
+          );
         } else {
           const applied = await converge(result, settings, hooks);
           report = applied.report;
@@ -81,20 +94,25 @@ export async function run(): Promise<void> {
       core.endGroup();
     }
 
-    const reportFile = settings.reportFile ?? join(process.env.RUNNER_TEMP || tmpdir(), `kube-drift-${settings.target}.json`);
+    const reportFile =
+      settings.reportFile ?? join(process.env.RUNNER_TEMP || tmpdir(), `kube-drift-${settings.target}.json`);
     mkdirSync(dirname(reportFile), { recursive: true });
     writeFileSync(reportFile, redactor.redact(renderJson(report)));
     setOutputs(report, reportFile);
 
     const markdown = redactor.redact(
-      renderMarkdown(report, { budgetBytes: SUMMARY_BUDGET, title: `kube-drift: ${settings.target}`, fullReportHint: `the JSON report (${reportFile})` }),
+      renderMarkdown(report, {
+        budgetBytes: SUMMARY_BUDGET,
+        title: `kube-drift: ${settings.target}`,
+        fullReportHint: `the JSON report (${reportFile})`,
+      }),
     );
     await writeJobSummary(markdown);
     const published = await publisher.finish(report, { reportJsonPath: reportFile, remediated });
     if (published.commentUrl) core.setOutput('comment-url', published.commentUrl);
     if (published.checkRunUrl) core.setOutput('check-run-url', published.checkRunUrl);
     if (published.issueUrl) core.setOutput('issue-url', published.issueUrl);
-    for (const warning of published.warnings) core.warning(redactor.redact(warning));
+    // The publisher has logged its warnings already (through hooks.warning).
 
     conclude(report, status, settings);
   } catch (error) {
@@ -102,7 +120,32 @@ export async function run(): Promise<void> {
     if (publisher) await publisher.failed(new Error(message)).catch(() => undefined);
     core.setOutput('exit-code', '2');
     core.setFailed(message);
+    process.exitCode = 2;
   }
+}
+
+/**
+ * What GitHub must mask of an inline kubeconfig: the input as given, the YAML it decodes to,
+ * and each credential on its own — the runner masks line by line, so a multi-line value alone
+ * would not hide a credential printed on one line.
+ */
+function kubeconfigSecrets(inline: string | undefined): string[] {
+  if (!inline?.trim()) return [];
+  const secrets = [inline, inline.trim()];
+  let parsed: { users?: Array<{ user?: Record<string, unknown> }> } | undefined;
+  try {
+    const decoded = decodeInline(inline);
+    secrets.push(decoded, decoded.trim());
+    parsed = parseYaml(decoded) as typeof parsed;
+  } catch {
+    return secrets;
+  }
+  for (const user of parsed?.users ?? []) {
+    for (const value of Object.values(user?.user ?? {})) {
+      if (typeof value === 'string' && value.length >= 8) secrets.push(value);
+    }
+  }
+  return [...new Set(secrets)];
 }
 
 function setOutputs(report: Report, reportFile: string): void {
@@ -116,11 +159,15 @@ function conclude(report: Report, status: 0 | 1 | 2, settings: Settings): void {
   const s = report.summary;
   if (status === 2) {
     core.setFailed(`kube-drift: ${s.errors} error(s) for target ${settings.target}; see the report.`);
+    // As kubectl diff: 2 is an error, 1 is drift (setFailed sets 1).
+    process.exitCode = 2;
   } else if (status === 1 && settings.failOnDrift) {
     core.setFailed(
       `kube-drift: drift in target ${settings.target}: ${s.created} to create, ${s.configured} drifted, ${s.deleted} to delete.`,
     );
   } else {
-    core.info(`kube-drift: ${report.driftDetected ? `drift found (not failing: fail-on-drift ${settings.failOnDrift}, fail-on ${settings.failOn})` : 'in sync'} for target ${settings.target}.`);
+    core.info(
+      `kube-drift: ${report.driftDetected ? `drift found (not failing: fail-on-drift ${settings.failOnDrift}, fail-on ${settings.failOn})` : 'in sync'} for target ${settings.target}.`,
+    );
   }
 }
