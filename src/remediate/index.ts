@@ -83,6 +83,8 @@ interface Work {
   pendingKind: boolean;
   /** The plan's dry-run was refused because an immutable field changes: these fields. */
   immutable?: string[];
+  /** Take over manual fields even though the plan found none to remove. */
+  takeOver?: boolean;
   applied?: boolean;
 }
 
@@ -92,13 +94,24 @@ export async function remediate(
   options: RemediateOptions,
   hooks: RemediateHooks,
 ): Promise<RemediationResult> {
-  // A dry-run refused for an immutable field is not the end: with force, the object is
-  // recreated. Those leave the plan's errors and are handled (and reported) below.
+  // Two kinds of failed dry-run are not the end. An immutable field: with force, the object is
+  // recreated. A change that only conflicts with fields people changed by hand (a port renamed
+  // with kubectl edit keeps its name, so Git's port would duplicate it): it goes through once
+  // kube-drift has taken those fields over, which a dry-run cannot show. Both leave the plan's
+  // errors here and are reported by what the apply does.
   const immutable = new Set(
     plan.objects.filter((p) => p.live && p.error && isImmutableMessage(p.error.message)),
   );
+  const afterTakeover = new Set(
+    options.dryRun
+      ? []
+      : plan.objects.filter(
+          (p) => p.live && p.error && !immutable.has(p) && takeoverPatch(p.live, options.fieldManager),
+        ),
+  );
+  const recovered = [...immutable, ...afterTakeover];
   const errors: PlanError[] = plan.changeSet.errors.filter(
-    (e) => ![...immutable].some((p) => p.error === e || sameError(p.error, e)),
+    (e) => !recovered.some((p) => sameError(p.error, e)),
   );
   const redact = (text: string) => options.redactor.redact(text);
   const fail = (ref: ObjectRef, error: unknown, at?: { file: string; line: number }) => {
@@ -106,7 +119,7 @@ export async function remediate(
     errors.push({ message, object: subjectOf(ref), ...(at ? { file: at.file, line: at.line } : {}) });
   };
   const ok = plan.objects
-    .filter((p) => !p.error || immutable.has(p))
+    .filter((p) => !p.error || immutable.has(p) || afterTakeover.has(p))
     .sort((a, b) => compareForApply(a.ref, b.ref));
   const plannedDrift = plan.changeSet.entries.some((e) => e.action !== 'unchanged' && e.action !== 'skipped');
 
@@ -177,6 +190,26 @@ export async function remediate(
       const object = structuredClone(p.applyObject);
       object.metadata.labels = { ...object.metadata.labels, ...ownerLabels(options.target) };
       if (p.live && hasOwnerLabels(p.live, options.target) && setOwned(owned, p.ref)) inventoryDirty = true;
+      // Failed dry-runs carry the default action; decide them first.
+      if (immutable.has(p)) {
+        const entry: ChangeSetEntry = { ...p.entry, action: 'configured' };
+        work.push({
+          planned: p,
+          ref: p.ref,
+          object,
+          entry,
+          adopt: false,
+          pendingKind,
+          immutable: immutableFields(p.error!.message),
+        });
+        continue;
+      }
+      if (afterTakeover.has(p)) {
+        const note = `its dry-run had failed before kube-drift took over fields changed by hand (${redact(p.error!.message)})`;
+        const entry: ChangeSetEntry = { ...p.entry, action: 'configured', note };
+        work.push({ planned: p, ref: p.ref, object, entry, adopt: false, pendingKind, takeOver: true });
+        continue;
+      }
       switch (p.entry.action) {
         case 'skipped':
           results.set(p, p.entry);
@@ -199,19 +232,6 @@ export async function remediate(
           driftRemaining = true;
           continue;
         }
-      }
-      if (immutable.has(p)) {
-        const entry: ChangeSetEntry = { ...p.entry, action: 'configured' };
-        work.push({
-          planned: p,
-          ref: p.ref,
-          object,
-          entry,
-          adopt: false,
-          pendingKind,
-          immutable: immutableFields(p.error!.message),
-        });
-        continue;
       }
       work.push({ planned: p, ref: p.ref, object, entry: p.entry, adopt: false, pendingKind });
     }
@@ -342,7 +362,7 @@ async function applyOne(
   }
   if (w.immutable) return recreate(w, entry, w.immutable, cluster, options, hooks);
   try {
-    if (p.live && p.manualFields.length > 0 && !options.dryRun)
+    if (p.live && (p.manualFields.length > 0 || w.takeOver) && !options.dryRun)
       await takeOver(p.live, w.ref, cluster, options.fieldManager);
     await cluster.apply(w.object, w.ref, {
       fieldManager: options.fieldManager,
@@ -399,13 +419,15 @@ export function immutableFields(message: string): string[] {
   return [...fields];
 }
 
+/** The plan's change set holds redacted copies of each object's error. */
 function sameError(a: PlanError | undefined, b: PlanError): boolean {
-  return (
-    !!a && a.object === b.object && a.file === b.file && a.line === b.line && isImmutableMessage(b.message)
-  );
+  return !!a && a.object === b.object && a.file === b.file && a.line === b.line;
 }
 
-/** Hands manual managers' fields to kube-drift; retried once on a fresh read if the object moved on. */
+/**
+ * Hands manual managers' fields to kube-drift. The patch is guarded by resourceVersion, and
+ * controllers write status often (a scaling Deployment), so a refused guard means: read again.
+ */
 async function takeOver(
   live: KubeObject,
   ref: ObjectRef,
@@ -413,20 +435,25 @@ async function takeOver(
   fieldManager: string,
 ): Promise<void> {
   let current: KubeObject | null = live;
-  for (let attempt = 0; attempt < 2 && current; attempt++) {
+  for (let attempt = 1; current; attempt++) {
     const patch = takeoverPatch(current, fieldManager);
     if (!patch) return;
     try {
       await cluster.jsonPatch(ref, patch);
       return;
     } catch (error) {
-      // A failed `test` of resourceVersion: someone wrote in between; read again.
-      if (!(error instanceof KubeApiError && (error.status === 422 || error.status === 409)) || attempt === 1)
+      if (
+        !(error instanceof KubeApiError && (error.status === 422 || error.status === 409)) ||
+        attempt === TAKEOVER_ATTEMPTS
+      ) {
         throw error;
+      }
       current = await cluster.get(ref);
     }
   }
 }
+
+const TAKEOVER_ATTEMPTS = 8;
 
 async function waitGone(cluster: ClusterObjects, ref: ObjectRef, timeoutSeconds: number): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
