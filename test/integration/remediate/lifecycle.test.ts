@@ -51,13 +51,16 @@ describe('remediation lifecycle', () => {
     const run = newRun(uniqueTarget('prune'), ns.name, inventoryNamespace);
     const keep = configMap(ns.name, 'prune-keep', { a: '1' });
     const gone = configMap(ns.name, 'prune-gone', { a: '1' });
-    const optedOut = configMap(
-      ns.name,
-      'prune-opted-out',
-      { a: '1' },
-      { 'kube-drift.dev/reconcile': 'disabled' },
-    );
+    const optedOut = configMap(ns.name, 'prune-opted-out', { a: '1' });
     await converge(run, [keep, gone, optedOut], conn.cluster);
+    // Opted out on the live object, as people do before Git drops it.
+    await kubectlOk([
+      'annotate',
+      'configmap/prune-opted-out',
+      'kube-drift.dev/reconcile=disabled',
+      '-n',
+      ns.name,
+    ]);
     // Same kind and namespace, never applied by kube-drift.
     await kubectlOk(['create', 'configmap', 'prune-stranger', '--from-literal=a=1', '-n', ns.name]);
     const inventory = async () =>
