@@ -191,6 +191,11 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
             p.entry.note = `namespace ${p.ref.namespace} is new in this change`;
             p.entry.diff = unifiedDiff(null, maskOne(normalizeForDiff(p.applyObject)), subjectOf(p.ref));
             return;
+          } else if (p.live && isInvalid(error) && fieldsToRemove(p.live, asStored(p.applyObject)).length > 0) {
+            // A hand edit changed a list key (a Service port, a container name): the dry-run
+            // merges Git's element beside the hand-made one and the server rejects the pair.
+            // Remediation takes the hand-made fields over first; predict that here.
+            predicted = await predictAfterTakeover(p, cluster, options.fieldManager);
           } else {
             throw error;
           }
@@ -254,7 +259,7 @@ function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[]): 
   }
   // Fields only people own (kubectl edit/label/set env/patch) that Git does not set survive
   // a dry-run; remediation takes them over and removes them, so the preview must show that.
-  p.manualFields = fieldsToRemove(predicted, p.applyObject);
+  p.manualFields = fieldsToRemove(predicted, asStored(p.applyObject));
   const after = p.manualFields.length > 0 ? removePointers(predicted, p.manualFields) : predicted;
 
   const ignored = rulesFor(p.live, rules);
@@ -311,6 +316,36 @@ function mergeDesired(live: unknown, desired: unknown): unknown {
 function keyedMatch(live: unknown[], item: unknown): unknown {
   if (!item || typeof item !== 'object' || !('name' in item)) return undefined;
   return live.find((l) => l && typeof l === 'object' && (l as { name?: unknown }).name === (item as { name: unknown }).name);
+}
+
+/**
+ * The object as the server stores it, for asking "does Git set this field?": a Secret's
+ * write-only `stringData` is stored under `data`.
+ */
+function asStored(object: KubeObject): KubeObject {
+  const stringData = object.stringData as Record<string, string> | undefined;
+  if (object.kind !== 'Secret' || object.apiVersion !== 'v1' || !stringData) return object;
+  const data: Record<string, string> = { ...(object.data as Record<string, string> | undefined) };
+  for (const [key, value] of Object.entries(stringData)) data[key] = Buffer.from(String(value)).toString('base64');
+  const { stringData: _, ...rest } = object;
+  return { ...rest, data } as KubeObject;
+}
+
+function isInvalid(error: unknown): boolean {
+  return error instanceof KubeApiError && error.status === 422;
+}
+
+/**
+ * What applying Git leaves once the fields only people own are taken over: the live object
+ * without them, Git's fields merged in, validated and defaulted by a dry-run update.
+ */
+async function predictAfterTakeover(p: PlannedObject, cluster: ClusterObjects, fieldManager: string): Promise<KubeObject> {
+  const live = p.live!;
+  const base = removePointers(live, fieldsToRemove(live, asStored(p.applyObject)));
+  const merged = mergeDesired(base, p.applyObject) as KubeObject;
+  merged.metadata = { ...merged.metadata, resourceVersion: live.metadata.resourceVersion };
+  delete merged.metadata.managedFields;
+  return cluster.update(merged, p.ref, { fieldManager, dryRun: true });
 }
 
 function isMissingNamespace(error: unknown, ref: ObjectRef, desiredNamespaces: Set<string>): boolean {

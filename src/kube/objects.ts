@@ -76,6 +76,16 @@ export class ClusterObjects {
     });
   }
 
+  /** A full update (PUT); with dryRun the server validates and defaults without storing. */
+  async update(object: KubeObject, ref: ObjectRef, options: Omit<ApplyOptions, 'force'>): Promise<KubeObject> {
+    const info = this.require(ref);
+    return this.client.request<KubeObject>('PUT', resourcePath(info, ref.version, ref.namespace, ref.name), {
+      query: { fieldManager: options.fieldManager, dryRun: options.dryRun ? 'All' : undefined },
+      body: object,
+      operation: { verb: options.dryRun ? 'dry-run update' : 'update', subject: subjectOf(ref) },
+    });
+  }
+
   /** A JSON patch, e.g. to hand managed fields over to kube-drift. */
   async jsonPatch(ref: ObjectRef, patch: unknown[]): Promise<KubeObject> {
     const info = this.require(ref);
