@@ -2,9 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { describeError, InputError } from './errors.ts';
-import { converge, diff, type EngineHooks, exitStatus, renderDesired } from './engine.ts';
 import { maskSecrets, Redactor } from './drift/mask.ts';
+import { converge, diff, type EngineHooks, exitStatus, renderDesired } from './engine.ts';
+import { describeError, InputError } from './errors.ts';
 import { renderJson } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import type { Report } from './report/model.ts';
@@ -14,7 +14,8 @@ import { VERSION } from './version.ts';
 
 const COMMANDS: Record<Command, string> = {
   diff: 'Compare the rendered manifests with the cluster. Exit 0 in sync, 1 drift, 2 error.',
-  apply: 'Converge the cluster to Git (server-side apply; --prune deletes what left Git). Exit 0 done, 1 drift or health failures remain, 2 error.',
+  apply:
+    'Converge the cluster to Git (server-side apply; --prune deletes what left Git). Exit 0 done, 1 drift or health failures remain, 2 error.',
   render: 'Print the rendered objects as YAML, with their source file and line (Secret values masked).',
 };
 
@@ -29,7 +30,11 @@ export function usage(command?: Command): string {
   lines.push(`Usage: kube-drift ${command} [flags]`, '', COMMANDS[command], '', 'Flags:');
   for (const option of cliOptions(command)) {
     const flag = `${option.alias ? `-${option.alias}, ` : '    '}--${option.name}${option.kind === 'boolean' ? '' : ' VALUE'}`;
-    const extra = [option.choices ? `one of ${option.choices.join('|')}` : '', option.default ? `default ${option.default}` : '', option.repeat ? 'repeatable' : '']
+    const extra = [
+      option.choices ? `one of ${option.choices.join('|')}` : '',
+      option.default ? `default ${option.default}` : '',
+      option.repeat ? 'repeatable' : '',
+    ]
       .filter(Boolean)
       .join('; ');
     lines.push(`  ${flag.padEnd(34)} ${option.description}${extra ? ` (${extra})` : ''}`);
@@ -38,11 +43,31 @@ export function usage(command?: Command): string {
   return lines.join('\n');
 }
 
-const DIFF_ONLY = new Set(['remediate', 'prune', 'wait', 'timeout', 'force', 'dry-run', 'allowed-refs', 'max-deletions', 'suspend', 'skip-unhealthy']);
+const DIFF_ONLY = new Set([
+  'remediate',
+  'prune',
+  'wait',
+  'timeout',
+  'force',
+  'dry-run',
+  'allowed-refs',
+  'max-deletions',
+  'suspend',
+  'skip-unhealthy',
+]);
 
 function cliOptions(command: Command) {
   return OPTIONS.filter((o) => o.scope !== 'action' && o.name !== 'remediate').filter((o) => {
-    if (command === 'render') return ['path', 'source', 'namespace', 'helm-release-name', 'helm-namespace', 'helm-values', 'helm-set'].includes(o.name);
+    if (command === 'render')
+      return [
+        'path',
+        'source',
+        'namespace',
+        'helm-release-name',
+        'helm-namespace',
+        'helm-values',
+        'helm-set',
+      ].includes(o.name);
     if (command === 'diff') return !DIFF_ONLY.has(o.name);
     return true;
   });
@@ -53,7 +78,10 @@ export interface CliIO {
   stderr: NodeJS.WritableStream;
 }
 
-export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIO = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     io.stdout.write(`${usage()}\n`);
@@ -95,7 +123,9 @@ function parseFlags(command: Command, args: string[]): Settings | undefined {
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new InputError((error as Error).message.replace(/^.*?: /, ''), { hint: `Run kube-drift ${command} --help.` });
+    throw new InputError((error as Error).message.replace(/^.*?: /, ''), {
+      hint: `Run kube-drift ${command} --help.`,
+    });
   }
   if (parsed.values.help) return undefined;
   const raw: Record<string, string | string[] | undefined> = {};
@@ -103,7 +133,8 @@ function parseFlags(command: Command, args: string[]): Settings | undefined {
     raw[key] = typeof value === 'boolean' ? String(value) : (value as string | string[] | undefined);
   }
   // Paths may also be given as positionals: kube-drift diff apps/ infra/
-  if (parsed.positionals.length > 0) raw.path = [...((raw.path as string[] | undefined) ?? []), ...parsed.positionals];
+  if (parsed.positionals.length > 0)
+    raw.path = [...((raw.path as string[] | undefined) ?? []), ...parsed.positionals];
   return parseSettings(command, raw, { repoRoot: process.cwd(), isAction: false });
 }
 
@@ -116,7 +147,8 @@ async function runCommand(settings: Settings, io: CliIO, redactor: Redactor): Pr
     warning: (message) => io.stderr.write(`warning: ${redactor.redact(message)}\n`),
     progress: progressOn
       ? (done, total) => {
-          if (done === total || done % 25 === 0) io.stderr.write(`\r${done}/${total} objects compared${done === total ? '\n' : ''}`);
+          if (done === total || done % 25 === 0)
+            io.stderr.write(`\r${done}/${total} objects compared${done === total ? '\n' : ''}`);
         }
       : undefined,
   };
@@ -127,7 +159,10 @@ async function runCommand(settings: Settings, io: CliIO, redactor: Redactor): Pr
     for (const error of desired.errors) io.stderr.write(`error: ${redactor.redact(error.message)}\n`);
     // Secret values are printed masked here too: render output ends up in logs.
     const text = desired.objects
-      .map((d) => `# Source: ${d.source.file}:${d.source.line}\n${stringify(maskSecrets(null, d.object).predicted, { lineWidth: 0 })}`)
+      .map(
+        (d) =>
+          `# Source: ${d.source.file}:${d.source.line}\n${stringify(maskSecrets(null, d.object).predicted, { lineWidth: 0 })}`,
+      )
       .join('---\n');
     io.stdout.write(redactor.redact(text));
     return desired.errors.length > 0 ? 2 : 0;

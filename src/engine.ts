@@ -2,20 +2,20 @@
 // settings → render → plan (against the cluster) → change set → report.
 import { realpath } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { ChangeSet, DesiredObject, PlanError } from './model.ts';
 import type { IgnoreRule } from './drift/ignore.ts';
+import { Redactor } from './drift/mask.ts';
 import { type Plan, plan } from './drift/plan.ts';
 import { classifyChanges, type FailOn, failsOn } from './drift/threeway.ts';
-import { Redactor } from './drift/mask.ts';
 import { KubeClient } from './kube/client.ts';
 import { Discovery } from './kube/discovery.ts';
 import { loadKubeconfig } from './kube/kubeconfig.ts';
 import { ClusterObjects } from './kube/objects.ts';
-import { remediate, type RemediationResult } from './remediate/index.ts';
+import type { ChangeSet, DesiredObject, PlanError } from './model.ts';
+import { type RemediationResult, remediate } from './remediate/index.ts';
 import { readInventory } from './remediate/inventory.ts';
 import { renderFlux } from './render/flux/index.ts';
 import { checkoutBase, gitToplevel } from './render/git-base.ts';
-import { render, RenderError } from './render/index.ts';
+import { RenderError, render } from './render/index.ts';
 import { buildReport, isThreeWay, type Report } from './report/model.ts';
 import type { Settings } from './settings.ts';
 import { VERSION } from './version.ts';
@@ -97,7 +97,11 @@ export async function connect(settings: Settings, hooks: EngineHooks): Promise<C
   });
   try {
     const discovery = await Discovery.load(client);
-    return { cluster: new ClusterObjects(client, discovery), server: kubeconfig.server, close: () => client.close() };
+    return {
+      cluster: new ClusterObjects(client, discovery),
+      server: kubeconfig.server,
+      close: () => client.close(),
+    };
   } catch (error) {
     client.close();
     throw error;
@@ -105,12 +109,20 @@ export async function connect(settings: Settings, hooks: EngineHooks): Promise<C
 }
 
 /** Renders, connects and plans; the caller closes `connection`. */
-export async function diff(settings: Settings, hooks: EngineHooks, redactor = new Redactor()): Promise<DiffResult> {
+export async function diff(
+  settings: Settings,
+  hooks: EngineHooks,
+  redactor = new Redactor(),
+): Promise<DiffResult> {
   const desired = await renderDesired(settings);
   hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
   const connection = await connect(settings, hooks);
   try {
-    const inventory = await readInventory(connection.cluster, settings.target, settings.remediation.inventoryNamespace);
+    const inventory = await readInventory(
+      connection.cluster,
+      settings.target,
+      settings.remediation.inventoryNamespace,
+    );
     const result = await plan(desired.objects, connection.cluster, {
       target: settings.target,
       defaultNamespace: settings.namespace,
@@ -175,23 +187,32 @@ export interface ConvergeResult {
 }
 
 /** Applies the plan (remediation), then reports what was done. */
-export async function converge(result: DiffResult, settings: Settings, hooks: EngineHooks): Promise<ConvergeResult> {
+export async function converge(
+  result: DiffResult,
+  settings: Settings,
+  hooks: EngineHooks,
+): Promise<ConvergeResult> {
   const r = settings.remediation;
-  const remediation = await remediate(result.plan, result.connection.cluster, {
-    target: settings.target,
-    fieldManager: settings.fieldManager,
-    concurrency: settings.concurrency,
-    prune: r.prune,
-    wait: r.wait,
-    timeoutSeconds: r.timeoutSeconds,
-    force: r.force,
-    dryRun: r.dryRun,
-    maxDeletions: r.maxDeletions,
-    inventoryNamespace: r.inventoryNamespace,
-    suspend: r.suspend,
-    skipUnhealthy: r.skipUnhealthy,
-    redactor: result.redactor,
-  }, hooks);
+  const remediation = await remediate(
+    result.plan,
+    result.connection.cluster,
+    {
+      target: settings.target,
+      fieldManager: settings.fieldManager,
+      concurrency: settings.concurrency,
+      prune: r.prune,
+      wait: r.wait,
+      timeoutSeconds: r.timeoutSeconds,
+      force: r.force,
+      dryRun: r.dryRun,
+      maxDeletions: r.maxDeletions,
+      inventoryNamespace: r.inventoryNamespace,
+      suspend: r.suspend,
+      skipUnhealthy: r.skipUnhealthy,
+      redactor: result.redactor,
+    },
+    hooks,
+  );
   const report = buildReport(remediation.changeSet, {
     target: settings.target,
     mode: 'apply',
@@ -199,6 +220,7 @@ export async function converge(result: DiffResult, settings: Settings, hooks: En
     kubeDriftVersion: VERSION,
     cluster: result.connection.server,
   });
-  const exitStatus = report.summary.errors > 0 ? 2 : remediation.unhealthy.length > 0 || remediation.driftRemaining ? 1 : 0;
+  const exitStatus =
+    report.summary.errors > 0 ? 2 : remediation.unhealthy.length > 0 || remediation.driftRemaining ? 1 : 0;
   return { remediation, report, exitStatus };
 }

@@ -26,7 +26,8 @@ export class InputError extends KubeDriftError {
 }
 
 export function describeError(error: unknown): string {
-  if (error instanceof KubeDriftError) return error.hint ? `${error.message}\n  ${error.hint}` : error.message;
+  if (error instanceof KubeDriftError)
+    return error.hint ? `${error.message}\n  ${error.hint}` : error.message;
   if (error instanceof Error) return error.message;
   return String(error);
 }

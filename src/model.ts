@@ -159,7 +159,14 @@ export interface ChangeSummary {
 }
 
 export function summarize(changeSet: ChangeSet): ChangeSummary {
-  const summary: ChangeSummary = { created: 0, configured: 0, unchanged: 0, deleted: 0, skipped: 0, errors: 0 };
+  const summary: ChangeSummary = {
+    created: 0,
+    configured: 0,
+    unchanged: 0,
+    deleted: 0,
+    skipped: 0,
+    errors: 0,
+  };
   for (const entry of changeSet.entries) summary[entry.action]++;
   summary.errors = changeSet.errors.length;
   return summary;

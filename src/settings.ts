@@ -82,53 +82,263 @@ export interface OptionSpec {
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { name: 'path', kind: 'list', repeat: true, alias: 'p', description: 'Path of manifests to render: a directory of YAML, a Kustomize directory, a Helm chart, or a Flux cluster directory. Several allowed (newline- or comma-separated in the action).', default: '.' },
-  { name: 'source', kind: 'string', choices: ['auto', 'plain', 'kustomize', 'helm', 'flux'], default: 'auto', description: 'How to render each path; auto detects kustomization.yaml and Chart.yaml.' },
-  { name: 'target', kind: 'string', default: 'default', description: 'Name of this cluster/path set, e.g. production. Names the PR comment, check run, drift issue and owner labels.' },
-  { name: 'kubeconfig', kind: 'string', description: 'Kubeconfig: a file path (CLI), or in the action the kubeconfig content, plain or base64.' },
+  {
+    name: 'path',
+    kind: 'list',
+    repeat: true,
+    alias: 'p',
+    description:
+      'Path of manifests to render: a directory of YAML, a Kustomize directory, a Helm chart, or a Flux cluster directory. Several allowed (newline- or comma-separated in the action).',
+    default: '.',
+  },
+  {
+    name: 'source',
+    kind: 'string',
+    choices: ['auto', 'plain', 'kustomize', 'helm', 'flux'],
+    default: 'auto',
+    description: 'How to render each path; auto detects kustomization.yaml and Chart.yaml.',
+  },
+  {
+    name: 'target',
+    kind: 'string',
+    default: 'default',
+    description:
+      'Name of this cluster/path set, e.g. production. Names the PR comment, check run, drift issue and owner labels.',
+  },
+  {
+    name: 'kubeconfig',
+    kind: 'string',
+    description: 'Kubeconfig: a file path (CLI), or in the action the kubeconfig content, plain or base64.',
+  },
   { name: 'context', kind: 'string', description: 'Kubeconfig context to use instead of current-context.' },
-  { name: 'namespace', kind: 'string', alias: 'n', default: 'default', description: 'Namespace for namespaced objects that name none.' },
-  { name: 'helm-release-name', kind: 'string', default: 'release', description: 'Release name for Helm chart paths.' },
-  { name: 'helm-namespace', kind: 'string', description: 'Namespace for Helm chart paths (default: --namespace).' },
+  {
+    name: 'namespace',
+    kind: 'string',
+    alias: 'n',
+    default: 'default',
+    description: 'Namespace for namespaced objects that name none.',
+  },
+  {
+    name: 'helm-release-name',
+    kind: 'string',
+    default: 'release',
+    description: 'Release name for Helm chart paths.',
+  },
+  {
+    name: 'helm-namespace',
+    kind: 'string',
+    description: 'Namespace for Helm chart paths (default: --namespace).',
+  },
   { name: 'helm-values', kind: 'list', repeat: true, description: 'Values files for Helm chart paths.' },
-  { name: 'helm-set', kind: 'list', repeat: true, description: 'key=value overrides for Helm chart paths (as helm --set).' },
-  { name: 'ignore-file', kind: 'string', description: 'YAML file of ignore rules in Flux shape: [{paths: [JSON pointers], target: {group, version, kind, name, namespace, labelSelector, annotationSelector}}].' },
-  { name: 'ignore', kind: 'string', scope: 'action', description: 'Ignore rules inline, as YAML (same shape as ignore-file).' },
-  { name: 'field-manager', kind: 'string', default: 'kube-drift', description: 'Field manager for dry-runs and applies.' },
+  {
+    name: 'helm-set',
+    kind: 'list',
+    repeat: true,
+    description: 'key=value overrides for Helm chart paths (as helm --set).',
+  },
+  {
+    name: 'ignore-file',
+    kind: 'string',
+    description:
+      'YAML file of ignore rules in Flux shape: [{paths: [JSON pointers], target: {group, version, kind, name, namespace, labelSelector, annotationSelector}}].',
+  },
+  {
+    name: 'ignore',
+    kind: 'string',
+    scope: 'action',
+    description: 'Ignore rules inline, as YAML (same shape as ignore-file).',
+  },
+  {
+    name: 'field-manager',
+    kind: 'string',
+    default: 'kube-drift',
+    description: 'Field manager for dry-runs and applies.',
+  },
   { name: 'concurrency', kind: 'number', default: '8', description: 'Dry-run requests in flight at once.' },
-  { name: 'diff-mode', kind: 'string', choices: ['server', 'client', 'auto'], default: 'server', description: 'server: server-side apply dry-run (needs patch permission); client: compare without write verbs; auto: server, falling back to client on 403.' },
-  { name: 'output', kind: 'string', scope: 'cli', alias: 'o', choices: ['text', 'markdown', 'json'], default: 'text', description: 'Report format on standard output.' },
-  { name: 'report-file', kind: 'string', description: 'Write the JSON report to this file (the action defaults to $RUNNER_TEMP/kube-drift-<target>.json).' },
-  { name: 'color', kind: 'string', scope: 'cli', choices: ['auto', 'always', 'never'], default: 'auto', description: 'Colour in text output.' },
-  { name: 'verbose', kind: 'boolean', scope: 'cli', alias: 'v', default: 'false', description: 'List unchanged objects too.' },
-  { name: 'fail-on-drift', kind: 'boolean', scope: 'action', default: 'true', description: 'Fail the check run (and the action) when drift is found. Errors always fail.' },
-  { name: 'three-way', kind: 'string', choices: ['auto', 'off'], default: 'auto', description: 'Three-way PR preview: auto renders the pull request base (or --base) too and tells the PR\'s own changes from drift already in the cluster; off diffs head against the cluster only.' },
-  { name: 'base', kind: 'string', scope: 'cli', description: 'Git ref of the base to compare with for a three-way preview, e.g. origin/main (the action uses the pull request base).' },
-  { name: 'fail-on', kind: 'string', choices: ['any', 'drift', 'pr'], default: 'any', description: 'In a three-way preview, what fails the check and the exit status: any change, only drift already in the cluster, or only the PR\'s own changes (fields both changed count for both).' },
-  { name: 'remediate', kind: 'boolean', default: 'false', description: 'Apply Git to the cluster (action; the CLI has the apply command). Refused on pull requests and refs outside allowed-refs.' },
-  { name: 'prune', kind: 'boolean', default: 'false', description: 'Delete objects kube-drift applied earlier that are gone from Git.' },
-  { name: 'wait', kind: 'boolean', default: 'false', description: 'After applying, wait until workloads are healthy.' },
+  {
+    name: 'diff-mode',
+    kind: 'string',
+    choices: ['server', 'client', 'auto'],
+    default: 'server',
+    description:
+      'server: server-side apply dry-run (needs patch permission); client: compare without write verbs; auto: server, falling back to client on 403.',
+  },
+  {
+    name: 'output',
+    kind: 'string',
+    scope: 'cli',
+    alias: 'o',
+    choices: ['text', 'markdown', 'json'],
+    default: 'text',
+    description: 'Report format on standard output.',
+  },
+  {
+    name: 'report-file',
+    kind: 'string',
+    description:
+      'Write the JSON report to this file (the action defaults to $RUNNER_TEMP/kube-drift-<target>.json).',
+  },
+  {
+    name: 'color',
+    kind: 'string',
+    scope: 'cli',
+    choices: ['auto', 'always', 'never'],
+    default: 'auto',
+    description: 'Colour in text output.',
+  },
+  {
+    name: 'verbose',
+    kind: 'boolean',
+    scope: 'cli',
+    alias: 'v',
+    default: 'false',
+    description: 'List unchanged objects too.',
+  },
+  {
+    name: 'fail-on-drift',
+    kind: 'boolean',
+    scope: 'action',
+    default: 'true',
+    description: 'Fail the check run (and the action) when drift is found. Errors always fail.',
+  },
+  {
+    name: 'three-way',
+    kind: 'string',
+    choices: ['auto', 'off'],
+    default: 'auto',
+    description:
+      "Three-way PR preview: auto renders the pull request base (or --base) too and tells the PR's own changes from drift already in the cluster; off diffs head against the cluster only.",
+  },
+  {
+    name: 'base',
+    kind: 'string',
+    scope: 'cli',
+    description:
+      'Git ref of the base to compare with for a three-way preview, e.g. origin/main (the action uses the pull request base).',
+  },
+  {
+    name: 'fail-on',
+    kind: 'string',
+    choices: ['any', 'drift', 'pr'],
+    default: 'any',
+    description:
+      "In a three-way preview, what fails the check and the exit status: any change, only drift already in the cluster, or only the PR's own changes (fields both changed count for both).",
+  },
+  {
+    name: 'remediate',
+    kind: 'boolean',
+    default: 'false',
+    description:
+      'Apply Git to the cluster (action; the CLI has the apply command). Refused on pull requests and refs outside allowed-refs.',
+  },
+  {
+    name: 'prune',
+    kind: 'boolean',
+    default: 'false',
+    description: 'Delete objects kube-drift applied earlier that are gone from Git.',
+  },
+  {
+    name: 'wait',
+    kind: 'boolean',
+    default: 'false',
+    description: 'After applying, wait until workloads are healthy.',
+  },
   { name: 'timeout', kind: 'number', default: '300', description: 'Seconds to wait for health with wait.' },
-  { name: 'force', kind: 'boolean', default: 'false', description: 'Delete and recreate objects whose immutable fields changed.' },
+  {
+    name: 'force',
+    kind: 'boolean',
+    default: 'false',
+    description: 'Delete and recreate objects whose immutable fields changed.',
+  },
   { name: 'dry-run', kind: 'boolean', default: 'false', description: 'Plan remediation without writing.' },
-  { name: 'allowed-refs', kind: 'list', description: 'Refs remediation may run on (default: the repository default branch).' },
-  { name: 'max-deletions', kind: 'number', default: '25', description: 'Refuse to prune more objects than this in one run.' },
-  { name: 'inventory-namespace', kind: 'string', default: 'kube-drift-system', description: 'Namespace of the inventory kube-drift keeps of what it applied.' },
-  { name: 'suspend', kind: 'boolean', default: 'false', description: 'Suspend remediation for this target: report everything as skipped.' },
-  { name: 'skip-unhealthy', kind: 'boolean', default: 'false', description: 'Leave workloads that are unhealthy before remediation alone.' },
-  { name: 'github-token', kind: 'string', scope: 'action', default: '${{ github.token }}', description: 'Token for comments, check runs and issues.' },
-  { name: 'comment', kind: 'boolean', scope: 'action', default: 'true', description: 'Post a sticky drift comment on pull requests.' },
-  { name: 'check-run', kind: 'boolean', scope: 'action', default: 'true', description: 'Create a check run named "kube-drift / <target>".' },
-  { name: 'issue', kind: 'boolean', scope: 'action', default: 'false', description: 'On non-PR runs, open/update/close one drift issue per target.' },
-  { name: 'issue-labels', kind: 'list', scope: 'action', default: 'drift', description: 'Labels of the drift issue.' },
-  { name: 'webhook-url', kind: 'string', scope: 'action', description: 'Webhook to notify on drift found, resolved and remediated.' },
-  { name: 'webhook-format', kind: 'string', scope: 'action', choices: ['slack', 'teams', 'json'], default: 'json', description: 'Payload shape for webhook-url.' },
+  {
+    name: 'allowed-refs',
+    kind: 'list',
+    description: 'Refs remediation may run on (default: the repository default branch).',
+  },
+  {
+    name: 'max-deletions',
+    kind: 'number',
+    default: '25',
+    description: 'Refuse to prune more objects than this in one run.',
+  },
+  {
+    name: 'inventory-namespace',
+    kind: 'string',
+    default: 'kube-drift-system',
+    description: 'Namespace of the inventory kube-drift keeps of what it applied.',
+  },
+  {
+    name: 'suspend',
+    kind: 'boolean',
+    default: 'false',
+    description: 'Suspend remediation for this target: report everything as skipped.',
+  },
+  {
+    name: 'skip-unhealthy',
+    kind: 'boolean',
+    default: 'false',
+    description: 'Leave workloads that are unhealthy before remediation alone.',
+  },
+  {
+    name: 'github-token',
+    kind: 'string',
+    scope: 'action',
+    default: '${{ github.token }}',
+    description: 'Token for comments, check runs and issues.',
+  },
+  {
+    name: 'comment',
+    kind: 'boolean',
+    scope: 'action',
+    default: 'true',
+    description: 'Post a sticky drift comment on pull requests.',
+  },
+  {
+    name: 'check-run',
+    kind: 'boolean',
+    scope: 'action',
+    default: 'true',
+    description: 'Create a check run named "kube-drift / <target>".',
+  },
+  {
+    name: 'issue',
+    kind: 'boolean',
+    scope: 'action',
+    default: 'false',
+    description: 'On non-PR runs, open/update/close one drift issue per target.',
+  },
+  {
+    name: 'issue-labels',
+    kind: 'list',
+    scope: 'action',
+    default: 'drift',
+    description: 'Labels of the drift issue.',
+  },
+  {
+    name: 'webhook-url',
+    kind: 'string',
+    scope: 'action',
+    description: 'Webhook to notify on drift found, resolved and remediated.',
+  },
+  {
+    name: 'webhook-format',
+    kind: 'string',
+    scope: 'action',
+    choices: ['slack', 'teams', 'json'],
+    default: 'json',
+    description: 'Payload shape for webhook-url.',
+  },
 ];
 
 export type RawOptions = Record<string, string | string[] | undefined>;
 
 /** Builds Settings from raw option values (flags or inputs), applying defaults and validating. */
-export function parseSettings(command: Command, raw: RawOptions, context: { repoRoot: string; isAction: boolean }): Settings {
+export function parseSettings(
+  command: Command,
+  raw: RawOptions,
+  context: { repoRoot: string; isAction: boolean },
+): Settings {
   const get = (name: string): string | undefined => {
     const value = raw[name];
     const text = Array.isArray(value) ? value.join('\n') : value;
@@ -150,7 +360,9 @@ export function parseSettings(command: Command, raw: RawOptions, context: { repo
     const text = get(name) ?? '';
     const value = Number(text);
     if (!Number.isInteger(value) || value < min || value > max) {
-      throw new InputError(`${label(name, context.isAction)} must be a whole number from ${min} to ${max}, not "${text}"`);
+      throw new InputError(
+        `${label(name, context.isAction)} must be a whole number from ${min} to ${max}, not "${text}"`,
+      );
     }
     return value;
   };
@@ -158,7 +370,9 @@ export function parseSettings(command: Command, raw: RawOptions, context: { repo
     const spec = OPTIONS.find((o) => o.name === name)!;
     const value = get(name) ?? '';
     if (!spec.choices!.includes(value)) {
-      throw new InputError(`${label(name, context.isAction)} must be one of ${spec.choices!.join(', ')}, not "${value}"`);
+      throw new InputError(
+        `${label(name, context.isAction)} must be one of ${spec.choices!.join(', ')}, not "${value}"`,
+      );
     }
     return value as T;
   };
@@ -172,7 +386,9 @@ export function parseSettings(command: Command, raw: RawOptions, context: { repo
 
   const target = get('target')!;
   if (!/^[a-z0-9]([-a-z0-9_.]{0,61}[a-z0-9])?$/i.test(target)) {
-    throw new InputError(`${label('target', context.isAction)} "${target}" must be a label value: letters, digits, -, _ and ., at most 63 characters`);
+    throw new InputError(
+      `${label('target', context.isAction)} "${target}" must be a label value: letters, digits, -, _ and ., at most 63 characters`,
+    );
   }
 
   const kubeconfigValue = get('kubeconfig');
@@ -191,7 +407,9 @@ export function parseSettings(command: Command, raw: RawOptions, context: { repo
     try {
       text = readFileSync(file, 'utf8');
     } catch {
-      throw new InputError(`ignore file ${ignoreFile} cannot be read`, { hint: 'Check the path given to ignore-file.' });
+      throw new InputError(`ignore file ${ignoreFile} cannot be read`, {
+        hint: 'Check the path given to ignore-file.',
+      });
     }
     ignoreRules.push(...parseIgnoreRules(text, ignoreFile));
   }
@@ -201,9 +419,12 @@ export function parseSettings(command: Command, raw: RawOptions, context: { repo
   const threeWay = choice<'auto' | 'off'>('three-way');
   const base = get('base');
   if (base && threeWay === 'off') {
-    throw new InputError(`${label('base', context.isAction)} asks for a three-way preview, but ${label('three-way', context.isAction)} is off`, {
-      hint: 'Drop one of them.',
-    });
+    throw new InputError(
+      `${label('base', context.isAction)} asks for a three-way preview, but ${label('three-way', context.isAction)} is off`,
+      {
+        hint: 'Drop one of them.',
+      },
+    );
   }
 
   const colorChoice = choice<'auto' | 'always' | 'never'>('color');
@@ -229,7 +450,9 @@ export function parseSettings(command: Command, raw: RawOptions, context: { repo
     diffMode: choice<DiffModeSetting>('diff-mode'),
     output: choice<OutputFormat>('output'),
     reportFile: get('report-file'),
-    color: colorChoice === 'always' || (colorChoice === 'auto' && !context.isAction && !!process.stdout.isTTY && !process.env.NO_COLOR),
+    color:
+      colorChoice === 'always' ||
+      (colorChoice === 'auto' && !context.isAction && !!process.stdout.isTTY && !process.env.NO_COLOR),
     verbose: bool('verbose'),
     failOnDrift: bool('fail-on-drift'),
     threeWay,
@@ -266,5 +489,11 @@ function label(name: string, isAction: boolean): string {
 
 /** In the action, the kubeconfig input is content unless it is clearly a file path. */
 function looksLikePath(value: string): boolean {
-  return !value.includes('\n') && value.length < 512 && /[/.]/.test(value) && !/^[A-Za-z0-9+/=]{200,}$/.test(value) && !value.includes('apiVersion');
+  return (
+    !value.includes('\n') &&
+    value.length < 512 &&
+    /[/.]/.test(value) &&
+    !/^[A-Za-z0-9+/=]{200,}$/.test(value) &&
+    !value.includes('apiVersion')
+  );
 }

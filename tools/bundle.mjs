@@ -19,7 +19,9 @@ const common = {
   logLevel: 'warning',
   define: { __KUBE_DRIFT_VERSION__: JSON.stringify(version) },
   // Some CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
 };
 
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' });

@@ -22,7 +22,9 @@ const differ = [...names].filter((name) => {
 });
 rmSync(fresh, { recursive: true, force: true });
 if (differ.length > 0) {
-  console.error(`dist/ does not match a fresh bundle of src/: ${differ.join(', ')}\nRun npm run build and commit dist/.`);
+  console.error(
+    `dist/ does not match a fresh bundle of src/: ${differ.join(', ')}\nRun npm run build and commit dist/.`,
+  );
   process.exit(1);
 }
 console.log(`dist/ matches a fresh bundle of src/ (${names.size} files).`);

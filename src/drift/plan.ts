@@ -149,10 +149,17 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
     });
   }
 
-  // 2. Read live state: one list per kind and namespace where several objects share them.
-  const live = await readLive(planned.filter((p) => !p.entry.note), cluster);
+  // 2. Read live state. What the target owns comes in one cluster-wide list per kind (needed
+  // anyway to find deletions); the rest in one list per kind and namespace where several
+  // objects share them, else one GET each.
+  const owned = await listOwned(planned, cluster, options);
+  const ownedLive = (p: PlannedObject) => {
+    const object = owned.get(identityOf(p.ref));
+    return object && object.apiVersion === apiVersionOf(p.ref) ? object : undefined;
+  };
+  const live = await readLive(planned.filter((p) => !p.entry.note && !ownedLive(p)), cluster);
   for (const p of planned) {
-    p.live = live.get(identityOf(p.ref)) ?? null;
+    p.live = ownedLive(p) ?? live.get(identityOf(p.ref)) ?? null;
     if (p.live?.kind === 'Secret') options.redactor.addSecretObject(p.live);
   }
 
@@ -214,7 +221,7 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
   });
 
   // 4. What the target owns in the cluster that Git no longer has.
-  const deletions = await findDeletions(planned, cluster, options);
+  const deletions = findDeletions(planned, owned, cluster, options);
 
   const ok = planned.filter((p) => !p.error);
   ok.sort((a, b) => compareForApply(a.ref, b.ref));
@@ -400,8 +407,12 @@ function refOfLive(object: KubeObject, info: ResourceInfo): ObjectRef {
   return ref;
 }
 
-async function findDeletions(planned: PlannedObject[], cluster: ClusterObjects, options: PlanOptions): Promise<PlannedDeletion[]> {
-  const inGit = new Set(planned.map((p) => identityOf(p.ref)));
+function apiVersionOf(ref: Pick<ObjectRef, 'group' | 'version'>): string {
+  return ref.group ? `${ref.group}/${ref.version}` : ref.version;
+}
+
+/** Everything the target's owner labels mark, of the kinds in Git or in the inventory: identity → live object. */
+async function listOwned(planned: PlannedObject[], cluster: ClusterObjects, options: PlanOptions): Promise<Map<string, KubeObject>> {
   // Kinds to look at: those in Git and those in the inventory.
   const kinds = new Map<string, { info: ResourceInfo; version: string }>();
   for (const ref of [...planned.map((p) => p.ref), ...(options.inventory ?? [])]) {
@@ -417,6 +428,11 @@ async function findDeletions(planned: PlannedObject[], cluster: ClusterObjects, 
       candidates.set(identityOf(refOfLive(object, info)), object);
     }
   });
+  return candidates;
+}
+
+function findDeletions(planned: PlannedObject[], candidates: Map<string, KubeObject>, cluster: ClusterObjects, options: PlanOptions): PlannedDeletion[] {
+  const inGit = new Set(planned.map((p) => identityOf(p.ref)));
   const deletions: PlannedDeletion[] = [];
   for (const [key, object] of candidates) {
     if (inGit.has(key)) continue;

@@ -56,7 +56,8 @@ export class Discovery {
     const key = `${info.group}|${info.kind}`;
     const existing = this.byGroupKind.get(key);
     if (existing) {
-      for (const version of info.versions) if (!existing.versions.includes(version)) existing.versions.push(version);
+      for (const version of info.versions)
+        if (!existing.versions.includes(version)) existing.versions.push(version);
     } else {
       this.byGroupKind.set(key, { ...info, versions: [...info.versions] });
     }
@@ -87,11 +88,16 @@ export class Discovery {
   }
 
   private async loadLegacy(client: KubeClient, groups: LegacyGroupList): Promise<void> {
-    const groupVersions: { group: string; path: string; version: string }[] = [{ group: '', path: '/api/v1', version: 'v1' }];
+    const groupVersions: { group: string; path: string; version: string }[] = [
+      { group: '', path: '/api/v1', version: 'v1' },
+    ];
     for (const group of groups.groups ?? []) {
       const preferred = group.preferredVersion?.version;
-      const versions = [...(group.versions ?? [])].sort((a, b) => (a.version === preferred ? -1 : b.version === preferred ? 1 : 0));
-      for (const v of versions) groupVersions.push({ group: group.name, path: `/apis/${v.groupVersion}`, version: v.version });
+      const versions = [...(group.versions ?? [])].sort((a, b) =>
+        a.version === preferred ? -1 : b.version === preferred ? 1 : 0,
+      );
+      for (const v of versions)
+        groupVersions.push({ group: group.name, path: `/apis/${v.groupVersion}`, version: v.version });
     }
     const lists = await Promise.all(
       groupVersions.map((gv) =>
@@ -118,7 +124,11 @@ export class Discovery {
 }
 
 interface LegacyGroupList {
-  groups?: { name: string; preferredVersion?: { version: string }; versions?: { groupVersion: string; version: string }[] }[];
+  groups?: {
+    name: string;
+    preferredVersion?: { version: string };
+    versions?: { groupVersion: string; version: string }[];
+  }[];
 }
 
 interface LegacyResourceList {
@@ -126,7 +136,12 @@ interface LegacyResourceList {
 }
 
 /** The URL path of a collection or of one object. */
-export function resourcePath(info: ResourceInfo, version: string, namespace: string | null, name?: string): string {
+export function resourcePath(
+  info: ResourceInfo,
+  version: string,
+  namespace: string | null,
+  name?: string,
+): string {
   const base = info.group === '' ? `/api/${version}` : `/apis/${info.group}/${version}`;
   const ns = info.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   return `${base}${ns}/${info.resource}${name ? `/${encodeURIComponent(name)}` : ''}`;

@@ -26,7 +26,9 @@ export class KubeApiError extends KubeDriftError {
   ) {
     const reason = body?.reason ?? `HTTP ${status}`;
     const serverMessage = body?.message ?? reason;
-    super(`${operation.verb} ${operation.subject}: ${serverMessage}`, { hint: hintFor(status, server, operation) });
+    super(`${operation.verb} ${operation.subject}: ${serverMessage}`, {
+      hint: hintFor(status, server, operation),
+    });
     this.name = 'KubeApiError';
     this.status = status;
     this.reason = reason;
@@ -58,7 +60,9 @@ export class KubeConnectionError extends KubeDriftError {
   constructor(server: string, operation: Operation, cause: NodeJS.ErrnoException) {
     const code = cause.code;
     const tls = isTlsError(code);
-    const what = tls ? `TLS with the API server at ${server} failed (${code}: ${cause.message})` : `the API server at ${server} is unreachable (${code ?? cause.message})`;
+    const what = tls
+      ? `TLS with the API server at ${server} failed (${code}: ${cause.message})`
+      : `the API server at ${server} is unreachable (${code ?? cause.message})`;
     super(`${operation.verb} ${operation.subject}: ${what}`, {
       hint: tls
         ? 'Check the kubeconfig: the cluster certificate-authority-data must sign the server certificate, and the server URL must match its names.'

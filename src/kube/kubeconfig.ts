@@ -23,7 +23,10 @@ export interface LoadedKubeconfig {
   context: string;
 }
 
-export function loadKubeconfig(source: KubeconfigSource, env: NodeJS.ProcessEnv = process.env): LoadedKubeconfig {
+export function loadKubeconfig(
+  source: KubeconfigSource,
+  env: NodeJS.ProcessEnv = process.env,
+): LoadedKubeconfig {
   const config = new KubeConfig();
   let origin: string;
   if (source.inline?.trim()) {
@@ -107,4 +110,3 @@ export function decodeInline(inline: string): string {
   }
   return candidate;
 }
-

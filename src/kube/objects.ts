@@ -27,9 +27,13 @@ export class ClusterObjects {
   async get(ref: ObjectRef): Promise<KubeObject | null> {
     const info = this.require(ref);
     try {
-      return await this.client.request<KubeObject>('GET', resourcePath(info, ref.version, ref.namespace, ref.name), {
-        operation: { verb: 'get', subject: subjectOf(ref) },
-      });
+      return await this.client.request<KubeObject>(
+        'GET',
+        resourcePath(info, ref.version, ref.namespace, ref.name),
+        {
+          operation: { verb: 'get', subject: subjectOf(ref) },
+        },
+      );
     } catch (error) {
       if (error instanceof KubeApiError && error.notFound) return null;
       throw error;
@@ -37,7 +41,12 @@ export class ClusterObjects {
   }
 
   /** Every object of a kind in a namespace (or cluster-wide with null), with apiVersion and kind set on each. */
-  async list(info: ResourceInfo, version: string, namespace: string | null, labelSelector?: string): Promise<KubeObject[]> {
+  async list(
+    info: ResourceInfo,
+    version: string,
+    namespace: string | null,
+    labelSelector?: string,
+  ): Promise<KubeObject[]> {
     const apiVersion = info.group ? `${info.group}/${version}` : version;
     const items: KubeObject[] = [];
     let continueToken: string | undefined;
@@ -47,7 +56,10 @@ export class ClusterObjects {
         resourcePath(info, version, namespace),
         {
           query: { labelSelector, limit: '500', continue: continueToken },
-          operation: { verb: 'list', subject: `${info.resource}${namespace ? ` in namespace ${namespace}` : ''}` },
+          operation: {
+            verb: 'list',
+            subject: `${info.resource}${namespace ? ` in namespace ${namespace}` : ''}`,
+          },
         },
       );
       for (const item of page.items ?? []) {
@@ -63,21 +75,29 @@ export class ClusterObjects {
   /** Server-side apply; with dryRun the server answers with the object as it would be. */
   async apply(object: KubeObject, ref: ObjectRef, options: ApplyOptions): Promise<KubeObject> {
     const info = this.require(ref);
-    return this.client.request<KubeObject>('PATCH', resourcePath(info, ref.version, ref.namespace, ref.name), {
-      query: {
-        fieldManager: options.fieldManager,
-        force: options.force ? 'true' : undefined,
-        dryRun: options.dryRun ? 'All' : undefined,
-        fieldValidation: 'Strict',
+    return this.client.request<KubeObject>(
+      'PATCH',
+      resourcePath(info, ref.version, ref.namespace, ref.name),
+      {
+        query: {
+          fieldManager: options.fieldManager,
+          force: options.force ? 'true' : undefined,
+          dryRun: options.dryRun ? 'All' : undefined,
+          fieldValidation: 'Strict',
+        },
+        body: object,
+        contentType: 'application/apply-patch+yaml',
+        operation: { verb: options.dryRun ? 'dry-run apply' : 'apply', subject: subjectOf(ref) },
       },
-      body: object,
-      contentType: 'application/apply-patch+yaml',
-      operation: { verb: options.dryRun ? 'dry-run apply' : 'apply', subject: subjectOf(ref) },
-    });
+    );
   }
 
   /** A full update (PUT); with dryRun the server validates and defaults without storing. */
-  async update(object: KubeObject, ref: ObjectRef, options: Omit<ApplyOptions, 'force'>): Promise<KubeObject> {
+  async update(
+    object: KubeObject,
+    ref: ObjectRef,
+    options: Omit<ApplyOptions, 'force'>,
+  ): Promise<KubeObject> {
     const info = this.require(ref);
     return this.client.request<KubeObject>('PUT', resourcePath(info, ref.version, ref.namespace, ref.name), {
       query: { fieldManager: options.fieldManager, dryRun: options.dryRun ? 'All' : undefined },
@@ -89,15 +109,22 @@ export class ClusterObjects {
   /** A JSON patch, e.g. to hand managed fields over to kube-drift. */
   async jsonPatch(ref: ObjectRef, patch: unknown[]): Promise<KubeObject> {
     const info = this.require(ref);
-    return this.client.request<KubeObject>('PATCH', resourcePath(info, ref.version, ref.namespace, ref.name), {
-      body: patch,
-      contentType: 'application/json-patch+json',
-      operation: { verb: 'patch', subject: subjectOf(ref) },
-    });
+    return this.client.request<KubeObject>(
+      'PATCH',
+      resourcePath(info, ref.version, ref.namespace, ref.name),
+      {
+        body: patch,
+        contentType: 'application/json-patch+json',
+        operation: { verb: 'patch', subject: subjectOf(ref) },
+      },
+    );
   }
 
   /** Deletes; true when it was there. */
-  async delete(ref: ObjectRef, propagation: 'Background' | 'Foreground' | 'Orphan' = 'Background'): Promise<boolean> {
+  async delete(
+    ref: ObjectRef,
+    propagation: 'Background' | 'Foreground' | 'Orphan' = 'Background',
+  ): Promise<boolean> {
     const info = this.require(ref);
     try {
       await this.client.request('DELETE', resourcePath(info, ref.version, ref.namespace, ref.name), {
@@ -115,10 +142,15 @@ export class ClusterObjects {
     const info = this.info(ref);
     if (!info) {
       const apiVersion = ref.group ? `${ref.group}/${ref.version}` : ref.version;
-      throw new KubeApiError(404, { message: `the server does not serve ${apiVersion} ${ref.kind}` }, this.client.server, {
-        verb: 'find',
-        subject: ref.kind,
-      });
+      throw new KubeApiError(
+        404,
+        { message: `the server does not serve ${apiVersion} ${ref.kind}` },
+        this.client.server,
+        {
+          verb: 'find',
+          subject: ref.kind,
+        },
+      );
     }
     return info;
   }

@@ -10,7 +10,12 @@ import { runCli } from '../../support/cli.ts';
 import { kubeconfigPath, kubectlOk, type TestNamespace, withNamespace } from '../../support/cluster.ts';
 
 const FIXTURES = 'test/fixtures/engine';
-const CANARIES = ['CANARY-s3cr3t-7f9a2b', 'CANARY-b64-value-99', 'Q0FOQVJZLWI2NC12YWx1ZS05OQ==', 'CANARY-hand-edit-4c1'];
+const CANARIES = [
+  'CANARY-s3cr3t-7f9a2b',
+  'CANARY-b64-value-99',
+  'Q0FOQVJZLWI2NC12YWx1ZS05OQ==',
+  'CANARY-hand-edit-4c1',
+];
 
 interface JsonEntry {
   kind: string;
@@ -39,31 +44,57 @@ function assertNoCanary(...texts: string[]): void {
   }
 }
 
-async function diff(ns: string, paths: string[], extra: string[] = []): Promise<{ code: number; report: JsonReport; stderr: string }> {
-  const args = ['diff', '--kubeconfig', kubeconfigPath(), '--namespace', ns, '--target', ns, '--output', 'json', ...extra];
+async function diff(
+  ns: string,
+  paths: string[],
+  extra: string[] = [],
+): Promise<{ code: number; report: JsonReport; stderr: string }> {
+  const args = [
+    'diff',
+    '--kubeconfig',
+    kubeconfigPath(),
+    '--namespace',
+    ns,
+    '--target',
+    ns,
+    '--output',
+    'json',
+    ...extra,
+  ];
   for (const p of paths) args.push('--path', p);
   const run = await runCli(args);
   assertNoCanary(run.stdout, run.stderr);
-  assert.ok(run.stdout.startsWith('{'), `expected a JSON report, got: ${run.stdout.slice(0, 300)} ${run.stderr}`);
+  assert.ok(
+    run.stdout.startsWith('{'),
+    `expected a JSON report, got: ${run.stdout.slice(0, 300)} ${run.stderr}`,
+  );
   return { code: run.code, report: JSON.parse(run.stdout), stderr: run.stderr };
 }
 
 function entry(report: JsonReport, kind: string, name: string): JsonEntry {
   const found = report.entries.find((e) => e.kind === kind && e.name === name);
-  assert.ok(found, `no entry for ${kind}/${name} in ${report.entries.map((e) => `${e.kind}/${e.name}`).join(', ')}`);
+  assert.ok(
+    found,
+    `no entry for ${kind}/${name} in ${report.entries.map((e) => `${e.kind}/${e.name}`).join(', ')}`,
+  );
   return found;
 }
 
 function change(e: JsonEntry, path: string): FieldChange {
   const found = e.changes.find((c) => c.path === path);
-  assert.ok(found, `${e.kind}/${e.name}: no change at ${path}; changes: ${e.changes.map((c) => c.path).join(', ')}`);
+  assert.ok(
+    found,
+    `${e.kind}/${e.name}: no change at ${path}; changes: ${e.changes.map((c) => c.path).join(', ')}`,
+  );
   return found;
 }
 
 /** Applies a fixture with kubectl apply --server-side (helm template for the chart), as a user would. */
 async function applyWithKubectl(ns: string, path: string): Promise<void> {
   if (path.endsWith('/chart')) {
-    const manifest = execFileSync(findTool('helm'), ['template', 'release', path, '--namespace', ns], { encoding: 'utf8' });
+    const manifest = execFileSync(findTool('helm'), ['template', 'release', path, '--namespace', ns], {
+      encoding: 'utf8',
+    });
     await kubectlOk(['apply', '--server-side', '-n', ns, '-f', '-'], { input: manifest });
   } else if (path.endsWith('/overlay')) {
     await kubectlOk(['apply', '--server-side', '-n', ns, '-k', path]);
@@ -87,7 +118,10 @@ describe('kube-drift diff against the local control plane', { timeout: 240_000 }
     const { code, report } = await diff(ns.name, [app]);
     assert.deepEqual(report.errors, []);
     const notUnchanged = report.entries.filter((e) => e.action !== 'unchanged');
-    assert.deepEqual(notUnchanged.map((e) => `${e.kind}/${e.name}: ${e.action} ${e.changes.map((c) => c.path).join(' ')}`), []);
+    assert.deepEqual(
+      notUnchanged.map((e) => `${e.kind}/${e.name}: ${e.action} ${e.changes.map((c) => c.path).join(' ')}`),
+      [],
+    );
     assert.equal(report.summary.unchanged, 12);
     assert.equal(report.driftDetected, false);
     assert.equal(code, 0);
@@ -104,16 +138,53 @@ describe('kube-drift diff against the local control plane', { timeout: 240_000 }
     await kubectlOk([...n, 'annotate', 'deployment/web', 'note=edited by hand', '--overwrite']);
     await kubectlOk([...n, 'set', 'image', 'deployment/api', 'api=ghcr.io/example/api:1.0.1']);
     await kubectlOk([...n, 'set', 'env', 'deployment/api', 'MODE=debug']);
-    await kubectlOk([...n, 'patch', 'deployment/worker', '--type', 'json', '-p',
-      '[{"op":"add","path":"/spec/template/spec/containers/-","value":{"name":"sidecar","image":"busybox:1.36"}}]']);
-    await kubectlOk([...n, 'patch', 'service/web', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/ports/0/port","value":8080}]']);
-    await kubectlOk([...n, 'patch', 'secret/credentials', '--type', 'merge', '-p', '{"stringData":{"password":"CANARY-hand-edit-4c1"}}']);
-    await kubectlOk([...n, 'patch', 'configmap/settings', '--type', 'json', '-p', '[{"op":"remove","path":"/data/COLOR"}]']);
+    await kubectlOk([
+      ...n,
+      'patch',
+      'deployment/worker',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"add","path":"/spec/template/spec/containers/-","value":{"name":"sidecar","image":"busybox:1.36"}}]',
+    ]);
+    await kubectlOk([
+      ...n,
+      'patch',
+      'service/web',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"replace","path":"/spec/ports/0/port","value":8080}]',
+    ]);
+    await kubectlOk([
+      ...n,
+      'patch',
+      'secret/credentials',
+      '--type',
+      'merge',
+      '-p',
+      '{"stringData":{"password":"CANARY-hand-edit-4c1"}}',
+    ]);
+    await kubectlOk([
+      ...n,
+      'patch',
+      'configmap/settings',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"remove","path":"/data/COLOR"}]',
+    ]);
     await kubectlOk([...n, 'delete', 'rolebinding/reader']);
     await kubectlOk([...n, 'scale', 'deployment/scaled', '--replicas=3']);
     // Owned by this target (its owner labels), but not in Git: would be pruned.
     await kubectlOk([...n, 'create', 'configmap', 'stray', '--from-literal=a=b']);
-    await kubectlOk([...n, 'label', 'configmap/stray', 'kube-drift.dev/owner=kube-drift', `kube-drift.dev/name=${ns.name}`]);
+    await kubectlOk([
+      ...n,
+      'label',
+      'configmap/stray',
+      'kube-drift.dev/owner=kube-drift',
+      `kube-drift.dev/name=${ns.name}`,
+    ]);
 
     const { code, report } = await diff(ns.name, [app]);
     assert.deepEqual(report.errors, []);
@@ -123,13 +194,25 @@ describe('kube-drift diff against the local control plane', { timeout: 240_000 }
     const web = entry(report, 'Deployment', 'web');
     assert.equal(web.action, 'configured');
     assert.deepEqual([change(web, '/spec/replicas').before, change(web, '/spec/replicas').after], [5, 2]);
-    assert.deepEqual([change(web, '/metadata/labels/hotfix').before, change(web, '/metadata/labels/hotfix').after], ['true', undefined]);
-    assert.deepEqual([change(web, '/metadata/labels/tier').before, change(web, '/metadata/labels/tier').after], [undefined, 'frontend']);
-    assert.deepEqual([change(web, '/metadata/annotations/note').before, change(web, '/metadata/annotations/note').after], ['edited by hand', 'from git']);
+    assert.deepEqual(
+      [change(web, '/metadata/labels/hotfix').before, change(web, '/metadata/labels/hotfix').after],
+      ['true', undefined],
+    );
+    assert.deepEqual(
+      [change(web, '/metadata/labels/tier').before, change(web, '/metadata/labels/tier').after],
+      [undefined, 'frontend'],
+    );
+    assert.deepEqual(
+      [change(web, '/metadata/annotations/note').before, change(web, '/metadata/annotations/note').after],
+      ['edited by hand', 'from git'],
+    );
     assert.equal(web.changes.length, 4, `web changes: ${web.changes.map((c) => c.path).join(', ')}`);
 
     const api = entry(report, 'Deployment', 'api');
-    assert.deepEqual(change(api, '/spec/template/spec/containers/0/image').after, 'ghcr.io/example/api:1.0.0');
+    assert.deepEqual(
+      change(api, '/spec/template/spec/containers/0/image').after,
+      'ghcr.io/example/api:1.0.0',
+    );
     assert.deepEqual(change(api, '/spec/template/spec/containers/0/env/0/value').before, 'debug');
 
     const worker = entry(report, 'Deployment', 'worker');
@@ -138,7 +221,10 @@ describe('kube-drift diff against the local control plane', { timeout: 240_000 }
     assert.equal(sidecar.after, undefined);
 
     const svc = entry(report, 'Service', 'web');
-    assert.deepEqual([change(svc, '/spec/ports/0/port').before, change(svc, '/spec/ports/0/port').after], [8080, 80]);
+    assert.deepEqual(
+      [change(svc, '/spec/ports/0/port').before, change(svc, '/spec/ports/0/port').after],
+      [8080, 80],
+    );
 
     const secret = entry(report, 'Secret', 'credentials');
     assert.deepEqual(
@@ -148,13 +234,27 @@ describe('kube-drift diff against the local control plane', { timeout: 240_000 }
     assert.match(secret.diff, /\*\*\* \(before\)/);
 
     const cm = entry(report, 'ConfigMap', 'settings');
-    assert.deepEqual([change(cm, '/data/COLOR').before, change(cm, '/data/COLOR').after], [undefined, 'blue']);
+    assert.deepEqual(
+      [change(cm, '/data/COLOR').before, change(cm, '/data/COLOR').after],
+      [undefined, 'blue'],
+    );
 
     assert.equal(entry(report, 'RoleBinding', 'reader').action, 'created');
     assert.equal(entry(report, 'ConfigMap', 'stray').action, 'deleted');
-    assert.equal(entry(report, 'Deployment', 'scaled').action, 'unchanged', 'an HPA-managed replica count is not drift');
+    assert.equal(
+      entry(report, 'Deployment', 'scaled').action,
+      'unchanged',
+      'an HPA-managed replica count is not drift',
+    );
     assert.equal(entry(report, 'Secret', 'tls-like').action, 'unchanged');
-    assert.deepEqual(report.summary, { created: 1, configured: 6, unchanged: 5, deleted: 1, skipped: 0, errors: 0 });
+    assert.deepEqual(report.summary, {
+      created: 1,
+      configured: 6,
+      unchanged: 5,
+      deleted: 1,
+      skipped: 0,
+      errors: 0,
+    });
   });
 
   it('attributes hand edits to the manager and time the API server recorded', async () => {
@@ -168,14 +268,29 @@ describe('kube-drift diff against the local control plane', { timeout: 240_000 }
     const label = change(web, '/metadata/labels/hotfix').changedBy;
     assert.match(label?.manager ?? '', /^kubectl/);
     assert.equal(label?.controller, false);
-    assert.ok(label?.time && Date.parse(label.time) >= startedAt - 1000 && Date.parse(label.time) <= Date.now(), `time ${label?.time}`);
+    assert.ok(
+      label?.time && Date.parse(label.time) >= startedAt - 1000 && Date.parse(label.time) <= Date.now(),
+      `time ${label?.time}`,
+    );
     // A field Git adds back (the removed label) has no live value to attribute.
     assert.equal(change(web, '/metadata/labels/tier').changedBy, undefined);
   });
 
   it('prints text and Markdown reports without Secret values', async () => {
     for (const output of ['text', 'markdown']) {
-      const run = await runCli(['diff', '--kubeconfig', kubeconfigPath(), '-n', ns.name, '--target', ns.name, '--path', app, '--output', output]);
+      const run = await runCli([
+        'diff',
+        '--kubeconfig',
+        kubeconfigPath(),
+        '-n',
+        ns.name,
+        '--target',
+        ns.name,
+        '--path',
+        app,
+        '--output',
+        output,
+      ]);
       assert.equal(run.code, 1);
       assertNoCanary(run.stdout, run.stderr);
       assert.match(run.stdout, /Deployment\/[a-z0-9-]+\/web/);
@@ -205,14 +320,20 @@ describe('rendered sources and custom resources', { timeout: 240_000 }, () => {
     const drifted = await diff(ns.name, paths);
     const cache = entry(drifted.report, 'Deployment', 'prod-cache');
     assert.deepEqual([change(cache, '/spec/replicas').before, change(cache, '/spec/replicas').after], [4, 2]);
-    assert.equal(cache.source?.file, `${FIXTURES}/overlay/kustomization.yaml`.replace('/kustomization.yaml', '/base/deployment.yaml'));
+    assert.equal(
+      cache.source?.file,
+      `${FIXTURES}/overlay/kustomization.yaml`.replace('/kustomization.yaml', '/base/deployment.yaml'),
+    );
   });
 
   it('reports a CRD and custom resources that are new in this change as created, with a note', async () => {
     await kubectlOk(['delete', 'crd', 'services.drift.kube-drift.dev', '--ignore-not-found']);
     const { code, report } = await diff(ns.name, [`${FIXTURES}/crd`]);
     assert.deepEqual(report.errors, []);
-    assert.equal(entry(report, 'CustomResourceDefinition', 'services.drift.kube-drift.dev').action, 'created');
+    assert.equal(
+      entry(report, 'CustomResourceDefinition', 'services.drift.kube-drift.dev').action,
+      'created',
+    );
     const cr = entry(report, 'Service', 'checkout');
     assert.equal(cr.action, 'created');
     assert.match(cr.note ?? '', /CustomResourceDefinition is new in this change/);
@@ -220,10 +341,23 @@ describe('rendered sources and custom resources', { timeout: 240_000 }, () => {
   });
 
   it('reports an unknown kind as an error naming the object, with exit status 2', async () => {
-    const run = await runCli(['diff', '--kubeconfig', kubeconfigPath(), '-n', ns.name, '--path', 'test/fixtures/engine-bad/unknown-kind.yaml', '-o', 'json']);
+    const run = await runCli([
+      'diff',
+      '--kubeconfig',
+      kubeconfigPath(),
+      '-n',
+      ns.name,
+      '--path',
+      'test/fixtures/engine-bad/unknown-kind.yaml',
+      '-o',
+      'json',
+    ]);
     assert.equal(run.code, 2);
     const report: JsonReport = JSON.parse(run.stdout);
     assert.equal(report.errors.length, 1);
-    assert.match(report.errors[0].message, /^unknown kind example.com\/v1 Widget for Widget\/gadget \(test\/fixtures\/engine-bad\/unknown-kind.yaml:1\): the server does not serve it/);
+    assert.match(
+      report.errors[0].message,
+      /^unknown kind example.com\/v1 Widget for Widget\/gadget \(test\/fixtures\/engine-bad\/unknown-kind.yaml:1\): the server does not serve it/,
+    );
   });
 });

@@ -29,8 +29,14 @@ describe('parseSettings', () => {
   });
 
   it('treats the action kubeconfig input as content unless it is a path', () => {
-    assert.deepEqual(parseSettings('diff', { kubeconfig: 'apiVersion: v1\nclusters: []' }, action).kubeconfig.inline, 'apiVersion: v1\nclusters: []');
-    assert.equal(parseSettings('diff', { kubeconfig: '.cluster/kubeconfig' }, action).kubeconfig.path, '/repo/.cluster/kubeconfig');
+    assert.deepEqual(
+      parseSettings('diff', { kubeconfig: 'apiVersion: v1\nclusters: []' }, action).kubeconfig.inline,
+      'apiVersion: v1\nclusters: []',
+    );
+    assert.equal(
+      parseSettings('diff', { kubeconfig: '.cluster/kubeconfig' }, action).kubeconfig.path,
+      '/repo/.cluster/kubeconfig',
+    );
   });
 
   it('the apply command always remediates; diff never does', () => {
@@ -40,20 +46,38 @@ describe('parseSettings', () => {
   });
 
   const bad: [string, Record<string, string>, RegExp][] = [
-    ['a number out of range', { concurrency: '0' }, /--concurrency must be a whole number from 1 to 256, not "0"/],
+    [
+      'a number out of range',
+      { concurrency: '0' },
+      /--concurrency must be a whole number from 1 to 256, not "0"/,
+    ],
     ['a word for a number', { concurrency: 'many' }, /--concurrency must be a whole number/],
-    ['an unknown choice', { 'diff-mode': 'fast' }, /--diff-mode must be one of server, client, auto, not "fast"/],
+    [
+      'an unknown choice',
+      { 'diff-mode': 'fast' },
+      /--diff-mode must be one of server, client, auto, not "fast"/,
+    ],
     ['a bad boolean', { 'fail-on-drift': 'maybe' }, /--fail-on-drift must be true or false, not "maybe"/],
-    ['a target that is no label value', { target: 'prod cluster' }, /--target "prod cluster" must be a label value/],
+    [
+      'a target that is no label value',
+      { target: 'prod cluster' },
+      /--target "prod cluster" must be a label value/,
+    ],
   ];
   for (const [what, raw, message] of bad) {
     it(`rejects ${what}, quoting the value`, () => {
-      assert.throws(() => parseSettings('diff', raw, cli), (e: unknown) => e instanceof InputError && message.test(e.message));
+      assert.throws(
+        () => parseSettings('diff', raw, cli),
+        (e: unknown) => e instanceof InputError && message.test(e.message),
+      );
     });
   }
 
   it('names inputs as inputs in the action', () => {
-    assert.throws(() => parseSettings('diff', { concurrency: 'x' }, action), /input "concurrency" must be a whole number/);
+    assert.throws(
+      () => parseSettings('diff', { concurrency: 'x' }, action),
+      /input "concurrency" must be a whole number/,
+    );
   });
 });
 
@@ -84,7 +108,10 @@ describe('decodeInline', () => {
   it('rejects content that is neither, without echoing it', () => {
     assert.throws(
       () => decodeInline('not-a-kubeconfig-s3cr3t'),
-      (e: unknown) => e instanceof InputError && /neither kubeconfig YAML nor base64/.test(e.message) && !e.message.includes('s3cr3t'),
+      (e: unknown) =>
+        e instanceof InputError &&
+        /neither kubeconfig YAML nor base64/.test(e.message) &&
+        !e.message.includes('s3cr3t'),
     );
   });
 });
