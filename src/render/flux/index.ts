@@ -285,9 +285,17 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
         const parsed = collectManifests(manifest, file, { group });
         if (parsed.problems.length > 0)
           throw new Error(parsed.problems.map((problem) => problem.message).join('; '));
-        // helm template leaves namespace out of objects whose templates omit it; Helm installs them in the release namespace.
+        // helm template leaves namespace out of objects whose templates omit it; Helm installs
+        // them in the release namespace. helm-controller's last post-renderer labels every
+        // object with the release it came from.
         for (const desired of parsed.objects) {
-          desired.object.metadata.namespace ??= spec.targetNamespace || namespace;
+          const metadata = desired.object.metadata;
+          metadata.namespace ??= spec.targetNamespace || namespace;
+          metadata.labels = {
+            ...metadata.labels,
+            [`${HELM_GROUP}/name`]: object.metadata.name,
+            [`${HELM_GROUP}/namespace`]: namespace,
+          };
         }
         result.objects.push(...parsed.objects);
       } catch (error) {

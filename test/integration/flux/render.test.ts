@@ -59,7 +59,11 @@ test('HelmRelease from a chart in the repository, values from a ConfigMap with t
   const result = await renderFlux({ repoRoot: fixture, paths: ['clusters/production'], offline: true });
   assert.deepEqual(result.errors, []);
   const greeting = result.objects.find((o) => o.group === 'HelmRelease podinfo/hello');
-  assert.deepEqual(greeting?.object.metadata, { name: 'hello-greeting', namespace: 'podinfo' });
+  assert.deepEqual(greeting?.object.metadata, {
+    name: 'hello-greeting',
+    namespace: 'podinfo',
+    labels: { 'helm.toolkit.fluxcd.io/name': 'hello', 'helm.toolkit.fluxcd.io/namespace': 'podinfo' },
+  });
   assert.deepEqual(greeting?.object.data, { greeting: 'from-configmap', color: 'green', replicas: '3' });
 });
 
