@@ -18,6 +18,7 @@ import { KubeApiError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import type { ResourceInfo } from '../kube/discovery.ts';
 import { attributeChanges, fieldsToRemove, removePointers } from './fieldsets.ts';
+import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
 import { applyIgnore, defaultIgnoreRules, type IgnoreRule, isSkipped, rulesFor } from './ignore.ts';
 import { deepEqual, diffObjects, unifiedDiff } from './jsondiff.ts';
 import { maskSecrets, type Redactor } from './mask.ts';
@@ -42,8 +43,18 @@ export interface PlanOptions {
   inputErrors?: PlanError[];
   /** Objects the target applied earlier (its inventory), candidates for `deleted`. */
   inventory?: ObjectRef[];
+  /**
+   * Objects Flux Kustomizations applied (their `.status.inventory`): those not in Git are
+   * reported `deleted`, as Flux would prune them. Flux owns them, so remediation never does.
+   */
+  fluxInventory?: FluxInventoryRef[];
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
+}
+
+/** An entry of a Flux Kustomization's `.status.inventory`; `kustomization` is its `namespace/name`. */
+export interface FluxInventoryRef extends ObjectRef {
+  kustomization: string;
 }
 
 /** One desired object as planned; keeps the unmasked object for remediation (never reported). */
@@ -173,7 +184,7 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
       const skipReason =
         (p.desired.group ? options.skippedGroups?.get(p.desired.group) : undefined) ??
         isSkipped(p.applyObject) ??
-        (p.live ? isSkipped(p.live) : undefined);
+        (p.live ? (isSkipped(p.live) ?? fluxApplySkip(p.applyObject, p.live)) : undefined);
       if (skipReason) {
         p.entry.action = 'skipped';
         p.entry.note = skipReason;
@@ -222,6 +233,7 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
 
   // 4. What the target owns in the cluster that Git no longer has.
   const deletions = findDeletions(planned, owned, cluster, options);
+  if (options.fluxInventory?.length) deletions.push(...(await findFluxPrunes(planned, deletions, cluster, options)));
 
   const ok = planned.filter((p) => !p.error);
   ok.sort((a, b) => compareForApply(a.ref, b.ref));
@@ -447,6 +459,50 @@ function findDeletions(planned: PlannedObject[], candidates: Map<string, KubeObj
         : { ref, action: 'deleted', changes: [], diff: unifiedDiff(maskSecrets(normalizeForDiff(object), null).live, null, subjectOf(ref)) },
     });
   }
+  return deletions;
+}
+
+/** Flux inventory entries that left Git and still exist: what Flux would prune. */
+async function findFluxPrunes(
+  planned: PlannedObject[],
+  found: PlannedDeletion[],
+  cluster: ClusterObjects,
+  options: PlanOptions,
+): Promise<PlannedDeletion[]> {
+  const known = new Set([...planned.map((p) => identityOf(p.ref)), ...found.map((d) => identityOf(d.ref))]);
+  const wanted = new Map<string, { ref: ObjectRef; kustomization: string }>();
+  for (const { kustomization, ...entry } of options.fluxInventory ?? []) {
+    const info = cluster.info(entry);
+    if (!info) continue; // Its kind is gone from the server, and so is the object.
+    const ref = {
+      ...entry,
+      version: info.versions.includes(entry.version) ? entry.version : info.versions[0],
+      namespace: info.namespaced ? entry.namespace : null,
+    };
+    const key = identityOf(ref);
+    if (!known.has(key) && !wanted.has(key)) wanted.set(key, { ref, kustomization });
+  }
+  const deletions: PlannedDeletion[] = [];
+  await forEachLimited([...wanted.values()], 8, async ({ ref, kustomization }) => {
+    const object = await cluster.get(ref);
+    if (!object) return;
+    if (object.kind === 'Secret') options.redactor.addSecretObject(object);
+    const where = `in the Flux inventory of Kustomization ${kustomization}`;
+    const skipReason = isSkipped(object) ?? fluxPruneSkip(object);
+    deletions.push({
+      ref,
+      live: object,
+      entry: skipReason
+        ? { ref, action: 'skipped', changes: [], diff: '', note: `${where}; Flux would not prune it: ${skipReason}` }
+        : {
+            ref,
+            action: 'deleted',
+            changes: [],
+            diff: unifiedDiff(maskSecrets(normalizeForDiff(object), null).live, null, subjectOf(ref)),
+            note: `${where}; Flux would prune it`,
+          },
+    });
+  });
   return deletions;
 }
 
