@@ -2,8 +2,8 @@
 // Times kube-drift diff (the bundle users run) against `kubectl diff --server-side` on the
 // same N objects in the local control plane, and prints one table per run. See
 // bench/RESULTS.md for a recorded run and what the figures mean.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, homedir, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderJson } from '../src/report/json.ts';
@@ -11,11 +11,10 @@ import { renderMarkdown } from '../src/report/markdown.ts';
 import type { Report } from '../src/report/model.ts';
 import { BenchCluster, run } from './cluster.ts';
 import { type BenchRepository, subjectOfBench, writeRepository } from './generate.ts';
-import { haveTime, type Measurement, measure, median } from './measure.ts';
+import { haveTime, type Measurement, measure, median, serverPids } from './measure.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const NODE = process.execPath;
-const CLI = join(REPO, 'dist', 'cli.js');
 const TARGET = 'bench';
 
 const { values: flags } = parseArgs({
@@ -23,13 +22,19 @@ const { values: flags } = parseArgs({
     sizes: { type: 'string', default: '100,1000,5000' },
     repeat: { type: 'string', default: '3' },
     kubeconfig: { type: 'string', default: join(REPO, '.cluster', 'kubeconfig') },
+    /** The bundle to time (another build, for before/after comparisons). */
+    cli: { type: 'string', default: join(REPO, 'dist', 'cli.js') },
     /** kube-drift --concurrency values to time; empty: its default only. */
     concurrency: { type: 'string', default: '' },
     'kubectl-concurrency': { type: 'string', default: '1,8' },
     'apply-with': { type: 'string', default: 'kube-drift' },
+    /** Defaults to the kubectl cluster:up built with the API server (same minor version), else the one on PATH. */
+    kubectl: { type: 'string' },
     'skip-kubectl': { type: 'boolean', default: false },
     'skip-render': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    /** Keep bench objects an earlier --keep run left (only safe when it was no larger than the first size). */
+    reuse: { type: 'boolean', default: false },
     /** Write a CPU profile of one kube-drift run per size into this folder. */
     profile: { type: 'string' },
     /** Also write the tables as Markdown to this file. */
@@ -37,6 +42,9 @@ const { values: flags } = parseArgs({
   },
 });
 
+const CLI = resolve(flags.cli);
+const CACHED_KUBECTL = join(homedir(), '.cache', 'kube-drift', 'bin', 'kubectl');
+const KUBECTL = flags.kubectl ?? (existsSync(CACHED_KUBECTL) ? CACHED_KUBECTL : 'kubectl');
 const sizes = flags.sizes
   .split(',')
   .map(Number)
@@ -134,7 +142,7 @@ async function runKubectl(repo: BenchRepository, concurrency: number): Promise<R
     `--concurrency=${concurrency}`,
     '-v=6',
   ];
-  const m = await measure('kubectl', args, { env: { ...process.env, KUBECTL_EXTERNAL_DIFF: '' } });
+  const m = await measure(KUBECTL, args, { env: { ...process.env, KUBECTL_EXTERNAL_DIFF: '' } });
   if (m.code > 1)
     throw new Error(
       `kubectl diff failed (${m.code}): ${m.stderr
@@ -335,7 +343,7 @@ function printSize(r: SizeResult, baseline: number): void {
     const found = row.runs.map((x) => x.found.size);
     const foundText = found.every((f) => f === found[0]) ? String(found[0]) : found.join('/');
     say(
-      `| ${row.variant.label} | ${s(wall)} | ${s(median(row.runs.map((x) => x.m.cpuMs)))} | ${mb(median(row.runs.map((x) => x.m.maxRssMb)))} | ${median(row.runs.map((x) => x.requests))} | ${foundText} (${Math.ceil(r.n / 20)}) | ${(kdWall / wall).toFixed(2)} |`,
+      `| ${row.variant.label} | ${s(wall)} | ${s(median(row.runs.map((x) => x.m.cpuMs)))} | ${mb(median(row.runs.map((x) => x.m.maxRssMb)))} | ${median(row.runs.map((x) => x.requests))} | ${s(median(row.runs.map((x) => x.m.serverCpuMs)))} | ${foundText} (${Math.ceil(r.n / 20)}) | ${(kdWall / wall).toFixed(2)} |`,
     );
   }
   const firsts = kd.runs.map((x) => x.firstRequestMs ?? Number.NaN);
@@ -364,15 +372,19 @@ async function main(): Promise<void> {
     throw new Error(`no kubeconfig at ${flags.kubeconfig}: run npm run cluster:up first`);
   if (!haveTime)
     log('warning: /usr/bin/time is missing (apt-get install time): CPU and memory columns will be empty');
-  const cluster = new BenchCluster(flags.kubeconfig);
+  const cluster = new BenchCluster(flags.kubeconfig, KUBECTL);
+  for (const name of ['kube-apiserver', 'etcd']) {
+    const pidFile = join(REPO, '.cluster', 'pids', `${name}.pid`);
+    if (existsSync(pidFile)) serverPids.push(Number(readFileSync(pidFile, 'utf8').trim()));
+  }
   if (!(await cluster.ready()))
     throw new Error('the local control plane is not ready: run npm run cluster:up');
-  if (await cluster.benchNamespacesExist()) {
+  if (!flags.reuse && (await cluster.benchNamespacesExist())) {
     log('removing bench namespaces left from an earlier run');
     await cluster.cleanUp();
   }
   await cluster.setUp();
-  const kubectlVersion = (await run('kubectl', ['version', '--client', '-o', 'json'])).stdout;
+  const kubectlVersion = (await run(KUBECTL, ['version', '--client', '-o', 'json'])).stdout;
   say(`## kube-drift benchmark, ${new Date().toISOString().slice(0, 16)}Z`);
   say();
   say(
