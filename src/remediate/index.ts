@@ -83,8 +83,6 @@ interface Work {
   pendingKind: boolean;
   /** The plan's dry-run was refused because an immutable field changes: these fields. */
   immutable?: string[];
-  /** Take over manual fields even though the plan found none to remove. */
-  takeOver?: boolean;
   applied?: boolean;
 }
 
@@ -207,7 +205,7 @@ export async function remediate(
       if (afterTakeover.has(p)) {
         const note = `its dry-run had failed before kube-drift took over fields changed by hand (${redact(p.error!.message)})`;
         const entry: ChangeSetEntry = { ...p.entry, action: 'configured', note };
-        work.push({ planned: p, ref: p.ref, object, entry, adopt: false, pendingKind, takeOver: true });
+        work.push({ planned: p, ref: p.ref, object, entry, adopt: false, pendingKind });
         continue;
       }
       switch (p.entry.action) {
@@ -362,8 +360,9 @@ async function applyOne(
   }
   if (w.immutable) return recreate(w, entry, w.immutable, cluster, options, hooks);
   try {
-    if (p.live && (p.manualFields.length > 0 || w.takeOver) && !options.dryRun)
-      await takeOver(p.live, w.ref, cluster, options.fieldManager);
+    // As Flux does before every apply: whatever manual managers own becomes kube-drift's, so the
+    // apply removes what Git does not set (the plan's manualFields are the visible part of it).
+    if (p.live && !options.dryRun) await takeOver(p.live, w.ref, cluster, options.fieldManager);
     await cluster.apply(w.object, w.ref, {
       fieldManager: options.fieldManager,
       force: true,
