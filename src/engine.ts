@@ -8,11 +8,13 @@ import { type Plan, plan } from './drift/plan.ts';
 import { classifyChanges, type FailOn, failsOn } from './drift/threeway.ts';
 import { KubeClient } from './kube/client.ts';
 import { Discovery } from './kube/discovery.ts';
+import { readFluxInventory } from './kube/flux-inventory.ts';
 import { loadKubeconfig } from './kube/kubeconfig.ts';
 import { ClusterObjects } from './kube/objects.ts';
 import type { ChangeSet, DesiredObject, PlanError } from './model.ts';
 import { type RemediationResult, remediate } from './remediate/index.ts';
 import { readInventory } from './remediate/inventory.ts';
+import { isFluxPath } from './render/flux/detect.ts';
 import { renderFlux } from './render/flux/index.ts';
 import { checkoutBase, gitToplevel } from './render/git-base.ts';
 import { RenderError, render } from './render/index.ts';
@@ -60,10 +62,16 @@ export interface DesiredSet {
   skippedGroups: Map<string, string>;
   /** Ignore rules that come with the sources (Flux drift-detection rules). */
   ignoreRules: IgnoreRule[];
+  /** Flux sources: the Kustomizations whose `.status.inventory` says what Flux would prune (prune on, not suspended, rendered). */
+  fluxKustomizations?: { namespace: string; name: string }[];
 }
 
 export async function renderDesired(settings: Settings): Promise<DesiredSet> {
-  if (settings.source === 'flux') {
+  // source auto: paths that hold Flux Kustomization objects are Flux cluster paths.
+  if (
+    settings.source === 'flux' ||
+    (settings.source === 'auto' && settings.paths.every((path) => isFluxPath(join(settings.repoRoot, path))))
+  ) {
     const flux = await renderFlux({ repoRoot: settings.repoRoot, paths: settings.paths });
     const skippedGroups = new Map<string, string>();
     const ignoreRules: IgnoreRule[] = [];
@@ -76,6 +84,13 @@ export async function renderDesired(settings: Settings): Promise<DesiredSet> {
       errors: flux.errors.map((e) => ({ message: `${e.group}: ${e.message}`, object: e.group })),
       skippedGroups,
       ignoreRules,
+      fluxKustomizations: flux.groups
+        .filter((g) => g.kind === 'Kustomization' && g.namespace !== '' && g.prune && !g.suspended)
+        .filter((g) => !flux.errors.some((e) => e.group === g.name))
+        .map((g) => {
+          const [namespace, name] = g.name.slice('Kustomization '.length).split('/');
+          return { namespace, name };
+        }),
     };
   }
   const objects = await render({
@@ -123,6 +138,9 @@ export async function diff(
       settings.target,
       settings.remediation.inventoryNamespace,
     );
+    const fluxInventory = desired.fluxKustomizations
+      ? await readFluxInventory(connection.cluster, desired.fluxKustomizations)
+      : undefined;
     const result = await plan(desired.objects, connection.cluster, {
       target: settings.target,
       defaultNamespace: settings.namespace,
@@ -136,6 +154,7 @@ export async function diff(
       onProgress: hooks.progress,
       onWarning: hooks.warning,
       inventory,
+      fluxInventory,
     });
     const changeSet = await threeWayChangeSet(settings, result, hooks);
     const report = buildReport(changeSet, {

@@ -3,11 +3,12 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, normalize, relative, resolve } from 'node:path';
+import { basename, join, normalize, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../errors.ts';
 import type { DesiredObject, KubeObject } from '../../model.ts';
 import { collectManifests } from '../manifests.ts';
 import { findTool } from '../tools.ts';
+import { inferFluxRoot, relativeTo } from './detect.ts';
 import { type ChartLocation, type HelmReleaseSpec, renderHelmRelease } from './helmrelease.ts';
 import {
   buildFluxKustomization,
@@ -77,7 +78,16 @@ interface PendingKustomization {
 }
 
 export async function renderFlux(options: FluxRenderOptions): Promise<FluxRenderResult> {
-  const repoRoot = resolve(options.repoRoot);
+  const checkout = resolve(options.repoRoot);
+  // A Flux repository kept in a subdirectory of the checkout: spec.paths are relative to it.
+  const roots = new Set(options.paths.map((path) => inferFluxRoot(checkout, path)));
+  const repoRoot = roots.size === 1 ? [...roots][0] : checkout;
+  const paths = options.paths.map((path) => relativeTo(checkout, repoRoot, path));
+  /** A path in the temporary tree as a file name relative to the checkout (provenance). */
+  const checkoutFile = (path: string) =>
+    relative(checkout, join(repoRoot, relative(tree, path)))
+      .split(sep)
+      .join('/') || '.';
   const kubectl = options.tools?.kubectl ?? findTool('kubectl');
   const gitRepositories: Record<string, string> = {
     'flux-system/flux-system': '.',
@@ -147,7 +157,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     const documents = spec.postBuild
       ? substituteDocuments(splitDocuments(text), variables, !!options.strictSubstitution)
       : splitDocuments(text);
-    const file = relative(tree, dir) || '.';
+    const file = checkoutFile(dir);
     const parsed = collectManifests(documents.join('---\n'), `${file}/kustomization.yaml`, { group });
     if (parsed.problems.length > 0)
       throw new Error(parsed.problems.map((problem) => problem.message).join('; '));
@@ -162,7 +172,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
   try {
     // The given paths are built as Flux's bootstrap Kustomization would build them; their
     // objects go to the Kustomization that points at the same path when there is one.
-    for (const path of options.paths) {
+    for (const path of paths) {
       const dir = join(tree, path);
       if (!existsSync(dir)) throw new InputError(`flux path '${path}' does not exist in ${repoRoot}`);
       const objects = await build(dir, { path }, path, 'flux-system');
@@ -281,7 +291,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
           work,
           !!options.offline,
         );
-        const file = chart.type === 'dir' ? `${relative(tree, chart.path)}/Chart.yaml` : `HelmRelease/${id}`;
+        const file = chart.type === 'dir' ? `${checkoutFile(chart.path)}/Chart.yaml` : `HelmRelease/${id}`;
         const parsed = collectManifests(manifest, file, { group });
         if (parsed.problems.length > 0)
           throw new Error(parsed.problems.map((problem) => problem.message).join('; '));
