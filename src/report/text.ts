@@ -93,7 +93,8 @@ function entryLines(entry: ReportEntry, report: Report, p: Paint): string[] {
   if (entry.diffMode === 'client')
     lines.push('    compared client-side: the API server could not dry-run this object');
   for (const change of entry.changes) lines.push(safe(fieldLine(change, report.generatedAt)));
-  lines.push(...diffLines(entry.diff, p));
+  // After an apply, a whole new object's diff says nothing the line above does not.
+  if (report.mode === 'diff' || entry.action === 'configured') lines.push(...diffLines(entry.diff, p));
   return lines;
 }
 
