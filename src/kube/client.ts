@@ -61,7 +61,7 @@ export class KubeClient {
     this.server = server;
     this.options = {
       concurrency: options.concurrency ?? 16,
-      retryBudgetMs: options.retryBudgetMs ?? 60_000,
+      retryBudgetMs: options.retryBudgetMs ?? retryBudgetFromEnv() ?? 60_000,
       timeoutMs: options.timeoutMs ?? 60_000,
       onRetry: options.onRetry,
     };
@@ -220,4 +220,15 @@ export class KubeClient {
     if (next) next();
     else this.inFlight--;
   }
+}
+
+/**
+ * KUBE_DRIFT_RETRY_BUDGET_MS overrides the default retry budget: fault tests shorten it, and
+ * a runner on a flaky network can lengthen it.
+ */
+function retryBudgetFromEnv(): number | undefined {
+  const text = process.env.KUBE_DRIFT_RETRY_BUDGET_MS;
+  if (text === undefined || text === '') return undefined;
+  const ms = Number(text);
+  return Number.isInteger(ms) && ms >= 0 ? ms : undefined;
 }
