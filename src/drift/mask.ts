@@ -164,6 +164,8 @@ export class Redactor {
 
   /** Every `data` value raw (base64) and decoded, every `stringData` value raw and encoded. */
   addSecretObject(object: KubeObject): void {
+    // Only Secrets: registering a ConfigMap's values would mask them wherever they appear.
+    if (!isSecret(object)) return;
     const data = object.data;
     if (isPlainObject(data)) {
       for (const value of Object.values(data)) {
