@@ -85,31 +85,53 @@ stray_pids() {
 
 elapsed_since() { printf '%ss' "$((SECONDS - $1))"; }
 
-# Stops every process this cluster started: first the recorded PIDs (reverse start order,
-# TERM then KILL after a grace period), then any stray process of ours still running.
+# Stops every process this cluster started: the recorded PIDs, in three waves (the API
+# server's clients together, then the API server, then etcd) with TERM and then KILL after
+# a grace period; then any stray process of ours still running.
 stop_all() {
-	local i name pid
-	for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
-		name="${COMPONENTS[i]}"
+	stop_components kwok kube-scheduler kube-controller-manager
+	stop_components kube-apiserver
+	stop_components etcd
+	local strays
+	strays="$(stray_pids)"
+	if [[ -n "$strays" ]]; then
+		log "stopping stray processes: $(tr '\n' ' ' <<<"$strays")"
+		# shellcheck disable=SC2086 # one PID per word
+		stop_pids $strays
+	fi
+}
+
+stop_components() {
+	local name pid pids=() names=() started=$SECONDS
+	for name in "$@"; do
 		if pid="$(live_pid "$name")"; then
-			log "stopping $name (pid $pid)"
-			stop_pid "$pid"
+			pids+=("$pid")
+			names+=("$name")
 		fi
-		rm -f "$(pid_file "$name")"
 	done
-	for pid in $(stray_pids); do
-		log "stopping stray process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120)"
-		stop_pid "$pid"
+	if ((${#pids[@]} > 0)); then
+		stop_pids "${pids[@]}"
+		log "stopped ${names[*]} in $(elapsed_since "$started")"
+	fi
+	for name in "$@"; do
+		rm -f "$(pid_file "$name")"
 	done
 }
 
-stop_pid() {
-	local pid="$1" waited=0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	while kill -0 "$pid" 2>/dev/null; do
+# TERM, then KILL whatever is still running after 10 seconds.
+stop_pids() {
+	local pid waited=0 alive
+	kill -TERM "$@" 2>/dev/null || true
+	while :; do
+		alive=()
+		for pid in "$@"; do
+			! kill -0 "$pid" 2>/dev/null || alive+=("$pid")
+		done
+		((${#alive[@]} > 0)) || return 0
 		if ((waited >= 100)); then
-			kill -KILL "$pid" 2>/dev/null || true
-			break
+			log "still running after 10s, killing: ${alive[*]}"
+			kill -KILL "${alive[@]}" 2>/dev/null || true
+			return 0
 		fi
 		sleep 0.1
 		waited=$((waited + 1))
