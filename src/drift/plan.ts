@@ -17,10 +17,10 @@ import {
 import { KubeApiError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import type { ResourceInfo } from '../kube/discovery.ts';
-import { attributeChanges, fieldsToRemove, removePointers } from './fieldsets.ts';
+import { attributeChanges, fieldsToRemove, isManualManager, removePointers } from './fieldsets.ts';
 import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
 import { applyIgnore, defaultIgnoreRules, type IgnoreRule, isSkipped, rulesFor } from './ignore.ts';
-import { deepEqual, diffObjects, unifiedDiff } from './jsondiff.ts';
+import { cloneJson, deepEqual, diffObjects, escapeToken, isPlainObject, setOwn, unifiedDiff } from './jsondiff.ts';
 import { maskSecrets, type Redactor } from './mask.ts';
 import { normalizeForDiff, OWNER_LABEL, OWNER_LABEL_VALUE, OWNER_NAME_LABEL } from './normalize.ts';
 import { compareForApply, compareForDelete } from './order.ts';
@@ -219,11 +219,21 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
           }
         }
       }
-      if (mode === 'client') predicted = predictClientSide(p.applyObject, p.live);
+      let defaultedPaths: string[] = [];
+      if (mode === 'client') ({ predicted, defaultedPaths } = predictClientSide(p.applyObject, p.live, options.fieldManager));
       p.entry.diffMode = mode;
       compare(p, predicted!, rules);
+      if (p.entry.action === 'configured' && defaultedPaths.length > 0) {
+        p.entry.note = `client diff mode: the API server may default fields inside ${defaultedPaths.join(', ')}, which only a dry-run shows`;
+      }
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      // A refused request keeps its status and what to do (grant RBAC, or diff-mode client).
+      const message =
+        error instanceof KubeApiError && error.hint
+          ? `${error.message} (HTTP ${error.status})\n  ${error.hint}`
+          : error instanceof Error
+            ? error.message
+            : String(error);
       p.error = { message, object: subjectOf(p.ref), file: p.desired.source.file, line: p.desired.source.line };
       errors.push(p.error);
     } finally {
@@ -291,6 +301,9 @@ function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[]): 
   }
   p.entry.action = 'configured';
   p.entry.changes = attributeChanges(p.live, diffObjects(before, predictedView));
+  if (!p.live.metadata.managedFields?.length) {
+    p.entry.note = 'attribution not available: the live object has no managed fields';
+  }
   p.entry.diff = unifiedDiff(before, predictedView, title);
 }
 
@@ -304,37 +317,186 @@ function maskOne(object: KubeObject): KubeObject {
 }
 
 /**
- * Client mode (no write verbs): what applying Git would leave, predicted without the server:
- * the live object with every field Git sets overwritten by Git's value. Defaults the server
- * would add to new fields are not known here, so client mode can over-report on objects
- * whose Git fields are not fully specified; the report says which mode each object used.
+ * Client mode (no write verbs): what a server-side apply of Git would leave, predicted without
+ * the server. Fields that only kube-drift's own apply or people own and that Git no longer sets
+ * are removed (as the apply, and remediation's takeover, would remove them); then Git's fields
+ * are merged over the live object with the list semantics of the built-in types (see
+ * `listMergeKeys`), Secret `stringData` folded into `data`. New containers and ports get the
+ * server's well-known defaults; other structures Git adds to an existing object may gain
+ * defaults only a dry-run shows, and `defaultedPaths` names them for the entry's note.
  */
-function predictClientSide(desired: KubeObject, live: KubeObject | null): KubeObject {
-  if (!live) return { ...structuredClone(desired), metadata: { ...desired.metadata, resourceVersion: '' } };
-  const merged = mergeDesired(structuredClone(live), desired) as KubeObject;
-  return merged;
+export function predictClientSide(
+  desired: KubeObject,
+  live: KubeObject | null,
+  fieldManager: string,
+): { predicted: KubeObject; defaultedPaths: string[] } {
+  const stored = asStored(desired);
+  if (!live) return { predicted: { ...cloneJson(stored), metadata: { ...cloneJson(stored.metadata), resourceVersion: '' } }, defaultedPaths: [] };
+  const removed = fieldsToRemove(live, stored, (manager) => manager === fieldManager || isManualManager(manager), '');
+  const base = removePointers(live, removed);
+  const defaultedPaths: string[] = [];
+  const predicted = mergeOver(base, stored, { kind: live.kind, fields: [], pointer: '', defaultedPaths }) as KubeObject;
+  predicted.metadata = { ...predicted.metadata, resourceVersion: live.metadata.resourceVersion };
+  return { predicted, defaultedPaths };
 }
 
-function mergeDesired(live: unknown, desired: unknown): unknown {
+interface MergeContext {
+  kind: string;
+  /** Field names from the root, without list indices: `spec.template.spec.containers`. */
+  fields: string[];
+  pointer: string;
+  /** Where Git adds a structure whose server defaults are not known here. */
+  defaultedPaths?: string[];
+}
+
+/** Git's value merged over live's, as server-side apply merges them. */
+function mergeOver(live: unknown, desired: unknown, ctx: MergeContext): unknown {
   if (Array.isArray(desired)) {
-    if (!Array.isArray(live)) return structuredClone(desired);
-    return desired.map((item, i) => {
-      const match = keyedMatch(live, item) ?? live[i];
-      return match === undefined ? structuredClone(item) : mergeDesired(match, item);
-    });
+    const keys = listMergeKeys(ctx.kind, ctx.fields);
+    if (!Array.isArray(live) || keys === undefined) {
+      if (!deepEqual(live, desired)) noteAdded(live, desired, ctx);
+      return cloneJson(desired);
+    }
+    if (keys === 'set') {
+      const result = cloneJson(live);
+      for (const item of desired) if (!result.some((l) => deepEqual(l, item))) result.push(cloneJson(item));
+      return result;
+    }
+    const result = cloneJson(live);
+    for (const item of desired) {
+      const at = result.findIndex((l) => sameListKey(l, item, keys));
+      if (at !== -1) {
+        result[at] = mergeOver(result[at], item, { ...ctx, pointer: `${ctx.pointer}/${at}` });
+      } else {
+        const pointer = `${ctx.pointer}/${result.length}`;
+        result.push(withServerDefaults(cloneJson(item), { ...ctx, pointer }));
+      }
+    }
+    return result;
   }
-  if (desired && typeof desired === 'object') {
-    const result: Record<string, unknown> = live && typeof live === 'object' && !Array.isArray(live) ? { ...(live as object) } : {};
-    for (const [key, value] of Object.entries(desired)) result[key] = mergeDesired(result[key], value);
+  if (isPlainObject(desired)) {
+    const base = isPlainObject(live) ? live : undefined;
+    const result: Record<string, unknown> = base ? { ...base } : {};
+    for (const [key, value] of Object.entries(desired)) {
+      const child: MergeContext = { ...ctx, fields: [...ctx.fields, key], pointer: `${ctx.pointer}/${escapeToken(key)}` };
+      if (base && Object.hasOwn(base, key)) setOwn(result, key, mergeOver(base[key], value, child));
+      else setOwn(result, key, withServerDefaults(cloneJson(value), child));
+    }
     return result;
   }
   return desired;
 }
 
-/** Lists of named things (containers, env, ports, volumes) merge by name, as the server's schema says. */
-function keyedMatch(live: unknown[], item: unknown): unknown {
-  if (!item || typeof item !== 'object' || !('name' in item)) return undefined;
-  return live.find((l) => l && typeof l === 'object' && (l as { name?: unknown }).name === (item as { name: unknown }).name);
+/** Records a structure Git adds that the server may fill in (maps, lists of maps); scalars it never defaults. */
+function noteAdded(live: unknown, value: unknown, ctx: MergeContext): void {
+  if (live !== undefined || UNDEFAULTED_ROOTS.has(ctx.fields[0])) return;
+  const structured = isPlainObject(value) ? Object.keys(value).length > 0 : Array.isArray(value) && value.some(isPlainObject);
+  if (structured) ctx.defaultedPaths?.push(ctx.pointer);
+}
+
+/** String maps the server keeps as given. */
+const UNDEFAULTED_ROOTS = new Set(['metadata', 'data', 'binaryData', 'stringData']);
+
+const POD_SPEC_LISTS: Record<string, readonly string[]> = {
+  containers: ['name'],
+  initContainers: ['name'],
+  ephemeralContainers: ['name'],
+  volumes: ['name'],
+  imagePullSecrets: ['name'],
+  hostAliases: ['ip'],
+  topologySpreadConstraints: ['topologyKey', 'whenUnsatisfiable'],
+  resourceClaims: ['name'],
+  schedulingGates: ['name'],
+};
+const CONTAINER_LISTS: Record<string, readonly string[]> = {
+  ports: ['containerPort', 'protocol'],
+  env: ['name'],
+  volumeMounts: ['mountPath'],
+  volumeDevices: ['devicePath'],
+  resizePolicy: ['resourceName'],
+};
+const CONTAINER_KINDS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+function isPodSpec(kind: string, fields: readonly string[]): boolean {
+  const n = fields.length;
+  if (kind === 'Pod') return n === 1 && fields[0] === 'spec';
+  return n >= 2 && fields[n - 1] === 'spec' && fields[n - 2] === 'template';
+}
+
+/**
+ * How the API server's schema merges a list of a built-in type (`listType=map` keys,
+ * `listType=set`); undefined for atomic lists, which Git's value replaces whole (tolerations,
+ * args, RBAC rules and subjects, and every list of a custom resource without a known schema).
+ */
+export function listMergeKeys(kind: string, fields: readonly string[]): readonly string[] | 'set' | undefined {
+  const n = fields.length;
+  const last = fields[n - 1];
+  if (n === 2 && fields[0] === 'metadata' && last === 'finalizers') return 'set';
+  if (kind === 'Service' && n === 2 && fields[0] === 'spec' && last === 'ports') return ['port', 'protocol'];
+  if (isPodSpec(kind, fields.slice(0, -1))) return Object.hasOwn(POD_SPEC_LISTS, last) ? POD_SPEC_LISTS[last] : undefined;
+  if (n >= 3 && CONTAINER_KINDS.has(fields[n - 2]) && isPodSpec(kind, fields.slice(0, -2))) {
+    return Object.hasOwn(CONTAINER_LISTS, last) ? CONTAINER_LISTS[last] : undefined;
+  }
+  return undefined;
+}
+
+/** Key fields the server defaults before it merges (a port's protocol is TCP unless said). */
+function keyValue(item: Record<string, unknown>, key: string): unknown {
+  return item[key] ?? (key === 'protocol' ? 'TCP' : undefined);
+}
+
+function sameListKey(live: unknown, desired: unknown, keys: readonly string[]): boolean {
+  if (!isPlainObject(live) || !isPlainObject(desired)) return false;
+  return keys.every((key) => deepEqual(keyValue(live, key), keyValue(desired, key)));
+}
+
+const PROBES = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
+
+/**
+ * A value Git adds, with the defaults the API server is known to give it (containers, their
+ * ports and probes, Service ports); anything else structured is named in `defaultedPaths`.
+ */
+function withServerDefaults(value: unknown, ctx: MergeContext): unknown {
+  const n = ctx.fields.length;
+  const last = ctx.fields[n - 1];
+  const inList = n >= 1 && isPlainObject(value);
+  if (inList && CONTAINER_KINDS.has(last) && isPodSpec(ctx.kind, ctx.fields.slice(0, -1))) return defaultContainer(value as Record<string, unknown>);
+  if (inList && last === 'ports' && listMergeKeys(ctx.kind, ctx.fields) !== undefined) {
+    const port = value as Record<string, unknown>;
+    port.protocol ??= 'TCP';
+    if (ctx.kind === 'Service' && port.targetPort === undefined) port.targetPort = port.port;
+    return port;
+  }
+  if (isPlainObject(value) && PROBES.has(last) && n >= 3 && CONTAINER_KINDS.has(ctx.fields[n - 2])) return defaultProbe(value);
+  noteAdded(undefined, value, ctx);
+  return value;
+}
+
+function defaultContainer(container: Record<string, unknown>): Record<string, unknown> {
+  const image = typeof container.image === 'string' ? container.image : '';
+  const tag = image.includes('@') ? 'digest' : (/:([^/:]+)$/.exec(image)?.[1] ?? 'latest');
+  container.imagePullPolicy ??= tag === 'latest' ? 'Always' : 'IfNotPresent';
+  container.terminationMessagePath ??= '/dev/termination-log';
+  container.terminationMessagePolicy ??= 'File';
+  container.resources ??= {};
+  if (Array.isArray(container.ports)) for (const port of container.ports) if (isPlainObject(port)) port.protocol ??= 'TCP';
+  for (const probe of PROBES) if (isPlainObject(container[probe])) defaultProbe(container[probe]);
+  if (Array.isArray(container.env)) {
+    for (const env of container.env) {
+      const fieldRef = isPlainObject(env) && isPlainObject(env.valueFrom) ? env.valueFrom.fieldRef : undefined;
+      if (isPlainObject(fieldRef)) fieldRef.apiVersion ??= 'v1';
+    }
+  }
+  return container;
+}
+
+function defaultProbe(probe: Record<string, unknown>): Record<string, unknown> {
+  probe.timeoutSeconds ??= 1;
+  probe.periodSeconds ??= 10;
+  probe.successThreshold ??= 1;
+  probe.failureThreshold ??= 3;
+  if (isPlainObject(probe.httpGet)) probe.httpGet.scheme ??= 'HTTP';
+  return probe;
 }
 
 /**
@@ -361,7 +523,7 @@ function isInvalid(error: unknown): boolean {
 async function predictAfterTakeover(p: PlannedObject, cluster: ClusterObjects, fieldManager: string): Promise<KubeObject> {
   const live = p.live!;
   const base = removePointers(live, fieldsToRemove(live, asStored(p.applyObject)));
-  const merged = mergeDesired(base, p.applyObject) as KubeObject;
+  const merged = mergeOver(base, asStored(p.applyObject), { kind: live.kind, fields: [], pointer: '' }) as KubeObject;
   merged.metadata = { ...merged.metadata, resourceVersion: live.metadata.resourceVersion };
   delete merged.metadata.managedFields;
   return cluster.update(merged, p.ref, { fieldManager, dryRun: true });
