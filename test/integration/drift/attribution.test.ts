@@ -90,15 +90,42 @@ describe('attribution of drifted fields', { timeout: 120_000 }, () => {
 
   it('names the manager, operation and time of kubectl label, edit-style patches and a scale through the subresource', async () => {
     await kubectlOk(['-n', ns.name, 'label', 'configmap/shop', 'team=checkout', '--overwrite']);
-    await kubectlOk(['-n', ns.name, 'patch', 'configmap/shop', '--type', 'merge', '-p', '{"data":{"currency":"USD"}}']);
+    await kubectlOk([
+      '-n',
+      ns.name,
+      'patch',
+      'configmap/shop',
+      '--type',
+      'merge',
+      '-p',
+      '{"data":{"currency":"USD"}}',
+    ]);
     // What an autoscaler does: a write to the scale subresource under its own field manager.
     await kubectlOk([
-      'patch', '-n', ns.name, 'deployment/shop', '--subresource', 'scale', '--type', 'merge',
-      '-p', '{"spec":{"replicas":4}}', '--field-manager', 'kube-controller-manager',
+      'patch',
+      '-n',
+      ns.name,
+      'deployment/shop',
+      '--subresource',
+      'scale',
+      '--type',
+      'merge',
+      '-p',
+      '{"spec":{"replicas":4}}',
+      '--field-manager',
+      'kube-controller-manager',
     ]);
     await kubectlOk([
-      '-n', ns.name, 'patch', 'deployment/shop', '--type', 'json', '--field-manager', 'kubectl-edit',
-      '-p', '[{"op":"replace","path":"/spec/template/spec/containers/0/env/0/value","value":"debug"}]',
+      '-n',
+      ns.name,
+      'patch',
+      'deployment/shop',
+      '--type',
+      'json',
+      '--field-manager',
+      'kubectl-edit',
+      '-p',
+      '[{"op":"replace","path":"/spec/template/spec/containers/0/env/0/value","value":"debug"}]',
     ]);
 
     const { entries, markdown } = await report();
@@ -113,7 +140,12 @@ describe('attribution of drifted fields', { timeout: 120_000 }, () => {
 
     const replicas = changedBy(entries, 'Deployment', '/spec/replicas');
     assert.deepEqual(
-      { manager: replicas?.manager, operation: replicas?.operation, subresource: replicas?.subresource, controller: replicas?.controller },
+      {
+        manager: replicas?.manager,
+        operation: replicas?.operation,
+        subresource: replicas?.subresource,
+        controller: replicas?.controller,
+      },
       { manager: 'kube-controller-manager', operation: 'Update', subresource: 'scale', controller: true },
     );
 
@@ -131,9 +163,12 @@ describe('attribution of drifted fields', { timeout: 120_000 }, () => {
     // also sets a label of its own, so the write changes the object and the server records a
     // time for it (a no-op apply leaves the entry without one).
     const apply = (manager: string) =>
-      kubectlOk(['apply', '--server-side', '--force-conflicts', '-n', ns.name, '--field-manager', manager, '-f', '-'], {
-        input: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"shop","labels":{"${manager}":"yes"}},"data":{"currency":"GBP"}}`,
-      });
+      kubectlOk(
+        ['apply', '--server-side', '--force-conflicts', '-n', ns.name, '--field-manager', manager, '-f', '-'],
+        {
+          input: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"shop","labels":{"${manager}":"yes"}},"data":{"currency":"GBP"}}`,
+        },
+      );
     await apply('alice');
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await apply('bob');
@@ -146,7 +181,16 @@ describe('attribution of drifted fields', { timeout: 120_000 }, () => {
 
   it('says attribution is not available when the object has no managed fields', async () => {
     // An empty entry clears managedFields, as some tools strip them.
-    await kubectlOk(['-n', ns.name, 'patch', 'configmap/shop', '--type', 'json', '-p', '[{"op":"replace","path":"/metadata/managedFields","value":[{}]}]']);
+    await kubectlOk([
+      '-n',
+      ns.name,
+      'patch',
+      'configmap/shop',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"replace","path":"/metadata/managedFields","value":[{}]}]',
+    ]);
     const { entries, markdown } = await report();
     const cm = entries.find((e) => e.kind === 'ConfigMap');
     assert.equal(cm?.note, 'attribution not available: the live object has no managed fields');
