@@ -133,15 +133,8 @@ describe('connection and permission errors', { timeout: 120_000 }, () => {
     return file;
   }
 
-  async function diffWith(kubeconfig: string): Promise<{ code: number; stderr: string }> {
-    const run = await runCli([
-      'diff',
-      '--kubeconfig',
-      kubeconfig,
-      '--path',
-      'test/fixtures/engine/app/service.yaml',
-    ]);
-    return { code: run.code, stderr: run.stderr };
+  async function diffWith(kubeconfig: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    return runCli(['diff', '--kubeconfig', kubeconfig, '--path', 'test/fixtures/engine/app/service.yaml']);
   }
 
   it('an unreachable server names it and says what to check', async () => {
