@@ -65,8 +65,9 @@ describe('exact JSON through the API', { timeout: 120_000 }, () => {
 
   it('reads the CRD back with x-kubernetes-preserve-unknown-fields', async () => {
     const live = await cluster.get(refOf(crd));
+    assert.ok(live, 'the CRD exists');
     const schema = (
-      live?.spec as {
+      live.spec as {
         versions: { schema: { openAPIV3Schema: { properties: { spec: Record<string, unknown> } } } }[];
       }
     ).versions[0].schema.openAPIV3Schema.properties.spec;
