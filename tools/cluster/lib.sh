@@ -1,5 +1,6 @@
 # Shared settings and helpers for the local control plane scripts. Sourced, not run.
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the settings are used by the scripts that source this file
 
 CLUSTER_TOOLS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$CLUSTER_TOOLS_DIR/../.." && pwd)"
@@ -67,6 +68,8 @@ live_pid() {
 	[[ -f "$file" ]] || return 1
 	pid="$(<"$file")"
 	[[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+	# A process that died but is not yet reaped still answers kill -0.
+	[[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]] || return 1
 	printf '%s\n' "$pid"
 }
 
