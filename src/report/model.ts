@@ -2,16 +2,7 @@
 // ChangeSet plus the run it came from. Renderers (JSON, Markdown, text, annotations) read
 // only this, so they cannot print anything the engine did not put in the (masked) change set.
 
-import type {
-  ChangeAction,
-  ChangeSet,
-  ChangeSummary,
-  DiffMode,
-  FieldChange,
-  PlanError,
-  PrStatus,
-  SourceLocation,
-} from '../model.ts';
+import type { ChangeSet, ChangeSetEntry, ChangeSummary, PlanError } from '../model.ts';
 import { hasDrift, summarize } from '../model.ts';
 
 /**
@@ -37,21 +28,13 @@ export interface ReportMeta {
   links?: { fileUrl?: (file: string, line: number) => string };
 }
 
-export interface ReportEntry {
+/** A change set entry as serialized: the object reference spelled out as apiVersion, kind, namespace, name. */
+export type ReportEntry = Omit<ChangeSetEntry, 'ref'> & {
   apiVersion: string;
   kind: string;
   namespace: string | null;
   name: string;
-  action: ChangeAction;
-  source?: SourceLocation;
-  group?: string;
-  changes: FieldChange[];
-  diff: string;
-  note?: string;
-  diffMode?: DiffMode;
-  /** Three-way previews: the object is added or removed by the pull request. */
-  prStatus?: PrStatus;
-}
+};
 
 export interface Report {
   schemaVersion: typeof SCHEMA_VERSION;
