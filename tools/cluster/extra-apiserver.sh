@@ -126,7 +126,16 @@ stop_extra() {
 			while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
 		else
 			log "stopping $NAME (pid $pid)"
-			stop_pid "$pid"
+			kill -TERM "$pid" 2>/dev/null || true
+			local waited=0
+			while kill -0 "$pid" 2>/dev/null; do
+				((waited < 100)) || {
+					kill -KILL "$pid" 2>/dev/null || true
+					break
+				}
+				sleep 0.1
+				waited=$((waited + 1))
+			done
 		fi
 	else
 		log "$NAME is not running"
