@@ -14,7 +14,7 @@ import {
   refOf,
   subjectOf,
 } from '../model.ts';
-import { KubeApiError } from '../kube/errors.ts';
+import { KubeApiError, KubeConnectionError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import type { ResourceInfo } from '../kube/discovery.ts';
 import { attributeChanges, fieldsToRemove, isManualManager, removePointers } from './fieldsets.ts';
@@ -227,6 +227,10 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
         p.entry.note = `client diff mode: the API server may default fields inside ${defaultedPaths.join(', ')}, which only a dry-run shows`;
       }
     } catch (error) {
+      // The server stayed unreachable or throttling for the whole retry budget: stop the
+      // plan. Going on would wait out the budget again for every object left, and report
+      // nothing true about them.
+      if (isServerGone(error)) throw error;
       // A refused request keeps its status and what to do (grant RBAC, or diff-mode client).
       const message =
         error instanceof KubeApiError && error.hint
@@ -671,8 +675,20 @@ async function findFluxPrunes(
 /** Runs `work` over items with at most `limit` in flight. */
 export async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
+    try {
+      while (next < items.length && !failed) await work(items[next++]);
+    } catch (error) {
+      // The others finish what they hold and take nothing new, so a failed run ends soon.
+      failed = true;
+      throw error;
+    }
   });
   await Promise.all(workers);
+}
+
+/** Retries ran out on an unreachable or throttling server: nothing more can be checked. */
+function isServerGone(error: unknown): boolean {
+  return error instanceof KubeConnectionError || (error instanceof KubeApiError && error.status === 429);
 }
