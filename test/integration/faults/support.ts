@@ -77,7 +77,7 @@ export interface CliProcess {
   child: ChildProcess;
   /** What it printed so far. */
   stderr(): string;
-  done: Promise<{ code: number; stdout: string; stderr: string; signal: NodeJS.Signals | null }>;
+  done: Promise<{ code: number; stdout: string; stderr: string; signal: NodeJS.Signals | null; pid: number }>;
 }
 
 /** `kube-drift ARGS` as a child process (Node 24 with type stripping, src/cli-entry.ts). */
@@ -95,12 +95,18 @@ export function spawnCli(args: string[], env: Record<string, string> = {}, cwd =
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const done = new Promise<{ code: number; stdout: string; stderr: string; signal: NodeJS.Signals | null }>(
-    (resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code: code ?? -1, stdout, stderr, signal }));
-    },
-  );
+  const done = new Promise<{
+    code: number;
+    stdout: string;
+    stderr: string;
+    signal: NodeJS.Signals | null;
+    pid: number;
+  }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? -1, stdout, stderr, signal, pid: child.pid ?? -1 }),
+    );
+  });
   return { child, stderr: () => stderr, done };
 }
 
