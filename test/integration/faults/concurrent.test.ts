@@ -1,0 +1,135 @@
+// Two remediation runs of one target at once. The target's Lease makes one wait for the
+// other (or, with no time to wait, exit 2 naming the holder); both end consistent, and the
+// cluster and the inventory end matching Git.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  kubeconfigPath,
+  kubectl,
+  type TestNamespace,
+  waitFor,
+  withNamespace,
+} from '../../support/cluster.ts';
+import { configMapsYaml, type ReportJson, range, spawnCli, writeRepo } from './support.ts';
+
+const CONFIGMAPS = 120;
+const INVENTORY_NAMESPACE = 'kube-drift-system';
+
+describe('two remediation runs of one target at once', () => {
+  let ns: TestNamespace;
+  let repo: string;
+  const target = `faults-concurrent-${process.pid}`;
+  const lease = `Lease/${INVENTORY_NAMESPACE}/kube-drift-${target}`;
+  const common = () => [
+    '--path',
+    'apps',
+    '--target',
+    target,
+    '--kubeconfig',
+    kubeconfigPath(),
+    '--output',
+    'json',
+    '--verbose',
+  ];
+  const applyArgs = (extra: string[] = []) => [
+    'apply',
+    ...common(),
+    '--prune',
+    '--max-deletions',
+    '100',
+    ...extra,
+  ];
+  const diffArgs = () => ['diff', ...common()];
+
+  async function inventory(): Promise<string[]> {
+    const result = await kubectl([
+      'get',
+      'configmap',
+      `kube-drift-inventory-${target}`,
+      '-n',
+      INVENTORY_NAMESPACE,
+      '-o',
+      'jsonpath={.data.entries}',
+    ]);
+    return result.code === 0
+      ? (JSON.parse(result.stdout || '[]') as string[]).map((l) => l.split('|')[4]).sort()
+      : [];
+  }
+
+  before(async () => {
+    ns = await withNamespace('faults-concurrent');
+    repo = mkdtempSync(join(tmpdir(), 'kube-drift-faults-concurrent-'));
+  });
+
+  after(async () => {
+    await kubectl([
+      'delete',
+      'configmap',
+      `kube-drift-inventory-${target}`,
+      '-n',
+      INVENTORY_NAMESPACE,
+      '--ignore-not-found',
+    ]);
+    await ns?.cleanup();
+    if (repo) rmSync(repo, { recursive: true, force: true });
+  });
+
+  const names = (indexes: number[]) => indexes.map((i) => `cm-${String(i).padStart(3, '0')}`);
+
+  it('started together: one waits for the Lease, both succeed, the cluster ends matching Git', async () => {
+    writeRepo(repo, { 'apps/cms.yaml': configMapsYaml(ns.name, 'cm', range(0, CONFIGMAPS)) });
+    const [first, second] = await Promise.all([
+      spawnCli(applyArgs(['--concurrency', '2']), {}, repo).done,
+      spawnCli(applyArgs(['--concurrency', '2']), {}, repo).done,
+    ]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(second.code, 0, second.stderr);
+    const waited = [first, second].filter((r) => new RegExp(`waiting for ${lease}, held by`).test(r.stderr));
+    assert.equal(waited.length, 1, `exactly one run waits: ${first.stderr}\n---\n${second.stderr}`);
+    for (const run of [first, second]) {
+      const report = JSON.parse(run.stdout) as ReportJson;
+      assert.deepEqual(report.errors, []);
+      assert.equal(report.entries.length, CONFIGMAPS);
+    }
+    assert.deepEqual(await inventory(), names(range(0, CONFIGMAPS)));
+    const check = await spawnCli(diffArgs(), {}, repo).done;
+    assert.equal(check.code, 0, check.stdout);
+    // The Lease is released at the end, not left to expire.
+    assert.notEqual(
+      (await kubectl(['get', 'lease', `kube-drift-${target}`, '-n', INVENTORY_NAMESPACE])).code,
+      0,
+    );
+  });
+
+  it('with one second to wait (--timeout 1): the second exits 2 naming the holder and writes nothing', async () => {
+    // Git drops half the ConfigMaps and adds 600 (one at a time, so the first run holds the
+    // Lease a while): the first run prunes and creates while the second is refused.
+    const wanted = [...range(0, CONFIGMAPS / 2), ...range(200, 800)];
+    writeRepo(repo, { 'apps/cms.yaml': configMapsYaml(ns.name, 'cm', wanted) });
+    const first = spawnCli(applyArgs(['--concurrency', '1']), {}, repo);
+    await waitFor(
+      async () =>
+        (await kubectl(['get', 'lease', `kube-drift-${target}`, '-n', INVENTORY_NAMESPACE])).code === 0,
+      60_000,
+      `the first run to take ${lease}`,
+    );
+    const second = await spawnCli(applyArgs(['--timeout', '1']), {}, repo).done;
+    const firstDone = await first.done;
+    assert.equal(firstDone.code, 0, `${firstDone.stderr}${firstDone.stdout}`);
+    assert.equal(second.code, 2, second.stderr);
+    assert.match(
+      second.stderr,
+      new RegExp(
+        `another remediation of target ${target} is running: ${lease} is held by .*pid ${firstDone.pid}`,
+      ),
+    );
+    assert.match(second.stderr, /serialize runs with a workflow concurrency group/);
+    assert.deepEqual(await inventory(), names(wanted));
+    const check = await spawnCli(diffArgs(), {}, repo).done;
+    assert.equal(check.code, 0, check.stdout);
+  });
+});
