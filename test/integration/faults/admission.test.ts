@@ -101,8 +101,12 @@ describe('a dry-run refused by the server', () => {
 
   it('reports the refused and the invalid object as errors with the server message, diffs the others, exits 2', async () => {
     writeRepo(repo, {
-      'apps/cms.yaml': configMapsYaml(ns.name, 'cm', range(0, 5), undefined, (i) =>
-        i === 2 ? { [REJECT_LABEL]: 'true' } : {},
+      'apps/cms.yaml': configMapsYaml(
+        ns.name,
+        'cm',
+        range(0, 5),
+        undefined,
+        (i): Record<string, string> => (i === 2 ? { [REJECT_LABEL]: 'true' } : {}),
       ),
       'apps/deploy.yaml': `${deploymentYaml(ns.name, 'good', 1)}---\n${deploymentYaml(ns.name, 'negative', -1)}`,
     });
