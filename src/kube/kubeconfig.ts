@@ -72,6 +72,11 @@ export function loadKubeconfig(
     }
     config.setCurrentContext(source.context);
   }
+  if (config.getClusters().length === 0) {
+    throw new InputError(`${origin} has no clusters`, {
+      hint: 'A kubeconfig needs clusters (server, certificate-authority-data), users and contexts, and a current-context naming one of them.',
+    });
+  }
   const cluster = config.getCurrentCluster();
   if (!cluster?.server) {
     throw new InputError(`${origin} has no cluster for context "${config.getCurrentContext()}"`, {
