@@ -14,6 +14,7 @@ import { ClusterObjects } from './kube/objects.ts';
 import type { ChangeSet, DesiredObject, PlanError } from './model.ts';
 import { type RemediationResult, remediate } from './remediate/index.ts';
 import { readInventory } from './remediate/inventory.ts';
+import { acquireLease } from './remediate/lease.ts';
 import { isFluxPath } from './render/flux/detect.ts';
 import { renderFlux } from './render/flux/index.ts';
 import { checkoutBase, gitToplevel } from './render/git-base.ts';
@@ -133,29 +134,7 @@ export async function diff(
   hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
   const connection = await connect(settings, hooks);
   try {
-    const inventory = await readInventory(
-      connection.cluster,
-      settings.target,
-      settings.remediation.inventoryNamespace,
-    );
-    const fluxInventory = desired.fluxKustomizations
-      ? await readFluxInventory(connection.cluster, desired.fluxKustomizations)
-      : undefined;
-    const result = await plan(desired.objects, connection.cluster, {
-      target: settings.target,
-      defaultNamespace: settings.namespace,
-      fieldManager: settings.fieldManager,
-      concurrency: settings.concurrency,
-      ignoreRules: [...settings.ignoreRules, ...desired.ignoreRules],
-      skippedGroups: desired.skippedGroups,
-      inputErrors: desired.errors,
-      redactor,
-      diffMode: settings.diffMode,
-      onProgress: hooks.progress,
-      onWarning: hooks.warning,
-      inventory,
-      fluxInventory,
-    });
+    const result = await planAgainst(desired, connection, settings, hooks, redactor);
     const changeSet = await threeWayChangeSet(settings, result, hooks);
     const report = buildReport(changeSet, {
       target: settings.target,
@@ -169,6 +148,39 @@ export async function diff(
     connection.close();
     throw error;
   }
+}
+
+/** Plans the desired set against the cluster as it is now. */
+async function planAgainst(
+  desired: DesiredSet,
+  connection: Connection,
+  settings: Settings,
+  hooks: EngineHooks,
+  redactor: Redactor,
+): Promise<Plan> {
+  const inventory = await readInventory(
+    connection.cluster,
+    settings.target,
+    settings.remediation.inventoryNamespace,
+  );
+  const fluxInventory = desired.fluxKustomizations
+    ? await readFluxInventory(connection.cluster, desired.fluxKustomizations)
+    : undefined;
+  return plan(desired.objects, connection.cluster, {
+    target: settings.target,
+    defaultNamespace: settings.namespace,
+    fieldManager: settings.fieldManager,
+    concurrency: settings.concurrency,
+    ignoreRules: [...settings.ignoreRules, ...desired.ignoreRules],
+    skippedGroups: desired.skippedGroups,
+    inputErrors: desired.errors,
+    redactor,
+    diffMode: settings.diffMode,
+    onProgress: hooks.progress,
+    onWarning: hooks.warning,
+    inventory,
+    fluxInventory,
+  });
 }
 
 /**
@@ -205,33 +217,59 @@ export interface ConvergeResult {
   exitStatus: 0 | 1 | 2;
 }
 
-/** Applies the plan (remediation), then reports what was done. */
+/**
+ * Applies the plan (remediation), then reports what was done. One run at a time per target:
+ * the target's Lease is held throughout, and a run that had to wait for it plans again,
+ * since the run before it changed the cluster.
+ */
 export async function converge(
   result: DiffResult,
   settings: Settings,
   hooks: EngineHooks,
 ): Promise<ConvergeResult> {
   const r = settings.remediation;
-  const remediation = await remediate(
-    result.plan,
-    result.connection.cluster,
-    {
-      target: settings.target,
-      fieldManager: settings.fieldManager,
-      concurrency: settings.concurrency,
-      prune: r.prune,
-      wait: r.wait,
-      timeoutSeconds: r.timeoutSeconds,
-      force: r.force,
-      dryRun: r.dryRun,
-      maxDeletions: r.maxDeletions,
-      inventoryNamespace: r.inventoryNamespace,
-      suspend: r.suspend,
-      skipUnhealthy: r.skipUnhealthy,
-      redactor: result.redactor,
-    },
-    hooks,
-  );
+  const { cluster } = result.connection;
+  const lease =
+    r.dryRun || r.suspend
+      ? undefined
+      : await acquireLease(cluster, {
+          target: settings.target,
+          namespace: r.inventoryNamespace,
+          fieldManager: settings.fieldManager,
+          waitSeconds: r.timeoutSeconds,
+          onWarning: hooks.warning,
+          onWait: hooks.info,
+        });
+  let remediation: RemediationResult;
+  try {
+    let current = result.plan;
+    if (lease?.waited) {
+      hooks.info('planning again: another run of this target changed the cluster while this one waited');
+      current = await planAgainst(result.desired, result.connection, settings, hooks, result.redactor);
+    }
+    remediation = await remediate(
+      current,
+      cluster,
+      {
+        target: settings.target,
+        fieldManager: settings.fieldManager,
+        concurrency: settings.concurrency,
+        prune: r.prune,
+        wait: r.wait,
+        timeoutSeconds: r.timeoutSeconds,
+        force: r.force,
+        dryRun: r.dryRun,
+        maxDeletions: r.maxDeletions,
+        inventoryNamespace: r.inventoryNamespace,
+        suspend: r.suspend,
+        skipUnhealthy: r.skipUnhealthy,
+        redactor: result.redactor,
+      },
+      hooks,
+    );
+  } finally {
+    await lease?.release();
+  }
   const report = buildReport(remediation.changeSet, {
     target: settings.target,
     mode: 'apply',

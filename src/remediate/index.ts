@@ -28,7 +28,6 @@ import {
 import { registerCrdKinds, waitForCrds } from './crds.ts';
 import { assessHealth, isWorkload } from './health.ts';
 import { readInventory, writeInventory } from './inventory.ts';
-import { acquireLease, type HeldLease } from './lease.ts';
 import { takeoverPatch } from './takeover.ts';
 
 export interface RemediateOptions {
@@ -86,6 +85,10 @@ interface Work {
   applied?: boolean;
 }
 
+/**
+ * Converges the cluster to the plan. The caller holds the target's Lease (acquireLease) so
+ * that two runs never apply at once.
+ */
 export async function remediate(
   plan: Plan,
   cluster: ClusterObjects,
@@ -135,17 +138,6 @@ export async function remediate(
     };
   }
 
-  let lease: HeldLease | undefined;
-  if (!options.dryRun) {
-    lease = await acquireLease(cluster, {
-      target: options.target,
-      namespace: options.inventoryNamespace,
-      fieldManager: options.fieldManager,
-      waitSeconds: options.timeoutSeconds,
-      onWarning: hooks.warning,
-      onWait: hooks.info,
-    });
-  }
   let driftRemaining = errors.length > 0;
   const results = new Map<PlannedObject | PlannedDeletion, ChangeSetEntry>();
   const unhealthy: UnhealthyObject[] = [];
@@ -285,7 +277,6 @@ export async function remediate(
   } finally {
     // With partial failure too: the inventory says what is in the cluster now.
     await syncInventory();
-    await lease?.release();
   }
 
   const entries: ChangeSetEntry[] = [];
