@@ -108,7 +108,11 @@ export class KubeClient {
       // A 401 is retried once with fresh credentials (exec plugins hand out short-lived tokens).
       if (error.status === 401) return attempt === 0 ? 0 : undefined;
       if (!RETRY_STATUS.has(error.status)) return undefined;
-      return error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : jittered;
+      // Honour Retry-After, plus a little jitter so requests throttled together do not all
+      // come back at the same instant.
+      return error.retryAfterSeconds !== undefined
+        ? error.retryAfterSeconds * 1000 + Math.random() * 250
+        : jittered;
     }
     if (error instanceof KubeConnectionError && error.code && RETRY_CODES.has(error.code)) return jittered;
     return undefined;
