@@ -41,13 +41,15 @@ export function run(
 
 export class BenchCluster {
   readonly kubeconfig: string;
+  readonly kubectlPath: string;
 
-  constructor(kubeconfig: string) {
+  constructor(kubeconfig: string, kubectlPath = 'kubectl') {
     this.kubeconfig = kubeconfig;
+    this.kubectlPath = kubectlPath;
   }
 
   async kubectl(args: string[], input?: string): Promise<CommandResult> {
-    return run('kubectl', ['--kubeconfig', this.kubeconfig, ...args], { input });
+    return run(this.kubectlPath, ['--kubeconfig', this.kubeconfig, ...args], { input });
   }
 
   async mustKubectl(args: string[], input?: string): Promise<string> {

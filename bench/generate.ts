@@ -80,7 +80,7 @@ function manifest(o: BenchObject): string {
     case 'ConfigMap':
       return `apiVersion: v1\nkind: ConfigMap\n${meta}data:\n  level: info\n  app.properties: |\n    name=${o.name}\n    threads=${(o.index % 8) + 1}\n    endpoint=https://${app}.${o.namespace}.svc:8080/api\n`;
     case 'Secret':
-      return `apiVersion: v1\nkind: Secret\n${meta}type: Opaque\nstringData:\n  username: ${app}\n  password: s3cret-${o.index}\n`;
+      return `apiVersion: v1\nkind: Secret\n${meta}type: Opaque\nstringData:\n  username: user-${o.index}-x7\n  password: s3cret-${o.index}-q9\n`;
     case 'Role':
       return `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n${meta}rules:\n  - apiGroups: [""]\n    resources: [configmaps, secrets]\n    verbs: [get, list, watch]\n`;
     case 'RoleBinding':
@@ -223,7 +223,7 @@ metadata:
   namespace: {{ $ns }}
   labels: {app: {{ $app }}, tier: bench}
 type: Opaque
-stringData: {username: {{ $app }}, password: s3cret-{{ $i }}}
+stringData: {username: user-{{ $i }}-x7, password: s3cret-{{ $i }}-q9}
 {{- else if eq $slot 7 }}
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role

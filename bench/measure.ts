@@ -12,8 +12,32 @@ export interface Measurement {
   cpuMs: number;
   /** Peak RSS in MB; NaN without /usr/bin/time. */
   maxRssMb: number;
+  /** CPU the API server and etcd spent meanwhile, ms; NaN when their pids are unknown. */
+  serverCpuMs: number;
   stdout: string;
   stderr: string;
+}
+
+/** Processes whose CPU time is charged to each run (the local control plane's API server and etcd). */
+export const serverPids: number[] = [];
+
+const TICKS_PER_SECOND = 100;
+
+function serverCpu(): number {
+  if (serverPids.length === 0) return Number.NaN;
+  let ticks = 0;
+  for (const pid of serverPids) {
+    try {
+      // /proc/PID/stat: fields 14 and 15 (utime, stime) follow the parenthesised command name.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /, '')
+        .split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return Number.NaN;
+    }
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
 const TIME = '/usr/bin/time';
@@ -29,9 +53,11 @@ export async function measure(
   const argv = haveTime
     ? ([TIME, ['-f', '%U %S %M', '-o', timeFile, command, ...args]] as const)
     : ([command, args] as const);
+  const serverBefore = serverCpu();
   const started = performance.now();
   const result = await run(argv[0], [...argv[1]], options);
   const wallMs = performance.now() - started;
+  const serverCpuMs = serverCpu() - serverBefore;
   let cpuMs = Number.NaN;
   let maxRssMb = Number.NaN;
   if (haveTime) {
@@ -42,7 +68,15 @@ export async function measure(
     maxRssMb = rssKb / 1024;
   }
   rmSync(dir, { recursive: true, force: true });
-  return { code: result.code, wallMs, cpuMs, maxRssMb, stdout: result.stdout, stderr: result.stderr };
+  return {
+    code: result.code,
+    wallMs,
+    cpuMs,
+    maxRssMb,
+    serverCpuMs,
+    stdout: result.stdout,
+    stderr: result.stderr,
+  };
 }
 
 export function median(values: number[]): number {
