@@ -78,15 +78,11 @@ export async function run(): Promise<void> {
           core.warning(
             `remediation refused: ${refusal}. The cluster was not changed; this run only reports drift.`,
           );
-        } else if (status === 2) {
-          core.warning(
-            'remediation skipped: the plan has errors, and applying part of a broken plan is not safe.',
-          );
         } else {
           const applied = await converge(result, settings, hooks);
           report = applied.report;
           status = applied.exitStatus;
-          remediated = true;
+          remediated = report.summary.created + report.summary.configured + report.summary.deleted > 0;
         }
       }
     } finally {

@@ -124,8 +124,15 @@ export async function remediate(
     .sort((a, b) => compareForApply(a.ref, b.ref));
   const plannedDrift = plan.changeSet.entries.some((e) => e.action !== 'unchanged' && e.action !== 'skipped');
 
-  if (options.suspend) {
-    const note = `remediation of target ${options.target} is suspended`;
+  // Like Flux, nothing is applied from a plan that could not check everything: a half-applied
+  // change set (a Deployment without the CRD or ConfigMap it needs) is worse than none.
+  const refusal = options.suspend
+    ? `remediation of target ${options.target} is suspended`
+    : errors.length > 0
+      ? `not applied: the plan has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} and run again`
+      : undefined;
+  if (refusal) {
+    const note = refusal;
     const entries = [...ok.map((p) => p.entry), ...plan.deletions.map((d) => d.entry)].map((e) =>
       e.action === 'skipped'
         ? e

@@ -163,6 +163,29 @@ describe('bad input: nothing renders, nothing is written', { timeout: 240_000 },
         },
       ]);
       assert.equal(await snapshot(ns.name), before);
+
+      // apply refuses the whole plan: the valid ConfigMap beside it is not created either.
+      const apply = await runCli([
+        'apply',
+        '--kubeconfig',
+        kubeconfigPath(),
+        '-n',
+        ns.name,
+        '--target',
+        ns.name,
+        '--path',
+        `${BAD}/${dir}`,
+        '-o',
+        'json',
+      ]);
+      assert.equal(apply.code, 2, apply.stderr);
+      const applied = JSON.parse(apply.stdout) as { entries: { action: string; note?: string }[] };
+      assert.ok(applied.entries.length > 0);
+      for (const entry of applied.entries) {
+        assert.equal(entry.action, 'skipped');
+        assert.match(entry.note ?? '', /not applied: the plan has 1 error; fix it and run again/);
+      }
+      assert.equal(await snapshot(ns.name), before);
     });
   }
 
