@@ -14,6 +14,7 @@ import {
   type PlannedDeletion,
   type PlannedObject,
 } from '../drift/plan.ts';
+import { describeError } from '../errors.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import {
@@ -116,7 +117,7 @@ export async function remediate(
   );
   const redact = (text: string) => options.redactor.redact(text);
   const fail = (ref: ObjectRef, error: unknown, at?: { file: string; line: number }) => {
-    const message = redact(error instanceof Error ? error.message : String(error));
+    const message = redact(describeError(error));
     errors.push({ message, object: subjectOf(ref), ...(at ? { file: at.file, line: at.line } : {}) });
   };
   const ok = plan.objects
