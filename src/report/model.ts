@@ -36,19 +36,14 @@ export type ReportEntry = Omit<ChangeSetEntry, 'ref'> & {
   name: string;
 };
 
-export interface Report {
+/** The run's metadata (less what is not serialized) and what was found. */
+export type Report = Omit<ReportMeta, 'links'> & {
   schemaVersion: typeof SCHEMA_VERSION;
-  target: string;
-  mode: ReportMode;
-  generatedAt: string;
-  kubeDriftVersion: string;
-  cluster?: string;
-  revision?: string;
   summary: ChangeSummary;
   driftDetected: boolean;
   entries: ReportEntry[];
   errors: PlanError[];
-}
+};
 
 export function buildReport(changeSet: ChangeSet, meta: ReportMeta): Report {
   const summary = summarize(changeSet);
