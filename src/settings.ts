@@ -154,7 +154,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'kube-drift',
     description: 'Field manager for dry-runs and applies.',
   },
-  { name: 'concurrency', kind: 'number', default: '8', description: 'Dry-run requests in flight at once.' },
+  { name: 'concurrency', kind: 'number', default: '16', description: 'Dry-run requests in flight at once.' },
   {
     name: 'diff-mode',
     kind: 'string',

@@ -2,6 +2,10 @@
 // Diffs by server-side apply dry-run (the server fills in defaults and runs admission, so
 // defaulted fields are not drift), then adds what a dry-run cannot show: fields a person
 // added by hand that Git does not set (remediation takes those over and removes them).
+
+import type { ResourceInfo } from '../kube/discovery.ts';
+import { KubeApiError, KubeConnectionError } from '../kube/errors.ts';
+import type { ClusterObjects } from '../kube/objects.ts';
 import {
   type ChangeSet,
   type ChangeSetEntry,
@@ -14,13 +18,18 @@ import {
   refOf,
   subjectOf,
 } from '../model.ts';
-import { KubeApiError, KubeConnectionError } from '../kube/errors.ts';
-import type { ClusterObjects } from '../kube/objects.ts';
-import type { ResourceInfo } from '../kube/discovery.ts';
 import { attributeChanges, fieldsToRemove, isManualManager, removePointers } from './fieldsets.ts';
 import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
 import { applyIgnore, defaultIgnoreRules, type IgnoreRule, isSkipped, rulesFor } from './ignore.ts';
-import { cloneJson, deepEqual, diffObjects, escapeToken, isPlainObject, setOwn, unifiedDiff } from './jsondiff.ts';
+import {
+  cloneJson,
+  deepEqual,
+  diffObjects,
+  escapeToken,
+  isPlainObject,
+  setOwn,
+  unifiedDiff,
+} from './jsondiff.ts';
 import { maskSecrets, type Redactor } from './mask.ts';
 import { normalizeForDiff, OWNER_LABEL, OWNER_LABEL_VALUE, OWNER_NAME_LABEL } from './normalize.ts';
 import { compareForApply, compareForDelete } from './order.ts';
@@ -92,7 +101,11 @@ export function ownerSelector(target: string): string {
   return `${OWNER_LABEL}=${OWNER_LABEL_VALUE},${OWNER_NAME_LABEL}=${target}`;
 }
 
-export async function plan(desired: DesiredObject[], cluster: ClusterObjects, options: PlanOptions): Promise<Plan> {
+export async function plan(
+  desired: DesiredObject[],
+  cluster: ClusterObjects,
+  options: PlanOptions,
+): Promise<Plan> {
   const errors: PlanError[] = [...(options.inputErrors ?? [])];
   const defaults = defaultIgnoreRules(desired.map((d) => d.object));
   const rules = [...defaults, ...options.ignoreRules];
@@ -105,7 +118,8 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
       const spec = object.spec as { group?: string; names?: { kind?: string } } | undefined;
       if (spec?.group && spec.names?.kind) newCrds.add(`${spec.group}|${spec.names.kind}`);
     }
-    if (object.kind === 'Namespace' && object.apiVersion === 'v1') desiredNamespaces.add(object.metadata.name);
+    if (object.kind === 'Namespace' && object.apiVersion === 'v1')
+      desiredNamespaces.add(object.metadata.name);
   }
 
   const planned: PlannedObject[] = [];
@@ -168,7 +182,10 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
     const object = owned.get(identityOf(p.ref));
     return object && object.apiVersion === apiVersionOf(p.ref) ? object : undefined;
   };
-  const live = await readLive(planned.filter((p) => !p.entry.note && !ownedLive(p)), cluster);
+  const live = await readLive(
+    planned.filter((p) => !p.entry.note && !ownedLive(p)),
+    cluster,
+  );
   for (const p of planned) {
     p.live = ownedLive(p) ?? live.get(identityOf(p.ref)) ?? null;
     if (p.live?.kind === 'Secret') options.redactor.addSecretObject(p.live);
@@ -194,7 +211,11 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
       let predicted: KubeObject | null = null;
       if (mode === 'server') {
         try {
-          predicted = await cluster.apply(p.applyObject, p.ref, { fieldManager: options.fieldManager, dryRun: true, force: true });
+          predicted = await cluster.apply(p.applyObject, p.ref, {
+            fieldManager: options.fieldManager,
+            dryRun: true,
+            force: true,
+          });
         } catch (error) {
           if (options.diffMode === 'auto' && error instanceof KubeApiError && error.status === 403) {
             if (!warnedClientMode) {
@@ -209,7 +230,11 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
             p.entry.note = `namespace ${p.ref.namespace} is new in this change`;
             p.entry.diff = unifiedDiff(null, maskOne(normalizeForDiff(p.applyObject)), subjectOf(p.ref));
             return;
-          } else if (p.live && isInvalid(error) && fieldsToRemove(p.live, asStored(p.applyObject)).length > 0) {
+          } else if (
+            p.live &&
+            isInvalid(error) &&
+            fieldsToRemove(p.live, asStored(p.applyObject)).length > 0
+          ) {
             // A hand edit changed a list key (a Service port, a container name): the dry-run
             // merges Git's element beside the hand-made one and the server rejects the pair.
             // Remediation takes the hand-made fields over first; predict that here.
@@ -219,8 +244,13 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
           }
         }
       }
+      if (mode === 'server' && predicted && p.live) {
+        predicted = await sameRevision(p, predicted, cluster, options.fieldManager);
+        if (p.live?.kind === 'Secret') options.redactor.addSecretObject(p.live);
+      }
       let defaultedPaths: string[] = [];
-      if (mode === 'client') ({ predicted, defaultedPaths } = predictClientSide(p.applyObject, p.live, options.fieldManager));
+      if (mode === 'client')
+        ({ predicted, defaultedPaths } = predictClientSide(p.applyObject, p.live, options.fieldManager));
       p.entry.diffMode = mode;
       compare(p, predicted!, rules);
       if (p.entry.action === 'configured' && defaultedPaths.length > 0) {
@@ -238,7 +268,12 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
           : error instanceof Error
             ? error.message
             : String(error);
-      p.error = { message, object: subjectOf(p.ref), file: p.desired.source.file, line: p.desired.source.line };
+      p.error = {
+        message,
+        object: subjectOf(p.ref),
+        file: p.desired.source.file,
+        line: p.desired.source.line,
+      };
       errors.push(p.error);
     } finally {
       options.onProgress?.(++done, total);
@@ -247,7 +282,8 @@ export async function plan(desired: DesiredObject[], cluster: ClusterObjects, op
 
   // 4. What the target owns in the cluster that Git no longer has.
   const deletions = findDeletions(planned, owned, cluster, options);
-  if (options.fluxInventory?.length) deletions.push(...(await findFluxPrunes(planned, deletions, cluster, options)));
+  if (options.fluxInventory?.length)
+    deletions.push(...(await findFluxPrunes(planned, deletions, cluster, options)));
 
   const ok = planned.filter((p) => !p.error);
   ok.sort((a, b) => compareForApply(a.ref, b.ref));
@@ -335,11 +371,25 @@ export function predictClientSide(
   fieldManager: string,
 ): { predicted: KubeObject; defaultedPaths: string[] } {
   const stored = asStored(desired);
-  if (!live) return { predicted: { ...cloneJson(stored), metadata: { ...cloneJson(stored.metadata), resourceVersion: '' } }, defaultedPaths: [] };
-  const removed = fieldsToRemove(live, stored, (manager) => manager === fieldManager || isManualManager(manager), '');
+  if (!live)
+    return {
+      predicted: { ...cloneJson(stored), metadata: { ...cloneJson(stored.metadata), resourceVersion: '' } },
+      defaultedPaths: [],
+    };
+  const removed = fieldsToRemove(
+    live,
+    stored,
+    (manager) => manager === fieldManager || isManualManager(manager),
+    '',
+  );
   const base = removePointers(live, removed);
   const defaultedPaths: string[] = [];
-  const predicted = mergeOver(base, stored, { kind: live.kind, fields: [], pointer: '', defaultedPaths }) as KubeObject;
+  const predicted = mergeOver(base, stored, {
+    kind: live.kind,
+    fields: [],
+    pointer: '',
+    defaultedPaths,
+  }) as KubeObject;
   predicted.metadata = { ...predicted.metadata, resourceVersion: live.metadata.resourceVersion };
   return { predicted, defaultedPaths };
 }
@@ -382,7 +432,11 @@ function mergeOver(live: unknown, desired: unknown, ctx: MergeContext): unknown 
     const base = isPlainObject(live) ? live : undefined;
     const result: Record<string, unknown> = base ? { ...base } : {};
     for (const [key, value] of Object.entries(desired)) {
-      const child: MergeContext = { ...ctx, fields: [...ctx.fields, key], pointer: `${ctx.pointer}/${escapeToken(key)}` };
+      const child: MergeContext = {
+        ...ctx,
+        fields: [...ctx.fields, key],
+        pointer: `${ctx.pointer}/${escapeToken(key)}`,
+      };
       if (base && Object.hasOwn(base, key)) setOwn(result, key, mergeOver(base[key], value, child));
       else setOwn(result, key, withServerDefaults(cloneJson(value), child));
     }
@@ -394,7 +448,9 @@ function mergeOver(live: unknown, desired: unknown, ctx: MergeContext): unknown 
 /** Records a structure Git adds that the server may fill in (maps, lists of maps); scalars it never defaults. */
 function noteAdded(live: unknown, value: unknown, ctx: MergeContext): void {
   if (live !== undefined || UNDEFAULTED_ROOTS.has(ctx.fields[0])) return;
-  const structured = isPlainObject(value) ? Object.keys(value).length > 0 : Array.isArray(value) && value.some(isPlainObject);
+  const structured = isPlainObject(value)
+    ? Object.keys(value).length > 0
+    : Array.isArray(value) && value.some(isPlainObject);
   if (structured) ctx.defaultedPaths?.push(ctx.pointer);
 }
 
@@ -432,12 +488,16 @@ function isPodSpec(kind: string, fields: readonly string[]): boolean {
  * `listType=set`); undefined for atomic lists, which Git's value replaces whole (tolerations,
  * args, RBAC rules and subjects, and every list of a custom resource without a known schema).
  */
-export function listMergeKeys(kind: string, fields: readonly string[]): readonly string[] | 'set' | undefined {
+export function listMergeKeys(
+  kind: string,
+  fields: readonly string[],
+): readonly string[] | 'set' | undefined {
   const n = fields.length;
   const last = fields[n - 1];
   if (n === 2 && fields[0] === 'metadata' && last === 'finalizers') return 'set';
   if (kind === 'Service' && n === 2 && fields[0] === 'spec' && last === 'ports') return ['port', 'protocol'];
-  if (isPodSpec(kind, fields.slice(0, -1))) return Object.hasOwn(POD_SPEC_LISTS, last) ? POD_SPEC_LISTS[last] : undefined;
+  if (isPodSpec(kind, fields.slice(0, -1)))
+    return Object.hasOwn(POD_SPEC_LISTS, last) ? POD_SPEC_LISTS[last] : undefined;
   if (n >= 3 && CONTAINER_KINDS.has(fields[n - 2]) && isPodSpec(kind, fields.slice(0, -2))) {
     return Object.hasOwn(CONTAINER_LISTS, last) ? CONTAINER_LISTS[last] : undefined;
   }
@@ -464,14 +524,16 @@ function withServerDefaults(value: unknown, ctx: MergeContext): unknown {
   const n = ctx.fields.length;
   const last = ctx.fields[n - 1];
   const inList = n >= 1 && isPlainObject(value);
-  if (inList && CONTAINER_KINDS.has(last) && isPodSpec(ctx.kind, ctx.fields.slice(0, -1))) return defaultContainer(value as Record<string, unknown>);
+  if (inList && CONTAINER_KINDS.has(last) && isPodSpec(ctx.kind, ctx.fields.slice(0, -1)))
+    return defaultContainer(value as Record<string, unknown>);
   if (inList && last === 'ports' && listMergeKeys(ctx.kind, ctx.fields) !== undefined) {
     const port = value as Record<string, unknown>;
     port.protocol ??= 'TCP';
     if (ctx.kind === 'Service' && port.targetPort === undefined) port.targetPort = port.port;
     return port;
   }
-  if (isPlainObject(value) && PROBES.has(last) && n >= 3 && CONTAINER_KINDS.has(ctx.fields[n - 2])) return defaultProbe(value);
+  if (isPlainObject(value) && PROBES.has(last) && n >= 3 && CONTAINER_KINDS.has(ctx.fields[n - 2]))
+    return defaultProbe(value);
   noteAdded(undefined, value, ctx);
   return value;
 }
@@ -483,11 +545,13 @@ function defaultContainer(container: Record<string, unknown>): Record<string, un
   container.terminationMessagePath ??= '/dev/termination-log';
   container.terminationMessagePolicy ??= 'File';
   container.resources ??= {};
-  if (Array.isArray(container.ports)) for (const port of container.ports) if (isPlainObject(port)) port.protocol ??= 'TCP';
+  if (Array.isArray(container.ports))
+    for (const port of container.ports) if (isPlainObject(port)) port.protocol ??= 'TCP';
   for (const probe of PROBES) if (isPlainObject(container[probe])) defaultProbe(container[probe]);
   if (Array.isArray(container.env)) {
     for (const env of container.env) {
-      const fieldRef = isPlainObject(env) && isPlainObject(env.valueFrom) ? env.valueFrom.fieldRef : undefined;
+      const fieldRef =
+        isPlainObject(env) && isPlainObject(env.valueFrom) ? env.valueFrom.fieldRef : undefined;
       if (isPlainObject(fieldRef)) fieldRef.apiVersion ??= 'v1';
     }
   }
@@ -511,9 +575,33 @@ function asStored(object: KubeObject): KubeObject {
   const stringData = object.stringData as Record<string, string> | undefined;
   if (object.kind !== 'Secret' || object.apiVersion !== 'v1' || !stringData) return object;
   const data: Record<string, string> = { ...(object.data as Record<string, string> | undefined) };
-  for (const [key, value] of Object.entries(stringData)) data[key] = Buffer.from(String(value)).toString('base64');
+  for (const [key, value] of Object.entries(stringData))
+    data[key] = Buffer.from(String(value)).toString('base64');
   const { stringData: _, ...rest } = object;
   return { ...rest, data } as KubeObject;
+}
+
+/**
+ * The dry-run answers from the object as stored when it ran; a controller may have written
+ * it since the live read (a Deployment's revision annotation, a status-driven label). Both
+ * sides must be the same revision, or that write would show as drift: read again, and if it
+ * moved on once more, dry-run again.
+ */
+async function sameRevision(
+  p: PlannedObject,
+  predicted: KubeObject,
+  cluster: ClusterObjects,
+  fieldManager: string,
+): Promise<KubeObject> {
+  let current = predicted;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const revision = current.metadata.resourceVersion;
+    if (!revision || revision === p.live?.metadata.resourceVersion) return current;
+    p.live = await cluster.get(p.ref);
+    if (!p.live || p.live.metadata.resourceVersion === revision) return current;
+    current = await cluster.apply(p.applyObject, p.ref, { fieldManager, dryRun: true, force: true });
+  }
+  return current;
 }
 
 function isInvalid(error: unknown): boolean {
@@ -524,10 +612,18 @@ function isInvalid(error: unknown): boolean {
  * What applying Git leaves once the fields only people own are taken over: the live object
  * without them, Git's fields merged in, validated and defaulted by a dry-run update.
  */
-async function predictAfterTakeover(p: PlannedObject, cluster: ClusterObjects, fieldManager: string): Promise<KubeObject> {
+async function predictAfterTakeover(
+  p: PlannedObject,
+  cluster: ClusterObjects,
+  fieldManager: string,
+): Promise<KubeObject> {
   const live = p.live!;
   const base = removePointers(live, fieldsToRemove(live, asStored(p.applyObject)));
-  const merged = mergeOver(base, asStored(p.applyObject), { kind: live.kind, fields: [], pointer: '' }) as KubeObject;
+  const merged = mergeOver(base, asStored(p.applyObject), {
+    kind: live.kind,
+    fields: [],
+    pointer: '',
+  }) as KubeObject;
   merged.metadata = { ...merged.metadata, resourceVersion: live.metadata.resourceVersion };
   delete merged.metadata.managedFields;
   return cluster.update(merged, p.ref, { fieldManager, dryRun: true });
@@ -590,13 +686,20 @@ function apiVersionOf(ref: Pick<ObjectRef, 'group' | 'version'>): string {
 }
 
 /** Everything the target's owner labels mark, of the kinds in Git or in the inventory: identity → live object. */
-async function listOwned(planned: PlannedObject[], cluster: ClusterObjects, options: PlanOptions): Promise<Map<string, KubeObject>> {
+async function listOwned(
+  planned: PlannedObject[],
+  cluster: ClusterObjects,
+  options: PlanOptions,
+): Promise<Map<string, KubeObject>> {
   // Kinds to look at: those in Git and those in the inventory.
   const kinds = new Map<string, { info: ResourceInfo; version: string }>();
   for (const ref of [...planned.map((p) => p.ref), ...(options.inventory ?? [])]) {
     const info = cluster.info(ref);
     if (info?.verbs.includes('list') && !kinds.has(`${info.group}|${info.kind}`)) {
-      kinds.set(`${info.group}|${info.kind}`, { info, version: info.versions.includes(ref.version) ? ref.version : info.versions[0] });
+      kinds.set(`${info.group}|${info.kind}`, {
+        info,
+        version: info.versions.includes(ref.version) ? ref.version : info.versions[0],
+      });
     }
   }
   const selector = ownerSelector(options.target);
@@ -609,7 +712,12 @@ async function listOwned(planned: PlannedObject[], cluster: ClusterObjects, opti
   return candidates;
 }
 
-function findDeletions(planned: PlannedObject[], candidates: Map<string, KubeObject>, cluster: ClusterObjects, options: PlanOptions): PlannedDeletion[] {
+function findDeletions(
+  planned: PlannedObject[],
+  candidates: Map<string, KubeObject>,
+  cluster: ClusterObjects,
+  options: PlanOptions,
+): PlannedDeletion[] {
   const inGit = new Set(planned.map((p) => identityOf(p.ref)));
   const deletions: PlannedDeletion[] = [];
   for (const [key, object] of candidates) {
@@ -622,7 +730,12 @@ function findDeletions(planned: PlannedObject[], candidates: Map<string, KubeObj
       live: object,
       entry: skipReason
         ? { ref, action: 'skipped', changes: [], diff: '', note: `not pruned: ${skipReason}` }
-        : { ref, action: 'deleted', changes: [], diff: unifiedDiff(maskSecrets(normalizeForDiff(object), null).live, null, subjectOf(ref)) },
+        : {
+            ref,
+            action: 'deleted',
+            changes: [],
+            diff: unifiedDiff(maskSecrets(normalizeForDiff(object), null).live, null, subjectOf(ref)),
+          },
     });
   }
   return deletions;
@@ -659,7 +772,13 @@ async function findFluxPrunes(
       ref,
       live: object,
       entry: skipReason
-        ? { ref, action: 'skipped', changes: [], diff: '', note: `${where}; Flux would not prune it: ${skipReason}` }
+        ? {
+            ref,
+            action: 'skipped',
+            changes: [],
+            diff: '',
+            note: `${where}; Flux would not prune it: ${skipReason}`,
+          }
         : {
             ref,
             action: 'deleted',
@@ -673,7 +792,11 @@ async function findFluxPrunes(
 }
 
 /** Runs `work` over items with at most `limit` in flight. */
-export async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failed = false;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {

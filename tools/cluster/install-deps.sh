@@ -22,6 +22,8 @@ main() {
 	done
 	# Go fetches modules over HTTPS and needs the CA bundle.
 	[[ -f /etc/ssl/certs/ca-certificates.crt ]] || missing+=(ca-certificates)
+	# The benchmarks read CPU time and peak memory from GNU time (`time` alone is bash's keyword).
+	[[ -x /usr/bin/time ]] || missing+=(time)
 	if ((${#missing[@]} == 0)); then
 		return
 	fi

@@ -15,7 +15,7 @@ describe('parseSettings', () => {
     assert.deepEqual(s.paths, ['.']);
     assert.equal(s.target, 'default');
     assert.equal(s.namespace, 'default');
-    assert.equal(s.concurrency, 8);
+    assert.equal(s.concurrency, 16);
     assert.equal(s.diffMode, 'server');
     assert.equal(s.failOnDrift, true);
     assert.equal(s.remediation.remediate, false);
