@@ -36153,8 +36153,8 @@ var require_connection = __commonJS({
         const headersList = getHeadersList(new Headers2(options.headers));
         request.headersList = headersList;
       }
-      const keyValue = crypto2.randomBytes(16).toString("base64");
-      request.headersList.append("sec-websocket-key", keyValue, true);
+      const keyValue2 = crypto2.randomBytes(16).toString("base64");
+      request.headersList.append("sec-websocket-key", keyValue2, true);
       request.headersList.append("sec-websocket-version", "13", true);
       for (const protocol of protocols2) {
         request.headersList.append("sec-websocket-protocol", protocol, true);
@@ -36194,7 +36194,7 @@ var require_connection = __commonJS({
           }
           if (response.socket.session == null) {
             const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-            const digest = crypto2.hash("sha1", keyValue + uid, "base64");
+            const digest = crypto2.hash("sha1", keyValue2 + uid, "base64");
             if (secWSAccept !== digest) {
               failHandshake(handler, response, 1002, "Incorrect hash received in Sec-WebSocket-Accept header.");
               return;
@@ -51801,6 +51801,7 @@ var Redactor = class {
   }
   /** Every `data` value raw (base64) and decoded, every `stringData` value raw and encoded. */
   addSecretObject(object) {
+    if (!isSecret(object)) return;
     const data = object.data;
     if (isPlainObject(data)) {
       for (const value of Object.values(data)) {
@@ -51866,40 +51867,6 @@ var Redactor = class {
 // src/engine.ts
 import { realpath } from "node:fs/promises";
 import { join as join12, relative as relative5 } from "node:path";
-
-// src/model.ts
-function refOf(object) {
-  const slash = object.apiVersion.indexOf("/");
-  return {
-    group: slash === -1 ? "" : object.apiVersion.slice(0, slash),
-    version: slash === -1 ? object.apiVersion : object.apiVersion.slice(slash + 1),
-    kind: object.kind,
-    namespace: object.metadata.namespace ?? null,
-    name: object.metadata.name
-  };
-}
-function subjectOf(ref) {
-  return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
-}
-function identityOf(ref) {
-  return `${ref.group}|${ref.kind}|${ref.namespace ?? ""}|${ref.name}`;
-}
-function summarize(changeSet) {
-  const summary = {
-    created: 0,
-    configured: 0,
-    unchanged: 0,
-    deleted: 0,
-    skipped: 0,
-    errors: 0
-  };
-  for (const entry of changeSet.entries) summary[entry.action]++;
-  summary.errors = changeSet.errors.length;
-  return summary;
-}
-function hasDrift(summary) {
-  return summary.created + summary.configured + summary.deleted > 0;
-}
 
 // src/errors.ts
 var KubeDriftError = class extends Error {
@@ -51991,6 +51958,40 @@ function hintFor(status, server, operation) {
     default:
       return void 0;
   }
+}
+
+// src/model.ts
+function refOf(object) {
+  const slash = object.apiVersion.indexOf("/");
+  return {
+    group: slash === -1 ? "" : object.apiVersion.slice(0, slash),
+    version: slash === -1 ? object.apiVersion : object.apiVersion.slice(slash + 1),
+    kind: object.kind,
+    namespace: object.metadata.namespace ?? null,
+    name: object.metadata.name
+  };
+}
+function subjectOf(ref) {
+  return ref.namespace ? `${ref.kind}/${ref.namespace}/${ref.name}` : `${ref.kind}/${ref.name}`;
+}
+function identityOf(ref) {
+  return `${ref.group}|${ref.kind}|${ref.namespace ?? ""}|${ref.name}`;
+}
+function summarize(changeSet) {
+  const summary = {
+    created: 0,
+    configured: 0,
+    unchanged: 0,
+    deleted: 0,
+    skipped: 0,
+    errors: 0
+  };
+  for (const entry of changeSet.entries) summary[entry.action]++;
+  summary.errors = changeSet.errors.length;
+  return summary;
+}
+function hasDrift(summary) {
+  return summary.created + summary.configured + summary.deleted > 0;
 }
 
 // src/drift/fieldsets.ts
@@ -52799,7 +52800,8 @@ async function plan(desired2, cluster, options) {
       const spec = object.spec;
       if (spec?.group && spec.names?.kind) newCrds.add(`${spec.group}|${spec.names.kind}`);
     }
-    if (object.kind === "Namespace" && object.apiVersion === "v1") desiredNamespaces.add(object.metadata.name);
+    if (object.kind === "Namespace" && object.apiVersion === "v1")
+      desiredNamespaces.add(object.metadata.name);
   }
   const planned = [];
   const seen = /* @__PURE__ */ new Map();
@@ -52857,7 +52859,10 @@ async function plan(desired2, cluster, options) {
     const object = owned.get(identityOf(p.ref));
     return object && object.apiVersion === apiVersionOf(p.ref) ? object : void 0;
   };
-  const live = await readLive(planned.filter((p) => !p.entry.note && !ownedLive(p)), cluster);
+  const live = await readLive(
+    planned.filter((p) => !p.entry.note && !ownedLive(p)),
+    cluster
+  );
   for (const p of planned) {
     p.live = ownedLive(p) ?? live.get(identityOf(p.ref)) ?? null;
     if (p.live?.kind === "Secret") options.redactor.addSecretObject(p.live);
@@ -52878,7 +52883,11 @@ async function plan(desired2, cluster, options) {
       let predicted = null;
       if (mode === "server") {
         try {
-          predicted = await cluster.apply(p.applyObject, p.ref, { fieldManager: options.fieldManager, dryRun: true, force: true });
+          predicted = await cluster.apply(p.applyObject, p.ref, {
+            fieldManager: options.fieldManager,
+            dryRun: true,
+            force: true
+          });
         } catch (error) {
           if (options.diffMode === "auto" && error instanceof KubeApiError && error.status === 403) {
             if (!warnedClientMode) {
@@ -52900,19 +52909,36 @@ async function plan(desired2, cluster, options) {
           }
         }
       }
-      if (mode === "client") predicted = predictClientSide(p.applyObject, p.live);
+      if (mode === "server" && predicted && p.live) {
+        predicted = await sameRevision(p, predicted, cluster, options.fieldManager);
+        if (p.live?.kind === "Secret") options.redactor.addSecretObject(p.live);
+      }
+      let defaultedPaths = [];
+      if (mode === "client")
+        ({ predicted, defaultedPaths } = predictClientSide(p.applyObject, p.live, options.fieldManager));
       p.entry.diffMode = mode;
       compare(p, predicted, rules);
+      if (p.entry.action === "configured" && defaultedPaths.length > 0) {
+        p.entry.note = `client diff mode: the API server may default fields inside ${defaultedPaths.join(", ")}, which only a dry-run shows`;
+      }
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      p.error = { message, object: subjectOf(p.ref), file: p.desired.source.file, line: p.desired.source.line };
+      if (isServerGone(error)) throw error;
+      const message = error instanceof KubeApiError && error.hint ? `${error.message} (HTTP ${error.status})
+  ${error.hint}` : error instanceof Error ? error.message : String(error);
+      p.error = {
+        message,
+        object: subjectOf(p.ref),
+        file: p.desired.source.file,
+        line: p.desired.source.line
+      };
       errors.push(p.error);
     } finally {
       options.onProgress?.(++done, total);
     }
   });
   const deletions = findDeletions(planned, owned, cluster, options);
-  if (options.fluxInventory?.length) deletions.push(...await findFluxPrunes(planned, deletions, cluster, options));
+  if (options.fluxInventory?.length)
+    deletions.push(...await findFluxPrunes(planned, deletions, cluster, options));
   const ok = planned.filter((p) => !p.error);
   ok.sort((a, b) => compareForApply(a.ref, b.ref));
   deletions.sort((a, b) => compareForDelete(a.ref, b.ref));
@@ -52963,6 +52989,9 @@ function compare(p, predicted, rules) {
   }
   p.entry.action = "configured";
   p.entry.changes = attributeChanges(p.live, diffObjects(before, predictedView));
+  if (!p.live.metadata.managedFields?.length) {
+    p.entry.note = "attribution not available: the live object has no managed fields";
+  }
   p.entry.diff = unifiedDiff(before, predictedView, title);
 }
 function maskPair(live, predicted) {
@@ -52972,37 +53001,183 @@ function maskPair(live, predicted) {
 function maskOne(object) {
   return maskSecrets(null, object).predicted;
 }
-function predictClientSide(desired2, live) {
-  if (!live) return { ...structuredClone(desired2), metadata: { ...desired2.metadata, resourceVersion: "" } };
-  const merged = mergeDesired(structuredClone(live), desired2);
-  return merged;
+function predictClientSide(desired2, live, fieldManager) {
+  const stored = asStored(desired2);
+  if (!live)
+    return {
+      predicted: { ...cloneJson(stored), metadata: { ...cloneJson(stored.metadata), resourceVersion: "" } },
+      defaultedPaths: []
+    };
+  const removed = fieldsToRemove(
+    live,
+    stored,
+    (manager) => manager === fieldManager || isManualManager(manager),
+    ""
+  );
+  const base = removePointers(live, removed);
+  const defaultedPaths = [];
+  const predicted = mergeOver(base, stored, {
+    kind: live.kind,
+    fields: [],
+    pointer: "",
+    defaultedPaths
+  });
+  predicted.metadata = { ...predicted.metadata, resourceVersion: live.metadata.resourceVersion };
+  return { predicted, defaultedPaths };
 }
-function mergeDesired(live, desired2) {
+function mergeOver(live, desired2, ctx) {
   if (Array.isArray(desired2)) {
-    if (!Array.isArray(live)) return structuredClone(desired2);
-    return desired2.map((item, i) => {
-      const match = keyedMatch(live, item) ?? live[i];
-      return match === void 0 ? structuredClone(item) : mergeDesired(match, item);
-    });
+    const keys = listMergeKeys(ctx.kind, ctx.fields);
+    if (!Array.isArray(live) || keys === void 0) {
+      if (!deepEqual(live, desired2)) noteAdded(live, desired2, ctx);
+      return cloneJson(desired2);
+    }
+    if (keys === "set") {
+      const result2 = cloneJson(live);
+      for (const item of desired2) if (!result2.some((l) => deepEqual(l, item))) result2.push(cloneJson(item));
+      return result2;
+    }
+    const result = cloneJson(live);
+    for (const item of desired2) {
+      const at = result.findIndex((l) => sameListKey(l, item, keys));
+      if (at !== -1) {
+        result[at] = mergeOver(result[at], item, { ...ctx, pointer: `${ctx.pointer}/${at}` });
+      } else {
+        const pointer = `${ctx.pointer}/${result.length}`;
+        result.push(withServerDefaults(cloneJson(item), { ...ctx, pointer }));
+      }
+    }
+    return result;
   }
-  if (desired2 && typeof desired2 === "object") {
-    const result = live && typeof live === "object" && !Array.isArray(live) ? { ...live } : {};
-    for (const [key, value] of Object.entries(desired2)) result[key] = mergeDesired(result[key], value);
+  if (isPlainObject(desired2)) {
+    const base = isPlainObject(live) ? live : void 0;
+    const result = base ? { ...base } : {};
+    for (const [key, value] of Object.entries(desired2)) {
+      const child = {
+        ...ctx,
+        fields: [...ctx.fields, key],
+        pointer: `${ctx.pointer}/${escapeToken(key)}`
+      };
+      if (base && Object.hasOwn(base, key)) setOwn(result, key, mergeOver(base[key], value, child));
+      else setOwn(result, key, withServerDefaults(cloneJson(value), child));
+    }
     return result;
   }
   return desired2;
 }
-function keyedMatch(live, item) {
-  if (!item || typeof item !== "object" || !("name" in item)) return void 0;
-  return live.find((l) => l && typeof l === "object" && l.name === item.name);
+function noteAdded(live, value, ctx) {
+  if (live !== void 0 || UNDEFAULTED_ROOTS.has(ctx.fields[0])) return;
+  const structured = isPlainObject(value) ? Object.keys(value).length > 0 : Array.isArray(value) && value.some(isPlainObject);
+  if (structured) ctx.defaultedPaths?.push(ctx.pointer);
+}
+var UNDEFAULTED_ROOTS = /* @__PURE__ */ new Set(["metadata", "data", "binaryData", "stringData"]);
+var POD_SPEC_LISTS = {
+  containers: ["name"],
+  initContainers: ["name"],
+  ephemeralContainers: ["name"],
+  volumes: ["name"],
+  imagePullSecrets: ["name"],
+  hostAliases: ["ip"],
+  topologySpreadConstraints: ["topologyKey", "whenUnsatisfiable"],
+  resourceClaims: ["name"],
+  schedulingGates: ["name"]
+};
+var CONTAINER_LISTS = {
+  ports: ["containerPort", "protocol"],
+  env: ["name"],
+  volumeMounts: ["mountPath"],
+  volumeDevices: ["devicePath"],
+  resizePolicy: ["resourceName"]
+};
+var CONTAINER_KINDS = /* @__PURE__ */ new Set(["containers", "initContainers", "ephemeralContainers"]);
+function isPodSpec(kind, fields) {
+  const n = fields.length;
+  if (kind === "Pod") return n === 1 && fields[0] === "spec";
+  return n >= 2 && fields[n - 1] === "spec" && fields[n - 2] === "template";
+}
+function listMergeKeys(kind, fields) {
+  const n = fields.length;
+  const last = fields[n - 1];
+  if (n === 2 && fields[0] === "metadata" && last === "finalizers") return "set";
+  if (kind === "Service" && n === 2 && fields[0] === "spec" && last === "ports") return ["port", "protocol"];
+  if (isPodSpec(kind, fields.slice(0, -1)))
+    return Object.hasOwn(POD_SPEC_LISTS, last) ? POD_SPEC_LISTS[last] : void 0;
+  if (n >= 3 && CONTAINER_KINDS.has(fields[n - 2]) && isPodSpec(kind, fields.slice(0, -2))) {
+    return Object.hasOwn(CONTAINER_LISTS, last) ? CONTAINER_LISTS[last] : void 0;
+  }
+  return void 0;
+}
+function keyValue(item, key) {
+  return item[key] ?? (key === "protocol" ? "TCP" : void 0);
+}
+function sameListKey(live, desired2, keys) {
+  if (!isPlainObject(live) || !isPlainObject(desired2)) return false;
+  return keys.every((key) => deepEqual(keyValue(live, key), keyValue(desired2, key)));
+}
+var PROBES = /* @__PURE__ */ new Set(["livenessProbe", "readinessProbe", "startupProbe"]);
+function withServerDefaults(value, ctx) {
+  const n = ctx.fields.length;
+  const last = ctx.fields[n - 1];
+  const inList = n >= 1 && isPlainObject(value);
+  if (inList && CONTAINER_KINDS.has(last) && isPodSpec(ctx.kind, ctx.fields.slice(0, -1)))
+    return defaultContainer(value);
+  if (inList && last === "ports" && listMergeKeys(ctx.kind, ctx.fields) !== void 0) {
+    const port = value;
+    port.protocol ??= "TCP";
+    if (ctx.kind === "Service" && port.targetPort === void 0) port.targetPort = port.port;
+    return port;
+  }
+  if (isPlainObject(value) && PROBES.has(last) && n >= 3 && CONTAINER_KINDS.has(ctx.fields[n - 2]))
+    return defaultProbe(value);
+  noteAdded(void 0, value, ctx);
+  return value;
+}
+function defaultContainer(container) {
+  const image = typeof container.image === "string" ? container.image : "";
+  const tag = image.includes("@") ? "digest" : /:([^/:]+)$/.exec(image)?.[1] ?? "latest";
+  container.imagePullPolicy ??= tag === "latest" ? "Always" : "IfNotPresent";
+  container.terminationMessagePath ??= "/dev/termination-log";
+  container.terminationMessagePolicy ??= "File";
+  container.resources ??= {};
+  if (Array.isArray(container.ports)) {
+    for (const port of container.ports) if (isPlainObject(port)) port.protocol ??= "TCP";
+  }
+  for (const probe of PROBES) if (isPlainObject(container[probe])) defaultProbe(container[probe]);
+  if (Array.isArray(container.env)) {
+    for (const env of container.env) {
+      const fieldRef = isPlainObject(env) && isPlainObject(env.valueFrom) ? env.valueFrom.fieldRef : void 0;
+      if (isPlainObject(fieldRef)) fieldRef.apiVersion ??= "v1";
+    }
+  }
+  return container;
+}
+function defaultProbe(probe) {
+  probe.timeoutSeconds ??= 1;
+  probe.periodSeconds ??= 10;
+  probe.successThreshold ??= 1;
+  probe.failureThreshold ??= 3;
+  if (isPlainObject(probe.httpGet)) probe.httpGet.scheme ??= "HTTP";
+  return probe;
 }
 function asStored(object) {
   const stringData = object.stringData;
   if (object.kind !== "Secret" || object.apiVersion !== "v1" || !stringData) return object;
   const data = { ...object.data };
-  for (const [key, value] of Object.entries(stringData)) data[key] = Buffer.from(String(value)).toString("base64");
+  for (const [key, value] of Object.entries(stringData))
+    data[key] = Buffer.from(String(value)).toString("base64");
   const { stringData: _, ...rest } = object;
   return { ...rest, data };
+}
+async function sameRevision(p, predicted, cluster, fieldManager) {
+  let current = predicted;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const revision = current.metadata.resourceVersion;
+    if (!revision || revision === p.live?.metadata.resourceVersion) return current;
+    p.live = await cluster.get(p.ref);
+    if (!p.live || p.live.metadata.resourceVersion === revision) return current;
+    current = await cluster.apply(p.applyObject, p.ref, { fieldManager, dryRun: true, force: true });
+  }
+  return current;
 }
 function isInvalid(error) {
   return error instanceof KubeApiError && error.status === 422;
@@ -53010,7 +53185,11 @@ function isInvalid(error) {
 async function predictAfterTakeover(p, cluster, fieldManager) {
   const live = p.live;
   const base = removePointers(live, fieldsToRemove(live, asStored(p.applyObject)));
-  const merged = mergeDesired(base, p.applyObject);
+  const merged = mergeOver(base, asStored(p.applyObject), {
+    kind: live.kind,
+    fields: [],
+    pointer: ""
+  });
   merged.metadata = { ...merged.metadata, resourceVersion: live.metadata.resourceVersion };
   delete merged.metadata.managedFields;
   return cluster.update(merged, p.ref, { fieldManager, dryRun: true });
@@ -53065,7 +53244,10 @@ async function listOwned(planned, cluster, options) {
   for (const ref of [...planned.map((p) => p.ref), ...options.inventory ?? []]) {
     const info = cluster.info(ref);
     if (info?.verbs.includes("list") && !kinds.has(`${info.group}|${info.kind}`)) {
-      kinds.set(`${info.group}|${info.kind}`, { info, version: info.versions.includes(ref.version) ? ref.version : info.versions[0] });
+      kinds.set(`${info.group}|${info.kind}`, {
+        info,
+        version: info.versions.includes(ref.version) ? ref.version : info.versions[0]
+      });
     }
   }
   const selector = ownerSelector(options.target);
@@ -53088,7 +53270,12 @@ function findDeletions(planned, candidates, cluster, options) {
     deletions.push({
       ref,
       live: object,
-      entry: skipReason ? { ref, action: "skipped", changes: [], diff: "", note: `not pruned: ${skipReason}` } : { ref, action: "deleted", changes: [], diff: unifiedDiff(maskSecrets(normalizeForDiff(object), null).live, null, subjectOf(ref)) }
+      entry: skipReason ? { ref, action: "skipped", changes: [], diff: "", note: `not pruned: ${skipReason}` } : {
+        ref,
+        action: "deleted",
+        changes: [],
+        diff: unifiedDiff(maskSecrets(normalizeForDiff(object), null).live, null, subjectOf(ref))
+      }
     });
   }
   return deletions;
@@ -53117,7 +53304,13 @@ async function findFluxPrunes(planned, found, cluster, options) {
     deletions.push({
       ref,
       live: object,
-      entry: skipReason ? { ref, action: "skipped", changes: [], diff: "", note: `${where}; Flux would not prune it: ${skipReason}` } : {
+      entry: skipReason ? {
+        ref,
+        action: "skipped",
+        changes: [],
+        diff: "",
+        note: `${where}; Flux would not prune it: ${skipReason}`
+      } : {
         ref,
         action: "deleted",
         changes: [],
@@ -53130,10 +53323,19 @@ async function findFluxPrunes(planned, found, cluster, options) {
 }
 async function forEachLimited(items, limit, work) {
   let next = 0;
+  let failed2 = false;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
+    try {
+      while (next < items.length && !failed2) await work(items[next++]);
+    } catch (error) {
+      failed2 = true;
+      throw error;
+    }
   });
   await Promise.all(workers);
+}
+function isServerGone(error) {
+  return error instanceof KubeConnectionError || error instanceof KubeApiError && error.status === 429;
 }
 
 // src/drift/threeway.ts
@@ -53289,7 +53491,7 @@ var KubeClient = class {
     this.server = server;
     this.options = {
       concurrency: options.concurrency ?? 16,
-      retryBudgetMs: options.retryBudgetMs ?? 6e4,
+      retryBudgetMs: options.retryBudgetMs ?? retryBudgetFromEnv() ?? 6e4,
       timeoutMs: options.timeoutMs ?? 6e4,
       onRetry: options.onRetry
     };
@@ -53331,7 +53533,7 @@ var KubeClient = class {
     if (error instanceof KubeApiError) {
       if (error.status === 401) return attempt === 0 ? 0 : void 0;
       if (!RETRY_STATUS.has(error.status)) return void 0;
-      return error.retryAfterSeconds !== void 0 ? error.retryAfterSeconds * 1e3 : jittered;
+      return error.retryAfterSeconds !== void 0 ? error.retryAfterSeconds * 1e3 + Math.random() * 250 : jittered;
     }
     if (error instanceof KubeConnectionError && error.code && RETRY_CODES.has(error.code)) return jittered;
     return void 0;
@@ -53430,6 +53632,12 @@ var KubeClient = class {
     else this.inFlight--;
   }
 };
+function retryBudgetFromEnv() {
+  const text = process.env.KUBE_DRIFT_RETRY_BUDGET_MS;
+  if (text === void 0 || text === "") return void 0;
+  const ms = Number(text);
+  return Number.isInteger(ms) && ms >= 0 ? ms : void 0;
+}
 
 // src/kube/discovery.ts
 var AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
@@ -91429,6 +91637,11 @@ function loadKubeconfig(source, env = process.env) {
     }
     config.setCurrentContext(source.context);
   }
+  if (config.getClusters().length === 0) {
+    throw new InputError(`${origin} has no clusters`, {
+      hint: "A kubeconfig needs clusters (server, certificate-authority-data), users and contexts, and a current-context naming one of them."
+    });
+  }
   const cluster = config.getCurrentCluster();
   if (!cluster?.server) {
     throw new InputError(`${origin} has no cluster for context "${config.getCurrentContext()}"`, {
@@ -91815,152 +92028,6 @@ async function ensureNamespace(cluster, namespace, fieldManager) {
   );
 }
 
-// src/remediate/lease.ts
-import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
-var LEASE_DURATION_SECONDS = 60;
-function leaseName(target) {
-  return `kube-drift-${inventoryName(target).slice("kube-drift-inventory-".length)}`.slice(0, 253).replace(/[^a-z0-9]+$/, "");
-}
-function microTime(date) {
-  return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
-}
-function leaseHeldByOther(spec, identity, now) {
-  if (!spec?.holderIdentity || spec.holderIdentity === identity) return false;
-  const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? "");
-  if (Number.isNaN(renewed)) return false;
-  return renewed + (spec.leaseDurationSeconds ?? LEASE_DURATION_SECONDS) * 1e3 > now;
-}
-function defaultIdentity() {
-  const run = process.env.GITHUB_RUN_ID ? `${process.env.GITHUB_REPOSITORY ?? "github"} run ${process.env.GITHUB_RUN_ID}` : hostname();
-  return `${run} (pid ${process.pid}, ${randomBytes(3).toString("hex")})`;
-}
-async function acquireLease(cluster, options) {
-  const info = cluster.info({ group: "coordination.k8s.io", kind: "Lease" });
-  if (!info) {
-    options.onWarning(
-      "the server does not serve coordination.k8s.io Leases; two remediation runs of this target could overlap"
-    );
-    return void 0;
-  }
-  const name = leaseName(options.target);
-  const identity = options.identity ?? defaultIdentity();
-  const path2 = resourcePath(info, "v1", options.namespace, name);
-  const subject = `Lease/${options.namespace}/${name}`;
-  const deadline = Date.now() + options.waitSeconds * 1e3;
-  let waited = false;
-  const fresh = (resourceVersion) => {
-    const now = microTime(/* @__PURE__ */ new Date());
-    return {
-      apiVersion: "coordination.k8s.io/v1",
-      kind: "Lease",
-      metadata: { name, namespace: options.namespace, ...resourceVersion ? { resourceVersion } : {} },
-      spec: {
-        holderIdentity: identity,
-        leaseDurationSeconds: LEASE_DURATION_SECONDS,
-        acquireTime: now,
-        renewTime: now
-      }
-    };
-  };
-  for (; ; ) {
-    try {
-      const live = await cluster.get({
-        group: "coordination.k8s.io",
-        version: "v1",
-        kind: "Lease",
-        namespace: options.namespace,
-        name
-      });
-      let held;
-      if (!live) {
-        held = await cluster.client.request("POST", resourcePath(info, "v1", options.namespace), {
-          body: fresh(),
-          operation: { verb: "create", subject }
-        });
-      } else if (leaseHeldByOther(live.spec, identity, Date.now())) {
-        const holder = live.spec.holderIdentity;
-        if (Date.now() >= deadline) {
-          throw new KubeDriftError(
-            `another remediation of target ${options.target} is running: ${subject} is held by ${holder}`,
-            {
-              hint: "Wait for it to finish, or serialize runs with a workflow concurrency group; a holder that died releases the lease within a minute."
-            }
-          );
-        }
-        if (!waited) options.onWait(`waiting for ${subject}, held by ${holder}`);
-        waited = true;
-        await sleep(options.pollMs ?? 2e3);
-        continue;
-      } else {
-        held = await cluster.client.request("PUT", path2, {
-          body: fresh(live.metadata.resourceVersion),
-          operation: { verb: "update", subject }
-        });
-      }
-      return holding(cluster, path2, subject, name, identity, held, options);
-    } catch (error) {
-      if (!(error instanceof KubeApiError)) throw error;
-      if (error.status === 409) continue;
-      if (error.status === 404) {
-        await ensureNamespace(cluster, options.namespace, options.fieldManager);
-        continue;
-      }
-      if (error.status === 403) {
-        options.onWarning(
-          `cannot take ${subject} (${error.message}); two remediation runs of this target could overlap. Grant get/create/update/delete on leases in ${options.namespace}.`
-        );
-        return void 0;
-      }
-      throw error;
-    }
-  }
-}
-function holding(cluster, path2, subject, name, identity, held, options) {
-  let current = held;
-  const renew = async () => {
-    try {
-      const spec = { ...current.spec, renewTime: microTime(/* @__PURE__ */ new Date()) };
-      current = await cluster.client.request("PUT", path2, {
-        body: { ...current, spec },
-        operation: { verb: "renew", subject }
-      });
-    } catch (error) {
-      options.onWarning(
-        `renewing ${subject} failed: ${error instanceof Error ? error.message : String(error)}`
-      );
-    }
-  };
-  const timer = setInterval(() => void renew(), LEASE_DURATION_SECONDS / 3 * 1e3);
-  timer.unref();
-  return {
-    name,
-    identity,
-    release: async () => {
-      clearInterval(timer);
-      try {
-        await cluster.client.request("DELETE", path2, {
-          body: {
-            kind: "DeleteOptions",
-            apiVersion: "v1",
-            preconditions: { uid: current.metadata.uid, resourceVersion: current.metadata.resourceVersion }
-          },
-          operation: { verb: "release", subject }
-        });
-      } catch (error) {
-        if (!(error instanceof KubeApiError && (error.status === 409 || error.status === 404))) {
-          options.onWarning(
-            `releasing ${subject} failed: ${error instanceof Error ? error.message : String(error)}; it expires in ${LEASE_DURATION_SECONDS}s`
-          );
-        }
-      }
-    }
-  };
-}
-function sleep(ms) {
-  return new Promise((resolve4) => setTimeout(resolve4, ms));
-}
-
 // src/remediate/takeover.ts
 var TAKEN_SUBRESOURCES = /* @__PURE__ */ new Set(["", "scale"]);
 function isTakenOver(entry, fieldManager) {
@@ -92050,13 +92117,14 @@ async function remediate(plan2, cluster, options, hooks2) {
   );
   const redact = (text) => options.redactor.redact(text);
   const fail = (ref, error, at) => {
-    const message = redact(error instanceof Error ? error.message : String(error));
+    const message = redact(describeError(error));
     errors.push({ message, object: subjectOf(ref), ...at ? { file: at.file, line: at.line } : {} });
   };
   const ok = plan2.objects.filter((p) => !p.error || immutable.has(p) || afterTakeover.has(p)).sort((a, b) => compareForApply(a.ref, b.ref));
   const plannedDrift = plan2.changeSet.entries.some((e2) => e2.action !== "unchanged" && e2.action !== "skipped");
-  if (options.suspend) {
-    const note = `remediation of target ${options.target} is suspended`;
+  const refusal = options.suspend ? `remediation of target ${options.target} is suspended` : errors.length > 0 ? `not applied: the plan has ${errors.length} error${errors.length === 1 ? "" : "s"}; fix ${errors.length === 1 ? "it" : "them"} and run again` : void 0;
+  if (refusal) {
+    const note = refusal;
     const entries2 = [...ok.map((p) => p.entry), ...plan2.deletions.map((d) => d.entry)].map(
       (e2) => e2.action === "skipped" ? e2 : { ...e2, action: "skipped", note: e2.note ? `${note}; ${e2.note}` : note }
     );
@@ -92065,17 +92133,6 @@ async function remediate(plan2, cluster, options, hooks2) {
       unhealthy: [],
       driftRemaining: plannedDrift || errors.length > 0
     };
-  }
-  let lease;
-  if (!options.dryRun) {
-    lease = await acquireLease(cluster, {
-      target: options.target,
-      namespace: options.inventoryNamespace,
-      fieldManager: options.fieldManager,
-      waitSeconds: options.timeoutSeconds,
-      onWarning: hooks2.warning,
-      onWait: hooks2.info
-    });
   }
   let driftRemaining = errors.length > 0;
   const results = /* @__PURE__ */ new Map();
@@ -92202,7 +92259,6 @@ async function remediate(plan2, cluster, options, hooks2) {
     driftRemaining = true;
   } finally {
     await syncInventory();
-    await lease?.release();
   }
   const entries = [];
   for (const p of ok) {
@@ -92334,7 +92390,7 @@ async function waitGone(cluster, ref, timeoutSeconds) {
       throw new Error(
         `${subjectOf(ref)} was still being deleted after ${timeoutSeconds}s; it was not recreated`
       );
-    await sleep2(500);
+    await sleep(500);
   }
 }
 async function prune(deletions, cluster, options, results, owned, errors, hooks2) {
@@ -92422,7 +92478,7 @@ async function waitHealthy(applied, cluster, options, hooks2) {
     });
     pending = next;
     if (pending.length === 0 || Date.now() >= deadline) break;
-    await sleep2(Math.min(Math.max(0, 1e3 - (Date.now() - started)), Math.max(0, deadline - Date.now())));
+    await sleep(Math.min(Math.max(0, 1e3 - (Date.now() - started)), Math.max(0, deadline - Date.now())));
   }
   for (const item of pending) {
     unhealthy.push({
@@ -92440,6 +92496,153 @@ function describe(error) {
 }
 function asError(error) {
   return error instanceof Error ? error : new Error(String(error));
+}
+function sleep(ms) {
+  return new Promise((resolve4) => setTimeout(resolve4, ms));
+}
+
+// src/remediate/lease.ts
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+var LEASE_DURATION_SECONDS = 60;
+function leaseName(target) {
+  return `kube-drift-${inventoryName(target).slice("kube-drift-inventory-".length)}`.slice(0, 253).replace(/[^a-z0-9]+$/, "");
+}
+function microTime(date) {
+  return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+function leaseHeldByOther(spec, identity, now) {
+  if (!spec?.holderIdentity || spec.holderIdentity === identity) return false;
+  const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? "");
+  if (Number.isNaN(renewed)) return false;
+  return renewed + (spec.leaseDurationSeconds ?? LEASE_DURATION_SECONDS) * 1e3 > now;
+}
+function defaultIdentity() {
+  const run = process.env.GITHUB_RUN_ID ? `${process.env.GITHUB_REPOSITORY ?? "github"} run ${process.env.GITHUB_RUN_ID}` : hostname();
+  return `${run} (pid ${process.pid}, ${randomBytes(3).toString("hex")})`;
+}
+async function acquireLease(cluster, options) {
+  const info = cluster.info({ group: "coordination.k8s.io", kind: "Lease" });
+  if (!info) {
+    options.onWarning(
+      "the server does not serve coordination.k8s.io Leases; two remediation runs of this target could overlap"
+    );
+    return void 0;
+  }
+  const name = leaseName(options.target);
+  const identity = options.identity ?? defaultIdentity();
+  const path2 = resourcePath(info, "v1", options.namespace, name);
+  const subject = `Lease/${options.namespace}/${name}`;
+  const deadline = Date.now() + options.waitSeconds * 1e3;
+  let waited = false;
+  const fresh = (resourceVersion) => {
+    const now = microTime(/* @__PURE__ */ new Date());
+    return {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { name, namespace: options.namespace, ...resourceVersion ? { resourceVersion } : {} },
+      spec: {
+        holderIdentity: identity,
+        leaseDurationSeconds: LEASE_DURATION_SECONDS,
+        acquireTime: now,
+        renewTime: now
+      }
+    };
+  };
+  for (; ; ) {
+    try {
+      const live = await cluster.get({
+        group: "coordination.k8s.io",
+        version: "v1",
+        kind: "Lease",
+        namespace: options.namespace,
+        name
+      });
+      let held;
+      if (!live) {
+        held = await cluster.client.request("POST", resourcePath(info, "v1", options.namespace), {
+          body: fresh(),
+          operation: { verb: "create", subject }
+        });
+      } else if (leaseHeldByOther(live.spec, identity, Date.now())) {
+        const holder = live.spec.holderIdentity;
+        if (Date.now() >= deadline) {
+          throw new KubeDriftError(
+            `another remediation of target ${options.target} is running: ${subject} is held by ${holder}`,
+            {
+              hint: "Wait for it to finish, or serialize runs with a workflow concurrency group; a holder that died releases the lease within a minute."
+            }
+          );
+        }
+        if (!waited) options.onWait(`waiting for ${subject}, held by ${holder}`);
+        waited = true;
+        await sleep2(options.pollMs ?? 2e3);
+        continue;
+      } else {
+        held = await cluster.client.request("PUT", path2, {
+          body: fresh(live.metadata.resourceVersion),
+          operation: { verb: "update", subject }
+        });
+      }
+      return holding(cluster, path2, subject, name, identity, held, options, waited);
+    } catch (error) {
+      if (!(error instanceof KubeApiError)) throw error;
+      if (error.status === 409) continue;
+      if (error.status === 404) {
+        await ensureNamespace(cluster, options.namespace, options.fieldManager);
+        continue;
+      }
+      if (error.status === 403) {
+        options.onWarning(
+          `cannot take ${subject} (${error.message}); two remediation runs of this target could overlap. Grant get/create/update/delete on leases in ${options.namespace}.`
+        );
+        return void 0;
+      }
+      throw error;
+    }
+  }
+}
+function holding(cluster, path2, subject, name, identity, held, options, waited) {
+  let current = held;
+  const renew = async () => {
+    try {
+      const spec = { ...current.spec, renewTime: microTime(/* @__PURE__ */ new Date()) };
+      current = await cluster.client.request("PUT", path2, {
+        body: { ...current, spec },
+        operation: { verb: "renew", subject }
+      });
+    } catch (error) {
+      options.onWarning(
+        `renewing ${subject} failed: ${error instanceof Error ? error.message : String(error)}`
+      );
+    }
+  };
+  const timer = setInterval(() => void renew(), LEASE_DURATION_SECONDS / 3 * 1e3);
+  timer.unref();
+  return {
+    name,
+    identity,
+    waited,
+    release: async () => {
+      clearInterval(timer);
+      try {
+        await cluster.client.request("DELETE", path2, {
+          body: {
+            kind: "DeleteOptions",
+            apiVersion: "v1",
+            preconditions: { uid: current.metadata.uid, resourceVersion: current.metadata.resourceVersion }
+          },
+          operation: { verb: "release", subject }
+        });
+      } catch (error) {
+        if (!(error instanceof KubeApiError && (error.status === 409 || error.status === 404))) {
+          options.onWarning(
+            `releasing ${subject} failed: ${error instanceof Error ? error.message : String(error)}; it expires in ${LEASE_DURATION_SECONDS}s`
+          );
+        }
+      }
+    }
+  };
 }
 function sleep2(ms) {
   return new Promise((resolve4) => setTimeout(resolve4, ms));
@@ -94189,27 +94392,7 @@ async function diff(settings, hooks2, redactor = new Redactor()) {
   hooks2.info(`rendered ${desired2.objects.length} objects from ${settings.paths.join(", ")}`);
   const connection = await connect2(settings, hooks2);
   try {
-    const inventory = await readInventory(
-      connection.cluster,
-      settings.target,
-      settings.remediation.inventoryNamespace
-    );
-    const fluxInventory = desired2.fluxKustomizations ? await readFluxInventory(connection.cluster, desired2.fluxKustomizations) : void 0;
-    const result = await plan(desired2.objects, connection.cluster, {
-      target: settings.target,
-      defaultNamespace: settings.namespace,
-      fieldManager: settings.fieldManager,
-      concurrency: settings.concurrency,
-      ignoreRules: [...settings.ignoreRules, ...desired2.ignoreRules],
-      skippedGroups: desired2.skippedGroups,
-      inputErrors: desired2.errors,
-      redactor,
-      diffMode: settings.diffMode,
-      onProgress: hooks2.progress,
-      onWarning: hooks2.warning,
-      inventory,
-      fluxInventory
-    });
+    const result = await planAgainst(desired2, connection, settings, hooks2, redactor);
     const changeSet = await threeWayChangeSet(settings, result, hooks2);
     const report = buildReport(changeSet, {
       target: settings.target,
@@ -94223,6 +94406,29 @@ async function diff(settings, hooks2, redactor = new Redactor()) {
     connection.close();
     throw error;
   }
+}
+async function planAgainst(desired2, connection, settings, hooks2, redactor) {
+  const inventory = await readInventory(
+    connection.cluster,
+    settings.target,
+    settings.remediation.inventoryNamespace
+  );
+  const fluxInventory = desired2.fluxKustomizations ? await readFluxInventory(connection.cluster, desired2.fluxKustomizations) : void 0;
+  return plan(desired2.objects, connection.cluster, {
+    target: settings.target,
+    defaultNamespace: settings.namespace,
+    fieldManager: settings.fieldManager,
+    concurrency: settings.concurrency,
+    ignoreRules: [...settings.ignoreRules, ...desired2.ignoreRules],
+    skippedGroups: desired2.skippedGroups,
+    inputErrors: desired2.errors,
+    redactor,
+    diffMode: settings.diffMode,
+    onProgress: hooks2.progress,
+    onWarning: hooks2.warning,
+    inventory,
+    fluxInventory
+  });
 }
 async function threeWayChangeSet(settings, result, hooks2) {
   if (settings.threeWay === "off" || !settings.base) return result.changeSet;
@@ -94248,26 +94454,45 @@ async function threeWayChangeSet(settings, result, hooks2) {
 }
 async function converge(result, settings, hooks2) {
   const r = settings.remediation;
-  const remediation = await remediate(
-    result.plan,
-    result.connection.cluster,
-    {
-      target: settings.target,
-      fieldManager: settings.fieldManager,
-      concurrency: settings.concurrency,
-      prune: r.prune,
-      wait: r.wait,
-      timeoutSeconds: r.timeoutSeconds,
-      force: r.force,
-      dryRun: r.dryRun,
-      maxDeletions: r.maxDeletions,
-      inventoryNamespace: r.inventoryNamespace,
-      suspend: r.suspend,
-      skipUnhealthy: r.skipUnhealthy,
-      redactor: result.redactor
-    },
-    hooks2
-  );
+  const { cluster } = result.connection;
+  const lease = r.dryRun || r.suspend ? void 0 : await acquireLease(cluster, {
+    target: settings.target,
+    namespace: r.inventoryNamespace,
+    fieldManager: settings.fieldManager,
+    waitSeconds: r.timeoutSeconds,
+    onWarning: hooks2.warning,
+    onWait: hooks2.info
+  });
+  let remediation;
+  try {
+    let current = result.plan;
+    if (lease?.waited) {
+      hooks2.info("planning again: another run of this target changed the cluster while this one waited");
+      current = await planAgainst(result.desired, result.connection, settings, hooks2, result.redactor);
+    }
+    remediation = await remediate(
+      current,
+      cluster,
+      {
+        target: settings.target,
+        fieldManager: settings.fieldManager,
+        concurrency: settings.concurrency,
+        prune: r.prune,
+        wait: r.wait,
+        timeoutSeconds: r.timeoutSeconds,
+        force: r.force,
+        dryRun: r.dryRun,
+        maxDeletions: r.maxDeletions,
+        inventoryNamespace: r.inventoryNamespace,
+        suspend: r.suspend,
+        skipUnhealthy: r.skipUnhealthy,
+        redactor: result.redactor
+      },
+      hooks2
+    );
+  } finally {
+    await lease?.release();
+  }
   const report = buildReport(remediation.changeSet, {
     target: settings.target,
     mode: "apply",
@@ -95113,7 +95338,7 @@ var OPTIONS = [
     default: "kube-drift",
     description: "Field manager for dry-runs and applies."
   },
-  { name: "concurrency", kind: "number", default: "8", description: "Dry-run requests in flight at once." },
+  { name: "concurrency", kind: "number", default: "16", description: "Dry-run requests in flight at once." },
   {
     name: "diff-mode",
     kind: "string",
