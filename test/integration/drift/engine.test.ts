@@ -299,6 +299,49 @@ describe('kube-drift diff against the local control plane', { timeout: 240_000 }
   });
 });
 
+describe('the bundled example (examples/demo)', { timeout: 120_000 }, () => {
+  // The example names its own namespace; a target of its own keeps this test's runs apart.
+  it('reports zero drift after kubectl apply --server-side of its files and its kustomization', async () => {
+    await kubectlOk(['apply', '--server-side', '-f', 'examples/demo/namespace.yaml']);
+    await kubectlOk([
+      'apply',
+      '--server-side',
+      '-f',
+      'examples/demo/app.yaml',
+      '-f',
+      'examples/demo/config.yaml',
+    ]);
+    await kubectlOk(['apply', '--server-side', '-k', 'examples/demo/cache']);
+    const run = await runCli([
+      'diff',
+      '--kubeconfig',
+      kubeconfigPath(),
+      '--path',
+      'examples/demo',
+      '--target',
+      'example-test',
+      '-o',
+      'json',
+    ]);
+    const report: JsonReport = JSON.parse(run.stdout);
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(
+      report.entries.map((e) =>
+        `${e.kind}/${e.name} ${e.action} ${e.changes.map((c) => c.path).join(' ')}`.trim(),
+      ),
+      [
+        'Namespace/demo unchanged',
+        'ConfigMap/web-config unchanged',
+        'Secret/web-credentials unchanged',
+        'Service/web unchanged',
+        'Deployment/redis unchanged',
+        'Deployment/web unchanged',
+      ],
+    );
+    assert.equal(run.code, 0);
+  });
+});
+
 describe('rendered sources and custom resources', { timeout: 240_000 }, () => {
   let ns: TestNamespace;
   before(async () => {
