@@ -94931,6 +94931,32 @@ function summaryTable(report) {
   rows.push(["errors", String(report.summary.errors)]);
   return markdownTable([["Objects", "Count"], ...rows], { align: ["l", "r"] });
 }
+function whoChangedTable(report) {
+  const byManager = /* @__PURE__ */ new Map();
+  for (const entry of report.entries) {
+    for (const change of entry.changes) {
+      if (!change.changedBy) continue;
+      const name = `${change.changedBy.manager}${change.changedBy.controller ? " (controller)" : ""}`;
+      const row = byManager.get(name) ?? { objects: /* @__PURE__ */ new Set(), fields: 0 };
+      row.objects.add(entrySubject(entry));
+      row.fields++;
+      const time = change.changedBy.time;
+      if (time && (!row.latest || time > row.latest)) row.latest = time;
+      byManager.set(name, row);
+    }
+  }
+  const objects = new Set([...byManager.values()].flatMap((row) => [...row.objects]));
+  if (objects.size < 2) return "";
+  const rows = [...byManager.entries()].sort((a, b) => b[1].objects.size - a[1].objects.size || a[0].localeCompare(b[0])).slice(0, 10).map(([name, row]) => [
+    code(name),
+    String(row.objects.size),
+    String(row.fields),
+    row.latest ? relativeTime(row.latest, report.generatedAt) : ""
+  ]);
+  return markdownTable([["Changed by", "Objects", "Fields", "Last write"], ...rows], {
+    align: ["l", "r", "r", "l"]
+  });
+}
 function errorItem(error) {
   const where = [
     error.object ? code(error.object) : "",
@@ -95097,6 +95123,8 @@ function headSection(report, options) {
     contextLine(report),
     summaryTable(report)
   );
+  const who = whoChangedTable(report);
+  if (who) parts.push(who);
   if (report.errors.length > 0) {
     parts.push(`### Errors (${report.errors.length})
 
