@@ -142,6 +142,8 @@ export function yamlDocument(value: unknown): string {
 const PLAIN =
   /^(?:[A-Za-z_/]|-[A-Za-z-])[\w./@%+=,~-]*(?::[\w./@%+=,~-]+)*(?: [\w./@%+=,~-]+(?::[\w./@%+=,~-]+)*)*$/;
 const RESERVED = /^(?:true|false|yes|no|on|off|y|n|null|~)$/i;
+// Some YAML 1.1 readers take an exponent without digits before it (`E0`, `e5`) for a float.
+const LOOSE_FLOAT = /^[-+]?[0-9_]*\.?[0-9_]*[eE][-+]?[0-9]+$/;
 // Printable per YAML, minus what JSON.stringify leaves raw but YAML wants escaped.
 const NEEDS_ESCAPE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
 
@@ -153,7 +155,7 @@ function quote(text: string): string {
 }
 
 function scalarText(text: string): string {
-  return PLAIN.test(text) && !RESERVED.test(text) ? text : quote(text);
+  return PLAIN.test(text) && !RESERVED.test(text) && !LOOSE_FLOAT.test(text) ? text : quote(text);
 }
 
 /** A `|` block for readable multi-line strings, when the text round-trips through one. */

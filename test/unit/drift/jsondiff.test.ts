@@ -328,3 +328,8 @@ test('property: yamlDocument round-trips through a YAML parser (1.2 and 1.1)', (
     { numRuns: 1000 },
   );
 });
+
+test('yamlDocument quotes keys and values some YAML 1.1 readers take for floats', () => {
+  // Found by the round-trip property: `E0` read back as NaN.
+  assert.equal(yamlDocument({ E0: 'e5', '1e3': '.5e-2' }), '"E0": "e5"\n"1e3": ".5e-2"\n');
+});

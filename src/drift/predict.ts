@@ -1,0 +1,231 @@
+// What a server-side apply of Git would leave, predicted without asking the server to run
+// it: the client diff mode (no write verbs), and the merge the plan uses to predict a
+// takeover of hand-made fields. Follows the list semantics of the built-in types.
+import type { KubeObject } from '../model.ts';
+import { fieldsToRemove, isManualManager, removePointers } from './fieldsets.ts';
+import { cloneJson, deepEqual, escapeToken, isPlainObject, setOwn } from './jsondiff.ts';
+
+/**
+ * Client mode (no write verbs): what a server-side apply of Git would leave, predicted without
+ * the server. Fields that only kube-drift's own apply or people own and that Git no longer sets
+ * are removed (as the apply, and remediation's takeover, would remove them); then Git's fields
+ * are merged over the live object with the list semantics of the built-in types (see
+ * `listMergeKeys`), Secret `stringData` folded into `data`. New containers and ports get the
+ * server's well-known defaults; other structures Git adds to an existing object may gain
+ * defaults only a dry-run shows, and `defaultedPaths` names them for the entry's note.
+ */
+export function predictClientSide(
+  desired: KubeObject,
+  live: KubeObject | null,
+  fieldManager: string,
+): { predicted: KubeObject; defaultedPaths: string[] } {
+  const stored = asStored(desired);
+  if (!live)
+    return {
+      predicted: { ...cloneJson(stored), metadata: { ...cloneJson(stored.metadata), resourceVersion: '' } },
+      defaultedPaths: [],
+    };
+  const removed = fieldsToRemove(
+    live,
+    stored,
+    (manager) => manager === fieldManager || isManualManager(manager),
+    '',
+  );
+  const base = removePointers(live, removed);
+  const defaultedPaths: string[] = [];
+  const predicted = mergeOver(base, stored, {
+    kind: live.kind,
+    fields: [],
+    pointer: '',
+    defaultedPaths,
+  }) as KubeObject;
+  predicted.metadata = { ...predicted.metadata, resourceVersion: live.metadata.resourceVersion };
+  return { predicted, defaultedPaths };
+}
+
+export interface MergeContext {
+  kind: string;
+  /** Field names from the root, without list indices: `spec.template.spec.containers`. */
+  fields: string[];
+  pointer: string;
+  /** Where Git adds a structure whose server defaults are not known here. */
+  defaultedPaths?: string[];
+}
+
+/** Git's value merged over live's, as server-side apply merges them. */
+export function mergeOver(live: unknown, desired: unknown, ctx: MergeContext): unknown {
+  if (Array.isArray(desired)) {
+    const keys = listMergeKeys(ctx.kind, ctx.fields);
+    if (!Array.isArray(live) || keys === undefined) {
+      if (!deepEqual(live, desired)) noteAdded(live, desired, ctx);
+      return cloneJson(desired);
+    }
+    if (keys === 'set') {
+      const result = cloneJson(live);
+      for (const item of desired) if (!result.some((l) => deepEqual(l, item))) result.push(cloneJson(item));
+      return result;
+    }
+    const result = cloneJson(live);
+    for (const item of desired) {
+      const at = result.findIndex((l) => sameListKey(l, item, keys));
+      if (at !== -1) {
+        result[at] = mergeOver(result[at], item, { ...ctx, pointer: `${ctx.pointer}/${at}` });
+      } else {
+        const pointer = `${ctx.pointer}/${result.length}`;
+        result.push(withServerDefaults(cloneJson(item), { ...ctx, pointer }));
+      }
+    }
+    return result;
+  }
+  if (isPlainObject(desired)) {
+    const base = isPlainObject(live) ? live : undefined;
+    const result: Record<string, unknown> = base ? { ...base } : {};
+    for (const [key, value] of Object.entries(desired)) {
+      const child: MergeContext = {
+        ...ctx,
+        fields: [...ctx.fields, key],
+        pointer: `${ctx.pointer}/${escapeToken(key)}`,
+      };
+      if (base && Object.hasOwn(base, key)) setOwn(result, key, mergeOver(base[key], value, child));
+      else setOwn(result, key, withServerDefaults(cloneJson(value), child));
+    }
+    return result;
+  }
+  return desired;
+}
+
+/** Records a structure Git adds that the server may fill in (maps, lists of maps); scalars it never defaults. */
+function noteAdded(live: unknown, value: unknown, ctx: MergeContext): void {
+  if (live !== undefined || UNDEFAULTED_ROOTS.has(ctx.fields[0])) return;
+  const structured = isPlainObject(value)
+    ? Object.keys(value).length > 0
+    : Array.isArray(value) && value.some(isPlainObject);
+  if (structured) ctx.defaultedPaths?.push(ctx.pointer);
+}
+
+/** String maps the server keeps as given. */
+const UNDEFAULTED_ROOTS = new Set(['metadata', 'data', 'binaryData', 'stringData']);
+
+const POD_SPEC_LISTS: Record<string, readonly string[]> = {
+  containers: ['name'],
+  initContainers: ['name'],
+  ephemeralContainers: ['name'],
+  volumes: ['name'],
+  imagePullSecrets: ['name'],
+  hostAliases: ['ip'],
+  topologySpreadConstraints: ['topologyKey', 'whenUnsatisfiable'],
+  resourceClaims: ['name'],
+  schedulingGates: ['name'],
+};
+const CONTAINER_LISTS: Record<string, readonly string[]> = {
+  ports: ['containerPort', 'protocol'],
+  env: ['name'],
+  volumeMounts: ['mountPath'],
+  volumeDevices: ['devicePath'],
+  resizePolicy: ['resourceName'],
+};
+const CONTAINER_KINDS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+function isPodSpec(kind: string, fields: readonly string[]): boolean {
+  const n = fields.length;
+  if (kind === 'Pod') return n === 1 && fields[0] === 'spec';
+  return n >= 2 && fields[n - 1] === 'spec' && fields[n - 2] === 'template';
+}
+
+/**
+ * How the API server's schema merges a list of a built-in type (`listType=map` keys,
+ * `listType=set`); undefined for atomic lists, which Git's value replaces whole (tolerations,
+ * args, RBAC rules and subjects, and every list of a custom resource without a known schema).
+ */
+export function listMergeKeys(
+  kind: string,
+  fields: readonly string[],
+): readonly string[] | 'set' | undefined {
+  const n = fields.length;
+  const last = fields[n - 1];
+  if (n === 2 && fields[0] === 'metadata' && last === 'finalizers') return 'set';
+  if (kind === 'Service' && n === 2 && fields[0] === 'spec' && last === 'ports') return ['port', 'protocol'];
+  if (isPodSpec(kind, fields.slice(0, -1)))
+    return Object.hasOwn(POD_SPEC_LISTS, last) ? POD_SPEC_LISTS[last] : undefined;
+  if (n >= 3 && CONTAINER_KINDS.has(fields[n - 2]) && isPodSpec(kind, fields.slice(0, -2))) {
+    return Object.hasOwn(CONTAINER_LISTS, last) ? CONTAINER_LISTS[last] : undefined;
+  }
+  return undefined;
+}
+
+/** Key fields the server defaults before it merges (a port's protocol is TCP unless said). */
+function keyValue(item: Record<string, unknown>, key: string): unknown {
+  return item[key] ?? (key === 'protocol' ? 'TCP' : undefined);
+}
+
+function sameListKey(live: unknown, desired: unknown, keys: readonly string[]): boolean {
+  if (!isPlainObject(live) || !isPlainObject(desired)) return false;
+  return keys.every((key) => deepEqual(keyValue(live, key), keyValue(desired, key)));
+}
+
+const PROBES = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
+
+/**
+ * A value Git adds, with the defaults the API server is known to give it (containers, their
+ * ports and probes, Service ports); anything else structured is named in `defaultedPaths`.
+ */
+function withServerDefaults(value: unknown, ctx: MergeContext): unknown {
+  const n = ctx.fields.length;
+  const last = ctx.fields[n - 1];
+  const inList = n >= 1 && isPlainObject(value);
+  if (inList && CONTAINER_KINDS.has(last) && isPodSpec(ctx.kind, ctx.fields.slice(0, -1)))
+    return defaultContainer(value as Record<string, unknown>);
+  if (inList && last === 'ports' && listMergeKeys(ctx.kind, ctx.fields) !== undefined) {
+    const port = value as Record<string, unknown>;
+    port.protocol ??= 'TCP';
+    if (ctx.kind === 'Service' && port.targetPort === undefined) port.targetPort = port.port;
+    return port;
+  }
+  if (isPlainObject(value) && PROBES.has(last) && n >= 3 && CONTAINER_KINDS.has(ctx.fields[n - 2]))
+    return defaultProbe(value);
+  noteAdded(undefined, value, ctx);
+  return value;
+}
+
+function defaultContainer(container: Record<string, unknown>): Record<string, unknown> {
+  const image = typeof container.image === 'string' ? container.image : '';
+  const tag = image.includes('@') ? 'digest' : (/:([^/:]+)$/.exec(image)?.[1] ?? 'latest');
+  container.imagePullPolicy ??= tag === 'latest' ? 'Always' : 'IfNotPresent';
+  container.terminationMessagePath ??= '/dev/termination-log';
+  container.terminationMessagePolicy ??= 'File';
+  container.resources ??= {};
+  if (Array.isArray(container.ports))
+    for (const port of container.ports) if (isPlainObject(port)) port.protocol ??= 'TCP';
+  for (const probe of PROBES) if (isPlainObject(container[probe])) defaultProbe(container[probe]);
+  if (Array.isArray(container.env)) {
+    for (const env of container.env) {
+      const fieldRef =
+        isPlainObject(env) && isPlainObject(env.valueFrom) ? env.valueFrom.fieldRef : undefined;
+      if (isPlainObject(fieldRef)) fieldRef.apiVersion ??= 'v1';
+    }
+  }
+  return container;
+}
+
+function defaultProbe(probe: Record<string, unknown>): Record<string, unknown> {
+  probe.timeoutSeconds ??= 1;
+  probe.periodSeconds ??= 10;
+  probe.successThreshold ??= 1;
+  probe.failureThreshold ??= 3;
+  if (isPlainObject(probe.httpGet)) probe.httpGet.scheme ??= 'HTTP';
+  return probe;
+}
+
+/**
+ * The object as the server stores it, for asking "does Git set this field?": a Secret's
+ * write-only `stringData` is stored under `data`.
+ */
+export function asStored(object: KubeObject): KubeObject {
+  const stringData = object.stringData as Record<string, string> | undefined;
+  if (object.kind !== 'Secret' || object.apiVersion !== 'v1' || !stringData) return object;
+  const data: Record<string, string> = { ...(object.data as Record<string, string> | undefined) };
+  for (const [key, value] of Object.entries(stringData))
+    data[key] = Buffer.from(String(value)).toString('base64');
+  const { stringData: _, ...rest } = object;
+  return { ...rest, data } as KubeObject;
+}
