@@ -246,6 +246,13 @@ export async function remediate(
           fail(w.ref, entry, w.planned.desired.source);
           if (!w.adopt) driftRemaining = true;
           else results.set(w.planned, w.entry);
+          // What the credentials may not do for one object they may not do for the next:
+          // stop, rather than repeat the same refusal for every object.
+          if (entry instanceof KubeApiError && entry.status === 403) {
+            throw new Error(
+              `the API server refused ${entry.operation.verb} ${entry.operation.subject} (HTTP 403); the objects after it were not tried`,
+            );
+          }
           return;
         }
         results.set(w.planned, entry);
