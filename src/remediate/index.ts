@@ -354,6 +354,9 @@ async function applyOne(
 ): Promise<ChangeSetEntry | Error> {
   const { planned: p } = w;
   const entry: ChangeSetEntry = { ...w.entry, ref: w.ref };
+  // The plan's remarks on an object to create ("namespace … is new in this change") describe
+  // the preview; once it is created they are stale.
+  if (!options.dryRun && entry.action === 'created') delete entry.note;
   if (w.pendingKind && !cluster.info(w.ref)) {
     if (options.dryRun)
       return {
