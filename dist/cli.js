@@ -51576,6 +51576,7 @@ function yamlDocument(value) {
 }
 var PLAIN = /^(?:[A-Za-z_/]|-[A-Za-z-])[\w./@%+=,~-]*(?::[\w./@%+=,~-]+)*(?: [\w./@%+=,~-]+(?::[\w./@%+=,~-]+)*)*$/;
 var RESERVED = /^(?:true|false|yes|no|on|off|y|n|null|~)$/i;
+var LOOSE_FLOAT = /^[-+]?[0-9_]*\.?[0-9_]*[eE][-+]?[0-9]+$/;
 var NEEDS_ESCAPE = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
 function quote(text) {
   return JSON.stringify(text).replace(
@@ -51584,7 +51585,7 @@ function quote(text) {
   );
 }
 function scalarText(text) {
-  return PLAIN.test(text) && !RESERVED.test(text) ? text : quote(text);
+  return PLAIN.test(text) && !RESERVED.test(text) && !LOOSE_FLOAT.test(text) ? text : quote(text);
 }
 function blockLines(text, indent) {
   if (!text.includes("\n") || text.endsWith("\n\n") || text.startsWith(" ") || text.startsWith("\n"))
@@ -52782,6 +52783,175 @@ function compareStrings(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// src/drift/predict.ts
+function predictClientSide(desired2, live, fieldManager) {
+  const stored = asStored(desired2);
+  if (!live)
+    return {
+      predicted: { ...cloneJson(stored), metadata: { ...cloneJson(stored.metadata), resourceVersion: "" } },
+      defaultedPaths: []
+    };
+  const removed = fieldsToRemove(
+    live,
+    stored,
+    (manager) => manager === fieldManager || isManualManager(manager),
+    ""
+  );
+  const base = removePointers(live, removed);
+  const defaultedPaths = [];
+  const predicted = mergeOver(base, stored, {
+    kind: live.kind,
+    fields: [],
+    pointer: "",
+    defaultedPaths
+  });
+  predicted.metadata = { ...predicted.metadata, resourceVersion: live.metadata.resourceVersion };
+  return { predicted, defaultedPaths };
+}
+function mergeOver(live, desired2, ctx) {
+  if (Array.isArray(desired2)) {
+    const keys = listMergeKeys(ctx.kind, ctx.fields);
+    if (!Array.isArray(live) || keys === void 0) {
+      if (!deepEqual(live, desired2)) noteAdded(live, desired2, ctx);
+      return cloneJson(desired2);
+    }
+    if (keys === "set") {
+      const result2 = cloneJson(live);
+      for (const item of desired2) if (!result2.some((l) => deepEqual(l, item))) result2.push(cloneJson(item));
+      return result2;
+    }
+    const result = cloneJson(live);
+    for (const item of desired2) {
+      const at = result.findIndex((l) => sameListKey(l, item, keys));
+      if (at !== -1) {
+        result[at] = mergeOver(result[at], item, { ...ctx, pointer: `${ctx.pointer}/${at}` });
+      } else {
+        const pointer = `${ctx.pointer}/${result.length}`;
+        result.push(withServerDefaults(cloneJson(item), { ...ctx, pointer }));
+      }
+    }
+    return result;
+  }
+  if (isPlainObject(desired2)) {
+    const base = isPlainObject(live) ? live : void 0;
+    const result = base ? { ...base } : {};
+    for (const [key, value] of Object.entries(desired2)) {
+      const child = {
+        ...ctx,
+        fields: [...ctx.fields, key],
+        pointer: `${ctx.pointer}/${escapeToken(key)}`
+      };
+      if (base && Object.hasOwn(base, key)) setOwn(result, key, mergeOver(base[key], value, child));
+      else setOwn(result, key, withServerDefaults(cloneJson(value), child));
+    }
+    return result;
+  }
+  return desired2;
+}
+function noteAdded(live, value, ctx) {
+  if (live !== void 0 || UNDEFAULTED_ROOTS.has(ctx.fields[0])) return;
+  const structured = isPlainObject(value) ? Object.keys(value).length > 0 : Array.isArray(value) && value.some(isPlainObject);
+  if (structured) ctx.defaultedPaths?.push(ctx.pointer);
+}
+var UNDEFAULTED_ROOTS = /* @__PURE__ */ new Set(["metadata", "data", "binaryData", "stringData"]);
+var POD_SPEC_LISTS = {
+  containers: ["name"],
+  initContainers: ["name"],
+  ephemeralContainers: ["name"],
+  volumes: ["name"],
+  imagePullSecrets: ["name"],
+  hostAliases: ["ip"],
+  topologySpreadConstraints: ["topologyKey", "whenUnsatisfiable"],
+  resourceClaims: ["name"],
+  schedulingGates: ["name"]
+};
+var CONTAINER_LISTS = {
+  ports: ["containerPort", "protocol"],
+  env: ["name"],
+  volumeMounts: ["mountPath"],
+  volumeDevices: ["devicePath"],
+  resizePolicy: ["resourceName"]
+};
+var CONTAINER_KINDS = /* @__PURE__ */ new Set(["containers", "initContainers", "ephemeralContainers"]);
+function isPodSpec(kind, fields) {
+  const n = fields.length;
+  if (kind === "Pod") return n === 1 && fields[0] === "spec";
+  return n >= 2 && fields[n - 1] === "spec" && fields[n - 2] === "template";
+}
+function listMergeKeys(kind, fields) {
+  const n = fields.length;
+  const last = fields[n - 1];
+  if (n === 2 && fields[0] === "metadata" && last === "finalizers") return "set";
+  if (kind === "Service" && n === 2 && fields[0] === "spec" && last === "ports") return ["port", "protocol"];
+  if (isPodSpec(kind, fields.slice(0, -1)))
+    return Object.hasOwn(POD_SPEC_LISTS, last) ? POD_SPEC_LISTS[last] : void 0;
+  if (n >= 3 && CONTAINER_KINDS.has(fields[n - 2]) && isPodSpec(kind, fields.slice(0, -2))) {
+    return Object.hasOwn(CONTAINER_LISTS, last) ? CONTAINER_LISTS[last] : void 0;
+  }
+  return void 0;
+}
+function keyValue(item, key) {
+  return item[key] ?? (key === "protocol" ? "TCP" : void 0);
+}
+function sameListKey(live, desired2, keys) {
+  if (!isPlainObject(live) || !isPlainObject(desired2)) return false;
+  return keys.every((key) => deepEqual(keyValue(live, key), keyValue(desired2, key)));
+}
+var PROBES = /* @__PURE__ */ new Set(["livenessProbe", "readinessProbe", "startupProbe"]);
+function withServerDefaults(value, ctx) {
+  const n = ctx.fields.length;
+  const last = ctx.fields[n - 1];
+  const inList = n >= 1 && isPlainObject(value);
+  if (inList && CONTAINER_KINDS.has(last) && isPodSpec(ctx.kind, ctx.fields.slice(0, -1)))
+    return defaultContainer(value);
+  if (inList && last === "ports" && listMergeKeys(ctx.kind, ctx.fields) !== void 0) {
+    const port = value;
+    port.protocol ??= "TCP";
+    if (ctx.kind === "Service" && port.targetPort === void 0) port.targetPort = port.port;
+    return port;
+  }
+  if (isPlainObject(value) && PROBES.has(last) && n >= 3 && CONTAINER_KINDS.has(ctx.fields[n - 2]))
+    return defaultProbe(value);
+  noteAdded(void 0, value, ctx);
+  return value;
+}
+function defaultContainer(container) {
+  const image = typeof container.image === "string" ? container.image : "";
+  const tag = image.includes("@") ? "digest" : /:([^/:]+)$/.exec(image)?.[1] ?? "latest";
+  container.imagePullPolicy ??= tag === "latest" ? "Always" : "IfNotPresent";
+  container.terminationMessagePath ??= "/dev/termination-log";
+  container.terminationMessagePolicy ??= "File";
+  container.resources ??= {};
+  if (Array.isArray(container.ports)) {
+    for (const port of container.ports) if (isPlainObject(port)) port.protocol ??= "TCP";
+  }
+  for (const probe of PROBES) if (isPlainObject(container[probe])) defaultProbe(container[probe]);
+  if (Array.isArray(container.env)) {
+    for (const env of container.env) {
+      const fieldRef = isPlainObject(env) && isPlainObject(env.valueFrom) ? env.valueFrom.fieldRef : void 0;
+      if (isPlainObject(fieldRef)) fieldRef.apiVersion ??= "v1";
+    }
+  }
+  return container;
+}
+function defaultProbe(probe) {
+  probe.timeoutSeconds ??= 1;
+  probe.periodSeconds ??= 10;
+  probe.successThreshold ??= 1;
+  probe.failureThreshold ??= 3;
+  if (isPlainObject(probe.httpGet)) probe.httpGet.scheme ??= "HTTP";
+  return probe;
+}
+function asStored(object) {
+  const stringData = object.stringData;
+  if (object.kind !== "Secret" || object.apiVersion !== "v1" || !stringData) return object;
+  const data = { ...object.data };
+  for (const [key, value] of Object.entries(stringData))
+    data[key] = Buffer.from(String(value)).toString("base64");
+  const { stringData: _, ...rest } = object;
+  return { ...rest, data };
+}
+
 // src/drift/plan.ts
 function ownerLabels(target) {
   return { [OWNER_LABEL]: OWNER_LABEL_VALUE, [OWNER_NAME_LABEL]: target };
@@ -53000,173 +53170,6 @@ function maskPair(live, predicted) {
 }
 function maskOne(object) {
   return maskSecrets(null, object).predicted;
-}
-function predictClientSide(desired2, live, fieldManager) {
-  const stored = asStored(desired2);
-  if (!live)
-    return {
-      predicted: { ...cloneJson(stored), metadata: { ...cloneJson(stored.metadata), resourceVersion: "" } },
-      defaultedPaths: []
-    };
-  const removed = fieldsToRemove(
-    live,
-    stored,
-    (manager) => manager === fieldManager || isManualManager(manager),
-    ""
-  );
-  const base = removePointers(live, removed);
-  const defaultedPaths = [];
-  const predicted = mergeOver(base, stored, {
-    kind: live.kind,
-    fields: [],
-    pointer: "",
-    defaultedPaths
-  });
-  predicted.metadata = { ...predicted.metadata, resourceVersion: live.metadata.resourceVersion };
-  return { predicted, defaultedPaths };
-}
-function mergeOver(live, desired2, ctx) {
-  if (Array.isArray(desired2)) {
-    const keys = listMergeKeys(ctx.kind, ctx.fields);
-    if (!Array.isArray(live) || keys === void 0) {
-      if (!deepEqual(live, desired2)) noteAdded(live, desired2, ctx);
-      return cloneJson(desired2);
-    }
-    if (keys === "set") {
-      const result2 = cloneJson(live);
-      for (const item of desired2) if (!result2.some((l) => deepEqual(l, item))) result2.push(cloneJson(item));
-      return result2;
-    }
-    const result = cloneJson(live);
-    for (const item of desired2) {
-      const at = result.findIndex((l) => sameListKey(l, item, keys));
-      if (at !== -1) {
-        result[at] = mergeOver(result[at], item, { ...ctx, pointer: `${ctx.pointer}/${at}` });
-      } else {
-        const pointer = `${ctx.pointer}/${result.length}`;
-        result.push(withServerDefaults(cloneJson(item), { ...ctx, pointer }));
-      }
-    }
-    return result;
-  }
-  if (isPlainObject(desired2)) {
-    const base = isPlainObject(live) ? live : void 0;
-    const result = base ? { ...base } : {};
-    for (const [key, value] of Object.entries(desired2)) {
-      const child = {
-        ...ctx,
-        fields: [...ctx.fields, key],
-        pointer: `${ctx.pointer}/${escapeToken(key)}`
-      };
-      if (base && Object.hasOwn(base, key)) setOwn(result, key, mergeOver(base[key], value, child));
-      else setOwn(result, key, withServerDefaults(cloneJson(value), child));
-    }
-    return result;
-  }
-  return desired2;
-}
-function noteAdded(live, value, ctx) {
-  if (live !== void 0 || UNDEFAULTED_ROOTS.has(ctx.fields[0])) return;
-  const structured = isPlainObject(value) ? Object.keys(value).length > 0 : Array.isArray(value) && value.some(isPlainObject);
-  if (structured) ctx.defaultedPaths?.push(ctx.pointer);
-}
-var UNDEFAULTED_ROOTS = /* @__PURE__ */ new Set(["metadata", "data", "binaryData", "stringData"]);
-var POD_SPEC_LISTS = {
-  containers: ["name"],
-  initContainers: ["name"],
-  ephemeralContainers: ["name"],
-  volumes: ["name"],
-  imagePullSecrets: ["name"],
-  hostAliases: ["ip"],
-  topologySpreadConstraints: ["topologyKey", "whenUnsatisfiable"],
-  resourceClaims: ["name"],
-  schedulingGates: ["name"]
-};
-var CONTAINER_LISTS = {
-  ports: ["containerPort", "protocol"],
-  env: ["name"],
-  volumeMounts: ["mountPath"],
-  volumeDevices: ["devicePath"],
-  resizePolicy: ["resourceName"]
-};
-var CONTAINER_KINDS = /* @__PURE__ */ new Set(["containers", "initContainers", "ephemeralContainers"]);
-function isPodSpec(kind, fields) {
-  const n = fields.length;
-  if (kind === "Pod") return n === 1 && fields[0] === "spec";
-  return n >= 2 && fields[n - 1] === "spec" && fields[n - 2] === "template";
-}
-function listMergeKeys(kind, fields) {
-  const n = fields.length;
-  const last = fields[n - 1];
-  if (n === 2 && fields[0] === "metadata" && last === "finalizers") return "set";
-  if (kind === "Service" && n === 2 && fields[0] === "spec" && last === "ports") return ["port", "protocol"];
-  if (isPodSpec(kind, fields.slice(0, -1)))
-    return Object.hasOwn(POD_SPEC_LISTS, last) ? POD_SPEC_LISTS[last] : void 0;
-  if (n >= 3 && CONTAINER_KINDS.has(fields[n - 2]) && isPodSpec(kind, fields.slice(0, -2))) {
-    return Object.hasOwn(CONTAINER_LISTS, last) ? CONTAINER_LISTS[last] : void 0;
-  }
-  return void 0;
-}
-function keyValue(item, key) {
-  return item[key] ?? (key === "protocol" ? "TCP" : void 0);
-}
-function sameListKey(live, desired2, keys) {
-  if (!isPlainObject(live) || !isPlainObject(desired2)) return false;
-  return keys.every((key) => deepEqual(keyValue(live, key), keyValue(desired2, key)));
-}
-var PROBES = /* @__PURE__ */ new Set(["livenessProbe", "readinessProbe", "startupProbe"]);
-function withServerDefaults(value, ctx) {
-  const n = ctx.fields.length;
-  const last = ctx.fields[n - 1];
-  const inList = n >= 1 && isPlainObject(value);
-  if (inList && CONTAINER_KINDS.has(last) && isPodSpec(ctx.kind, ctx.fields.slice(0, -1)))
-    return defaultContainer(value);
-  if (inList && last === "ports" && listMergeKeys(ctx.kind, ctx.fields) !== void 0) {
-    const port = value;
-    port.protocol ??= "TCP";
-    if (ctx.kind === "Service" && port.targetPort === void 0) port.targetPort = port.port;
-    return port;
-  }
-  if (isPlainObject(value) && PROBES.has(last) && n >= 3 && CONTAINER_KINDS.has(ctx.fields[n - 2]))
-    return defaultProbe(value);
-  noteAdded(void 0, value, ctx);
-  return value;
-}
-function defaultContainer(container) {
-  const image = typeof container.image === "string" ? container.image : "";
-  const tag = image.includes("@") ? "digest" : /:([^/:]+)$/.exec(image)?.[1] ?? "latest";
-  container.imagePullPolicy ??= tag === "latest" ? "Always" : "IfNotPresent";
-  container.terminationMessagePath ??= "/dev/termination-log";
-  container.terminationMessagePolicy ??= "File";
-  container.resources ??= {};
-  if (Array.isArray(container.ports)) {
-    for (const port of container.ports) if (isPlainObject(port)) port.protocol ??= "TCP";
-  }
-  for (const probe of PROBES) if (isPlainObject(container[probe])) defaultProbe(container[probe]);
-  if (Array.isArray(container.env)) {
-    for (const env of container.env) {
-      const fieldRef = isPlainObject(env) && isPlainObject(env.valueFrom) ? env.valueFrom.fieldRef : void 0;
-      if (isPlainObject(fieldRef)) fieldRef.apiVersion ??= "v1";
-    }
-  }
-  return container;
-}
-function defaultProbe(probe) {
-  probe.timeoutSeconds ??= 1;
-  probe.periodSeconds ??= 10;
-  probe.successThreshold ??= 1;
-  probe.failureThreshold ??= 3;
-  if (isPlainObject(probe.httpGet)) probe.httpGet.scheme ??= "HTTP";
-  return probe;
-}
-function asStored(object) {
-  const stringData = object.stringData;
-  if (object.kind !== "Secret" || object.apiVersion !== "v1" || !stringData) return object;
-  const data = { ...object.data };
-  for (const [key, value] of Object.entries(stringData))
-    data[key] = Buffer.from(String(value)).toString("base64");
-  const { stringData: _, ...rest } = object;
-  return { ...rest, data };
 }
 async function sameRevision(p, predicted, cluster, fieldManager) {
   let current = predicted;
@@ -92226,6 +92229,11 @@ async function remediate(plan2, cluster, options, hooks2) {
           fail(w.ref, entry, w.planned.desired.source);
           if (!w.adopt) driftRemaining = true;
           else results.set(w.planned, w.entry);
+          if (entry instanceof KubeApiError && entry.status === 403) {
+            throw new Error(
+              `the API server refused ${entry.operation.verb} ${entry.operation.subject} (HTTP 403); the objects after it were not tried`
+            );
+          }
           return;
         }
         results.set(w.planned, entry);
@@ -92308,6 +92316,7 @@ function resolvePendingKinds(items, cluster) {
 async function applyOne(w, cluster, options, hooks2) {
   const { planned: p } = w;
   const entry = { ...w.entry, ref: w.ref };
+  if (!options.dryRun && entry.action === "created") delete entry.note;
   if (w.pendingKind && !cluster.info(w.ref)) {
     if (options.dryRun)
       return {
