@@ -168,7 +168,7 @@ async function runCommand(settings: Settings, io: CliIO, redactor: Redactor): Pr
     return desired.errors.length > 0 ? 2 : 0;
   }
 
-  const result = await diff(settings, hooks, redactor);
+  const result = await diff(settings, hooks, redactor, { forApply: settings.command === 'apply' });
   try {
     let report: Report = result.report;
     let status = exitStatus(report, settings.failOn);
@@ -182,7 +182,7 @@ async function runCommand(settings: Settings, io: CliIO, redactor: Redactor): Pr
     if (settings.reportFile) writeFileSync(settings.reportFile, redactor.redact(renderJson(report)));
     return status;
   } finally {
-    result.connection.close();
+    await result.close();
   }
 }
 

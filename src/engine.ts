@@ -14,7 +14,7 @@ import { ClusterObjects } from './kube/objects.ts';
 import type { ChangeSet, DesiredObject, PlanError } from './model.ts';
 import { type RemediationResult, remediate } from './remediate/index.ts';
 import { readInventory } from './remediate/inventory.ts';
-import { acquireLease } from './remediate/lease.ts';
+import { acquireLease, type HeldLease } from './remediate/lease.ts';
 import { isFluxPath } from './render/flux/detect.ts';
 import { renderFlux } from './render/flux/index.ts';
 import { checkoutBase, gitToplevel } from './render/git-base.ts';
@@ -42,6 +42,8 @@ export interface DiffResult {
   report: Report;
   connection: Connection;
   redactor: Redactor;
+  /** Releases the Lease (when this run took it) and closes the connection. */
+  close(): Promise<void>;
 }
 
 /**
@@ -124,16 +126,37 @@ export async function connect(settings: Settings, hooks: EngineHooks): Promise<C
   }
 }
 
-/** Renders, connects and plans; the caller closes `connection`. */
+/**
+ * Renders, connects and plans; the caller ends with `close()`. A run that will apply
+ * (`forApply`) takes the target's Lease before planning, so that the plan it applies is made
+ * against the cluster as the run before it left it, never a stale one.
+ */
 export async function diff(
   settings: Settings,
   hooks: EngineHooks,
   redactor = new Redactor(),
+  options: { forApply?: boolean } = {},
 ): Promise<DiffResult> {
   const desired = await renderDesired(settings);
   hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
   const connection = await connect(settings, hooks);
+  let lease: HeldLease | undefined;
+  const close = async () => {
+    await lease?.release();
+    connection.close();
+  };
   try {
+    const r = settings.remediation;
+    if (options.forApply && !r.dryRun && !r.suspend) {
+      lease = await acquireLease(connection.cluster, {
+        target: settings.target,
+        namespace: r.inventoryNamespace,
+        fieldManager: settings.fieldManager,
+        waitSeconds: r.timeoutSeconds,
+        onWarning: hooks.warning,
+        onWait: hooks.info,
+      });
+    }
     const result = await planAgainst(desired, connection, settings, hooks, redactor);
     const changeSet = await threeWayChangeSet(settings, result, hooks);
     const report = buildReport(changeSet, {
@@ -143,9 +166,9 @@ export async function diff(
       kubeDriftVersion: VERSION,
       cluster: connection.server,
     });
-    return { desired, plan: result, changeSet, report, connection, redactor };
+    return { desired, plan: result, changeSet, report, connection, redactor, close };
   } catch (error) {
-    connection.close();
+    await close();
     throw error;
   }
 }
@@ -218,9 +241,8 @@ export interface ConvergeResult {
 }
 
 /**
- * Applies the plan (remediation), then reports what was done. One run at a time per target:
- * the target's Lease is held throughout, and a run that had to wait for it plans again,
- * since the run before it changed the cluster.
+ * Applies the plan (remediation), then reports what was done. The plan must come from
+ * `diff(…, { forApply: true })`, which holds the target's Lease until `close()`.
  */
 export async function converge(
   result: DiffResult,
@@ -228,48 +250,26 @@ export async function converge(
   hooks: EngineHooks,
 ): Promise<ConvergeResult> {
   const r = settings.remediation;
-  const { cluster } = result.connection;
-  const lease =
-    r.dryRun || r.suspend
-      ? undefined
-      : await acquireLease(cluster, {
-          target: settings.target,
-          namespace: r.inventoryNamespace,
-          fieldManager: settings.fieldManager,
-          waitSeconds: r.timeoutSeconds,
-          onWarning: hooks.warning,
-          onWait: hooks.info,
-        });
-  let remediation: RemediationResult;
-  try {
-    let current = result.plan;
-    if (lease?.waited) {
-      hooks.info('planning again: another run of this target changed the cluster while this one waited');
-      current = await planAgainst(result.desired, result.connection, settings, hooks, result.redactor);
-    }
-    remediation = await remediate(
-      current,
-      cluster,
-      {
-        target: settings.target,
-        fieldManager: settings.fieldManager,
-        concurrency: settings.concurrency,
-        prune: r.prune,
-        wait: r.wait,
-        timeoutSeconds: r.timeoutSeconds,
-        force: r.force,
-        dryRun: r.dryRun,
-        maxDeletions: r.maxDeletions,
-        inventoryNamespace: r.inventoryNamespace,
-        suspend: r.suspend,
-        skipUnhealthy: r.skipUnhealthy,
-        redactor: result.redactor,
-      },
-      hooks,
-    );
-  } finally {
-    await lease?.release();
-  }
+  const remediation = await remediate(
+    result.plan,
+    result.connection.cluster,
+    {
+      target: settings.target,
+      fieldManager: settings.fieldManager,
+      concurrency: settings.concurrency,
+      prune: r.prune,
+      wait: r.wait,
+      timeoutSeconds: r.timeoutSeconds,
+      force: r.force,
+      dryRun: r.dryRun,
+      maxDeletions: r.maxDeletions,
+      inventoryNamespace: r.inventoryNamespace,
+      suspend: r.suspend,
+      skipUnhealthy: r.skipUnhealthy,
+      redactor: result.redactor,
+    },
+    hooks,
+  );
   const report = buildReport(remediation.changeSet, {
     target: settings.target,
     mode: 'apply',

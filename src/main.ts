@@ -61,7 +61,20 @@ export async function run(): Promise<void> {
     await publisher.begin();
 
     core.startGroup(`kube-drift: ${settings.target} (${settings.paths.join(', ')})`);
-    const result = await diff(settings, hooks, redactor);
+    // Whether this run may write is decided before anything is read: a refused run only reports.
+    const refusal = settings.remediation.remediate
+      ? remediationRefusal(
+          { eventName: context.eventName, ref: context.ref, defaultBranch: context.defaultBranch },
+          settings.remediation.allowedRefs,
+        )
+      : undefined;
+    if (refusal) {
+      core.warning(
+        `remediation refused: ${refusal}. The cluster was not changed; this run only reports drift.`,
+      );
+    }
+    const applying = settings.remediation.remediate && !refusal;
+    const result = await diff(settings, hooks, redactor, { forApply: applying });
     let report: Report = result.report;
     let status = exitStatus(report, settings.failOn);
     // Drift that fail-on lets pass concludes the check run neutral, as fail-on-drift off does
@@ -69,24 +82,14 @@ export async function run(): Promise<void> {
     if (report.driftDetected && status === 0) publishSettings.failOnDrift = false;
     let remediated = false;
     try {
-      if (settings.remediation.remediate) {
-        const refusal = remediationRefusal(
-          { eventName: context.eventName, ref: context.ref, defaultBranch: context.defaultBranch },
-          settings.remediation.allowedRefs,
-        );
-        if (refusal) {
-          core.warning(
-            `remediation refused: ${refusal}. The cluster was not changed; this run only reports drift.`,
-          );
-        } else {
-          const applied = await converge(result, settings, hooks);
-          report = applied.report;
-          status = applied.exitStatus;
-          remediated = report.summary.created + report.summary.configured + report.summary.deleted > 0;
-        }
+      if (applying) {
+        const applied = await converge(result, settings, hooks);
+        report = applied.report;
+        status = applied.exitStatus;
+        remediated = report.summary.created + report.summary.configured + report.summary.deleted > 0;
       }
     } finally {
-      result.connection.close();
+      await result.close();
       core.endGroup();
     }
 

@@ -30,8 +30,6 @@ export interface LeaseOptions {
 export interface HeldLease {
   name: string;
   identity: string;
-  /** Another run held it first: whatever was planned before is stale. */
-  waited: boolean;
   release(): Promise<void>;
 }
 
@@ -136,7 +134,7 @@ export async function acquireLease(
           operation: { verb: 'update', subject },
         });
       }
-      return holding(cluster, path, subject, name, identity, held, options, waited);
+      return holding(cluster, path, subject, name, identity, held, options);
     } catch (error) {
       if (!(error instanceof KubeApiError)) throw error;
       if (error.status === 409) continue; // another run got there first: look again
@@ -163,7 +161,6 @@ function holding(
   identity: string,
   held: KubeObject,
   options: LeaseOptions,
-  waited: boolean,
 ): HeldLease {
   let current = held;
   const renew = async () => {
@@ -184,7 +181,6 @@ function holding(
   return {
     name,
     identity,
-    waited,
     release: async () => {
       clearInterval(timer);
       try {
