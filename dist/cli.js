@@ -92593,7 +92593,7 @@ async function acquireLease(cluster, options) {
           operation: { verb: "update", subject }
         });
       }
-      return holding(cluster, path2, subject, name, identity, held, options, waited);
+      return holding(cluster, path2, subject, name, identity, held, options);
     } catch (error) {
       if (!(error instanceof KubeApiError)) throw error;
       if (error.status === 409) continue;
@@ -92611,7 +92611,7 @@ async function acquireLease(cluster, options) {
     }
   }
 }
-function holding(cluster, path2, subject, name, identity, held, options, waited) {
+function holding(cluster, path2, subject, name, identity, held, options) {
   let current = held;
   const renew = async () => {
     try {
@@ -92631,7 +92631,6 @@ function holding(cluster, path2, subject, name, identity, held, options, waited)
   return {
     name,
     identity,
-    waited,
     release: async () => {
       clearInterval(timer);
       try {
@@ -94396,11 +94395,27 @@ async function connect2(settings, hooks2) {
     throw error;
   }
 }
-async function diff(settings, hooks2, redactor = new Redactor()) {
+async function diff(settings, hooks2, redactor = new Redactor(), options = {}) {
   const desired2 = await renderDesired(settings);
   hooks2.info(`rendered ${desired2.objects.length} objects from ${settings.paths.join(", ")}`);
   const connection = await connect2(settings, hooks2);
+  let lease;
+  const close = async () => {
+    await lease?.release();
+    connection.close();
+  };
   try {
+    const r = settings.remediation;
+    if (options.forApply && !r.dryRun && !r.suspend) {
+      lease = await acquireLease(connection.cluster, {
+        target: settings.target,
+        namespace: r.inventoryNamespace,
+        fieldManager: settings.fieldManager,
+        waitSeconds: r.timeoutSeconds,
+        onWarning: hooks2.warning,
+        onWait: hooks2.info
+      });
+    }
     const result = await planAgainst(desired2, connection, settings, hooks2, redactor);
     const changeSet = await threeWayChangeSet(settings, result, hooks2);
     const report = buildReport(changeSet, {
@@ -94410,9 +94425,9 @@ async function diff(settings, hooks2, redactor = new Redactor()) {
       kubeDriftVersion: VERSION,
       cluster: connection.server
     });
-    return { desired: desired2, plan: result, changeSet, report, connection, redactor };
+    return { desired: desired2, plan: result, changeSet, report, connection, redactor, close };
   } catch (error) {
-    connection.close();
+    await close();
     throw error;
   }
 }
@@ -94463,45 +94478,26 @@ async function threeWayChangeSet(settings, result, hooks2) {
 }
 async function converge(result, settings, hooks2) {
   const r = settings.remediation;
-  const { cluster } = result.connection;
-  const lease = r.dryRun || r.suspend ? void 0 : await acquireLease(cluster, {
-    target: settings.target,
-    namespace: r.inventoryNamespace,
-    fieldManager: settings.fieldManager,
-    waitSeconds: r.timeoutSeconds,
-    onWarning: hooks2.warning,
-    onWait: hooks2.info
-  });
-  let remediation;
-  try {
-    let current = result.plan;
-    if (lease?.waited) {
-      hooks2.info("planning again: another run of this target changed the cluster while this one waited");
-      current = await planAgainst(result.desired, result.connection, settings, hooks2, result.redactor);
-    }
-    remediation = await remediate(
-      current,
-      cluster,
-      {
-        target: settings.target,
-        fieldManager: settings.fieldManager,
-        concurrency: settings.concurrency,
-        prune: r.prune,
-        wait: r.wait,
-        timeoutSeconds: r.timeoutSeconds,
-        force: r.force,
-        dryRun: r.dryRun,
-        maxDeletions: r.maxDeletions,
-        inventoryNamespace: r.inventoryNamespace,
-        suspend: r.suspend,
-        skipUnhealthy: r.skipUnhealthy,
-        redactor: result.redactor
-      },
-      hooks2
-    );
-  } finally {
-    await lease?.release();
-  }
+  const remediation = await remediate(
+    result.plan,
+    result.connection.cluster,
+    {
+      target: settings.target,
+      fieldManager: settings.fieldManager,
+      concurrency: settings.concurrency,
+      prune: r.prune,
+      wait: r.wait,
+      timeoutSeconds: r.timeoutSeconds,
+      force: r.force,
+      dryRun: r.dryRun,
+      maxDeletions: r.maxDeletions,
+      inventoryNamespace: r.inventoryNamespace,
+      suspend: r.suspend,
+      skipUnhealthy: r.skipUnhealthy,
+      redactor: result.redactor
+    },
+    hooks2
+  );
   const report = buildReport(remediation.changeSet, {
     target: settings.target,
     mode: "apply",
@@ -95825,7 +95821,7 @@ ${(0, import_yaml9.stringify)(maskSecrets(null, d.object).predicted, { lineWidth
     io.stdout.write(redactor.redact(text));
     return desired2.errors.length > 0 ? 2 : 0;
   }
-  const result = await diff(settings, hooks2, redactor);
+  const result = await diff(settings, hooks2, redactor, { forApply: settings.command === "apply" });
   try {
     let report = result.report;
     let status = exitStatus(report, settings.failOn);
@@ -95839,7 +95835,7 @@ ${(0, import_yaml9.stringify)(maskSecrets(null, d.object).predicted, { lineWidth
     if (settings.reportFile) writeFileSync3(settings.reportFile, redactor.redact(renderJson(report)));
     return status;
   } finally {
-    result.connection.close();
+    await result.close();
   }
 }
 function formatReport(report, settings) {
