@@ -68,7 +68,6 @@ function valuesFile(name: string, values: string): string {
 }
 
 before(async () => {
-  if (!helm) return;
   work = mkdtempSync(join(tmpdir(), 'flux-helm-'));
   // The chart repository: greeter 0.1.0 and 0.2.0, packaged and indexed by helm.
   const charts = join(work, 'served');
