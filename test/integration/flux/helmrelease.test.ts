@@ -110,7 +110,10 @@ before(async () => {
         ([name, url]) =>
           `apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: ${name}\n  namespace: flux-system\nspec:\n  interval: 1h\n  url: ${url}\n`,
       )
-      .join('---\n'),
+      .join('---\n')
+      .concat(
+        '---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata:\n  name: greeter-pinned\n  namespace: flux-system\nspec:\n  interval: 1h\n  chart: greeter\n  version: 0.1.0\n  sourceRef:\n    kind: HelmRepository\n    name: local\n',
+      ),
   );
 });
 
@@ -169,6 +172,26 @@ test('HelmRelease from a HelmRepository: the requested version, targetNamespace,
   const latest = groupObjects(result, 'HelmRelease greeter/latest').find((o) => o.kind === 'Deployment');
   assert.equal(latest?.metadata.labels?.['chart-version'], '0.2.0');
   assert.equal(latest?.metadata.namespace, 'greeter');
+});
+
+test("HelmRelease through chartRef to a HelmChart: the HelmChart's chart and version", async () => {
+  const result = await renderHelmFixture();
+  const values = valuesFile('viaref-values.yaml', 'message: through-chartref\n');
+  const expected = await helmTemplate([
+    'viaref',
+    'greeter',
+    '--repo',
+    repoUrl,
+    '--version',
+    '0.1.0',
+    '--namespace',
+    'greeter',
+    '--values',
+    values,
+  ]);
+  const objects = groupObjects(result, 'HelmRelease greeter/viaref');
+  assert.deepEqual(objects, asInstalled(expected, 'viaref', 'greeter', 'greeter'));
+  assert.equal(objects.find((o) => o.kind === 'Deployment')?.metadata.labels?.['chart-version'], '0.1.0');
 });
 
 test('HelmRelease with post-renderers: helm template, then the kustomize patches and images', async () => {
