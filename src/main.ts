@@ -8,7 +8,7 @@ import { Redactor } from './drift/mask.ts';
 import { converge, diff, type EngineHooks, exitStatus } from './engine.ts';
 import { describeError } from './errors.ts';
 import { readRunContext } from './github/context.ts';
-import { Publisher, type PublishSettings, writeJobSummary } from './github/publisher.ts';
+import { Publisher, writeJobSummary } from './github/publisher.ts';
 import { decodeInline } from './kube/kubeconfig.ts';
 import { remediationRefusal } from './remediate/guard.ts';
 import { renderJson } from './report/json.ts';
@@ -46,18 +46,21 @@ export async function run(): Promise<void> {
       warning: (message) => core.warning(redactor.redact(message)),
     };
 
-    const publishSettings: PublishSettings = {
-      token: settings.github.token,
-      target: settings.target,
-      comment: settings.github.comment,
-      checkRun: settings.github.checkRun,
-      failOnDrift: settings.failOnDrift,
-      issue: settings.github.issue,
-      issueLabels: settings.github.issueLabels,
-      webhookUrl: settings.github.webhookUrl,
-      webhookFormat: settings.github.webhookFormat,
-    };
-    publisher = new Publisher(context, publishSettings, { log: hooks });
+    publisher = new Publisher(
+      context,
+      {
+        token: settings.github.token,
+        target: settings.target,
+        comment: settings.github.comment,
+        checkRun: settings.github.checkRun,
+        failOnDrift: settings.failOnDrift,
+        issue: settings.github.issue,
+        issueLabels: settings.github.issueLabels,
+        webhookUrl: settings.github.webhookUrl,
+        webhookFormat: settings.github.webhookFormat,
+      },
+      { log: hooks },
+    );
     await publisher.begin();
 
     core.startGroup(`kube-drift: ${settings.target} (${settings.paths.join(', ')})`);
@@ -77,9 +80,6 @@ export async function run(): Promise<void> {
     const result = await diff(settings, hooks, redactor, { forApply: applying });
     let report: Report = result.report;
     let status = exitStatus(report, settings.failOn);
-    // Drift that fail-on lets pass concludes the check run neutral, as fail-on-drift off does
-    // (the Publisher reads its settings when it finishes).
-    if (report.driftDetected && status === 0) publishSettings.failOnDrift = false;
     let remediated = false;
     try {
       if (applying) {
@@ -107,7 +107,12 @@ export async function run(): Promise<void> {
       }),
     );
     await writeJobSummary(markdown);
-    const published = await publisher.finish(report, { reportJsonPath: reportFile, remediated });
+    const published = await publisher.finish(report, {
+      reportJsonPath: reportFile,
+      remediated,
+      // Drift that fail-on lets pass (exit status 0) concludes the check run neutral.
+      failOnDrift: settings.failOnDrift && status !== 0,
+    });
     if (published.commentUrl) core.setOutput('comment-url', published.commentUrl);
     if (published.checkRunUrl) core.setOutput('check-run-url', published.checkRunUrl);
     if (published.issueUrl) core.setOutput('issue-url', published.issueUrl);

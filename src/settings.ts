@@ -7,6 +7,7 @@ import type { IgnoreRule } from './drift/ignore.ts';
 import { parseIgnoreRules } from './drift/ignore.ts';
 import type { FailOn } from './drift/threeway.ts';
 import { InputError } from './errors.ts';
+import type { WebhookFormat } from './github/webhook.ts';
 import type { KubeconfigSource } from './kube/kubeconfig.ts';
 
 export type Command = 'diff' | 'apply' | 'render';
@@ -62,7 +63,7 @@ export interface Settings {
     issue: boolean;
     issueLabels: string[];
     webhookUrl?: string;
-    webhookFormat: 'slack' | 'teams' | 'json';
+    webhookFormat: WebhookFormat;
   };
 }
 
@@ -478,7 +479,7 @@ export function parseSettings(
       issue: bool('issue'),
       issueLabels: list('issue-labels'),
       webhookUrl: get('webhook-url'),
-      webhookFormat: choice<'slack' | 'teams' | 'json'>('webhook-format'),
+      webhookFormat: choice<WebhookFormat>('webhook-format'),
     },
   };
 }

@@ -140,7 +140,12 @@ export class Publisher {
 
   async finish(
     report: Report,
-    extra: { reportJsonPath?: string; remediated?: boolean } = {},
+    extra: {
+      reportJsonPath?: string;
+      remediated?: boolean;
+      /** Overrides the setting for this report (fail-on may let drift pass). */
+      failOnDrift?: boolean;
+    } = {},
   ): Promise<PublishResult> {
     const result: PublishResult = { warnings: this.warnings };
     const linkOf = (file: string, line: number) => fileUrl(this.context, file, line);
@@ -166,7 +171,11 @@ export class Publisher {
           headSha: reportSha(this.context),
           detailsUrl: this.context.runUrl,
           externalId: this.settings.target,
-          conclusion: this.conclusion(report, extra.remediated === true),
+          conclusion: this.conclusion(
+            report,
+            extra.remediated === true,
+            extra.failOnDrift ?? this.settings.failOnDrift,
+          ),
           title: checkTitle(report, extra.remediated === true),
           summary,
           annotations,
@@ -262,10 +271,10 @@ export class Publisher {
     }
   }
 
-  private conclusion(report: Report, remediated: boolean): CheckConclusion {
+  private conclusion(report: Report, remediated: boolean, failOnDrift: boolean): CheckConclusion {
     if (report.errors.length > 0) return 'failure';
     if (!report.driftDetected || remediated) return 'success';
-    return this.settings.failOnDrift ? 'failure' : 'neutral';
+    return failOnDrift ? 'failure' : 'neutral';
   }
 
   /** What a report says, without when it was made: two runs that found the same thing are one comment. */

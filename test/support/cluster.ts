@@ -3,10 +3,10 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lookupTool } from '../../src/render/tools.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLUSTER_DIR = process.env.KUBE_DRIFT_CLUSTER_DIR || join(REPO_ROOT, '.cluster');
@@ -41,29 +41,17 @@ export function readonlyKubeconfigPath(): string {
   return requireFile(join(CLUSTER_DIR, 'kubeconfig-readonly'), 'the read-only kubeconfig');
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * The kubectl binary: $KUBE_DRIFT_KUBECTL, then PATH, then the one tools/cluster/build.sh
- * built into the cache (the same order as src/render/tools.ts).
+ * The kubectl binary, found as kube-drift finds it (src/render/tools.ts): $KUBE_DRIFT_KUBECTL,
+ * then PATH, then the one tools/cluster/build.sh built into the cache.
  */
 export function kubectlPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.KUBE_DRIFT_KUBECTL) return env.KUBE_DRIFT_KUBECTL;
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir !== '' && isExecutable(join(dir, 'kubectl'))) return join(dir, 'kubectl');
-  }
-  const cached = join(env.KUBE_DRIFT_CACHE || join(homedir(), '.cache', 'kube-drift'), 'bin', 'kubectl');
-  if (isExecutable(cached)) return cached;
-  throw new Error(
-    'kubectl was found neither on PATH nor in the cache: run npm run cluster:up, which builds it',
-  );
+  const found = lookupTool('kubectl', env);
+  if (!found)
+    throw new Error(
+      'kubectl was found neither on PATH nor in the cache: run npm run cluster:up, which builds it',
+    );
+  return found;
 }
 
 /** Runs kubectl against the local control plane; never throws on a non-zero exit status. */

@@ -242,6 +242,14 @@ describe('check run', () => {
     });
   }
 
+  it('concludes neutral when the run lets this drift pass (fail-on), whatever the setting', async () => {
+    emulator = await startGitHubEmulator({ pullRequests: [{ owner: OWNER, repo: REPO, number: PR }] });
+    const run = publisherFor(emulator, prContext(emulator.url), { failOnDrift: true, comment: false });
+    await run.publisher.begin();
+    await run.publisher.finish(makeReport({ drifted: 1 }), { failOnDrift: false });
+    assert.equal(emulator.state.checkRuns[0].conclusion, 'neutral');
+  });
+
   it('falls back to workflow annotations with one warning naming checks: write on a 403', async () => {
     emulator = await startGitHubEmulator({
       pullRequests: [{ owner: OWNER, repo: REPO, number: PR }],
