@@ -3,15 +3,15 @@
 import { realpath } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { IgnoreRule } from './drift/ignore.ts';
-import { Redactor } from './drift/mask.ts';
 import { type Plan, plan } from './drift/plan.ts';
 import { classifyChanges, type FailOn, failsOn } from './drift/threeway.ts';
-import { KubeClient } from './kube/client.ts';
+import { KubeClient, type RequestStats } from './kube/client.ts';
 import { Discovery } from './kube/discovery.ts';
 import { readFluxInventory } from './kube/flux-inventory.ts';
 import { loadKubeconfig } from './kube/kubeconfig.ts';
 import { ClusterObjects } from './kube/objects.ts';
-import type { ChangeSet, DesiredObject, PlanError } from './model.ts';
+import type { ChangeSet, DesiredObject, KubeObject, PlanError } from './model.ts';
+import type { Redactor } from './redaction.ts';
 import { type RemediationResult, remediate } from './remediate/index.ts';
 import { readInventory } from './remediate/inventory.ts';
 import { acquireLease, type HeldLease } from './remediate/lease.ts';
@@ -27,6 +27,8 @@ export interface EngineHooks {
   info(message: string): void;
   warning(message: string): void;
   progress?(done: number, total: number): void;
+  /** The connection's request counts, when it closes (the CLI prints them with KUBE_DRIFT_STATS=1). */
+  stats?(stats: RequestStats): void;
 }
 
 export interface Connection {
@@ -69,13 +71,26 @@ export interface DesiredSet {
   fluxKustomizations?: { namespace: string; name: string }[];
 }
 
-export async function renderDesired(settings: Settings): Promise<DesiredSet> {
+/**
+ * Renders the paths, and registers every Secret the rendering saw with the redactor before
+ * anything is printed: values from Git reach outputs only masked, wherever they show up.
+ */
+export async function renderDesired(settings: Settings, redactor: Redactor): Promise<DesiredSet> {
+  const desired = await renderSources(settings, (secret) => redactor.addSecretObject(secret));
+  for (const { object } of desired.objects) redactor.addSecretObject(object);
+  return desired;
+}
+
+async function renderSources(
+  settings: Settings,
+  onSecret: (secret: KubeObject) => void,
+): Promise<DesiredSet> {
   // source auto: paths that hold Flux Kustomization objects are Flux cluster paths.
   if (
     settings.source === 'flux' ||
     (settings.source === 'auto' && settings.paths.every((path) => isFluxPath(join(settings.repoRoot, path))))
   ) {
-    const flux = await renderFlux({ repoRoot: settings.repoRoot, paths: settings.paths });
+    const flux = await renderFlux({ repoRoot: settings.repoRoot, paths: settings.paths, onSecret });
     const skippedGroups = new Map<string, string>();
     const ignoreRules: IgnoreRule[] = [];
     for (const group of flux.groups) {
@@ -118,7 +133,10 @@ export async function connect(settings: Settings, hooks: EngineHooks): Promise<C
     return {
       cluster: new ClusterObjects(client, discovery),
       server: kubeconfig.server,
-      close: () => client.close(),
+      close: () => {
+        client.close();
+        hooks.stats?.(client.stats);
+      },
     };
   } catch (error) {
     client.close();
@@ -134,10 +152,10 @@ export async function connect(settings: Settings, hooks: EngineHooks): Promise<C
 export async function diff(
   settings: Settings,
   hooks: EngineHooks,
-  redactor = new Redactor(),
+  redactor: Redactor,
   options: { forApply?: boolean } = {},
 ): Promise<DiffResult> {
-  const desired = await renderDesired(settings);
+  const desired = await renderDesired(settings, redactor);
   hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
   const connection = await connect(settings, hooks);
   let lease: HeldLease | undefined;
@@ -158,7 +176,7 @@ export async function diff(
       });
     }
     const result = await planAgainst(desired, connection, settings, hooks, redactor);
-    const changeSet = await threeWayChangeSet(settings, result, hooks);
+    const changeSet = await threeWayChangeSet(settings, result, hooks, redactor);
     const report = buildReport(changeSet, {
       target: settings.target,
       mode: 'diff',
@@ -210,7 +228,12 @@ async function planAgainst(
  * The plan's change set, classed by whose change each field is when there is a base commit
  * to compare with (the PR's base, or --base): see src/drift/threeway.ts.
  */
-async function threeWayChangeSet(settings: Settings, result: Plan, hooks: EngineHooks): Promise<ChangeSet> {
+async function threeWayChangeSet(
+  settings: Settings,
+  result: Plan,
+  hooks: EngineHooks,
+  redactor: Redactor,
+): Promise<ChangeSet> {
   if (settings.threeWay === 'off' || !settings.base) return result.changeSet;
   const toplevel = await gitToplevel(settings.repoRoot);
   const checkout = await checkoutBase(toplevel, settings.base);
@@ -218,7 +241,7 @@ async function threeWayChangeSet(settings: Settings, result: Plan, hooks: Engine
     const baseRoot = join(checkout.dir, relative(toplevel, await realpath(settings.repoRoot)));
     let base: DesiredSet;
     try {
-      base = await renderDesired({ ...settings, repoRoot: baseRoot });
+      base = await renderDesired({ ...settings, repoRoot: baseRoot }, redactor);
     } catch (error) {
       // The PR may be the fix for manifests that did not render: preview it as a plain diff.
       if (!(error instanceof RenderError)) throw error;
