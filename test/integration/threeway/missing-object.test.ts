@@ -100,6 +100,28 @@ describe('fail-on pr with an object missing from the cluster', { timeout: 180_00
     assert.equal((await diff('HEAD', 'any')).code, 1, 'fail-on any fails for them');
   });
 
+  it('the PR comment files the missing objects under drift, not under the PR', async () => {
+    const run = await runCli([
+      'diff',
+      '--kubeconfig',
+      kubeconfigPath(),
+      '--namespace',
+      ns.name,
+      '--target',
+      ns.name,
+      '--output',
+      'markdown',
+      '--base',
+      'HEAD',
+      '--fail-on',
+      'pr',
+      'deploy',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /### Objects to create or delete/);
+    assert.doesNotMatch(run.stdout, /by this PR/);
+  });
+
   it('fails when the PR adds the missing object', async () => {
     const { code, report } = await diff(baseSha, 'pr');
     assert.deepEqual(report.comparison, { kind: 'three-way', base: baseSha });
