@@ -19,7 +19,7 @@ import { isFluxPath } from './render/flux/detect.ts';
 import { renderFlux } from './render/flux/index.ts';
 import { checkoutBase, gitToplevel } from './render/git-base.ts';
 import { RenderError, render } from './render/index.ts';
-import { buildReport, isThreeWay, type Report } from './report/model.ts';
+import { buildReport, type Comparison, isThreeWay, type Report } from './report/model.ts';
 import type { Settings } from './settings.ts';
 import { VERSION } from './version.ts';
 
@@ -51,6 +51,8 @@ export interface DiffResult {
 /**
  * Exit status as `kubectl diff`: 0 in sync, 1 drift, 2 error. In a three-way preview,
  * `failOn` narrows what counts: only the PR's own changes, or only drift already there.
+ * A live report cannot tell whose a change is, so there every drift fails: a check that
+ * cannot tell must not pass.
  */
 export function exitStatus(report: Report, failOn: FailOn = 'any'): 0 | 1 | 2 {
   if (report.summary.errors > 0) return 2;
@@ -176,13 +178,14 @@ export async function diff(
       });
     }
     const result = await planAgainst(desired, connection, settings, hooks, redactor);
-    const changeSet = await threeWayChangeSet(settings, result, hooks, redactor);
+    const { changeSet, comparison } = await threeWayChangeSet(settings, result, hooks, redactor);
     const report = buildReport(changeSet, {
       target: settings.target,
       mode: 'diff',
       generatedAt: new Date().toISOString(),
       kubeDriftVersion: VERSION,
       cluster: connection.server,
+      comparison,
     });
     return { desired, plan: result, changeSet, report, connection, redactor, close };
   } catch (error) {
@@ -233,8 +236,9 @@ async function threeWayChangeSet(
   result: Plan,
   hooks: EngineHooks,
   redactor: Redactor,
-): Promise<ChangeSet> {
-  if (settings.threeWay === 'off' || !settings.base) return result.changeSet;
+): Promise<{ changeSet: ChangeSet; comparison: Comparison }> {
+  const live = { changeSet: result.changeSet, comparison: { kind: 'live' } as const };
+  if (settings.threeWay === 'off' || !settings.base) return live;
   const toplevel = await gitToplevel(settings.repoRoot);
   const checkout = await checkoutBase(toplevel, settings.base);
   try {
@@ -248,10 +252,13 @@ async function threeWayChangeSet(
       hooks.warning(
         `three-way preview skipped: the manifests at the base ${settings.base} do not render (${error.message})`,
       );
-      return result.changeSet;
+      return live;
     }
     hooks.info(`three-way preview: rendered ${base.objects.length} objects at the base ${settings.base}`);
-    return classifyChanges(result, base.objects, { defaultNamespace: settings.namespace });
+    return {
+      changeSet: classifyChanges(result, base.objects, { defaultNamespace: settings.namespace }),
+      comparison: { kind: 'three-way', base: checkout.sha },
+    };
   } finally {
     await checkout.cleanup();
   }

@@ -428,6 +428,15 @@ export function parseSettings(
     );
   }
 
+  const failOn = choice<FailOn>('fail-on');
+  if (failOn !== 'any' && threeWay === 'off') {
+    // Only a three-way preview knows whose a change is; a live diff would fail on every drift.
+    throw new InputError(
+      `${label('fail-on', context.isAction)} ${failOn} needs a three-way preview, but ${label('three-way', context.isAction)} is off`,
+      { hint: 'Set fail-on to any, or three-way to auto.' },
+    );
+  }
+
   const colorChoice = choice<'auto' | 'always' | 'never'>('color');
   const namespace = get('namespace')!;
 
@@ -458,7 +467,7 @@ export function parseSettings(
     failOnDrift: bool('fail-on-drift'),
     threeWay,
     base,
-    failOn: choice<FailOn>('fail-on'),
+    failOn,
     remediation: {
       remediate: command === 'apply' || (context.isAction && bool('remediate')),
       prune: bool('prune'),
