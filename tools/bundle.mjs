@@ -2,8 +2,13 @@
 // esbuild over Rollup: one dependency instead of five plugins, it handles the CommonJS in
 // @kubernetes/client-node's dependency tree without configuration, and bundles in under a
 // second, which keeps the check-dist step cheap. Output is deterministic for the same inputs.
+// `--outdir <dir>` bundles elsewhere than dist/ (the e2e tests run a bundle fresh from src/).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+
+const { values: args } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -24,10 +29,10 @@ const common = {
   },
 };
 
-await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' });
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: join(args.outdir, 'index.js') });
 await build({
   ...common,
   entryPoints: ['src/cli-entry.ts'],
-  outfile: 'dist/cli.js',
+  outfile: join(args.outdir, 'cli.js'),
   banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
 });

@@ -9,8 +9,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
@@ -35,8 +33,10 @@ import {
   runProcess,
   scheduleEvent,
 } from './support/action.ts';
-import { type Artifact, describeLeaks, filesUnder, findLeaks, type Needle } from './support/leaks.ts';
+import { type Artifact, assertNoLeaks, filesUnder, findLeaks, type Needle } from './support/leaks.ts';
+import { actionArtifacts, emulatorArtifacts, webhookArtifacts } from './support/outputs.ts';
 import { logsOf } from './support/scenario.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 import { gitWorkspace, pushCommit, type Workspace } from './support/workspace.ts';
 
 const PR = 31;
@@ -80,33 +80,10 @@ function kubeconfigNeedles(content: string): Needle[] {
   return needles;
 }
 
-interface Webhook {
-  url: string;
-  bodies: string[];
-  server: Server;
-}
-
-async function startWebhookReceiver(): Promise<Webhook> {
-  const bodies: string[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      bodies.push(
-        `${request.method} ${request.url}\n${JSON.stringify(request.headers)}\n${Buffer.concat(chunks).toString('utf8')}`,
-      );
-      response.writeHead(200, { 'content-type': 'text/plain' });
-      response.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, server };
-}
-
 describe('Secret canary across every output path', () => {
   let namespace: TestNamespace;
   let gh: GitHubEmulator;
-  let webhook: Webhook;
+  let webhook: WebhookReceiver;
   let ws: Workspace;
   let workspace: string;
   let kubeconfigContent: string;
@@ -162,7 +139,7 @@ describe('Secret canary across every output path', () => {
 
   after(async () => {
     await gh?.close();
-    await new Promise((resolve) => webhook?.server.close(resolve));
+    await webhook?.close();
     await namespace?.cleanup();
   });
 
@@ -316,16 +293,7 @@ describe('Secret canary across every output path', () => {
   it('no canary, nor the kubeconfig, appears in anything that left the processes', () => {
     assert.ok(actionRuns.length >= 4 && artifacts.length >= 16, 'every output path ran');
     const all: Artifact[] = [...artifacts];
-    for (const { label, run } of actionRuns) {
-      // The runner consumes ::add-mask:: lines and never shows them; everything else is the log.
-      const stdout = run.stdout
-        .split('\n')
-        .filter((line) => !line.startsWith('::add-mask::'))
-        .join('\n');
-      all.push({ where: `action ${label}: stdout`, text: stdout });
-      all.push({ where: `action ${label}: stderr`, text: run.stderr });
-      all.push(...filesUnder(run.runDir, `action ${label}: files`, (path) => path.endsWith('event.json')));
-    }
+    for (const { label, run } of actionRuns) all.push(...actionArtifacts(label, run));
     // The manifests themselves hold the Git canaries, in the files and in Git's objects.
     const fixtureFiles = new Set([join(workspace, 'secrets', 'secrets.yaml')]);
     all.push(
@@ -335,23 +303,7 @@ describe('Secret canary across every output path', () => {
         (path) => fixtureFiles.has(path) || path.startsWith(join(workspace, '.git')),
       ),
     );
-    all.push({
-      where: 'GitHub emulator: comments, check runs, issues',
-      text: JSON.stringify({
-        comments: gh.state.comments,
-        checkRuns: gh.state.checkRuns,
-        issues: gh.state.issues,
-      }),
-    });
-    for (const request of gh.state.requests) {
-      all.push({
-        where: `GitHub emulator: ${request.method} ${request.path}`,
-        text: `${request.path}\n${JSON.stringify(request.body ?? null)}`,
-      });
-    }
-    webhook.bodies.forEach((body, i) => {
-      all.push({ where: `webhook request ${i + 1}`, text: body });
-    });
+    all.push(...emulatorArtifacts(gh), ...webhookArtifacts(webhook));
 
     const needles: Needle[] = [
       { name: 'Git stringData canary', value: GIT_STRING_DATA },
@@ -367,7 +319,6 @@ describe('Secret canary across every output path', () => {
       'Git data canary (base64)',
       'Git stringData canary',
     ]);
-    const leaks = findLeaks(all, needles);
-    assert.deepEqual(leaks, [], `secrets leaked:\n${describeLeaks(leaks)}`);
+    assertNoLeaks(all, needles, 'the Secrets and the kubeconfig');
   });
 });
