@@ -4,7 +4,7 @@
 // report), on a schedule (drift issue), remediating on a push, a webhook, and its logs with
 // debug on — and everything that left the processes is searched for the canaries in every
 // encoding. The kubeconfig given inline must not leak either, and must be registered as a
-// secret with `::add-mask::` so that GitHub masks it.
+// secret with `::add-mask::` so that GitHub masks it. Both run as bundled fresh from src/.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -23,7 +23,6 @@ import { faults, type GitHubEmulator, startGitHubEmulator } from '../support/git
 import {
   type ActionEvent,
   type ActionRun,
-  CLI_BUNDLE,
   cleanEnv,
   OWNER,
   pullRequestEvent,
@@ -33,6 +32,7 @@ import {
   runProcess,
   scheduleEvent,
 } from './support/action.ts';
+import { type Bundle, freshBundle } from './support/bundle.ts';
 import { type Artifact, assertNoLeaks, filesUnder, findLeaks, type Needle } from './support/leaks.ts';
 import { actionArtifacts, emulatorArtifacts, webhookArtifacts } from './support/outputs.ts';
 import { logsOf } from './support/scenario.ts';
@@ -83,6 +83,7 @@ function kubeconfigNeedles(content: string): Needle[] {
 describe('Secret canary across every output path', () => {
   let namespace: TestNamespace;
   let gh: GitHubEmulator;
+  let bundle: Bundle;
   let webhook: WebhookReceiver;
   let ws: Workspace;
   let workspace: string;
@@ -92,6 +93,7 @@ describe('Secret canary across every output path', () => {
   const actionRuns: Array<{ label: string; run: ActionRun }> = [];
 
   before(async () => {
+    bundle = freshBundle();
     kubeconfigContent = readFileSync(kubeconfigPath(), 'utf8');
     // A workspace of its own, so that any file the runs leave in it can be searched too.
     ws = gitWorkspace([{ from: 'test/fixtures/e2e/secrets', as: 'secrets' }]);
@@ -168,7 +170,7 @@ describe('Secret canary across every output path', () => {
   for (const cliCase of cliCases) {
     it(`CLI ${cliCase.name}: reports the Secrets masked`, async () => {
       const isRender = cliCase.args[0] === 'render';
-      const args = [CLI_BUNDLE, ...cliCase.args, '-p', 'secrets', '-n', namespace.name];
+      const args = [bundle.cli, ...cliCase.args, '-p', 'secrets', '-n', namespace.name];
       if (!isRender) args.push('--kubeconfig', kubeconfigPath(), '--target', target);
       const run = await runProcess(args, { env: { ...cleanEnv(), TMPDIR: workspace }, cwd: workspace });
       const logs = `exit ${run.code}\n--- stdout ---\n${run.stdout}\n--- stderr ---\n${run.stderr}`;
@@ -194,6 +196,7 @@ describe('Secret canary across every output path', () => {
     inputs: Record<string, string>,
   ): Promise<ActionRun> {
     const run = await runAction({
+      bundle: bundle.action,
       event,
       apiUrl: gh.url,
       token: gh.token,

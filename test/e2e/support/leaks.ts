@@ -138,9 +138,15 @@ export function assertNoLeaks(artifacts: Artifact[], needles: Needle[], what: st
   if (artifacts.length === 0) assert.fail(`${what}: nothing to search (no output was collected)`);
   const leaks = findLeaks(artifacts, needles);
   if (leaks.length === 0) return;
-  const places = new Set(leaks.map((leak) => leak.where.replace(/, line \d+$/, '')));
+  const places = new Map<string, Set<string>>();
+  for (const leak of leaks) {
+    const place = leak.where.replace(/, line \d+$/, '');
+    places.set(place, (places.get(place) ?? new Set()).add(leak.needle));
+  }
+  const summary = [...places].map(([place, found]) => `  ${place}: ${[...found].join(', ')}`);
   assert.fail(
-    `${what}: found ${leaks.length} time(s) in ${places.size} output(s) of ${artifacts.length} searched:\n${describeLeaks(leaks)}`,
+    `${what}: found ${leaks.length} time(s) in ${places.size} of ${artifacts.length} outputs searched:\n` +
+      `${summary.join('\n')}\nwhere, with a little context:\n${describeLeaks(leaks)}`,
   );
 }
 
