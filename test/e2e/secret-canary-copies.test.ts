@@ -25,6 +25,7 @@ import {
   scheduleEvent,
 } from './support/action.ts';
 import { type Bundle, freshBundle } from './support/bundle.ts';
+import { canaryCases, type Tree } from './support/canary-cases.ts';
 import {
   applyAsKubeDrift,
   applyDrift,
@@ -33,7 +34,6 @@ import {
   renderFluxTree,
 } from './support/canary-cluster.ts';
 import {
-  canaryCases,
   FLUX_PATH,
   fluxDrift,
   newCanaries,
@@ -41,7 +41,6 @@ import {
   plainDrift,
   plainManifests,
   repositoryFiles,
-  type Tree,
 } from './support/canary-repository.ts';
 import { type Artifact, assertNoLeaks, filesUnder, findLeaks } from './support/leaks.ts';
 import { actionArtifacts, cliArtifacts, emulatorArtifacts, webhookArtifacts } from './support/outputs.ts';
@@ -52,7 +51,13 @@ import { gitWorkspace, type Workspace } from './support/workspace.ts';
 const PR = 47;
 
 interface JsonReport {
-  entries: Array<{ kind: string; namespace: string | null; name: string; action: string }>;
+  entries: Array<{
+    kind: string;
+    namespace: string | null;
+    name: string;
+    action: string;
+    changes: Array<{ path: string; class?: string }>;
+  }>;
   errors: Array<{ message: string; object?: string }>;
 }
 
@@ -151,6 +156,10 @@ describe('Secret values copied into other objects never leave unmasked', { timeo
         {},
       );
       prRuns.set(tree, result);
+      assert.ok(
+        result.report.entries.some((e) => e.changes.some((change) => change.class === 'drift')),
+        'the three-way preview against the base commit classed the changes as drift',
+      );
       const target = trees[tree].target;
       assert.ok(
         gh.state.comments.some((c) => c.body.includes(target)),
