@@ -2,6 +2,7 @@
 // Redactor, and every writer (stdout, files, GitHub, webhooks, action outputs, logs) accepts
 // only the `Redacted` text that Redactor.redact() returns. Any stage may import this file.
 
+import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from './model.ts';
 
 declare const redactedBrand: unique symbol;
@@ -24,6 +25,35 @@ export const MIN_SECRET_LENGTH = 4;
 /** Lines of a multi-line value (a PEM key) are masked on their own from this length on. */
 const MIN_LINE_LENGTH = 16;
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * The scalar values inside a value that is itself a document: YAML or JSON (a mapping or a
+ * list), or dotenv lines (`KEY=value`). Anything else has no leaves.
+ */
+export function leavesOf(value: string): string[] {
+  if (!/[:=\n]/.test(value)) return [];
+  const leaves: string[] = [];
+  const walk = (node: unknown): void => {
+    if (typeof node === 'string') leaves.push(node);
+    // Booleans are not secrets, and masking `true` everywhere would make reports unreadable.
+    else if (typeof node === 'number') leaves.push(String(node));
+    else if (Array.isArray(node)) node.forEach(walk);
+    else if (isRecord(node)) Object.values(node).forEach(walk);
+  };
+  try {
+    const parsed = parseYaml(value, { logLevel: 'error', uniqueKeys: false }) as unknown;
+    if (typeof parsed === 'object' && parsed !== null) walk(parsed);
+  } catch {
+    // Not YAML: may still be dotenv.
+  }
+  for (const line of value.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=\s*(.*?)\s*$/.exec(line);
+    if (match) leaves.push(match[1].replace(/^(['"])(.*)\1$/, '$2'));
+  }
+  return leaves.filter((leaf) => !NOT_SECRET.has(leaf.toLowerCase()));
+}
+
+const NOT_SECRET = new Set(['true', 'false', 'null', 'yes', 'no', 'on', 'off']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -74,6 +104,15 @@ export class Redactor {
     }
   }
 
+  /**
+   * A Secret value and, when it is a document (a Helm `values.yaml`, a dotenv file, JSON), each
+   * value inside it: those reach outputs on their own once a chart or a substitution uses them.
+   */
+  private addSecretValue(value: string): void {
+    this.addValue(value);
+    for (const leaf of leavesOf(value)) this.addValue(leaf);
+  }
+
   /** Every `data` value raw (base64) and decoded, every `stringData` value raw and encoded. */
   addSecretObject(object: KubeObject): void {
     // Only Secrets: registering a ConfigMap's values would mask them wherever they appear.
@@ -85,12 +124,13 @@ export class Redactor {
         this.add(value);
         const decoded = Buffer.from(value, 'base64').toString('utf8');
         // Binary values cannot show up in text outputs decoded; only valid UTF-8 is worth a match.
-        if (!decoded.includes('\uFFFD')) this.addValue(decoded);
+        if (!decoded.includes('\uFFFD')) this.addSecretValue(decoded);
       }
     }
     const stringData = object.stringData;
     if (isRecord(stringData)) {
-      for (const value of Object.values(stringData)) if (typeof value === 'string') this.addValue(value);
+      for (const value of Object.values(stringData))
+        if (typeof value === 'string') this.addSecretValue(value);
     }
     const applied = object.metadata?.annotations?.[LAST_APPLIED];
     if (typeof applied === 'string') {

@@ -7,11 +7,18 @@
 // esbuild over Rollup: one dependency instead of five plugins, it handles the CommonJS in
 // @kubernetes/client-node's dependency tree without configuration, and bundles in under a
 // second, which keeps the check-dist step cheap. Output is deterministic for the same inputs.
+// `--outdir <dir>` bundles elsewhere than dist/ (the e2e tests run a bundle fresh from src/).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
-const outdir = process.argv[2] ?? 'dist';
+// `tools/bundle.mjs [dir]` or `tools/bundle.mjs --outdir dir`.
+const { values: args, positionals } = parseArgs({
+  options: { outdir: { type: 'string' } },
+  allowPositionals: true,
+});
+const outdir = args.outdir ?? positionals[0] ?? 'dist';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const nodeMinimum = /^>=\s*(\d+(?:\.\d+){0,2})$/.exec(pkg.engines?.node ?? '')?.[1];
 if (!nodeMinimum) throw new Error(`package.json engines.node must be ">=X.Y", not ${pkg.engines?.node}`);

@@ -4,13 +4,11 @@
 // report), on a schedule (drift issue), remediating on a push, a webhook, and its logs with
 // debug on — and everything that left the processes is searched for the canaries in every
 // encoding. The kubeconfig given inline must not leak either, and must be registered as a
-// secret with `::add-mask::` so that GitHub masks it.
+// secret with `::add-mask::` so that GitHub masks it. Both run as bundled fresh from src/.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
@@ -25,7 +23,6 @@ import { faults, type GitHubEmulator, startGitHubEmulator } from '../support/git
 import {
   type ActionEvent,
   type ActionRun,
-  CLI_BUNDLE,
   cleanEnv,
   OWNER,
   pullRequestEvent,
@@ -35,8 +32,11 @@ import {
   runProcess,
   scheduleEvent,
 } from './support/action.ts';
-import { type Artifact, describeLeaks, filesUnder, findLeaks, type Needle } from './support/leaks.ts';
+import { type Bundle, freshBundle } from './support/bundle.ts';
+import { type Artifact, assertNoLeaks, filesUnder, findLeaks, type Needle } from './support/leaks.ts';
+import { actionArtifacts, emulatorArtifacts, webhookArtifacts } from './support/outputs.ts';
 import { logsOf } from './support/scenario.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 import { gitWorkspace, pushCommit, type Workspace } from './support/workspace.ts';
 
 const PR = 31;
@@ -80,33 +80,11 @@ function kubeconfigNeedles(content: string): Needle[] {
   return needles;
 }
 
-interface Webhook {
-  url: string;
-  bodies: string[];
-  server: Server;
-}
-
-async function startWebhookReceiver(): Promise<Webhook> {
-  const bodies: string[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      bodies.push(
-        `${request.method} ${request.url}\n${JSON.stringify(request.headers)}\n${Buffer.concat(chunks).toString('utf8')}`,
-      );
-      response.writeHead(200, { 'content-type': 'text/plain' });
-      response.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies, server };
-}
-
 describe('Secret canary across every output path', () => {
   let namespace: TestNamespace;
   let gh: GitHubEmulator;
-  let webhook: Webhook;
+  let bundle: Bundle;
+  let webhook: WebhookReceiver;
   let ws: Workspace;
   let workspace: string;
   let kubeconfigContent: string;
@@ -115,6 +93,7 @@ describe('Secret canary across every output path', () => {
   const actionRuns: Array<{ label: string; run: ActionRun }> = [];
 
   before(async () => {
+    bundle = freshBundle();
     kubeconfigContent = readFileSync(kubeconfigPath(), 'utf8');
     // A workspace of its own, so that any file the runs leave in it can be searched too.
     ws = gitWorkspace([{ from: 'test/fixtures/e2e/secrets', as: 'secrets' }]);
@@ -162,7 +141,7 @@ describe('Secret canary across every output path', () => {
 
   after(async () => {
     await gh?.close();
-    await new Promise((resolve) => webhook?.server.close(resolve));
+    await webhook?.close();
     await namespace?.cleanup();
   });
 
@@ -191,7 +170,7 @@ describe('Secret canary across every output path', () => {
   for (const cliCase of cliCases) {
     it(`CLI ${cliCase.name}: reports the Secrets masked`, async () => {
       const isRender = cliCase.args[0] === 'render';
-      const args = [CLI_BUNDLE, ...cliCase.args, '-p', 'secrets', '-n', namespace.name];
+      const args = [bundle.cli, ...cliCase.args, '-p', 'secrets', '-n', namespace.name];
       if (!isRender) args.push('--kubeconfig', kubeconfigPath(), '--target', target);
       const run = await runProcess(args, { env: { ...cleanEnv(), TMPDIR: workspace }, cwd: workspace });
       const logs = `exit ${run.code}\n--- stdout ---\n${run.stdout}\n--- stderr ---\n${run.stderr}`;
@@ -217,6 +196,7 @@ describe('Secret canary across every output path', () => {
     inputs: Record<string, string>,
   ): Promise<ActionRun> {
     const run = await runAction({
+      bundle: bundle.action,
       event,
       apiUrl: gh.url,
       token: gh.token,
@@ -316,16 +296,7 @@ describe('Secret canary across every output path', () => {
   it('no canary, nor the kubeconfig, appears in anything that left the processes', () => {
     assert.ok(actionRuns.length >= 4 && artifacts.length >= 16, 'every output path ran');
     const all: Artifact[] = [...artifacts];
-    for (const { label, run } of actionRuns) {
-      // The runner consumes ::add-mask:: lines and never shows them; everything else is the log.
-      const stdout = run.stdout
-        .split('\n')
-        .filter((line) => !line.startsWith('::add-mask::'))
-        .join('\n');
-      all.push({ where: `action ${label}: stdout`, text: stdout });
-      all.push({ where: `action ${label}: stderr`, text: run.stderr });
-      all.push(...filesUnder(run.runDir, `action ${label}: files`, (path) => path.endsWith('event.json')));
-    }
+    for (const { label, run } of actionRuns) all.push(...actionArtifacts(label, run));
     // The manifests themselves hold the Git canaries, in the files and in Git's objects.
     const fixtureFiles = new Set([join(workspace, 'secrets', 'secrets.yaml')]);
     all.push(
@@ -335,23 +306,7 @@ describe('Secret canary across every output path', () => {
         (path) => fixtureFiles.has(path) || path.startsWith(join(workspace, '.git')),
       ),
     );
-    all.push({
-      where: 'GitHub emulator: comments, check runs, issues',
-      text: JSON.stringify({
-        comments: gh.state.comments,
-        checkRuns: gh.state.checkRuns,
-        issues: gh.state.issues,
-      }),
-    });
-    for (const request of gh.state.requests) {
-      all.push({
-        where: `GitHub emulator: ${request.method} ${request.path}`,
-        text: `${request.path}\n${JSON.stringify(request.body ?? null)}`,
-      });
-    }
-    webhook.bodies.forEach((body, i) => {
-      all.push({ where: `webhook request ${i + 1}`, text: body });
-    });
+    all.push(...emulatorArtifacts(gh), ...webhookArtifacts(webhook));
 
     const needles: Needle[] = [
       { name: 'Git stringData canary', value: GIT_STRING_DATA },
@@ -367,7 +322,6 @@ describe('Secret canary across every output path', () => {
       'Git data canary (base64)',
       'Git stringData canary',
     ]);
-    const leaks = findLeaks(all, needles);
-    assert.deepEqual(leaks, [], `secrets leaked:\n${describeLeaks(leaks)}`);
+    assertNoLeaks(all, needles, 'the Secrets and the kubeconfig');
   });
 });

@@ -108,8 +108,12 @@ export interface Issue {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query string as sent, `?` included (empty when none). */
+  query: string;
   operationId?: string;
   body?: unknown;
+  /** The body as sent, whether or not it parsed. */
+  rawBody?: string;
   status: number;
 }
 
@@ -520,7 +524,12 @@ export async function startGitHubEmulator(options: EmulatorOptions = {}): Promis
 
   const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', base);
-    const record: RecordedRequest = { method: request.method ?? 'GET', path: url.pathname, status: 0 };
+    const record: RecordedRequest = {
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      query: url.search,
+      status: 0,
+    };
     state.requests.push(record);
     const reply = (status: number, body: unknown, headers?: Record<string, string>) => {
       record.status = status;
@@ -534,6 +543,7 @@ export async function startGitHubEmulator(options: EmulatorOptions = {}): Promis
       );
     try {
       const text = await readBody(request);
+      record.rawBody = text;
       let body: unknown;
       if (text !== '') {
         try {

@@ -1,7 +1,8 @@
-// Runs the committed bundle (dist/index.js) the way a GitHub runner does: a child process of
-// Node 24 with the environment the runner sets — every input as INPUT_<NAME> (the defaults
-// of action.yml included, as the runner fills them in), the event payload file, the
-// GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files — and reads back what the run left behind.
+// Runs the committed bundle (dist/index.js), or another one given, the way a GitHub runner
+// does: a child process of Node 24 with the environment the runner sets — every input as
+// INPUT_<NAME> (the defaults of action.yml included, as the runner fills them in), the event
+// payload file, the GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files — and reads back what the
+// run left behind.
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -129,6 +130,8 @@ export interface RunActionOptions {
   workspace?: string;
   /** Extra environment, e.g. RUNNER_DEBUG. */
   env?: Record<string, string>;
+  /** The action bundle to run; default the committed dist/index.js. */
+  bundle?: string;
 }
 
 export async function runAction(options: RunActionOptions): Promise<ActionRun> {
@@ -175,7 +178,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   for (const [name, value] of Object.entries(inputsWithDefaults(options.inputs, options.token))) {
     env[inputEnvName(name)] = value;
   }
-  const result = await runProcess([ACTION_BUNDLE], { env, cwd: workspace });
+  const result = await runProcess([options.bundle ?? ACTION_BUNDLE], { env, cwd: workspace });
   return {
     ...result,
     outputs: parseOutputFile(readFileSync(outputPath, 'utf8')),

@@ -5,9 +5,9 @@
 // actions/checkout with enough history.
 
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../../support/cluster.ts';
 
 export interface Workspace {
@@ -32,11 +32,22 @@ function git(dir: string, args: string[]): string {
   }).trim();
 }
 
-/** A repository holding each `fixtures` directory (relative to the project root) under its `as` name. */
-export function gitWorkspace(fixtures: Array<{ from: string; as: string }>): Workspace {
+/**
+ * A repository holding each `fixtures` directory (relative to the project root) under its
+ * `as` name, and each of `files` (path in the repository → content), e.g. manifests a test
+ * writes with values of its own.
+ */
+export function gitWorkspace(
+  fixtures: Array<{ from: string; as: string }>,
+  files: Record<string, string> = {},
+): Workspace {
   const dir = mkdtempSync(join(tmpdir(), 'kube-drift-e2e-ws-'));
   for (const fixture of fixtures)
     cpSync(join(REPO_ROOT, fixture.from), join(dir, fixture.as), { recursive: true });
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
   git(dir, ['init', '--quiet', '--initial-branch=main']);
   git(dir, ['add', '.']);
   git(dir, ['commit', '--quiet', '-m', 'manifests']);

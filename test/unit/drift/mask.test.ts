@@ -191,3 +191,20 @@ test('property: no registered value survives redaction', () => {
     ),
   );
 });
+
+test('Redactor: masks each leaf of a values.yaml or dotenv file kept in a Secret, not booleans', () => {
+  const redactor = new Redactor();
+  const valuesYaml = 'auth:\n  password: hunter2-long\n  enabled: true\nreplicas: 12345\n';
+  const dotenv = 'DB_PASSWORD="pa55-word"\nexport TOKEN=abcd-efgh\n';
+  redactor.addSecretObject({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'values' },
+    data: { 'values.yaml': Buffer.from(valuesYaml).toString('base64') },
+    stringData: { '.env': dotenv },
+  });
+  assert.equal(
+    redactor.redact('password=hunter2-long pw=pa55-word token=abcd-efgh n=12345 enabled=true'),
+    'password=*** pw=*** token=*** n=*** enabled=true',
+  );
+});
