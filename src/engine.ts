@@ -69,7 +69,8 @@ export interface DesiredSet {
   fluxKustomizations?: { namespace: string; name: string }[];
 }
 
-export async function renderDesired(settings: Settings): Promise<DesiredSet> {
+/** `confineTo`: the directory nothing may be read outside of (default: the Git work tree holding repoRoot). */
+export async function renderDesired(settings: Settings, confineTo?: string): Promise<DesiredSet> {
   // source auto: paths that hold Flux Kustomization objects are Flux cluster paths.
   if (
     settings.source === 'flux' ||
@@ -101,6 +102,7 @@ export async function renderDesired(settings: Settings): Promise<DesiredSet> {
     paths: settings.paths,
     source: settings.source,
     helm: settings.helm,
+    confineTo,
   });
   return { objects, errors: [], skippedGroups: new Map(), ignoreRules: [] };
 }
@@ -218,7 +220,8 @@ async function threeWayChangeSet(settings: Settings, result: Plan, hooks: Engine
     const baseRoot = join(checkout.dir, relative(toplevel, await realpath(settings.repoRoot)));
     let base: DesiredSet;
     try {
-      base = await renderDesired({ ...settings, repoRoot: baseRoot });
+      // The base tree is a copy of the whole work tree, so `../` reaches as far as at the head.
+      base = await renderDesired({ ...settings, repoRoot: baseRoot }, checkout.dir);
     } catch (error) {
       // The PR may be the fix for manifests that did not render: preview it as a plain diff.
       if (!(error instanceof RenderError)) throw error;

@@ -6,6 +6,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../model.ts';
+import { confinement, describeViolation } from '../confine.ts';
+import { checkKustomization } from '../kustomize-refs.ts';
 import { failureMessage, runTool } from '../tools.ts';
 import { releaseNameOf, type Values } from './values.ts';
 
@@ -101,6 +103,13 @@ export async function renderHelmRelease(
     if (renderer.kustomize.patches?.length) kus.patches = renderer.kustomize.patches;
     if (renderer.kustomize.images?.length) kus.images = renderer.kustomize.images;
     writeFileSync(join(dir, 'kustomization.yaml'), stringify(kus));
+    // The release's patches may name files (`path:`): only this directory may be read.
+    const check = checkKustomization(
+      confinement(dir, () => 'postRenderers'),
+      dir,
+    );
+    if (check.violations.length > 0)
+      throw new Error(`postRenderers: ${check.violations.map(describeViolation).join('\n')}`);
     const post = await runTool(tools.kubectl, ['kustomize', dir], dir);
     if (post.exitCode !== 0) throw new Error(`postRenderers: ${failureMessage(post)}`);
     manifest = post.stdout;

@@ -1,12 +1,13 @@
 // Renders what Flux would apply from a `clusters/<name>` path: its Kustomizations, followed
 // through the Kustomizations they produce in dependsOn order, and its HelmReleases.
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp } from 'node:fs/promises';
 import { basename, join, normalize, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../errors.ts';
 import type { DesiredObject, KubeObject } from '../../model.ts';
+import { type Confinement, confinement, describeViolation, escapes, treeViolations } from '../confine.ts';
 import { collectManifests } from '../manifests.ts';
+import { scratchDir } from '../scratch.ts';
 import { findTool } from '../tools.ts';
 import { inferFluxRoot, relativeTo } from './detect.ts';
 import { type ChartLocation, type HelmReleaseSpec, renderHelmRelease } from './helmrelease.ts';
@@ -93,13 +94,18 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     'flux-system/flux-system': '.',
     ...options.gitRepositories,
   };
-  const work = await mkdtemp(join(tmpdir(), 'kube-drift-flux-'));
+  const scratch = scratchDir('flux');
+  const work = scratch.path;
   const tree = join(work, 'repo');
   // A copy, because Flux writes kustomization files into spec.path and the checkout must stay untouched.
+  // Symlinks are copied as written, so one inside the repository still points inside the copy.
   await cp(repoRoot, tree, {
     recursive: true,
+    verbatimSymlinks: true,
     filter: (source) => !['.git', 'node_modules'].includes(basename(source)),
   });
+  // Nothing outside the copy is read: spec.path, chart paths and every file they name stay in it.
+  const confine = confinement(tree, checkoutFile);
 
   const result: FluxRenderResult = { objects: [], groups: [], errors: [] };
   const configData = new Map<string, Record<string, string>>(); // `Kind/ns/name` → data
@@ -141,7 +147,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
   };
 
   const build = async (dir: string, spec: KustomizationSpec, group: string, namespace: string) => {
-    const text = await buildFluxKustomization(dir, spec, kubectl);
+    const text = await buildFluxKustomization(dir, spec, kubectl, confine);
     const variables: Record<string, string> = {};
     for (const ref of spec.postBuild?.substituteFrom ?? []) {
       const data = configData.get(`${ref.kind}/${namespace}/${ref.name}`);
@@ -284,6 +290,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
           (kind, name) => configData.get(`${kind}/${namespace}/${name}`),
         );
         const chart = locateChart(spec, namespace, sources, sourceRoot);
+        if (chart.type === 'dir') checkChartDir(confine, chart);
         const helm = options.tools?.helm ?? findTool('helm');
         const manifest = await renderHelmRelease(
           { release: object as FluxObject & { spec: HelmReleaseSpec }, chart, values },
@@ -314,8 +321,19 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     }
     return result;
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await scratch.remove();
   }
+}
+
+/** A chart in the repository and its values files stay inside it, symlinks included. */
+function checkChartDir(confine: Confinement, chart: ChartLocation & { type: 'dir' }): void {
+  const file = `${confine.name(chart.path)}/Chart.yaml`;
+  const violations = treeViolations(confine, chart.path, file);
+  for (const values of chart.valuesFiles) {
+    const reason = escapes(confine, join(chart.path, values));
+    if (reason) violations.push({ file, field: 'valuesFiles', path: values, reason });
+  }
+  if (violations.length > 0) throw new Error(violations.map(describeViolation).join('\n'));
 }
 
 function locateChart(
