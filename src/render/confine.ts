@@ -1,5 +1,5 @@
 // Keeps rendering inside the repository: every path a renderer or its tools read must resolve, symlinks followed, under the root and never under .git.
-import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** The directory rendering is confined to, and how paths in it are named in messages. */
@@ -10,6 +10,8 @@ export interface Confinement {
   realRoot: string;
   /** A path as the user knows it (relative to the repository, `/` separators). */
   name(path: string): string;
+  /** Where a symlink really leads, as the user's checkout would resolve it (the root may be a copy). */
+  target(real: string): string;
 }
 
 /** A file reference that would take a render outside the repository. */
@@ -23,12 +25,15 @@ export interface Violation {
   reason: string;
 }
 
-export function confinement(root: string, name?: (path: string) => string): Confinement {
+/** `copyOf`: the directory `root` is a copy of, so that symlink targets are shown as they are there. */
+export function confinement(root: string, name?: (path: string) => string, copyOf?: string): Confinement {
   const absolute = resolve(root);
+  const realRoot = realpathSync(absolute);
   return {
     root: absolute,
-    realRoot: realpathSync(absolute),
+    realRoot,
     name: name ?? ((path) => relative(absolute, path).split(sep).join('/') || '.'),
+    target: (real) => (copyOf ? resolve(copyOf, relative(realRoot, real)) : real),
   };
 }
 
@@ -52,13 +57,21 @@ function inside(root: string, path: string): string | undefined {
   return rel;
 }
 
-/** The real path of `path`, or for a path that does not exist, of its nearest existing ancestor plus the rest. */
-function realPathOf(path: string): string {
+/**
+ * The real path of `path`. For a path that does not exist, that of its nearest existing
+ * ancestor plus the rest; a dangling symlink is followed to where it points, since writing
+ * through it would create that file.
+ */
+function realPathOf(path: string, hops = 0): string {
   try {
     return realpathSync(path);
   } catch {
     const parent = dirname(path);
-    return parent === path ? path : join(realPathOf(parent), basename(path));
+    if (parent === path) return path;
+    const base = join(realPathOf(parent, hops), basename(path));
+    if (hops < 40 && lstatSync(base, { throwIfNoEntry: false })?.isSymbolicLink())
+      return realPathOf(resolve(dirname(base), readlinkSync(base)), hops + 1);
+    return base;
   }
 }
 
@@ -75,8 +88,9 @@ export function escapes(c: Confinement, path: string): string | undefined {
   if (written.split(sep).includes(GIT_DIR)) return 'is inside .git';
   const real = realPathOf(absolute);
   const resolved = inside(c.realRoot, real);
-  if (resolved === undefined) return `resolves through a symlink to ${real}, outside the repository`;
-  if (resolved.split(sep).includes(GIT_DIR)) return `resolves through a symlink to ${real}, inside .git`;
+  const shown = c.target(real);
+  if (resolved === undefined) return `resolves through a symlink to ${shown}, outside the repository`;
+  if (resolved.split(sep).includes(GIT_DIR)) return `resolves through a symlink to ${shown}, inside .git`;
   return undefined;
 }
 

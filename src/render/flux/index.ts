@@ -105,7 +105,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     filter: (source) => !['.git', 'node_modules'].includes(basename(source)),
   });
   // Nothing outside the copy is read: spec.path, chart paths and every file they name stay in it.
-  const confine = confinement(tree, checkoutFile);
+  const confine = confinement(tree, checkoutFile, repoRoot);
 
   const result: FluxRenderResult = { objects: [], groups: [], errors: [] };
   const configData = new Map<string, Record<string, string>>(); // `Kind/ns/name` → data

@@ -115,8 +115,14 @@ export async function buildFluxKustomization(
     throw new Error(`spec.path '${spec.path ?? './'}' is not a directory in the repository`);
   }
   const existing = kustomizationFile(dir);
-  const original = existing ? readFileSync(existing, 'utf8') : undefined;
   const target = existing ?? join(dir, 'kustomization.yaml');
+  // The file is read and rewritten: a symlink out would be read from and written through.
+  const linked = escapes(confine, target);
+  if (linked) {
+    const path = relative(dir, target);
+    throw new Error(describeViolation({ file: '', field: 'kustomization file', path, reason: linked }));
+  }
+  const original = existing ? readFileSync(existing, 'utf8') : undefined;
   writeFileSync(target, stringify(fluxKustomization(dir, spec)));
   try {
     const check = checkKustomization(confine, dir);

@@ -65,6 +65,10 @@ before(() => {
   symlinkSync('../../../outside-template.yaml', join(repo, 'chart/templates/cm.yaml'));
   const climb = `${'../'.repeat(40)}${top.slice(1)}/outside-dir`;
   write('clusters/escape/sync.yaml', fluxCluster('escape', climb));
+  // Flux rewrites the kustomization file of spec.path: a symlink out would be read and written through.
+  write('clusters/linked/sync.yaml', fluxCluster('linked', './apps/linked'));
+  mkdirSync(join(repo, 'apps/linked'), { recursive: true });
+  symlinkSync('../../../outside-dir/kustomization.yaml', join(repo, 'apps/linked/kustomization.yaml'));
 
   // Inside the repository, ../ stays legal.
   write('shared-base/kustomization.yaml', 'resources: [cm.yaml]\n');
@@ -130,6 +134,13 @@ const cases: Case[] = [
     name: 'a Flux Kustomization whose path climbs out of the repository',
     path: 'clusters/escape',
     names: ['error: Kustomization flux-system/apps: spec.path', 'is outside the repository'],
+  },
+  {
+    name: "a Flux Kustomization whose path's kustomization file is a symlink out",
+    path: 'clusters/linked',
+    names: [
+      `error: Kustomization flux-system/apps: kustomization file 'kustomization.yaml' resolves through a symlink to ${top}/outside-dir/kustomization.yaml, outside the repository`,
+    ],
   },
 ];
 

@@ -221,7 +221,12 @@ describe('escapes, treeViolations, confinementRoot', () => {
       ['/proc/self/environ', OUT],
       [join(repo, '.git'), GIT],
       [join(repo, 'sub/.git/x'), GIT],
+      [
+        join(repo, 'dangling'),
+        `resolves through a symlink to ${join(top, 'nowhere/new.txt')}, outside the repository`,
+      ],
     ];
+    symlinkSync('../nowhere/new.txt', join(repo, 'dangling'));
     for (const [path, reason] of table) assert.equal(escapes(c, path), reason, path);
   });
 
