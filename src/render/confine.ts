@@ -78,6 +78,16 @@ function realPathOf(path: string, hops = 0): string {
 const GIT_DIR = '.git';
 
 /**
+ * True when `path`, as written, lies inside the root. Paths the operator names (settings,
+ * flags) may lie elsewhere on purpose; only one written inside is for a pull request to
+ * redirect, with a symlink, and must resolve inside.
+ */
+export function writtenInside(c: Confinement, path: string): boolean {
+  const absolute = resolve(path);
+  return (inside(c.root, absolute) ?? inside(c.realRoot, absolute)) !== undefined;
+}
+
+/**
  * Why `path` may not be read, or undefined when it stays inside the root. Judged on the
  * path as written (cleaned, as kustomize and Helm clean it) and on its real path.
  */

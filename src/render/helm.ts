@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError } from '../errors.ts';
 import type { DesiredObject, SourceLocation } from '../model.ts';
-import { describeViolation, escapes, treeViolations, type Violation } from './confine.ts';
+import { describeViolation, escapes, treeViolations, type Violation, writtenInside } from './confine.ts';
 import { confinementOf, type RenderContext } from './kustomize.ts';
 import { collectManifests, type ParsedManifests } from './manifests.ts';
 import { absoluteIn, repoRelative } from './paths.ts';
@@ -61,7 +61,9 @@ export async function collectHelmChart(
   const c = confinementOf(ctx);
   const violations: Violation[] = treeViolations(c, dir, chartFile);
   for (const values of helm.valuesFiles) {
-    const reason = escapes(c, absoluteIn(ctx.repoRoot, values));
+    // Values files are named by the operator: one outside the repository is theirs to name.
+    const path = absoluteIn(ctx.repoRoot, values);
+    const reason = writtenInside(c, path) ? escapes(c, path) : undefined;
     if (reason) violations.push({ file: chartFile, field: 'values file', path: values, reason });
   }
   if (violations.length > 0) {

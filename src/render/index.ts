@@ -1,7 +1,15 @@
 // Render: sources in the repository → DesiredObject[] with file:line provenance (DESIGN.md).
 import { readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { type DesiredObject, identityOf, refOf, subjectOf } from '../model.ts';
-import { type Confinement, confinement, confinementRoot, describeViolation, escapes } from './confine.ts';
+import {
+  type Confinement,
+  confinement,
+  confinementRoot,
+  describeViolation,
+  escapes,
+  writtenInside,
+} from './confine.ts';
 import { collectHelmChart, type HelmOptions } from './helm.ts';
 import { collectKustomize, type RenderContext, type ToolPaths } from './kustomize.ts';
 import { collectManifests, type ParsedManifests } from './manifests.ts';
@@ -49,13 +57,16 @@ export async function render(options: RenderOptions): Promise<DesiredObject[]> {
   const { repoRoot } = options;
   const tools = createLimiter(TOOL_CONCURRENCY);
   const files = createLimiter(FILE_CONCURRENCY);
-  const confined = confinement(options.confineTo ?? confinementRoot(repoRoot), (p) =>
-    repoRelative(repoRoot, p),
-  );
+  const name = (p: string) => repoRelative(repoRoot, p);
+  const repository = confinement(options.confineTo ?? confinementRoot(repoRoot), name);
   const renderPath = async (path: string): Promise<ParsedManifests> => {
     const absolute = absoluteIn(repoRoot, path);
     const info = await stat(absolute).catch(() => undefined);
     if (!info) return failed({ file: path, message: `path ${path} does not exist` });
+    // A path the operator names elsewhere (another checkout, a generated directory) is confined to its own tree.
+    const confined = writtenInside(repository, absolute)
+      ? repository
+      : confinement(confinementRoot(info.isFile() ? dirname(absolute) : absolute), name);
     const outside = escapes(confined, absolute);
     if (outside)
       return failed({

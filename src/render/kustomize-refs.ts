@@ -64,20 +64,24 @@ export function checkKustomization(c: Confinement, dir: string): KustomizationCh
   return result;
 }
 
-// kustomize's remote targets: URLs, scp-like `git@host:repo`, and `github.com/...` style specs.
+// What kustomize's repo-spec parser takes for a remote target: a URL (`https://`, `ssh://`,
+// `git::...`), scp-like `git@host:repo`, or the `gh:` and `github.com` shorthands. Any other
+// name that is not a local path fails the build.
 const URL_LIKE = /^[a-z][a-z0-9+.-]*::|^[a-z][a-z0-9+.-]*:\/\//i;
 const SCP_LIKE = /^[\w.-]+@[\w.-]+:/;
+const SHORTHAND = /^(gh:|github\.com[/:])/i;
 
 /** What to do with one reference: a violation, 'remote', 'dir' (recurse), or 'ok'. */
 function judge(c: Confinement, dir: string, ref: Ref): Omit<Violation, 'file'> | 'remote' | 'dir' | 'ok' {
   const { field, path } = ref;
   if (/^(git::)?file:/i.test(path)) return { field, path, reason: 'reads a local Git repository by URL' };
-  if (ref.kind !== 'file' && (URL_LIKE.test(path) || SCP_LIKE.test(path))) return 'remote';
+  if (ref.kind !== 'file' && (URL_LIKE.test(path) || SCP_LIKE.test(path) || SHORTHAND.test(path)))
+    return 'remote';
   if (ref.kind === 'file' && /^https?:\/\//i.test(path)) return 'remote';
   const absolute = resolve(dir, path);
   const reason = escapes(c, absolute);
   if (reason) return { field, path, reason };
-  if (!existsSync(absolute)) return ref.kind === 'file' ? 'ok' : 'remote'; // kustomize then tries Git.
+  if (!existsSync(absolute)) return 'ok'; // kustomize reports it missing.
   return ref.kind !== 'file' && statSync(absolute).isDirectory() ? 'dir' : 'ok';
 }
 

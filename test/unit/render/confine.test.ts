@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { confinement, confinementRoot, escapes, treeViolations } from '../../../src/render/confine.ts';
+import { RenderError, render } from '../../../src/render/index.ts';
 import { checkKustomization, loadRestrictorFlag } from '../../../src/render/kustomize-refs.ts';
 
 // <top>/outside.txt, <top>/outside-dir/, <top>/repo/{.git/config, shared-base/, <case>/}
@@ -151,11 +152,17 @@ const cases: Case[] = [
   {
     name: 'remote bases are allowed, and make the build root-only; file:// is not',
     kustomization:
-      'resources:\n- https://github.com/org/repo//deploy?ref=v1\n- github.com/org/repo/deploy?ref=v1\n- git@github.com:org/repo.git\n- file:///etc\n',
+      'resources:\n- https://github.com/org/repo//deploy?ref=v1\n- github.com/org/repo/deploy?ref=v1\n- git@github.com:org/repo.git\n- gh:org/repo\n- file:///etc\n',
     want: [['resources', 'file:///etc', 'reads a local Git repository by URL']],
     remote: true,
   },
 ];
+
+cases.push({
+  name: 'a missing local resource is not remote: kustomize reports it, no restrictor change',
+  kustomization: 'resources: [missing.yaml, not/there]\n',
+  want: [],
+});
 
 describe('checkKustomization', () => {
   const c = confinement(repo);
@@ -249,5 +256,41 @@ describe('escapes, treeViolations, confinementRoot', () => {
     mkdirSync(join(repo, 'deep/er'), { recursive: true });
     assert.equal(confinementRoot(join(repo, 'deep/er')), repo);
     assert.equal(confinementRoot(join(top, 'outside-dir')), join(top, 'outside-dir'));
+  });
+});
+
+describe('render() confines each path', () => {
+  const opts = (paths: string[]) => ({
+    repoRoot: repo,
+    paths,
+    source: 'auto' as const,
+    helm: { releaseName: 'r', valuesFiles: [], set: [] },
+  });
+
+  it('refuses a path in the repository that is a symlink out', async () => {
+    symlinkSync('../outside-dir', join(repo, 'deploy'));
+    await assert.rejects(render(opts(['deploy'])), (error: unknown) => {
+      assert.ok(error instanceof RenderError);
+      assert.equal(
+        error.message,
+        `deploy: path 'deploy' resolves through a symlink to ${join(top, 'outside-dir')}, outside the repository: kube-drift renders only files inside the repository (never under .git), so nothing of this target was rendered. Move the file into the repository or reference it by a path inside it.`,
+      );
+      return true;
+    });
+  });
+
+  it('renders a directory the operator names outside the repository, confined to it', async () => {
+    write(join(top, 'elsewhere/kustomization.yaml'), 'resources: [cm.yaml]\n');
+    write(join(top, 'elsewhere/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: elsewhere}\n');
+    const objects = await render(opts([join(top, 'elsewhere')]));
+    assert.deepEqual(
+      objects.map((o) => o.object.metadata.name),
+      ['elsewhere'],
+    );
+    write(join(top, 'elsewhere/kustomization.yaml'), 'resources: [cm.yaml, ../outside-dir]\n');
+    await assert.rejects(
+      render(opts([join(top, 'elsewhere')])),
+      /resources '..\/outside-dir' is outside the repository/,
+    );
   });
 });
