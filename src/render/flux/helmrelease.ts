@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../model.ts';
-import { confinement, describeViolation } from '../confine.ts';
+import { type Confinement, confinement, describeViolation, escapes, treeViolations } from '../confine.ts';
 import { checkKustomization } from '../kustomize-refs.ts';
 import { failureMessage, runTool } from '../tools.ts';
 import { releaseNameOf, type Values } from './values.ts';
@@ -66,15 +66,32 @@ export interface HelmReleaseInput {
   values: Values;
 }
 
-/** Returns the manifest text Flux would apply for the release (post-renderers included). */
+/** A chart in the repository and its values files stay inside it, symlinks included. */
+function checkChartDir(confine: Confinement, chart: ChartLocation & { type: 'dir' }): void {
+  const file = `${confine.name(chart.path)}/Chart.yaml`;
+  const violations = treeViolations(confine, chart.path, file);
+  for (const values of chart.valuesFiles) {
+    const reason = escapes(confine, join(chart.path, values));
+    if (reason) violations.push({ file, field: 'valuesFiles', path: values, reason });
+  }
+  if (violations.length > 0)
+    throw new Error(violations.map((v) => `${v.file}: ${describeViolation(v)}`).join('\n'));
+}
+
+/**
+ * Returns the manifest text Flux would apply for the release (post-renderers included). A
+ * chart in the repository is read only when it stays inside `confine`.
+ */
 export async function renderHelmRelease(
   input: HelmReleaseInput,
   tools: HelmTools,
   workDir: string,
   offline: boolean,
+  confine: Confinement,
 ): Promise<string> {
   const { release, chart, values } = input;
   const spec = release.spec;
+  if (chart.type === 'dir') checkChartDir(confine, chart);
   const chartPath = await pullChart(chart, tools.helm, workDir, offline);
   const valuesFile = join(mkdtempSync(join(workDir, 'values-')), 'values.yaml');
   writeFileSync(valuesFile, stringify(values), { mode: 0o600 });

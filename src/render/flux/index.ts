@@ -5,7 +5,7 @@ import { cp } from 'node:fs/promises';
 import { basename, join, normalize, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../errors.ts';
 import type { DesiredObject, KubeObject } from '../../model.ts';
-import { type Confinement, confinement, describeViolation, escapes, treeViolations } from '../confine.ts';
+import { confinement } from '../confine.ts';
 import { collectManifests } from '../manifests.ts';
 import { scratchDir } from '../scratch.ts';
 import { findTool } from '../tools.ts';
@@ -290,13 +290,13 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
           (kind, name) => configData.get(`${kind}/${namespace}/${name}`),
         );
         const chart = locateChart(spec, namespace, sources, sourceRoot);
-        if (chart.type === 'dir') checkChartDir(confine, chart);
         const helm = options.tools?.helm ?? findTool('helm');
         const manifest = await renderHelmRelease(
           { release: object as FluxObject & { spec: HelmReleaseSpec }, chart, values },
           { helm, kubectl },
           work,
           !!options.offline,
+          confine,
         );
         const file = chart.type === 'dir' ? `${checkoutFile(chart.path)}/Chart.yaml` : `HelmRelease/${id}`;
         const parsed = collectManifests(manifest, file, { group });
@@ -323,17 +323,6 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
   } finally {
     await scratch.remove();
   }
-}
-
-/** A chart in the repository and its values files stay inside it, symlinks included. */
-function checkChartDir(confine: Confinement, chart: ChartLocation & { type: 'dir' }): void {
-  const file = `${confine.name(chart.path)}/Chart.yaml`;
-  const violations = treeViolations(confine, chart.path, file);
-  for (const values of chart.valuesFiles) {
-    const reason = escapes(confine, join(chart.path, values));
-    if (reason) violations.push({ file, field: 'valuesFiles', path: values, reason });
-  }
-  if (violations.length > 0) throw new Error(violations.map(describeViolation).join('\n'));
 }
 
 function locateChart(

@@ -70,6 +70,25 @@ before(() => {
   mkdirSync(join(repo, 'apps/linked'), { recursive: true });
   symlinkSync('../../../outside-dir/kustomization.yaml', join(repo, 'apps/linked/kustomization.yaml'));
 
+  // A HelmRelease whose chart (a path in the GitRepository) climbs out to a chart on the runner.
+  mkdirSync(join(top, 'outside-chart/templates'), { recursive: true });
+  writeFileSync(join(top, 'outside-chart/Chart.yaml'), 'apiVersion: v2\nname: outside\nversion: 1.0.0\n');
+  writeFileSync(join(top, 'outside-chart/templates/cm.yaml'), configMap('stolen', CANARY));
+  write(
+    'clusters/release/sync.yaml',
+    `${fluxCluster('release', './clusters/release')}---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: hello, namespace: default}
+spec:
+  interval: 10m
+  chart:
+    spec:
+      chart: '${'../'.repeat(40)}${top.slice(1)}/outside-chart'
+      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}
+`,
+  );
+
   // Inside the repository, ../ stays legal.
   write('shared-base/kustomization.yaml', 'resources: [cm.yaml]\n');
   write('shared-base/cm.yaml', configMap('shared', 'from-shared-base'));
@@ -134,6 +153,14 @@ const cases: Case[] = [
     name: 'a Flux Kustomization whose path climbs out of the repository',
     path: 'clusters/escape',
     names: ['error: Kustomization flux-system/apps: spec.path', 'is outside the repository'],
+  },
+  {
+    name: 'a Flux HelmRelease whose chart path climbs out of the repository',
+    path: 'clusters/release',
+    names: [
+      "error: HelmRelease default/hello: ../outside-chart/Chart.yaml: directory '../outside-chart' is outside the repository",
+    ],
+    helm: true,
   },
   {
     name: "a Flux Kustomization whose path's kustomization file is a symlink out",
