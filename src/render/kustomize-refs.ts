@@ -1,7 +1,7 @@
 // Checks every file reference of a kustomization tree against the confinement before kustomize runs.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { type Confinement, escapes, treeViolations, type Violation } from './confine.ts';
 import { kustomizationFileIn } from './paths.ts';
 
@@ -24,7 +24,18 @@ export function loadRestrictorFlag(check: KustomizationCheck): string {
 }
 
 /** `either`: a file or a kustomization directory; `tree`: a directory loaded whole (Helm's chart and config homes). */
-type Ref = { field: string; path: string; kind: 'file' | 'either' | 'tree' };
+type Ref = { field: string; path: string; kind: 'file' | 'either' | 'tree'; unreadable?: string };
+
+/**
+ * YAML as kustomize reads it (merge keys applied). Anything this cannot read is refused
+ * rather than skipped: a file the check cannot see into may name files it did not check.
+ */
+function readYaml(text: string): unknown[] {
+  return parseAllDocuments(text, { merge: true }).map((doc) => {
+    if (doc.errors.length > 0) throw doc.errors[0];
+    return doc.toJS({ maxAliasCount: 100 });
+  });
+}
 
 const MAX_DEPTH = 50;
 
@@ -46,9 +57,11 @@ export function checkKustomization(c: Confinement, dir: string): KustomizationCh
     }
     let kustomization: unknown;
     try {
-      kustomization = parse(readFileSync(kustomizationFile, 'utf8'), { maxAliasCount: 100 });
-    } catch {
-      return; // kustomize reports the syntax error; nothing is read before it.
+      [kustomization] = readYaml(readFileSync(kustomizationFile, 'utf8'));
+    } catch (error) {
+      const reason = `cannot be checked: ${(error as Error).message.split('\n')[0]}`;
+      result.violations.push({ file, field: 'kustomization', path: file, reason });
+      return;
     }
     if (!isRecord(kustomization)) return;
     for (const ref of referencesOf(c, kustomization, current)) {
@@ -74,6 +87,7 @@ const SHORTHAND = /^(gh:|github\.com[/:])/i;
 /** What to do with one reference: a violation, 'remote', 'dir' (recurse), or 'ok'. */
 function judge(c: Confinement, dir: string, ref: Ref): Omit<Violation, 'file'> | 'remote' | 'dir' | 'ok' {
   const { field, path } = ref;
+  if (ref.unreadable) return { field, path, reason: `cannot be checked: ${ref.unreadable}` };
   if (/^(git::)?file:/i.test(path)) return { field, path, reason: 'reads a local Git repository by URL' };
   if (ref.kind !== 'file' && (URL_LIKE.test(path) || SCP_LIKE.test(path) || SHORTHAND.test(path)))
     return 'remote';
@@ -96,7 +110,7 @@ const records = (value: unknown): Record<string, unknown>[] =>
 function isInline(entry: string): boolean {
   if (!entry.includes('\n') && !entry.includes(': ') && !entry.includes('{')) return false;
   try {
-    return parseAllDocuments(entry).some((doc) => isRecord(doc.toJS()));
+    return readYaml(entry).some(isRecord);
   } catch {
     return false;
   }
@@ -126,7 +140,7 @@ function referencesOf(c: Confinement, k: Record<string, unknown>, dir: string): 
   refs.push(...helmRefs(k));
   for (const field of ['generators', 'transformers', 'validators']) {
     for (const entry of strings(k[field])) {
-      if (isInline(entry)) refs.push(...pluginConfigRefs(entry, field));
+      if (isInline(entry)) refs.push(...pluginConfigRefs(entry, field, '(inline)'));
       else {
         add(field, 'either', entry);
         refs.push(...pluginFileRefs(c, resolve(dir, entry), field));
@@ -189,34 +203,33 @@ function pluginRefs(config: Record<string, unknown>, field: string): Ref[] {
   return refs;
 }
 
-function pluginConfigRefs(text: string, field: string): Ref[] {
+function pluginConfigRefs(text: string, field: string, label: string): Ref[] {
   try {
-    return parseAllDocuments(text).flatMap((doc) => {
-      const config = doc.toJS();
-      return isRecord(config) ? pluginRefs(config, field) : [];
-    });
-  } catch {
-    return [];
+    return readYaml(text).flatMap((config) => (isRecord(config) ? pluginRefs(config, field) : []));
+  } catch (error) {
+    const unreadable = (error as Error).message.split('\n')[0];
+    return [{ field, path: label, kind: 'file', unreadable }];
   }
 }
 
 /** The plugin configs in a generators/transformers/validators file, or in the resource files of such a directory. */
 function pluginFileRefs(c: Confinement, path: string, field: string): Ref[] {
   if (!existsSync(path) || escapes(c, path)) return []; // An escaping entry is itself a violation.
-  if (!statSync(path).isDirectory()) return pluginConfigRefs(readFileSync(path, 'utf8'), field);
+  const text = (file: string) => readFileSync(file, 'utf8');
+  if (!statSync(path).isDirectory()) return pluginConfigRefs(text(path), field, c.name(path));
   const file = kustomizationFileIn(path);
   if (!file) return [];
   let inner: unknown;
   try {
-    inner = parse(readFileSync(file, 'utf8'), { maxAliasCount: 100 });
+    [inner] = readYaml(text(file));
   } catch {
-    return [];
+    return []; // Checked, and refused, when the directory itself is visited.
   }
   if (!isRecord(inner)) return [];
   // Configs produced by a kustomization directory may be resolved from either directory: check both.
   return strings(inner.resources)
     .map((entry) => resolve(path, entry))
     .filter((resource) => existsSync(resource) && !escapes(c, resource) && statSync(resource).isFile())
-    .flatMap((resource) => pluginConfigRefs(readFileSync(resource, 'utf8'), field))
-    .flatMap((ref) => [ref, { ...ref, path: resolve(path, ref.path) }]);
+    .flatMap((resource) => pluginConfigRefs(text(resource), field, c.name(resource)))
+    .flatMap((ref) => (ref.unreadable ? [ref] : [ref, { ...ref, path: resolve(path, ref.path) }]));
 }

@@ -164,6 +164,25 @@ cases.push({
   want: [],
 });
 
+cases.push(
+  {
+    name: 'a file named through a YAML merge key is seen, as kustomize sees it',
+    kustomization: 'x: &gen {name: x, files: [/etc/shadow]}\nconfigMapGenerator: [{<<: *gen}]\n',
+    want: [['configMapGenerator[0].files', '/etc/shadow', OUT]],
+  },
+  {
+    name: 'a kustomization the check cannot read is refused, not skipped',
+    kustomization: 'configMapGenerator: [{name: x}]\nconfigMapGenerator: [{name: y, files: [/etc/hosts]}]\n',
+    want: [
+      [
+        'kustomization',
+        'case-14/kustomization.yaml',
+        'cannot be checked: Map keys must be unique at line 2, column 1:',
+      ],
+    ],
+  },
+);
+
 describe('checkKustomization', () => {
   const c = confinement(repo);
   cases.forEach((tc, i) => {
