@@ -8,9 +8,9 @@ import { kustomizationFileIn } from './paths.ts';
 export interface KustomizationCheck {
   violations: Violation[];
   /**
-   * A reference kustomize may fetch (a URL, `github.com/...`, or a name that is not a local
-   * path). Its content cannot be checked before the build, so the build must confine it
-   * with kustomize's own root-only load restrictor.
+   * A reference kustomize fetches (a URL, `github.com/...`). Its content cannot be checked
+   * before the build, so the build must confine it with kustomize's own root-only load
+   * restrictor.
    */
   remote: boolean;
 }
@@ -45,11 +45,16 @@ export function checkKustomization(c: Confinement, dir: string): KustomizationCh
   const visited = new Set<string>();
   const visit = (current: string, depth: number) => {
     const key = resolve(current);
-    if (visited.has(key) || depth > MAX_DEPTH) return;
+    if (visited.has(key)) return;
     visited.add(key);
     const kustomizationFile = kustomizationFileIn(current);
     if (!kustomizationFile) return; // kustomize reports it.
     const file = c.name(kustomizationFile);
+    if (depth > MAX_DEPTH) {
+      const reason = `is nested more than ${MAX_DEPTH} kustomizations deep, too deep to check`;
+      result.violations.push({ file, field: 'kustomization', path: file, reason });
+      return;
+    }
     const own = escapes(c, kustomizationFile);
     if (own) {
       result.violations.push({ file, field: 'kustomization', path: file, reason: own });
@@ -176,6 +181,11 @@ function helmRefs(k: Record<string, unknown>): Ref[] {
   // Charts are loaded from chartHome, `charts` next to the kustomization unless set.
   if (charts.length > 0 || globals.chartHome !== undefined)
     add('helmGlobals.chartHome', globals.chartHome ?? 'charts', 'tree');
+  // The deprecated form: `values` is a file, `chartHome` a directory.
+  records(k.helmChartInflationGenerator).forEach((chart, i) => {
+    add(`helmChartInflationGenerator[${i}].chartHome`, chart.chartHome, 'tree');
+    add(`helmChartInflationGenerator[${i}].values`, chart.values);
+  });
   charts.forEach((chart, i) => {
     add(`helmCharts[${i}].valuesFile`, chart.valuesFile);
     for (const file of strings(chart.additionalValuesFiles))

@@ -130,9 +130,10 @@ const cases: Case[] = [
   {
     name: 'helmCharts values files and chartHome',
     kustomization:
-      'helmGlobals: {chartHome: ../../outside-dir}\nhelmCharts: [{name: c, valuesFile: /etc/hosts, additionalValuesFiles: [../../outside.txt]}]\n',
+      'helmGlobals: {chartHome: ../../outside-dir}\nhelmCharts: [{name: c, valuesFile: /etc/hosts, additionalValuesFiles: [../../outside.txt]}]\nhelmChartInflationGenerator: [{chartName: c, values: /etc/passwd}]\n',
     want: [
       ['helmGlobals.chartHome', '../../outside-dir', OUT],
+      ['helmChartInflationGenerator[0].values', '/etc/passwd', OUT],
       ['helmCharts[0].valuesFile', '/etc/hosts', OUT],
       ['helmCharts[0].additionalValuesFiles', '../../outside.txt', OUT],
     ],
