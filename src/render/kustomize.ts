@@ -58,7 +58,10 @@ export async function collectKustomize(dir: string, ctx: RenderContext): Promise
   // Every file the tree names is checked before kustomize reads any of it.
   const c = confinementOf(ctx);
   const outside = escapes(c, dir);
-  if (outside) return { objects: [], problems: [{ file, message: `directory ${outside}` }] };
+  if (outside) {
+    const message = describeViolation({ file, field: 'directory', path: c.name(dir), reason: outside });
+    return { objects: [], problems: [{ file, message }] };
+  }
   const check = checkKustomization(c, dir);
   if (check.violations.length > 0) {
     const problems = check.violations.map((v) => ({ file: v.file, message: describeViolation(v) }));
