@@ -299,6 +299,21 @@ describe('render() confines each path', () => {
     });
   });
 
+  it('refuses a Helm values file in the repository that is a symlink out', async () => {
+    write(join(repo, 'valued/Chart.yaml'), 'apiVersion: v2\nname: valued\nversion: 1.0.0\n');
+    symlinkSync('../outside.txt', join(repo, 'values.yaml'));
+    const options = {
+      ...opts(['valued']),
+      helm: { releaseName: 'r', valuesFiles: ['values.yaml'], set: [] },
+    };
+    await assert.rejects(
+      render(options),
+      new RegExp(
+        `^valued/Chart.yaml: values file 'values.yaml' resolves through a symlink to ${join(top, 'outside.txt')}, outside`,
+      ),
+    );
+  });
+
   it('renders a directory the operator names outside the repository, confined to it', async () => {
     write(join(top, 'elsewhere/kustomization.yaml'), 'resources: [cm.yaml]\n');
     write(join(top, 'elsewhere/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: elsewhere}\n');
