@@ -76,9 +76,15 @@ export interface DesiredSet {
 /**
  * Renders the paths, and registers every Secret the rendering saw with the redactor before
  * anything is printed: values from Git reach outputs only masked, wherever they show up.
+ * `confineTo`: the directory nothing may be read outside of (default: the Git work tree
+ * holding repoRoot).
  */
-export async function renderDesired(settings: Settings, redactor: Redactor): Promise<DesiredSet> {
-  const desired = await renderSources(settings, (secret) => redactor.addSecretObject(secret));
+export async function renderDesired(
+  settings: Settings,
+  redactor: Redactor,
+  confineTo?: string,
+): Promise<DesiredSet> {
+  const desired = await renderSources(settings, (secret) => redactor.addSecretObject(secret), confineTo);
   for (const { object } of desired.objects) redactor.addSecretObject(object);
   return desired;
 }
@@ -86,6 +92,7 @@ export async function renderDesired(settings: Settings, redactor: Redactor): Pro
 async function renderSources(
   settings: Settings,
   onSecret: (secret: KubeObject) => void,
+  confineTo: string | undefined,
 ): Promise<DesiredSet> {
   // source auto: paths that hold Flux Kustomization objects are Flux cluster paths.
   if (
@@ -118,6 +125,7 @@ async function renderSources(
     paths: settings.paths,
     source: settings.source,
     helm: settings.helm,
+    confineTo,
   });
   return { objects, errors: [], skippedGroups: new Map(), ignoreRules: [] };
 }
@@ -245,7 +253,8 @@ async function threeWayChangeSet(
     const baseRoot = join(checkout.dir, relative(toplevel, await realpath(settings.repoRoot)));
     let base: DesiredSet;
     try {
-      base = await renderDesired({ ...settings, repoRoot: baseRoot }, redactor);
+      // The base tree is a copy of the whole work tree, so `../` reaches as far as at the head.
+      base = await renderDesired({ ...settings, repoRoot: baseRoot }, redactor, checkout.dir);
     } catch (error) {
       // The PR may be the fix for manifests that did not render: preview it as a plain diff.
       if (!(error instanceof RenderError)) throw error;

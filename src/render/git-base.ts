@@ -3,10 +3,11 @@
 // cluster. The user's checkout (worktree, index, HEAD) is never touched: the tree is read
 // into a temporary index file and written out under a temporary directory.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
+import { scratchDir } from './scratch.ts';
+import { toolEnvironment } from './tools.ts';
 
 export interface BaseCheckout {
   /** The base commit's tree, as files. */
@@ -27,7 +28,7 @@ function git(cwd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<GitR
     execFile(
       'git',
       args,
-      { cwd, env: env ? { ...process.env, ...env } : process.env, maxBuffer: 16 * 1024 * 1024 },
+      { cwd, env: { ...toolEnvironment(), ...env }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
           reject(
@@ -97,8 +98,7 @@ async function missingCommit(repoRoot: string, ref: string): Promise<InputError>
 /** Materializes `baseSha`'s tree in a temporary directory; `cleanup()` removes it. */
 export async function checkoutBase(repoRoot: string, baseSha: string): Promise<BaseCheckout> {
   const sha = await resolveCommit(repoRoot, baseSha);
-  const scratch = await mkdtemp(join(tmpdir(), 'kube-drift-base-'));
-  const cleanup = () => rm(scratch, { recursive: true, force: true });
+  const { path: scratch, remove: cleanup } = scratchDir('base');
   try {
     const dir = join(scratch, 'tree');
     await mkdir(dir);

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError } from '../errors.ts';
 import type { DesiredObject, SourceLocation } from '../model.ts';
-import type { RenderContext } from './kustomize.ts';
+import { describeViolation, escapes, treeViolations, type Violation, writtenInside } from './confine.ts';
+import { confinementOf, type RenderContext } from './kustomize.ts';
 import { collectManifests, type ParsedManifests } from './manifests.ts';
 import { absoluteIn, repoRelative } from './paths.ts';
 import { RenderError } from './problems.ts';
@@ -56,6 +57,19 @@ export async function collectHelmChart(
   dir = absoluteIn(ctx.repoRoot, dir);
   const chartFile = repoRelative(ctx.repoRoot, join(dir, 'Chart.yaml'));
   const group = ctx.group ?? repoRelative(ctx.repoRoot, dir);
+  // Helm loads the whole chart directory, following symlinks, and every values file.
+  const c = confinementOf(ctx);
+  const violations: Violation[] = treeViolations(c, dir, chartFile);
+  for (const values of helm.valuesFiles) {
+    // Values files are named by the operator: one outside the repository is theirs to name.
+    const path = absoluteIn(ctx.repoRoot, values);
+    const reason = writtenInside(c, path) ? escapes(c, path) : undefined;
+    if (reason) violations.push({ file: chartFile, field: 'values file', path: values, reason });
+  }
+  if (violations.length > 0) {
+    const problems = violations.map((v) => ({ file: v.file, message: describeViolation(v) }));
+    return { objects: [], problems };
+  }
   let binary: string;
   try {
     binary = ctx.tools?.helm ?? findTool('helm');

@@ -1,6 +1,15 @@
 // Render: sources in the repository → DesiredObject[] with file:line provenance (DESIGN.md).
 import { readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { type DesiredObject, identityOf, refOf, subjectOf } from '../model.ts';
+import {
+  type Confinement,
+  confinement,
+  confinementRoot,
+  describeViolation,
+  escapes,
+  writtenInside,
+} from './confine.ts';
 import { collectHelmChart, type HelmOptions } from './helm.ts';
 import { collectKustomize, type RenderContext, type ToolPaths } from './kustomize.ts';
 import { collectManifests, type ParsedManifests } from './manifests.ts';
@@ -31,6 +40,8 @@ export interface RenderOptions {
   helm: HelmOptions;
   /** Binary paths; found with findTool() when absent. */
   tools?: ToolPaths;
+  /** The directory nothing may be read outside of; by default the Git work tree holding repoRoot, else repoRoot. */
+  confineTo?: string;
 }
 
 /** Plain files are read this many at a time; kustomize and helm runs, on a 2-core runner, two. */
@@ -46,10 +57,22 @@ export async function render(options: RenderOptions): Promise<DesiredObject[]> {
   const { repoRoot } = options;
   const tools = createLimiter(TOOL_CONCURRENCY);
   const files = createLimiter(FILE_CONCURRENCY);
+  const name = (p: string) => repoRelative(repoRoot, p);
+  const repository = confinement(options.confineTo ?? confinementRoot(repoRoot), name);
   const renderPath = async (path: string): Promise<ParsedManifests> => {
     const absolute = absoluteIn(repoRoot, path);
     const info = await stat(absolute).catch(() => undefined);
     if (!info) return failed({ file: path, message: `path ${path} does not exist` });
+    // A path the operator names elsewhere (another checkout, a generated directory) is confined to its own tree.
+    const confined = writtenInside(repository, absolute)
+      ? repository
+      : confinement(confinementRoot(info.isFile() ? dirname(absolute) : absolute), name);
+    const outside = escapes(confined, absolute);
+    if (outside)
+      return failed({
+        file: path,
+        message: describeViolation({ file: path, field: 'path', path, reason: outside }),
+      });
     const group = repoRelative(repoRoot, absolute);
     if (info.isFile()) {
       if (options.source === 'kustomize' || options.source === 'helm') {
@@ -58,9 +81,9 @@ export async function render(options: RenderOptions): Promise<DesiredObject[]> {
           message: `source ${options.source} needs a directory, but ${group} is a file`,
         });
       }
-      return files(() => readManifestFile(absolute, repoRoot, group));
+      return files(() => readManifestFile(absolute, confined, group));
     }
-    const ctx: RenderContext = { repoRoot, tools: options.tools, group };
+    const ctx: RenderContext = { repoRoot, tools: options.tools, group, confinement: confined };
     const source = options.source === 'auto' ? detectSource(absolute) : options.source;
     if (source === 'kustomize') return tools(() => collectKustomize(absolute, ctx));
     if (source === 'helm') return tools(() => collectHelmChart(absolute, options.helm, ctx));
@@ -68,7 +91,7 @@ export async function render(options: RenderOptions): Promise<DesiredObject[]> {
       const nested: RenderContext = { ...ctx, group: repoRelative(repoRoot, entry.path) };
       if (entry.kind === 'kustomize') return tools(() => collectKustomize(entry.path, nested));
       if (entry.kind === 'helm') return tools(() => collectHelmChart(entry.path, options.helm, nested));
-      return files(() => readManifestFile(entry.path, repoRoot, group));
+      return files(() => readManifestFile(entry.path, confined, group));
     });
     return merge(await Promise.all(parts));
   };
@@ -79,8 +102,16 @@ export async function render(options: RenderOptions): Promise<DesiredObject[]> {
   return rendered.objects;
 }
 
-async function readManifestFile(path: string, repoRoot: string, group: string): Promise<ParsedManifests> {
-  const file = repoRelative(repoRoot, path);
+async function readManifestFile(
+  path: string,
+  confined: Confinement,
+  group: string,
+): Promise<ParsedManifests> {
+  const file = confined.name(path);
+  // A manifest file may be a symlink: it is read only when it resolves inside the repository.
+  const outside = escapes(confined, path);
+  if (outside)
+    return failed({ file, message: describeViolation({ file, field: 'file', path: file, reason: outside }) });
   try {
     return collectManifests(await readFile(path, 'utf8'), file, { group });
   } catch (error) {

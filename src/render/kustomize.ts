@@ -1,7 +1,9 @@
 import { basename } from 'node:path';
 import { describeError } from '../errors.ts';
 import type { DesiredObject } from '../model.ts';
+import { type Confinement, confinement, confinementRoot, describeViolation, escapes } from './confine.ts';
 import { traceKustomizeOrigins } from './kustomize-origins.ts';
+import { checkKustomization, loadRestrictorFlag } from './kustomize-refs.ts';
 import { collectManifests, type ParsedManifests } from './manifests.ts';
 import { absoluteIn, kustomizationFileIn, repoRelative } from './paths.ts';
 import { RenderError } from './problems.ts';
@@ -19,15 +21,22 @@ export interface RenderContext {
   tools?: ToolPaths;
   /** The group given to every object; defaults to the rendered directory, relative to repoRoot. */
   group?: string;
+  /** What the render may read; by default the Git work tree holding repoRoot, else repoRoot. */
+  confinement?: Confinement;
+}
+
+/** The confinement of a render context, named relative to its repository root. */
+export function confinementOf(ctx: RenderContext): Confinement {
+  return ctx.confinement ?? confinement(confinementRoot(ctx.repoRoot), (p) => repoRelative(ctx.repoRoot, p));
 }
 
 /** kubectl's built-in kustomize first (what `kubectl apply -k` uses), else a kustomize binary. */
 function kustomizeCommand(
   dir: string,
   tools: ToolPaths | undefined,
+  restrictor: string,
 ): { binary: string; args: string[] } | undefined {
-  // Flux's kustomize-controller builds without load restrictions; do the same so the two agree.
-  const flags = ['--load-restrictor=LoadRestrictionsNone'];
+  const flags = [restrictor];
   if (tools?.kubectl) return { binary: tools.kubectl, args: ['kustomize', dir, ...flags] };
   if (tools?.kustomize) return { binary: tools.kustomize, args: ['build', dir, ...flags] };
   const kubectl = lookupTool('kubectl');
@@ -46,8 +55,20 @@ export async function collectKustomize(dir: string, ctx: RenderContext): Promise
   const kustomization = kustomizationFileIn(dir);
   const file = repoRelative(ctx.repoRoot, kustomization ?? `${dir}/kustomization.yaml`);
   const group = ctx.group ?? repoRelative(ctx.repoRoot, dir);
+  // Every file the tree names is checked before kustomize reads any of it.
+  const c = confinementOf(ctx);
+  const outside = escapes(c, dir);
+  if (outside) {
+    const message = describeViolation({ file, field: 'directory', path: c.name(dir), reason: outside });
+    return { objects: [], problems: [{ file, message }] };
+  }
+  const check = checkKustomization(c, dir);
+  if (check.violations.length > 0) {
+    const problems = check.violations.map((v) => ({ file: v.file, message: describeViolation(v) }));
+    return { objects: [], problems };
+  }
   // Run from the repository root with a relative path, so the command shown is one to paste.
-  const command = kustomizeCommand(repoRelative(ctx.repoRoot, dir), ctx.tools);
+  const command = kustomizeCommand(repoRelative(ctx.repoRoot, dir), ctx.tools, loadRestrictorFlag(check));
   if (!command) {
     let message = 'kubectl was not found';
     try {

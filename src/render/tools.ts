@@ -98,11 +98,48 @@ function quote(word: string): string {
   return /^[\w@%+=:,./*-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** Runs a tool to completion, capturing its output; never throws. */
+// What a rendering tool may see of kube-drift's environment: where to find programs and its
+// home, proxies, its own config and cache locations, temporary and TLS trust directories.
+// Not INPUT_*, GITHUB_TOKEN, ACTIONS_*, KUBECONFIG or anything else: a pull request's
+// manifests decide what these tools read and fetch.
+const TOOL_ENV_NAMES = new Set([
+  'PATH',
+  'HOME',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'ALL_PROXY',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  // Windows needs these to start programs and find the user's profile.
+  'SYSTEMROOT',
+  'PATHEXT',
+  'COMSPEC',
+  'USERPROFILE',
+  'APPDATA',
+  'LOCALAPPDATA',
+]);
+const TOOL_ENV_PREFIXES = ['HELM_', 'XDG_'];
+
+/** The minimal environment rendering tools (helm, kubectl kustomize, git) run with. */
+export function toolEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const kept: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    const upper = name.toUpperCase();
+    if (TOOL_ENV_NAMES.has(upper) || TOOL_ENV_PREFIXES.some((prefix) => upper.startsWith(prefix)))
+      kept[name] = value;
+  }
+  return kept;
+}
+
+/** Runs a tool to completion with the minimal environment, capturing its output; never throws. */
 export function runTool(binary: string, args: string[], cwd: string): Promise<ToolRun> {
   const command = displayCommand(binary, args);
   return new Promise((resolve) => {
-    const child = spawn(binary, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, args, { cwd, env: toolEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

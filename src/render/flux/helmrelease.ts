@@ -6,6 +6,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../model.ts';
+import { type Confinement, confinement, describeViolation, escapes, treeViolations } from '../confine.ts';
+import { checkKustomization } from '../kustomize-refs.ts';
 import { failureMessage, runTool } from '../tools.ts';
 import { releaseNameOf, type Values } from './values.ts';
 
@@ -64,15 +66,32 @@ export interface HelmReleaseInput {
   values: Values;
 }
 
-/** Returns the manifest text Flux would apply for the release (post-renderers included). */
+/** A chart in the repository and its values files stay inside it, symlinks included. */
+function checkChartDir(confine: Confinement, chart: ChartLocation & { type: 'dir' }): void {
+  const file = `${confine.name(chart.path)}/Chart.yaml`;
+  const violations = treeViolations(confine, chart.path, file);
+  for (const values of chart.valuesFiles) {
+    const reason = escapes(confine, join(chart.path, values));
+    if (reason) violations.push({ file, field: 'valuesFiles', path: values, reason });
+  }
+  if (violations.length > 0)
+    throw new Error(violations.map((v) => `${v.file}: ${describeViolation(v)}`).join('\n'));
+}
+
+/**
+ * Returns the manifest text Flux would apply for the release (post-renderers included). A
+ * chart in the repository is read only when it stays inside `confine`.
+ */
 export async function renderHelmRelease(
   input: HelmReleaseInput,
   tools: HelmTools,
   workDir: string,
   offline: boolean,
+  confine: Confinement,
 ): Promise<string> {
   const { release, chart, values } = input;
   const spec = release.spec;
+  if (chart.type === 'dir') checkChartDir(confine, chart);
   const chartPath = await pullChart(chart, tools.helm, workDir, offline);
   const valuesFile = join(mkdtempSync(join(workDir, 'values-')), 'values.yaml');
   writeFileSync(valuesFile, stringify(values), { mode: 0o600 });
@@ -101,6 +120,13 @@ export async function renderHelmRelease(
     if (renderer.kustomize.patches?.length) kus.patches = renderer.kustomize.patches;
     if (renderer.kustomize.images?.length) kus.images = renderer.kustomize.images;
     writeFileSync(join(dir, 'kustomization.yaml'), stringify(kus));
+    // The release's patches may name files (`path:`): only this directory may be read.
+    const check = checkKustomization(
+      confinement(dir, () => 'postRenderers'),
+      dir,
+    );
+    if (check.violations.length > 0)
+      throw new Error(`postRenderers: ${check.violations.map(describeViolation).join('\n')}`);
     const post = await runTool(tools.kubectl, ['kustomize', dir], dir);
     if (post.exitCode !== 0) throw new Error(`postRenderers: ${failureMessage(post)}`);
     manifest = post.stdout;

@@ -1,12 +1,13 @@
 // Renders what Flux would apply from a `clusters/<name>` path: its Kustomizations, followed
 // through the Kustomizations they produce in dependsOn order, and its HelmReleases.
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp } from 'node:fs/promises';
 import { basename, join, normalize, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../errors.ts';
 import type { DesiredObject, KubeObject } from '../../model.ts';
+import { confinement } from '../confine.ts';
 import { collectManifests } from '../manifests.ts';
+import { scratchDir } from '../scratch.ts';
 import { findTool } from '../tools.ts';
 import { inferFluxRoot, relativeTo } from './detect.ts';
 import { type ChartLocation, type HelmReleaseSpec, renderHelmRelease } from './helmrelease.ts';
@@ -95,13 +96,18 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     'flux-system/flux-system': '.',
     ...options.gitRepositories,
   };
-  const work = await mkdtemp(join(tmpdir(), 'kube-drift-flux-'));
+  const scratch = scratchDir('flux');
+  const work = scratch.path;
   const tree = join(work, 'repo');
   // A copy, because Flux writes kustomization files into spec.path and the checkout must stay untouched.
+  // Symlinks are copied as written, so one inside the repository still points inside the copy.
   await cp(repoRoot, tree, {
     recursive: true,
+    verbatimSymlinks: true,
     filter: (source) => !['.git', 'node_modules'].includes(basename(source)),
   });
+  // Nothing outside the copy is read: spec.path, chart paths and every file they name stay in it.
+  const confine = confinement(tree, checkoutFile, repoRoot);
 
   const result: FluxRenderResult = { objects: [], groups: [], errors: [] };
   const configData = new Map<string, Record<string, string>>(); // `Kind/ns/name` → data
@@ -144,7 +150,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
   };
 
   const build = async (dir: string, spec: KustomizationSpec, group: string, namespace: string) => {
-    const text = await buildFluxKustomization(dir, spec, kubectl);
+    const text = await buildFluxKustomization(dir, spec, kubectl, confine);
     const variables: Record<string, string> = {};
     for (const ref of spec.postBuild?.substituteFrom ?? []) {
       const data = configData.get(`${ref.kind}/${namespace}/${ref.name}`);
@@ -293,6 +299,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
           { helm, kubectl },
           work,
           !!options.offline,
+          confine,
         );
         const file = chart.type === 'dir' ? `${checkoutFile(chart.path)}/Chart.yaml` : `HelmRelease/${id}`;
         const parsed = collectManifests(manifest, file, { group });
@@ -317,7 +324,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     }
     return result;
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await scratch.remove();
   }
 }
 

@@ -1,11 +1,14 @@
 // Builds one Flux Kustomization as kustomize-controller does: write (or rewrite) the
 // kustomization file in spec.path with the Flux options, `kustomize build` without load
-// restrictions, then post-build substitution per object. Always in a temporary copy of the
-// repository, never in the user's checkout.
+// restrictions (every file reference checked to stay in the repository first), then
+// post-build substitution per object. Always in a temporary copy of the repository, never in
+// the user's checkout.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
+import { type Confinement, describeViolation, escapes } from '../confine.ts';
+import { checkKustomization, loadRestrictorFlag } from '../kustomize-refs.ts';
 import { failureMessage, runTool } from '../tools.ts';
 import { SubstitutionError, substitute, VARIABLE_NAME } from './envsubst.ts';
 
@@ -99,16 +102,33 @@ export async function buildFluxKustomization(
   dir: string,
   spec: KustomizationSpec,
   kubectl: string,
+  confine: Confinement,
 ): Promise<string> {
+  // Checked before anything is written there: a path climbing out would be written to, and read.
+  const outside = escapes(confine, dir);
+  if (outside) {
+    throw new Error(
+      describeViolation({ file: '', field: 'spec.path', path: spec.path ?? './', reason: outside }),
+    );
+  }
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new Error(`spec.path '${spec.path ?? './'}' is not a directory in the repository`);
   }
   const existing = kustomizationFile(dir);
-  const original = existing ? readFileSync(existing, 'utf8') : undefined;
   const target = existing ?? join(dir, 'kustomization.yaml');
+  // The file is read and rewritten: a symlink out would be read from and written through.
+  const linked = escapes(confine, target);
+  if (linked) {
+    const path = relative(dir, target);
+    throw new Error(describeViolation({ file: '', field: 'kustomization file', path, reason: linked }));
+  }
+  const original = existing ? readFileSync(existing, 'utf8') : undefined;
   writeFileSync(target, stringify(fluxKustomization(dir, spec)));
   try {
-    const run = await runTool(kubectl, ['kustomize', dir, '--load-restrictor=LoadRestrictionsNone'], dir);
+    const check = checkKustomization(confine, dir);
+    if (check.violations.length > 0)
+      throw new Error(check.violations.map((v) => `${v.file}: ${describeViolation(v)}`).join('\n'));
+    const run = await runTool(kubectl, ['kustomize', dir, loadRestrictorFlag(check)], dir);
     if (run.exitCode !== 0) throw new Error(failureMessage(run));
     return run.stdout;
   } finally {

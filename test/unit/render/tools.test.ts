@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../../../src/errors.ts';
 import { findTool } from '../../../src/render/index.ts';
-import { displayCommand } from '../../../src/render/tools.ts';
+import { displayCommand, toolEnvironment } from '../../../src/render/tools.ts';
 
 describe('findTool', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kube-drift-tools-'));
@@ -59,4 +59,37 @@ describe('displayCommand', () => {
   for (const [args, want] of cases) {
     it(want, () => assert.equal(displayCommand('helm', args), want));
   }
+});
+
+describe('toolEnvironment', () => {
+  it('keeps PATH, HOME, proxies, tool config, temp and TLS locations; drops everything else', () => {
+    const env = {
+      PATH: '/bin',
+      HOME: '/home/u',
+      https_proxy: 'http://proxy:3128',
+      NO_PROXY: 'localhost',
+      HELM_CACHE_HOME: '/c',
+      XDG_CONFIG_HOME: '/x',
+      TMPDIR: '/t',
+      SSL_CERT_FILE: '/ca.pem',
+      INPUT_KUBECONFIG: 'secret',
+      GITHUB_TOKEN: 'secret',
+      ACTIONS_RUNTIME_TOKEN: 'secret',
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'secret',
+      KUBECONFIG: '/k',
+      KUBE_DRIFT_HELM: '/h',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      GITHUB_WORKSPACE: '/w',
+    };
+    assert.deepEqual(toolEnvironment(env), {
+      PATH: '/bin',
+      HOME: '/home/u',
+      https_proxy: 'http://proxy:3128',
+      NO_PROXY: 'localhost',
+      HELM_CACHE_HOME: '/c',
+      XDG_CONFIG_HOME: '/x',
+      TMPDIR: '/t',
+      SSL_CERT_FILE: '/ca.pem',
+    });
+  });
 });
