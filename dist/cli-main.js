@@ -3998,10 +3998,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4015,7 +4015,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep4) {
+          if (!keyProps.anchor && !keyProps.tag && !sep5) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -4039,7 +4039,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep5 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4055,7 +4055,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep5, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4146,7 +4146,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep4 = "";
+        let sep5 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4160,13 +4160,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep4 + cb;
-              sep4 = "";
+                comment += sep5 + cb;
+              sep5 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep4 += source;
+                sep5 += source;
               hasSpace = true;
               break;
             default:
@@ -4209,18 +4209,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const props2 = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props2.found) {
-          if (!props2.anchor && !props2.tag && !sep4 && !value) {
+          if (!props2.anchor && !props2.tag && !sep5 && !value) {
             if (i === 0 && props2.comma)
               onError(props2.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4274,8 +4274,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep4 && !props2.found) {
-          const valueNode = value ? composeNode(ctx, value, props2, onError) : composeEmptyNode(ctx, props2.end, sep4, null, props2, onError);
+        if (!isMap2 && !sep5 && !props2.found) {
+          const valueNode = value ? composeNode(ctx, value, props2, onError) : composeEmptyNode(ctx, props2.end, sep5, null, props2, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4287,7 +4287,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep5 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4298,8 +4298,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props2.found && ctx.options.strict) {
-              if (sep4)
-                for (const st of sep4) {
+              if (sep5)
+                for (const st of sep5) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4316,7 +4316,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4496,7 +4496,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep4 = "";
+      let sep5 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4513,24 +4513,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep4 === " ")
-            sep4 = "\n";
-          else if (!prevMoreIndented && sep4 === "\n")
-            sep4 = "\n\n";
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          if (sep5 === " ")
+            sep5 = "\n";
+          else if (!prevMoreIndented && sep5 === "\n")
+            sep5 = "\n\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep4 === "\n")
+          if (sep5 === "\n")
             value += "\n";
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          value += sep4 + content;
-          sep4 = " ";
+          value += sep5 + content;
+          sep5 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4713,25 +4713,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep4 = " ";
+      let sep5 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep4 === "\n")
-            res += sep4;
+          if (sep5 === "\n")
+            res += sep5;
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          res += sep4 + lm;
-          sep4 = " ";
+          res += sep5 + lm;
+          sep5 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep4 + (match?.[1] ?? "");
+      return res + sep5 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5541,14 +5541,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep4, value }) {
+    function stringifyItem({ start, key, sep: sep5, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep4)
-        for (const st of sep4)
+      if (sep5)
+        for (const st of sep5)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6715,18 +6715,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep4;
+          let sep5;
           if (scalar.end) {
-            sep4 = scalar.end;
-            sep4.push(this.sourceToken);
+            sep5 = scalar.end;
+            sep5.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep4 = [this.sourceToken];
+            sep5 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep4 }]
+            items: [{ start, key: scalar, sep: sep5 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -6879,15 +6879,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep4 = it.sep;
-                  sep4.push(this.sourceToken);
+                  const sep5 = it.sep;
+                  sep5.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep4 }]
+                    items: [{ start: start2, key, sep: sep5 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7081,13 +7081,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep4 = fc.end.splice(1, fc.end.length);
-            sep4.push(this.sourceToken);
+            const sep5 = fc.end.splice(1, fc.end.length);
+            sep5.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep4 }]
+              items: [{ start, key: fc, sep: sep5 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -7232,7 +7232,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments4(source, options = {}) {
+    function parseAllDocuments5(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -7307,7 +7307,7 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse4;
-    exports.parseAllDocuments = parseAllDocuments4;
+    exports.parseAllDocuments = parseAllDocuments5;
     exports.parseDocument = parseDocument;
     exports.stringify = stringify5;
   }
@@ -12351,9 +12351,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve5, reject) => {
+          return new Promise((resolve7, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve5(data);
+              return err ? reject(err) : resolve7(data);
             });
           });
         }
@@ -12391,9 +12391,9 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve5, reject) => {
+          return new Promise((resolve7, reject) => {
             this.destroy(err, (err2, data) => {
-              return err2 ? reject(err2) : resolve5(data);
+              return err2 ? reject(err2) : resolve7(data);
             });
           });
         }
@@ -17796,12 +17796,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve5, reject) => {
+      const waitForDrain = () => new Promise((resolve7, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve5;
+          callback = resolve7;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -19311,12 +19311,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve5, reject) => {
+      const waitForDrain = () => new Promise((resolve7, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve5;
+          callback = resolve7;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -19688,16 +19688,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       [kClose]() {
-        return new Promise((resolve5) => {
+        return new Promise((resolve7) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve5;
+            this[kClosedResolve] = resolve7;
           } else {
-            resolve5(null);
+            resolve7(null);
           }
         });
       }
       [kDestroy](err) {
-        return new Promise((resolve5) => {
+        return new Promise((resolve7) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -19710,7 +19710,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve5(null);
+            resolve7(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -20187,8 +20187,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           return closeClients(this);
         } else {
-          return new Promise((resolve5) => {
-            this[kClosedResolve] = resolve5;
+          return new Promise((resolve7) => {
+            this[kClosedResolve] = resolve7;
           });
         }
       }
@@ -20257,8 +20257,8 @@ var require_pool_base = __commonJS({
         }
         let done = false;
         let resolveClosed;
-        const closed = new Promise((resolve5) => {
-          resolveClosed = resolve5;
+        const closed = new Promise((resolve7) => {
+          resolveClosed = resolve7;
         });
         this[kRetiring].set(client, closed);
         client.close(() => {
@@ -23063,7 +23063,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return Promise.resolve(null);
         }
-        return new Promise((resolve5, reject) => {
+        return new Promise((resolve7, reject) => {
           if (this[kContentLength] && this[kContentLength] > limit || this[kBytesRead] > limit) {
             this.destroy(new AbortError());
           }
@@ -23077,11 +23077,11 @@ var require_readable = __commonJS({
               if (signal3.aborted) {
                 reject(signal3.reason ?? new AbortError());
               } else {
-                resolve5(null);
+                resolve7(null);
               }
             });
           } else {
-            this.on("close", resolve5);
+            this.on("close", resolve7);
           }
           this.on("error", noop).on("data", () => {
             if (this[kBytesRead] > limit) {
@@ -23109,7 +23109,7 @@ var require_readable = __commonJS({
     }
     function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve5, reject) => {
+      return new Promise((resolve7, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -23124,7 +23124,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve5,
+              resolve: resolve7,
               reject,
               length: 0,
               body: []
@@ -23202,18 +23202,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2, encoding) {
-      const { type, body, resolve: resolve5, stream, length } = consume2;
+      const { type, body, resolve: resolve7, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve5(chunksDecode(body, length, encoding));
+          resolve7(chunksDecode(body, length, encoding));
         } else if (type === "json") {
-          resolve5(JSON.parse(chunksDecode(body, length, encoding)));
+          resolve7(JSON.parse(chunksDecode(body, length, encoding)));
         } else if (type === "arrayBuffer") {
-          resolve5(chunksConcat(body, length).buffer);
+          resolve7(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve5(new Blob(body, { type: stream[kContentType] }));
+          resolve7(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve5(chunksConcat(body, length));
+          resolve7(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -23432,9 +23432,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve5, reject) => {
+        return new Promise((resolve7, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve5(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -23695,9 +23695,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve5, reject) => {
+        return new Promise((resolve7, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve5(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -23997,9 +23997,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve5, reject) => {
+        return new Promise((resolve7, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve5(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -24093,9 +24093,9 @@ var require_api_connect = __commonJS({
     };
     function connect3(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve5, reject) => {
+        return new Promise((resolve7, reject) => {
           connect3.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve5(data);
+            return err ? reject(err) : resolve7(data);
           });
         });
       }
@@ -25580,7 +25580,7 @@ var require_snapshot_recorder = __commonJS({
   "node_modules/@kubernetes/client-node/node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
     var { writeFile, readFile: readFile3, mkdir: mkdir2 } = __require("node:fs/promises");
-    var { dirname: dirname3, resolve: resolve5 } = __require("node:path");
+    var { dirname: dirname5, resolve: resolve7 } = __require("node:path");
     var { setTimeout: setTimeout3, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors2();
     var { setHeader } = require_util();
@@ -25797,7 +25797,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve5(path2), "utf8");
+          const data = await readFile3(resolve7(path2), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -25826,8 +25826,8 @@ var require_snapshot_recorder = __commonJS({
         if (!path2) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
-        const resolvedPath = resolve5(path2);
-        await mkdir2(dirname3(resolvedPath), { recursive: true });
+        const resolvedPath = resolve7(path2);
+        await mkdir2(dirname5(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
           hash,
           snapshot
@@ -26930,8 +26930,8 @@ var require_dns = __commonJS({
       get(hostname2) {
         return this.#records.get(hostname2) ?? null;
       }
-      set(hostname2, records) {
-        this.#records.set(hostname2, records);
+      set(hostname2, records2) {
+        this.#records.set(hostname2, records2);
       }
       delete(hostname2) {
         this.#records.delete(hostname2);
@@ -26980,10 +26980,10 @@ var require_dns = __commonJS({
               return;
             }
             this.setRecords(origin, addresses);
-            const records = this.storage.get(origin.hostname);
+            const records2 = this.storage.get(origin.hostname);
             const ip = this.pick(
               origin,
-              records,
+              records2,
               newOpts.affinity
             );
             if (ip == null) {
@@ -27051,7 +27051,7 @@ var require_dns = __commonJS({
       }
       #defaultPick(origin, hostnameRecords, affinity) {
         let ip = null;
-        const { records, offset } = hostnameRecords;
+        const { records: records2, offset } = hostnameRecords;
         let family;
         if (this.dualStack) {
           if (affinity == null) {
@@ -27063,13 +27063,13 @@ var require_dns = __commonJS({
               affinity = (hostnameRecords.offset & 1) === 1 ? 6 : 4;
             }
           }
-          if (records[affinity] != null && records[affinity].ips.length > 0) {
-            family = records[affinity];
+          if (records2[affinity] != null && records2[affinity].ips.length > 0) {
+            family = records2[affinity];
           } else {
-            family = records[affinity === 4 ? 6 : 4];
+            family = records2[affinity === 4 ? 6 : 4];
           }
         } else {
-          family = records[affinity];
+          family = records2[affinity];
         }
         if (family == null || family.ips.length === 0) {
           return ip;
@@ -27091,11 +27091,11 @@ var require_dns = __commonJS({
         return ip;
       }
       pickFamily(origin, ipFamily) {
-        const records = this.storage.get(origin.hostname)?.records;
-        if (!records) {
+        const records2 = this.storage.get(origin.hostname)?.records;
+        if (!records2) {
           return null;
         }
-        const family = records[ipFamily];
+        const family = records2[ipFamily];
         if (!family) {
           return null;
         }
@@ -27117,7 +27117,7 @@ var require_dns = __commonJS({
       }
       setRecords(origin, addresses) {
         const timestamp = Date.now();
-        const records = { records: { 4: null, 6: null } };
+        const records2 = { records: { 4: null, 6: null } };
         let minTTL = this.#maxTTL;
         for (const record of addresses) {
           record.timestamp = timestamp;
@@ -27127,11 +27127,11 @@ var require_dns = __commonJS({
           } else {
             record.ttl = this.#maxTTL;
           }
-          const familyRecords = records.records[record.family] ?? { ips: [] };
+          const familyRecords = records2.records[record.family] ?? { ips: [] };
           familyRecords.ips.push(record);
-          records.records[record.family] = familyRecords;
+          records2.records[record.family] = familyRecords;
         }
-        this.storage.set(origin.hostname, records, { ttl: minTTL });
+        this.storage.set(origin.hostname, records2, { ttl: minTTL });
       }
       deleteRecords(origin) {
         this.storage.delete(origin.hostname);
@@ -34133,7 +34133,7 @@ var require_fetch = __commonJS({
         const hasTrailingQuestionMark = url.search.length === 0 && url.href[url.href.length - url.hash.length - 1] === "?";
         return dispatchWithProtocolPreference(body);
         function dispatchWithProtocolPreference(body2, allowH2) {
-          return new Promise((resolve5, reject) => agent.dispatch(
+          return new Promise((resolve7, reject) => agent.dispatch(
             {
               path: hasTrailingQuestionMark ? `${path2}?` : path2,
               origin: url.origin,
@@ -34220,7 +34220,7 @@ var require_fetch = __commonJS({
                 }
                 this.body = new Readable2({ read: () => controller.resume() });
                 const onError = (err) => this.onResponseError(controller, err);
-                resolve5({
+                resolve7({
                   status,
                   statusText,
                   headersList,
@@ -34253,7 +34253,7 @@ var require_fetch = __commonJS({
                   fetchParams.controller.off("terminated", this.abort);
                 }
                 if (request.mode === "websocket" && allowH2 !== false && error?.code === "UND_ERR_INFO" && error?.message === "HTTP/2: Extended CONNECT protocol not supported by server") {
-                  resolve5(dispatchWithProtocolPreference(body2, false));
+                  resolve7(dispatchWithProtocolPreference(body2, false));
                   return;
                 }
                 this.body?.destroy(error);
@@ -34272,7 +34272,7 @@ var require_fetch = __commonJS({
                 const rawHeaders = controller?.rawHeaders ?? [];
                 const headersList = new HeadersList();
                 appendHeadersListFromResponseHeaders(headersList, headers2, rawHeaders);
-                resolve5({
+                resolve7({
                   status,
                   statusText: STATUS_CODES2[status],
                   headersList,
@@ -42574,11 +42574,11 @@ var require_socksclient = __commonJS({
     "use strict";
     var __awaiter = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve5) {
-          resolve5(value);
+        return value instanceof P ? value : new P(function(resolve7) {
+          resolve7(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve5, reject) {
+      return new (P || (P = Promise))(function(resolve7, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -42594,7 +42594,7 @@ var require_socksclient = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -42628,13 +42628,13 @@ var require_socksclient = __commonJS({
        * @returns { Promise }
        */
       static createConnection(options, callback) {
-        return new Promise((resolve5, reject) => {
+        return new Promise((resolve7, reject) => {
           try {
             (0, helpers_1.validateSocksClientOptions)(options, ["connect"]);
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              return resolve5(err);
+              return resolve7(err);
             } else {
               return reject(err);
             }
@@ -42645,16 +42645,16 @@ var require_socksclient = __commonJS({
             client.removeAllListeners();
             if (typeof callback === "function") {
               callback(null, info);
-              resolve5(info);
+              resolve7(info);
             } else {
-              resolve5(info);
+              resolve7(info);
             }
           });
           client.once("error", (err) => {
             client.removeAllListeners();
             if (typeof callback === "function") {
               callback(err);
-              resolve5(err);
+              resolve7(err);
             } else {
               reject(err);
             }
@@ -42671,13 +42671,13 @@ var require_socksclient = __commonJS({
        * @returns { Promise }
        */
       static createConnectionChain(options, callback) {
-        return new Promise((resolve5, reject) => __awaiter(this, void 0, void 0, function* () {
+        return new Promise((resolve7, reject) => __awaiter(this, void 0, void 0, function* () {
           try {
             (0, helpers_1.validateSocksClientChainOptions)(options);
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              return resolve5(err);
+              return resolve7(err);
             } else {
               return reject(err);
             }
@@ -42703,14 +42703,14 @@ var require_socksclient = __commonJS({
             }
             if (typeof callback === "function") {
               callback(null, { socket: sock });
-              resolve5({ socket: sock });
+              resolve7({ socket: sock });
             } else {
-              resolve5({ socket: sock });
+              resolve7({ socket: sock });
             }
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              resolve5(err);
+              resolve7(err);
             } else {
               reject(err);
             }
@@ -47271,7 +47271,7 @@ var require_stream = __commonJS({
       };
       duplex._final = function(callback) {
         if (ws.readyState === ws.CONNECTING) {
-          ws.once("open", function open() {
+          ws.once("open", function open2() {
             duplex._final(callback);
           });
           return;
@@ -47292,7 +47292,7 @@ var require_stream = __commonJS({
       };
       duplex._write = function(chunk, encoding, callback) {
         if (ws.readyState === ws.CONNECTING) {
-          ws.once("open", function open() {
+          ws.once("open", function open2() {
             duplex._write(chunk, encoding, callback);
           });
           return;
@@ -49208,8 +49208,8 @@ var require_streamx = __commonJS({
             return this;
           },
           next() {
-            return new Promise(function(resolve5, reject) {
-              promiseResolve = resolve5;
+            return new Promise(function(resolve7, reject) {
+              promiseResolve = resolve7;
               promiseReject = reject;
               const data = stream.read();
               if (data !== null) ondata(data);
@@ -49242,11 +49242,11 @@ var require_streamx = __commonJS({
         }
         function destroy(err) {
           stream.destroy(err);
-          return new Promise((resolve5, reject) => {
-            if (stream._duplexState & DESTROYED) return resolve5({ value: void 0, done: true });
+          return new Promise((resolve7, reject) => {
+            if (stream._duplexState & DESTROYED) return resolve7({ value: void 0, done: true });
             stream.once("close", function() {
               if (err) reject(err);
-              else resolve5({ value: void 0, done: true });
+              else resolve7({ value: void 0, done: true });
             });
           });
         }
@@ -49290,8 +49290,8 @@ var require_streamx = __commonJS({
         const writes = pending + (ws._duplexState & WRITE_WRITING ? 1 : 0);
         if (writes === 0) return Promise.resolve(true);
         if (state.drains === null) state.drains = [];
-        return new Promise((resolve5) => {
-          state.drains.push({ writes, resolve: resolve5 });
+        return new Promise((resolve7) => {
+          state.drains.push({ writes, resolve: resolve7 });
         });
       }
       write(data) {
@@ -49396,10 +49396,10 @@ var require_streamx = __commonJS({
       cb(null);
     }
     function pipelinePromise(...streams) {
-      return new Promise((resolve5, reject) => {
+      return new Promise((resolve7, reject) => {
         return pipeline(...streams, (err) => {
           if (err) return reject(err);
-          resolve5();
+          resolve7();
         });
       });
     }
@@ -50069,16 +50069,16 @@ var require_extract = __commonJS({
           entryCallback = null;
           cb(err);
         }
-        function onnext(resolve5, reject) {
+        function onnext(resolve7, reject) {
           if (error) {
             return reject(error);
           }
           if (entryStream) {
-            resolve5({ value: entryStream, done: false });
+            resolve7({ value: entryStream, done: false });
             entryStream = null;
             return;
           }
-          promiseResolve = resolve5;
+          promiseResolve = resolve7;
           promiseReject = reject;
           consumeCallback(null);
           if (extract._finished && promiseResolve) {
@@ -50106,11 +50106,11 @@ var require_extract = __commonJS({
         function destroy(err) {
           extract.destroy(err);
           consumeCallback(err);
-          return new Promise((resolve5, reject) => {
-            if (extract.destroyed) return resolve5({ value: void 0, done: true });
+          return new Promise((resolve7, reject) => {
+            if (extract.destroyed) return resolve7({ value: void 0, done: true });
             extract.once("close", function() {
               if (err) reject(err);
-              else resolve5({ value: void 0, done: true });
+              else resolve7({ value: void 0, done: true });
             });
           });
         }
@@ -50908,7 +50908,7 @@ var require_tar_fs = __commonJS({
         cb(null, false);
       });
     }
-    function inside(root, name) {
+    function inside2(root, name) {
       return name === root || name.startsWith(root + path2.sep);
     }
     function noop() {
@@ -50927,7 +50927,7 @@ var require_tar_fs = __commonJS({
         if (!queue.length) return callback(null);
         const next = queue.shift();
         const nextAbs = path2.join(cwd, next);
-        if (!inside(root, path2.resolve(cwd, next))) return callback(new Error(next + " is not a valid path"));
+        if (!inside2(root, path2.resolve(cwd, next))) return callback(new Error(next + " is not a valid path"));
         stat3.call(fs5, nextAbs, function(err, stat4) {
           if (err) return callback(entries.indexOf(next) === -1 && err.code === "ENOENT" ? null : err);
           if (!stat4.isDirectory()) return callback(null, next, stat4);
@@ -50956,7 +50956,7 @@ var require_tar_fs = __commonJS({
 });
 
 // src/cli.ts
-var import_yaml10 = __toESM(require_dist(), 1);
+var import_yaml12 = __toESM(require_dist(), 1);
 import { parseArgs } from "node:util";
 
 // node_modules/diff/libesm/diff/base.js
@@ -51772,7 +51772,7 @@ function lastApplied(object) {
 
 // src/engine.ts
 import { realpath } from "node:fs/promises";
-import { join as join12, relative as relative5 } from "node:path";
+import { join as join14, relative as relative6 } from "node:path";
 
 // src/errors.ts
 var KubeDriftError = class extends Error {
@@ -53427,7 +53427,7 @@ var KubeClient = class {
         if (error instanceof KubeApiError && error.status === 401 && attempt === 0) this.auth = void 0;
         this.stats.retries++;
         this.options.onRetry?.(error.message, retryAfterMs);
-        await new Promise((resolve5) => setTimeout(resolve5, retryAfterMs));
+        await new Promise((resolve7) => setTimeout(resolve7, retryAfterMs));
       }
     }
   }
@@ -53461,7 +53461,7 @@ var KubeClient = class {
     }
     if (this.stats.requests++ === 0) this.stats.firstRequestMs = Math.round(performance.now());
     this.stats.byVerb[options.operation.verb] = (this.stats.byVerb[options.operation.verb] ?? 0) + 1;
-    const { status, text, retryAfter } = await new Promise((resolve5, reject) => {
+    const { status, text, retryAfter } = await new Promise((resolve7, reject) => {
       const req = https.request(
         url,
         { method, headers: headers2, agent: this.agentFor(auth), timeout: this.options.timeoutMs, auth: auth.auth },
@@ -53470,7 +53470,7 @@ var KubeClient = class {
           res.on("data", (chunk) => chunks.push(chunk));
           res.on(
             "end",
-            () => resolve5({
+            () => resolve7({
               status: res.statusCode ?? 0,
               text: Buffer.concat(chunks).toString("utf8"),
               retryAfter: res.headers["retry-after"]
@@ -53529,7 +53529,7 @@ var KubeClient = class {
       this.inFlight++;
       return;
     }
-    await new Promise((resolve5) => this.waiting.push(resolve5));
+    await new Promise((resolve7) => this.waiting.push(resolve7));
   }
   release() {
     const next = this.waiting.shift();
@@ -58196,7 +58196,7 @@ var ExecAuth = class {
       exec.env.forEach((elt) => env[elt.name] = elt.value);
       opts = { ...opts, env };
     }
-    return new Promise((resolve5, reject) => {
+    return new Promise((resolve7, reject) => {
       let stdoutData = "";
       let stderrData = "";
       let savedError = void 0;
@@ -58224,7 +58224,7 @@ var ExecAuth = class {
         try {
           const obj = JSON.parse(stdoutData);
           this.tokenCache[user.name] = obj;
-          resolve5(obj);
+          resolve7(obj);
         } catch (error) {
           reject(error);
         }
@@ -89295,10 +89295,10 @@ async function performDiscovery2(server, options) {
   if (!(server instanceof URL)) {
     throw CodedTypeError2('"server" must be an instance of URL', ERR_INVALID_ARG_TYPE2);
   }
-  const resolve5 = !server.href.includes("/.well-known/");
+  const resolve7 = !server.href.includes("/.well-known/");
   const timeout = options?.timeout ?? 30;
   const signal3 = AbortSignal.timeout(timeout * 1e3);
-  const as = await (resolve5 ? discoveryRequest(server, {
+  const as = await (resolve7 ? discoveryRequest(server, {
     algorithm: options?.algorithm,
     [customFetch]: options?.[customFetch2],
     [allowInsecureRequests]: options?.execute?.includes(allowInsecureRequests2),
@@ -89314,7 +89314,7 @@ async function performDiscovery2(server, options) {
     redirect: "manual",
     signal: signal3
   })).then((response) => processDiscoveryResponse(_nodiscoverycheck, response)).catch(errorHandler);
-  if (resolve5 && new URL(as.issuer).href !== server.href) {
+  if (resolve7 && new URL(as.issuer).href !== server.href) {
     handleEntraId(server, as, options) || handleB2Clogin(server, options) || (() => {
       throw new ClientError("discovered metadata issuer does not match the expected issuer", {
         code: JSON_ATTRIBUTE_COMPARISON,
@@ -89677,7 +89677,7 @@ var OpenIDConnectAuth = class _OpenIDConnectAuth {
           headers: (options === null || options === void 0 ? void 0 : options.headers) || {},
           agent
         };
-        return new Promise((resolve5, reject) => {
+        return new Promise((resolve7, reject) => {
           const req = https2.request(requestOptions, (res) => {
             const chunks = [];
             res.on("data", (chunk) => {
@@ -89709,7 +89709,7 @@ var OpenIDConnectAuth = class _OpenIDConnectAuth {
                   throw new Error("clone() not implemented");
                 }
               };
-              resolve5(response);
+              resolve7(response);
             });
           });
           req.on("error", reject);
@@ -89936,12 +89936,12 @@ var SocksProxyAgent = class extends Agent2 {
     let { host } = opts;
     const { port, lookup: lookupFn = dns.lookup } = opts;
     if (shouldLookup) {
-      host = await new Promise((resolve5, reject) => {
+      host = await new Promise((resolve7, reject) => {
         lookupFn(host, {}, (err, address) => {
           if (err) {
             reject(err);
           } else {
-            resolve5(typeof address === "string" ? address : address[0].address);
+            resolve7(typeof address === "string" ? address : address[0].address);
           }
         });
       });
@@ -91428,12 +91428,12 @@ var WebSocketHandler = class _WebSocketHandler {
     const uri = `${proto}://${target}${path2}`;
     const opts = {};
     await this.config.applyToHTTPSOptions(opts);
-    return await new Promise((resolve5, reject) => {
+    return await new Promise((resolve7, reject) => {
       const client = this.socketFactory ? this.socketFactory(uri, protocols, opts) : new import_isomorphic_ws.default(uri, protocols, opts);
       let resolved = false;
       client.onopen = () => {
         resolved = true;
-        resolve5(client);
+        resolve7(client);
       };
       client.onerror = (err) => {
         if (!resolved) {
@@ -91810,7 +91810,7 @@ async function waitForCrds(cluster, crds, timeoutSeconds) {
     }
     pending = still;
     if (pending.length === 0 || Date.now() >= deadline) break;
-    await new Promise((resolve5) => setTimeout(resolve5, Math.max(0, 1e3 - (Date.now() - started))));
+    await new Promise((resolve7) => setTimeout(resolve7, Math.max(0, 1e3 - (Date.now() - started))));
   }
   const problems = pending.map((crd) => {
     const subject = subjectOf({ kind: crd.kind, namespace: null, name: crd.metadata.name });
@@ -92485,7 +92485,7 @@ function asError(error) {
   return error instanceof Error ? error : new Error(String(error));
 }
 function sleep(ms) {
-  return new Promise((resolve5) => setTimeout(resolve5, ms));
+  return new Promise((resolve7) => setTimeout(resolve7, ms));
 }
 
 // src/remediate/lease.ts
@@ -92631,7 +92631,7 @@ function holding(cluster, path2, subject, name, identity, held, options) {
   };
 }
 function sleep2(ms) {
-  return new Promise((resolve5) => setTimeout(resolve5, ms));
+  return new Promise((resolve7) => setTimeout(resolve7, ms));
 }
 
 // src/render/flux/detect.ts
@@ -92693,10 +92693,97 @@ function relativeTo(repoRoot, root, path2) {
 }
 
 // src/render/flux/index.ts
-import { existsSync as existsSync5 } from "node:fs";
-import { cp, mkdtemp, rm as rm2 } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { basename, join as join6, normalize as normalize2, relative as relative3, resolve as resolve2, sep as sep2 } from "node:path";
+import { existsSync as existsSync8 } from "node:fs";
+import { cp } from "node:fs/promises";
+import { basename as basename2, join as join9, normalize as normalize2, relative as relative5, resolve as resolve5, sep as sep4 } from "node:path";
+
+// src/render/confine.ts
+import { existsSync as existsSync4, lstatSync, readdirSync as readdirSync2, readlinkSync, realpathSync, statSync as statSync2 } from "node:fs";
+import { basename, dirname as dirname2, isAbsolute, join as join3, relative as relative2, resolve as resolve2, sep as sep2 } from "node:path";
+function confinement(root, name, copyOf) {
+  const absolute = resolve2(root);
+  const realRoot = realpathSync(absolute);
+  return {
+    root: absolute,
+    realRoot,
+    name: name ?? ((path2) => relative2(absolute, path2).split(sep2).join("/") || "."),
+    target: (real) => copyOf ? resolve2(copyOf, relative2(realRoot, real)) : real
+  };
+}
+function confinementRoot(repoRoot) {
+  for (let dir = resolve2(repoRoot); ; dir = dirname2(dir)) {
+    if (existsSync4(join3(dir, ".git"))) return dir;
+    if (dirname2(dir) === dir) return resolve2(repoRoot);
+  }
+}
+function inside(root, path2) {
+  const rel = relative2(root, path2);
+  if (rel === "") return rel;
+  if (rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute(rel)) return void 0;
+  return rel;
+}
+function realPathOf(path2, hops = 0) {
+  try {
+    return realpathSync(path2);
+  } catch {
+    const parent = dirname2(path2);
+    if (parent === path2) return path2;
+    const base = join3(realPathOf(parent, hops), basename(path2));
+    if (hops < 40 && lstatSync(base, { throwIfNoEntry: false })?.isSymbolicLink())
+      return realPathOf(resolve2(dirname2(base), readlinkSync(base)), hops + 1);
+    return base;
+  }
+}
+var GIT_DIR = ".git";
+function writtenInside(c, path2) {
+  const absolute = resolve2(path2);
+  return (inside(c.root, absolute) ?? inside(c.realRoot, absolute)) !== void 0;
+}
+function escapes(c, path2) {
+  const absolute = resolve2(path2);
+  const written = inside(c.root, absolute) ?? inside(c.realRoot, absolute);
+  if (written === void 0) return "is outside the repository";
+  if (written.split(sep2).includes(GIT_DIR)) return "is inside .git";
+  const real = realPathOf(absolute);
+  const resolved = inside(c.realRoot, real);
+  const shown = c.target(real);
+  if (resolved === void 0) return `resolves through a symlink to ${shown}, outside the repository`;
+  if (resolved.split(sep2).includes(GIT_DIR)) return `resolves through a symlink to ${shown}, inside .git`;
+  return void 0;
+}
+function describeViolation(violation) {
+  return `${violation.field} '${violation.path}' ${violation.reason}: kube-drift renders only files inside the repository (never under .git), so nothing of this target was rendered. Move the file into the repository or reference it by a path inside it.`;
+}
+function treeViolations(c, dir, file) {
+  const violations = [];
+  const seen = /* @__PURE__ */ new Set();
+  const walk = (current) => {
+    const real = realPathOf(current);
+    if (seen.has(real)) return;
+    seen.add(real);
+    for (const name of readdirSync2(current).sort()) {
+      const path2 = join3(current, name);
+      const link = lstatSync(path2).isSymbolicLink();
+      const reason2 = link ? escapes(c, path2) : void 0;
+      if (reason2) {
+        violations.push({ file, field: "symlink", path: c.name(path2), reason: reason2 });
+        continue;
+      }
+      if (isDirectory(path2)) walk(path2);
+    }
+  };
+  const reason = escapes(c, dir);
+  if (reason) return [{ file, field: "directory", path: c.name(dir), reason }];
+  if (isDirectory(dir)) walk(dir);
+  return violations;
+}
+function isDirectory(path2) {
+  try {
+    return statSync2(path2).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 // src/render/manifests.ts
 var import_yaml5 = __toESM(require_dist(), 1);
@@ -92930,11 +93017,39 @@ function checkObject(value, where) {
   return `${where} has no ${missing.join(", ")}`;
 }
 
+// src/render/scratch.ts
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as join4 } from "node:path";
+var open = /* @__PURE__ */ new Set();
+var exitHookInstalled = false;
+function removeAllOnExit() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const path2 of open) rmSync(path2, { recursive: true, force: true });
+  });
+}
+function scratchDir(prefix, env = process.env) {
+  const path2 = mkdtempSync(join4(env.RUNNER_TEMP || tmpdir(), `kube-drift-${prefix}-`));
+  chmodSync(path2, 448);
+  open.add(path2);
+  removeAllOnExit();
+  return {
+    path: path2,
+    remove: async () => {
+      open.delete(path2);
+      await rm(path2, { recursive: true, force: true });
+    }
+  };
+}
+
 // src/render/tools.ts
 import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, join as join3 } from "node:path";
+import { delimiter, join as join5 } from "node:path";
 var ENV_VARS = {
   helm: "KUBE_DRIFT_HELM",
   kubectl: "KUBE_DRIFT_KUBECTL",
@@ -92946,7 +93061,7 @@ var INSTALL_HINTS = {
   kustomize: "install kustomize (https://kubectl.docs.kubernetes.io/installation/kustomize/) or kubectl"
 };
 function toolCacheDir(env = process.env) {
-  return join3(env.KUBE_DRIFT_CACHE || join3(homedir(), ".cache", "kube-drift"), "bin");
+  return join5(env.KUBE_DRIFT_CACHE || join5(homedir(), ".cache", "kube-drift"), "bin");
 }
 function isExecutable(path2) {
   try {
@@ -92960,9 +93075,9 @@ function lookupTool(name, env = process.env) {
   const fromEnv = env[ENV_VARS[name]];
   if (fromEnv) return fromEnv;
   for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (dir !== "" && isExecutable(join3(dir, name))) return join3(dir, name);
+    if (dir !== "" && isExecutable(join5(dir, name))) return join5(dir, name);
   }
-  const cached = join3(toolCacheDir(env), name);
+  const cached = join5(toolCacheDir(env), name);
   return isExecutable(cached) ? cached : void 0;
 }
 function findTool(name, env = process.env) {
@@ -92998,21 +93113,51 @@ function maskAssignments(value) {
 function quote2(word) {
   return /^[\w@%+=:,./*-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
+var TOOL_ENV_NAMES = /* @__PURE__ */ new Set([
+  "PATH",
+  "HOME",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "ALL_PROXY",
+  "TMPDIR",
+  "TEMP",
+  "TMP",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  // Windows needs these to start programs and find the user's profile.
+  "SYSTEMROOT",
+  "PATHEXT",
+  "COMSPEC",
+  "USERPROFILE",
+  "APPDATA",
+  "LOCALAPPDATA"
+]);
+var TOOL_ENV_PREFIXES = ["HELM_", "XDG_"];
+function toolEnvironment(env = process.env) {
+  const kept = {};
+  for (const [name, value] of Object.entries(env)) {
+    const upper = name.toUpperCase();
+    if (TOOL_ENV_NAMES.has(upper) || TOOL_ENV_PREFIXES.some((prefix) => upper.startsWith(prefix)))
+      kept[name] = value;
+  }
+  return kept;
+}
 function runTool(binary, args, cwd) {
   const command = displayCommand(binary, args);
-  return new Promise((resolve5) => {
-    const child = spawn(binary, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve7) => {
+    const child = spawn(binary, args, { cwd, env: toolEnvironment(), stdio: ["ignore", "pipe", "pipe"] });
     const out = [];
     const err = [];
     child.stdout.on("data", (chunk) => out.push(chunk));
     child.stderr.on("data", (chunk) => err.push(chunk));
     child.on(
       "error",
-      (error) => resolve5({ command, exitCode: null, stdout: "", stderr: "", spawnError: error.message })
+      (error) => resolve7({ command, exitCode: null, stdout: "", stderr: "", spawnError: error.message })
     );
     child.on(
       "close",
-      (exitCode) => resolve5({
+      (exitCode) => resolve7({
         command,
         exitCode,
         stdout: Buffer.concat(out).toString("utf8"),
@@ -93041,13 +93186,223 @@ function withoutLogPrefix(stderr) {
 }
 
 // src/render/flux/helmrelease.ts
-var import_yaml7 = __toESM(require_dist(), 1);
-import { mkdtempSync, writeFileSync } from "node:fs";
+var import_yaml8 = __toESM(require_dist(), 1);
+import { mkdtempSync as mkdtempSync2, writeFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
-import { join as join4 } from "node:path";
+import { join as join7 } from "node:path";
+
+// src/render/kustomize-refs.ts
+var import_yaml6 = __toESM(require_dist(), 1);
+import { existsSync as existsSync6, readFileSync as readFileSync3, statSync as statSync3 } from "node:fs";
+import { resolve as resolve4 } from "node:path";
+
+// src/render/paths.ts
+import { existsSync as existsSync5 } from "node:fs";
+import { isAbsolute as isAbsolute2, join as join6, relative as relative3, resolve as resolve3, sep as sep3 } from "node:path";
+function repoRelative(repoRoot, path2) {
+  const rel = relative3(repoRoot, resolve3(repoRoot, path2));
+  return (rel === "" ? "." : rel).split(sep3).join("/");
+}
+function absoluteIn(repoRoot, path2) {
+  return isAbsolute2(path2) ? path2 : resolve3(repoRoot, path2);
+}
+var KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+function kustomizationFileIn(dir) {
+  return KUSTOMIZATION_FILES.map((name) => join6(dir, name)).find((file) => existsSync5(file));
+}
+function detectSource(dir) {
+  if (kustomizationFileIn(dir)) return "kustomize";
+  if (existsSync5(join6(dir, "Chart.yaml"))) return "helm";
+  return "plain";
+}
+
+// src/render/kustomize-refs.ts
+function loadRestrictorFlag(check) {
+  return `--load-restrictor=${check.remote ? "LoadRestrictionsRootOnly" : "LoadRestrictionsNone"}`;
+}
+function readYaml(text) {
+  return (0, import_yaml6.parseAllDocuments)(text, { merge: true }).map((doc) => {
+    if (doc.errors.length > 0) throw doc.errors[0];
+    return doc.toJS({ maxAliasCount: 100 });
+  });
+}
+var MAX_DEPTH = 50;
+function checkKustomization(c, dir) {
+  const result = { violations: [], remote: false };
+  const visited = /* @__PURE__ */ new Set();
+  const visit = (current, depth) => {
+    const key = resolve4(current);
+    if (visited.has(key)) return;
+    visited.add(key);
+    const kustomizationFile2 = kustomizationFileIn(current);
+    if (!kustomizationFile2) return;
+    const file = c.name(kustomizationFile2);
+    if (depth > MAX_DEPTH) {
+      const reason = `is nested more than ${MAX_DEPTH} kustomizations deep, too deep to check`;
+      result.violations.push({ file, field: "kustomization", path: file, reason });
+      return;
+    }
+    const own = escapes(c, kustomizationFile2);
+    if (own) {
+      result.violations.push({ file, field: "kustomization", path: file, reason: own });
+      return;
+    }
+    let kustomization;
+    try {
+      [kustomization] = readYaml(readFileSync3(kustomizationFile2, "utf8"));
+    } catch (error) {
+      const reason = `cannot be checked: ${error.message.split("\n")[0]}`;
+      result.violations.push({ file, field: "kustomization", path: file, reason });
+      return;
+    }
+    if (!isRecord2(kustomization)) return;
+    for (const ref of referencesOf(c, kustomization, current)) {
+      const outcome = judge(c, current, ref);
+      if (outcome === "remote") result.remote = true;
+      else if (typeof outcome === "object") result.violations.push({ file, ...outcome });
+      else if (outcome === "dir" && ref.kind === "tree")
+        result.violations.push(...treeViolations(c, resolve4(current, ref.path), file));
+      else if (outcome === "dir") visit(resolve4(current, ref.path), depth + 1);
+    }
+  };
+  visit(dir, 0);
+  return result;
+}
+var URL_LIKE = /^[a-z][a-z0-9+.-]*::|^[a-z][a-z0-9+.-]*:\/\//i;
+var SCP_LIKE = /^[\w.-]+@[\w.-]+:/;
+var SHORTHAND = /^(gh:|github\.com[/:])/i;
+function judge(c, dir, ref) {
+  const { field, path: path2 } = ref;
+  if (ref.unreadable) return { field, path: path2, reason: `cannot be checked: ${ref.unreadable}` };
+  if (/^(git::)?file:/i.test(path2)) return { field, path: path2, reason: "reads a local Git repository by URL" };
+  if (ref.kind !== "file" && (URL_LIKE.test(path2) || SCP_LIKE.test(path2) || SHORTHAND.test(path2)))
+    return "remote";
+  if (ref.kind === "file" && /^https?:\/\//i.test(path2)) return "remote";
+  const absolute = resolve4(dir, path2);
+  const reason = escapes(c, absolute);
+  if (reason) return { field, path: path2, reason };
+  if (!existsSync6(absolute)) return "ok";
+  return ref.kind !== "file" && statSync3(absolute).isDirectory() ? "dir" : "ok";
+}
+var isRecord2 = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+var strings = (value) => Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
+var records = (value) => Array.isArray(value) ? value.filter(isRecord2) : [];
+function isInline(entry) {
+  if (!entry.includes("\n") && !entry.includes(": ") && !entry.includes("{")) return false;
+  try {
+    return readYaml(entry).some(isRecord2);
+  } catch {
+    return false;
+  }
+}
+function referencesOf(c, k, dir) {
+  const refs = [];
+  const add2 = (field, kind, path2) => {
+    if (typeof path2 === "string" && path2 !== "") refs.push({ field, path: path2, kind });
+  };
+  for (const field of ["resources", "bases", "components"])
+    for (const entry of strings(k[field])) add2(field, "either", entry);
+  for (const field of ["crds", "configurations"])
+    for (const entry of strings(k[field])) add2(field, "file", entry);
+  if (isRecord2(k.openapi)) add2("openapi.path", "file", k.openapi.path);
+  for (const field of ["configMapGenerator", "secretGenerator"])
+    records(k[field]).forEach((generator, i) => {
+      refs.push(...generatorRefs(generator, `${field}[${i}]`));
+    });
+  for (const field of ["patches", "patchesJson6902", "replacements"])
+    records(k[field]).forEach((entry, i) => {
+      add2(`${field}[${i}].path`, "file", entry.path);
+    });
+  for (const entry of strings(k.patchesStrategicMerge))
+    if (!isInline(entry)) add2("patchesStrategicMerge", "file", entry);
+  refs.push(...helmRefs(k));
+  for (const field of ["generators", "transformers", "validators"]) {
+    for (const entry of strings(k[field])) {
+      if (isInline(entry)) refs.push(...pluginConfigRefs(entry, field, "(inline)"));
+      else {
+        add2(field, "either", entry);
+        refs.push(...pluginFileRefs(c, resolve4(dir, entry), field));
+      }
+    }
+  }
+  return refs;
+}
+function generatorRefs(generator, field) {
+  const refs = [];
+  for (const entry of strings(generator.files)) {
+    const at = entry.indexOf("=");
+    refs.push({ field: `${field}.files`, path: at === -1 ? entry : entry.slice(at + 1), kind: "file" });
+  }
+  for (const entry of strings(generator.envs))
+    refs.push({ field: `${field}.envs`, path: entry, kind: "file" });
+  if (typeof generator.env === "string")
+    refs.push({ field: `${field}.env`, path: generator.env, kind: "file" });
+  return refs;
+}
+function helmRefs(k) {
+  const refs = [];
+  const add2 = (field, path2, kind = "file") => {
+    if (typeof path2 === "string" && path2 !== "") refs.push({ field, path: path2, kind });
+  };
+  const globals = isRecord2(k.helmGlobals) ? k.helmGlobals : {};
+  const charts = records(k.helmCharts);
+  add2("helmGlobals.configHome", globals.configHome, "tree");
+  if (charts.length > 0 || globals.chartHome !== void 0)
+    add2("helmGlobals.chartHome", globals.chartHome ?? "charts", "tree");
+  records(k.helmChartInflationGenerator).forEach((chart, i) => {
+    add2(`helmChartInflationGenerator[${i}].chartHome`, chart.chartHome, "tree");
+    add2(`helmChartInflationGenerator[${i}].values`, chart.values);
+  });
+  charts.forEach((chart, i) => {
+    add2(`helmCharts[${i}].valuesFile`, chart.valuesFile);
+    for (const file of strings(chart.additionalValuesFiles))
+      add2(`helmCharts[${i}].additionalValuesFiles`, file);
+  });
+  return refs;
+}
+function pluginRefs(config, field) {
+  const name = `${field} ${typeof config.kind === "string" ? config.kind : "config"}`;
+  const refs = [...generatorRefs(config, name)];
+  if (typeof config.path === "string") refs.push({ field: `${name}.path`, path: config.path, kind: "file" });
+  for (const path2 of strings(config.paths)) refs.push({ field: `${name}.paths`, path: path2, kind: "file" });
+  records(config.replacements).forEach((entry, i) => {
+    if (typeof entry.path === "string")
+      refs.push({ field: `${name}.replacements[${i}].path`, path: entry.path, kind: "file" });
+  });
+  if (typeof config.chartHome === "string")
+    refs.push({ field: `${name}.chartHome`, path: config.chartHome, kind: "tree" });
+  if (typeof config.valuesFile === "string")
+    refs.push({ field: `${name}.valuesFile`, path: config.valuesFile, kind: "file" });
+  for (const path2 of strings(config.additionalValuesFiles))
+    refs.push({ field: `${name}.additionalValuesFiles`, path: path2, kind: "file" });
+  return refs;
+}
+function pluginConfigRefs(text, field, label2) {
+  try {
+    return readYaml(text).flatMap((config) => isRecord2(config) ? pluginRefs(config, field) : []);
+  } catch (error) {
+    const unreadable = error.message.split("\n")[0];
+    return [{ field, path: label2, kind: "file", unreadable }];
+  }
+}
+function pluginFileRefs(c, path2, field) {
+  if (!existsSync6(path2) || escapes(c, path2)) return [];
+  const text = (file2) => readFileSync3(file2, "utf8");
+  if (!statSync3(path2).isDirectory()) return pluginConfigRefs(text(path2), field, c.name(path2));
+  const file = kustomizationFileIn(path2);
+  if (!file) return [];
+  let inner;
+  try {
+    [inner] = readYaml(text(file));
+  } catch {
+    return [];
+  }
+  if (!isRecord2(inner)) return [];
+  return strings(inner.resources).map((entry) => resolve4(path2, entry)).filter((resource) => existsSync6(resource) && !escapes(c, resource) && statSync3(resource).isFile()).flatMap((resource) => pluginConfigRefs(text(resource), field, c.name(resource))).flatMap((ref) => ref.unreadable ? [ref] : [ref, { ...ref, path: resolve4(path2, ref.path) }]);
+}
 
 // src/render/flux/values.ts
-var import_yaml6 = __toESM(require_dist(), 1);
+var import_yaml7 = __toESM(require_dist(), 1);
 import { createHash } from "node:crypto";
 function isMap(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -93143,7 +93498,7 @@ function composeValues(valuesFrom, inline, lookup2) {
       result = setAtPath(result, ref.targetPath, data[key]);
       continue;
     }
-    const parsed = (0, import_yaml6.parse)(data[key]) ?? {};
+    const parsed = (0, import_yaml7.parse)(data[key]) ?? {};
     if (!isMap(parsed)) throw new Error(`key '${key}' in ${ref.kind} '${ref.name}' is not a YAML map`);
     result = mergeValues(result, parsed);
   }
@@ -93163,26 +93518,37 @@ function releaseNameOf(release) {
 async function pullChart(location2, helm, workDir, offline) {
   if (location2.type === "dir") return location2.path;
   if (offline) throw new Error("chart must be fetched, but offline mode is on");
-  const destination = mkdtempSync(join4(workDir, "chart-"));
+  const destination = mkdtempSync2(join7(workDir, "chart-"));
   const args = location2.type === "repo" ? ["pull", location2.chart, "--repo", location2.url, "--destination", destination] : ["pull", location2.ref, "--destination", destination];
   if (location2.version && location2.version !== "*") args.push("--version", location2.version);
   const run = await runTool(helm, args, workDir);
   if (run.exitCode !== 0) throw new Error(`chart could not be fetched: ${failureMessage(run)}`);
   const [archive] = (await readdir(destination)).filter((name) => name.endsWith(".tgz"));
   if (!archive) throw new Error(`helm pull wrote no chart archive into ${destination}`);
-  return join4(destination, archive);
+  return join7(destination, archive);
 }
-async function renderHelmRelease(input, tools, workDir, offline) {
+function checkChartDir(confine, chart) {
+  const file = `${confine.name(chart.path)}/Chart.yaml`;
+  const violations = treeViolations(confine, chart.path, file);
+  for (const values of chart.valuesFiles) {
+    const reason = escapes(confine, join7(chart.path, values));
+    if (reason) violations.push({ file, field: "valuesFiles", path: values, reason });
+  }
+  if (violations.length > 0)
+    throw new Error(violations.map((v) => `${v.file}: ${describeViolation(v)}`).join("\n"));
+}
+async function renderHelmRelease(input, tools, workDir, offline, confine) {
   const { release, chart, values } = input;
   const spec = release.spec;
+  if (chart.type === "dir") checkChartDir(confine, chart);
   const chartPath = await pullChart(chart, tools.helm, workDir, offline);
-  const valuesFile = join4(mkdtempSync(join4(workDir, "values-")), "values.yaml");
-  writeFileSync(valuesFile, (0, import_yaml7.stringify)(values), { mode: 384 });
+  const valuesFile = join7(mkdtempSync2(join7(workDir, "values-")), "values.yaml");
+  writeFileSync(valuesFile, (0, import_yaml8.stringify)(values), { mode: 384 });
   const namespace = spec.targetNamespace || release.metadata.namespace || "default";
   const args = ["template", releaseNameOf({ name: release.metadata.name, ...spec }), chartPath];
   args.push("--namespace", namespace);
   if (chart.type === "dir")
-    for (const file of chart.valuesFiles) args.push("--values", join4(chartPath, file));
+    for (const file of chart.valuesFiles) args.push("--values", join7(chartPath, file));
   args.push("--values", valuesFile);
   args.push("--no-hooks", "--skip-tests");
   if ((spec.install?.crds ?? "Create") !== "Skip") args.push("--include-crds");
@@ -93191,8 +93557,8 @@ async function renderHelmRelease(input, tools, workDir, offline) {
   let manifest = run.stdout;
   for (const renderer of spec.postRenderers ?? []) {
     if (!renderer.kustomize) continue;
-    const dir = mkdtempSync(join4(workDir, "post-render-"));
-    writeFileSync(join4(dir, "helm-output.yaml"), manifest, { mode: 384 });
+    const dir = mkdtempSync2(join7(workDir, "post-render-"));
+    writeFileSync(join7(dir, "helm-output.yaml"), manifest, { mode: 384 });
     const kus = {
       apiVersion: "kustomize.config.k8s.io/v1beta1",
       kind: "Kustomization",
@@ -93200,7 +93566,13 @@ async function renderHelmRelease(input, tools, workDir, offline) {
     };
     if (renderer.kustomize.patches?.length) kus.patches = renderer.kustomize.patches;
     if (renderer.kustomize.images?.length) kus.images = renderer.kustomize.images;
-    writeFileSync(join4(dir, "kustomization.yaml"), (0, import_yaml7.stringify)(kus));
+    writeFileSync(join7(dir, "kustomization.yaml"), (0, import_yaml8.stringify)(kus));
+    const check = checkKustomization(
+      confinement(dir, () => "postRenderers"),
+      dir
+    );
+    if (check.violations.length > 0)
+      throw new Error(`postRenderers: ${check.violations.map(describeViolation).join("\n")}`);
     const post = await runTool(tools.kubectl, ["kustomize", dir], dir);
     if (post.exitCode !== 0) throw new Error(`postRenderers: ${failureMessage(post)}`);
     manifest = post.stdout;
@@ -93209,10 +93581,10 @@ async function renderHelmRelease(input, tools, workDir, offline) {
 }
 
 // src/render/flux/kustomization.ts
-var import_yaml8 = __toESM(require_dist(), 1);
-import { existsSync as existsSync4, readdirSync as readdirSync2, readFileSync as readFileSync3, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { rm } from "node:fs/promises";
-import { extname as extname2, join as join5, relative as relative2 } from "node:path";
+var import_yaml9 = __toESM(require_dist(), 1);
+import { existsSync as existsSync7, readdirSync as readdirSync3, readFileSync as readFileSync4, statSync as statSync4, writeFileSync as writeFileSync2 } from "node:fs";
+import { rm as rm2 } from "node:fs/promises";
+import { extname as extname2, join as join8, relative as relative4 } from "node:path";
 
 // src/render/flux/envsubst.ts
 var SubstitutionError = class extends Error {
@@ -93446,23 +93818,23 @@ function substitute(text, variables, strict = false) {
 }
 
 // src/render/flux/kustomization.ts
-var KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+var KUSTOMIZATION_FILES2 = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 var SUBSTITUTE_KEY = "kustomize.toolkit.fluxcd.io/substitute";
 function kustomizationFile(dir) {
-  return KUSTOMIZATION_FILES.map((name) => join5(dir, name)).find((file) => existsSync4(file));
+  return KUSTOMIZATION_FILES2.map((name) => join8(dir, name)).find((file) => existsSync7(file));
 }
 function scanResources(dir) {
   const found = [];
   const walk = (current) => {
-    for (const entry of readdirSync2(current, { withFileTypes: true }).sort(
+    for (const entry of readdirSync3(current, { withFileTypes: true }).sort(
       (a, b) => a.name < b.name ? -1 : 1
     )) {
-      const path2 = join5(current, entry.name);
+      const path2 = join8(current, entry.name);
       if (entry.isDirectory()) {
-        if (kustomizationFile(path2)) found.push(`./${relative2(dir, path2)}`);
+        if (kustomizationFile(path2)) found.push(`./${relative4(dir, path2)}`);
         else walk(path2);
       } else if ([".yaml", ".yml"].includes(extname2(entry.name))) {
-        found.push(`./${relative2(dir, path2)}`);
+        found.push(`./${relative4(dir, path2)}`);
       }
     }
   };
@@ -93473,7 +93845,7 @@ function fluxKustomization(dir, spec) {
   const existing = kustomizationFile(dir);
   let kus;
   if (existing) {
-    kus = (0, import_yaml8.parse)(readFileSync3(existing, "utf8")) ?? {};
+    kus = (0, import_yaml9.parse)(readFileSync4(existing, "utf8")) ?? {};
     if (!Array.isArray(kus.resources) || kus.resources.length === 0)
       kus.buildMetadata = ["originAnnotations"];
   } else {
@@ -93492,7 +93864,7 @@ function fluxKustomization(dir, spec) {
     if (component.startsWith("/") || component.includes("://")) {
       throw new Error(`component path '${component}' must be local and relative`);
     }
-    if (spec.ignoreMissingComponents && !existsSync4(join5(dir, component))) continue;
+    if (spec.ignoreMissingComponents && !existsSync7(join8(dir, component))) continue;
     kus.components = [...kus.components ?? [], component];
   }
   if (spec.images?.length) {
@@ -93506,20 +93878,34 @@ function fluxKustomization(dir, spec) {
   }
   return kus;
 }
-async function buildFluxKustomization(dir, spec, kubectl) {
-  if (!existsSync4(dir) || !statSync2(dir).isDirectory()) {
+async function buildFluxKustomization(dir, spec, kubectl, confine) {
+  const outside = escapes(confine, dir);
+  if (outside) {
+    throw new Error(
+      describeViolation({ file: "", field: "spec.path", path: spec.path ?? "./", reason: outside })
+    );
+  }
+  if (!existsSync7(dir) || !statSync4(dir).isDirectory()) {
     throw new Error(`spec.path '${spec.path ?? "./"}' is not a directory in the repository`);
   }
   const existing = kustomizationFile(dir);
-  const original = existing ? readFileSync3(existing, "utf8") : void 0;
-  const target = existing ?? join5(dir, "kustomization.yaml");
-  writeFileSync2(target, (0, import_yaml8.stringify)(fluxKustomization(dir, spec)));
+  const target = existing ?? join8(dir, "kustomization.yaml");
+  const linked = escapes(confine, target);
+  if (linked) {
+    const path2 = relative4(dir, target);
+    throw new Error(describeViolation({ file: "", field: "kustomization file", path: path2, reason: linked }));
+  }
+  const original = existing ? readFileSync4(existing, "utf8") : void 0;
+  writeFileSync2(target, (0, import_yaml9.stringify)(fluxKustomization(dir, spec)));
   try {
-    const run = await runTool(kubectl, ["kustomize", dir, "--load-restrictor=LoadRestrictionsNone"], dir);
+    const check = checkKustomization(confine, dir);
+    if (check.violations.length > 0)
+      throw new Error(check.violations.map((v) => `${v.file}: ${describeViolation(v)}`).join("\n"));
+    const run = await runTool(kubectl, ["kustomize", dir, loadRestrictorFlag(check)], dir);
     if (run.exitCode !== 0) throw new Error(failureMessage(run));
     return run.stdout;
   } finally {
-    if (original === void 0) await rm(target, { force: true });
+    if (original === void 0) await rm2(target, { force: true });
     else writeFileSync2(target, original);
   }
 }
@@ -93536,7 +93922,7 @@ function substituteDocuments(documents, variables, strict) {
   }
   if (Object.keys(vars).length === 0) return documents;
   return documents.map((doc) => {
-    const object = (0, import_yaml8.parseAllDocuments)(doc)[0]?.toJS();
+    const object = (0, import_yaml9.parseAllDocuments)(doc)[0]?.toJS();
     const meta = object?.metadata;
     if (meta?.labels?.[SUBSTITUTE_KEY] === "disabled" || meta?.annotations?.[SUBSTITUTE_KEY] === "disabled") {
       return doc;
@@ -93612,22 +93998,25 @@ var depIds = (spec, namespace) => (spec?.dependsOn ?? []).map(
   (dep) => `${dep.namespace || namespace}/${dep.name}`
 );
 async function renderFlux(options) {
-  const checkout = resolve2(options.repoRoot);
+  const checkout = resolve5(options.repoRoot);
   const roots = new Set(options.paths.map((path2) => inferFluxRoot(checkout, path2)));
   const repoRoot = roots.size === 1 ? [...roots][0] : checkout;
   const paths = options.paths.map((path2) => relativeTo(checkout, repoRoot, path2));
-  const checkoutFile = (path2) => relative3(checkout, join6(repoRoot, relative3(tree, path2))).split(sep2).join("/") || ".";
+  const checkoutFile = (path2) => relative5(checkout, join9(repoRoot, relative5(tree, path2))).split(sep4).join("/") || ".";
   const kubectl = options.tools?.kubectl ?? findTool("kubectl");
   const gitRepositories = {
     "flux-system/flux-system": ".",
     ...options.gitRepositories
   };
-  const work = await mkdtemp(join6(tmpdir(), "kube-drift-flux-"));
-  const tree = join6(work, "repo");
+  const scratch = scratchDir("flux");
+  const work = scratch.path;
+  const tree = join9(work, "repo");
   await cp(repoRoot, tree, {
     recursive: true,
-    filter: (source) => ![".git", "node_modules"].includes(basename(source))
+    verbatimSymlinks: true,
+    filter: (source) => ![".git", "node_modules"].includes(basename2(source))
   });
+  const confine = confinement(tree, checkoutFile, repoRoot);
   const result = { objects: [], groups: [], errors: [] };
   const configData = /* @__PURE__ */ new Map();
   const sources = /* @__PURE__ */ new Map();
@@ -93659,10 +94048,10 @@ async function renderFlux(options) {
   const sourceRoot = (ref, namespace) => {
     if (ref?.kind !== "GitRepository") return void 0;
     const mapped = gitRepositories[`${ref.namespace || namespace}/${ref.name}`];
-    return mapped === void 0 ? void 0 : join6(tree, mapped);
+    return mapped === void 0 ? void 0 : join9(tree, mapped);
   };
   const build = async (dir, spec, group, namespace) => {
-    const text = await buildFluxKustomization(dir, spec, kubectl);
+    const text = await buildFluxKustomization(dir, spec, kubectl, confine);
     const variables = {};
     for (const ref of spec.postBuild?.substituteFrom ?? []) {
       const data = configData.get(`${ref.kind}/${namespace}/${ref.name}`);
@@ -93689,8 +94078,8 @@ async function renderFlux(options) {
   };
   try {
     for (const path2 of paths) {
-      const dir = join6(tree, path2);
-      if (!existsSync5(dir)) throw new InputError(`flux path '${path2}' does not exist in ${repoRoot}`);
+      const dir = join9(tree, path2);
+      if (!existsSync8(dir)) throw new InputError(`flux path '${path2}' does not exist in ${repoRoot}`);
       const objects = await build(dir, { path: path2 }, path2, "flux-system");
       index2(objects);
       const self = [...kustomizations.values()].some(({ object }) => {
@@ -93698,7 +94087,7 @@ async function renderFlux(options) {
           object.spec?.sourceRef,
           namespaceOf(object)
         );
-        return root !== void 0 && normalize2(join6(root, String(object.spec?.path ?? "./"))) === normalize2(dir);
+        return root !== void 0 && normalize2(join9(root, String(object.spec?.path ?? "./"))) === normalize2(dir);
       });
       if (!self) {
         result.objects.push(...objects);
@@ -93734,7 +94123,7 @@ async function renderFlux(options) {
         return;
       }
       try {
-        const objects = await build(join6(root, spec.path ?? "./"), spec, group, namespaceOf(object));
+        const objects = await build(join9(root, spec.path ?? "./"), spec, group, namespaceOf(object));
         index2(objects);
         result.objects.push(...objects);
       } catch (error) {
@@ -93798,7 +94187,8 @@ async function renderFlux(options) {
           { release: object, chart, values },
           { helm, kubectl },
           work,
-          !!options.offline
+          !!options.offline,
+          confine
         );
         const file = chart.type === "dir" ? `${checkoutFile(chart.path)}/Chart.yaml` : `HelmRelease/${id}`;
         const parsed = collectManifests(manifest, file, { group });
@@ -93820,7 +94210,7 @@ async function renderFlux(options) {
     }
     return result;
   } finally {
-    await rm2(work, { recursive: true, force: true });
+    await scratch.remove();
   }
 }
 function locateChart(spec, namespace, sources, sourceRoot) {
@@ -93860,7 +94250,7 @@ function locateChart(spec, namespace, sources, sourceRoot) {
       throw new Error(
         `sourceRef GitRepository/${ref.namespace || namespace}/${ref.name} is not this repository`
       );
-    return { type: "dir", path: join6(root, chartSpec.chart), valuesFiles: chartSpec.valuesFiles ?? [] };
+    return { type: "dir", path: join9(root, chartSpec.chart), valuesFiles: chartSpec.valuesFiles ?? [] };
   }
   if (ref.kind === "HelmRepository") {
     const repo = source("HelmRepository", ref.name, ref.namespace).spec;
@@ -93878,15 +94268,14 @@ function locateChart(spec, namespace, sources, sourceRoot) {
 
 // src/render/git-base.ts
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp as mkdtemp2, rm as rm3 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join7 } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { join as join10 } from "node:path";
 function git(cwd, args, env) {
-  return new Promise((resolve5, reject) => {
+  return new Promise((resolve7, reject) => {
     execFile(
       "git",
       args,
-      { cwd, env: env ? { ...process.env, ...env } : process.env, maxBuffer: 16 * 1024 * 1024 },
+      { cwd, env: { ...toolEnvironment(), ...env }, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") {
           reject(
@@ -93897,7 +94286,7 @@ function git(cwd, args, env) {
           );
           return;
         }
-        resolve5({ code: error ? error.code : 0, stdout, stderr });
+        resolve7({ code: error ? error.code : 0, stdout, stderr });
       }
     );
   });
@@ -93946,12 +94335,11 @@ async function missingCommit(repoRoot, ref) {
 }
 async function checkoutBase(repoRoot, baseSha) {
   const sha = await resolveCommit(repoRoot, baseSha);
-  const scratch = await mkdtemp2(join7(tmpdir2(), "kube-drift-base-"));
-  const cleanup = () => rm3(scratch, { recursive: true, force: true });
+  const { path: scratch, remove: cleanup } = scratchDir("base");
   try {
-    const dir = join7(scratch, "tree");
+    const dir = join10(scratch, "tree");
     await mkdir(dir);
-    const env = { GIT_INDEX_FILE: join7(scratch, "index") };
+    const env = { GIT_INDEX_FILE: join10(scratch, "index") };
     await gitOk(repoRoot, ["read-tree", sha], env);
     await gitOk(repoRoot, ["checkout-index", "--all", `--prefix=${dir}/`], env);
     return { dir, sha, cleanup };
@@ -93963,29 +94351,122 @@ async function checkoutBase(repoRoot, baseSha) {
 
 // src/render/index.ts
 import { readFile as readFile2, stat as stat2 } from "node:fs/promises";
+import { dirname as dirname3 } from "node:path";
 
 // src/render/helm.ts
-import { existsSync as existsSync7 } from "node:fs";
-import { join as join9 } from "node:path";
+import { existsSync as existsSync9 } from "node:fs";
+import { join as join12 } from "node:path";
 
-// src/render/paths.ts
-import { existsSync as existsSync6 } from "node:fs";
-import { isAbsolute, join as join8, relative as relative4, resolve as resolve3, sep as sep3 } from "node:path";
-function repoRelative(repoRoot, path2) {
-  const rel = relative4(repoRoot, resolve3(repoRoot, path2));
-  return (rel === "" ? "." : rel).split(sep3).join("/");
+// src/render/kustomize.ts
+import { basename as basename3 } from "node:path";
+
+// src/render/kustomize-origins.ts
+var import_yaml10 = __toESM(require_dist(), 1);
+import { readFile, stat } from "node:fs/promises";
+import { join as join11 } from "node:path";
+var MAX_DEPTH2 = 10;
+async function traceKustomizeOrigins(dir, repoRoot) {
+  const byKind = /* @__PURE__ */ new Map();
+  try {
+    await collect2(dir, repoRoot, { prefix: "", suffix: "", namespace: void 0 }, byKind, 0);
+  } catch {
+  }
+  return (object) => {
+    const candidates = byKind.get(object.kind) ?? [];
+    const matching = (name) => candidates.filter((o) => o.name === name);
+    let found = matching(object.metadata.name);
+    if (found.length > 1)
+      found = found.filter((o) => (o.namespace ?? "") === (object.metadata.namespace ?? ""));
+    return found.length === 1 ? found[0].source : void 0;
+  };
 }
-function absoluteIn(repoRoot, path2) {
-  return isAbsolute(path2) ? path2 : resolve3(repoRoot, path2);
+async function collect2(dir, repoRoot, outer, byKind, depth) {
+  const file = kustomizationFileIn(dir);
+  if (!file || depth > MAX_DEPTH2) return;
+  const kustomization = (0, import_yaml10.parse)(await readFile(file, "utf8"), { maxAliasCount: 100 });
+  if (!kustomization || typeof kustomization !== "object") return;
+  const str = (key) => typeof kustomization[key] === "string" ? kustomization[key] : "";
+  const transform = {
+    prefix: outer.prefix + str("namePrefix"),
+    suffix: str("nameSuffix") + outer.suffix,
+    namespace: outer.namespace ?? (str("namespace") || void 0)
+  };
+  const entries = [kustomization.resources, kustomization.bases].flatMap((v) => Array.isArray(v) ? v : []);
+  for (const entry of entries) {
+    if (typeof entry !== "string" || entry.includes("://") || entry.startsWith("github.com/")) continue;
+    const path2 = join11(dir, entry);
+    const info = await stat(path2).catch(() => void 0);
+    if (info?.isDirectory()) {
+      await collect2(path2, repoRoot, transform, byKind, depth + 1);
+    } else if (info?.isFile()) {
+      const rel = repoRelative(repoRoot, path2);
+      const { objects } = collectManifests(await readFile(path2, "utf8"), rel);
+      for (const { object, source } of objects) {
+        const origins = byKind.get(object.kind) ?? [];
+        origins.push({
+          name: transform.prefix + object.metadata.name + transform.suffix,
+          namespace: transform.namespace ?? object.metadata.namespace,
+          source
+        });
+        if (transform.prefix || transform.suffix) {
+          origins.push({ name: object.metadata.name, namespace: object.metadata.namespace, source });
+        }
+        byKind.set(object.kind, origins);
+      }
+    }
+  }
 }
-var KUSTOMIZATION_FILES2 = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-function kustomizationFileIn(dir) {
-  return KUSTOMIZATION_FILES2.map((name) => join8(dir, name)).find((file) => existsSync6(file));
+
+// src/render/kustomize.ts
+function confinementOf(ctx) {
+  return ctx.confinement ?? confinement(confinementRoot(ctx.repoRoot), (p) => repoRelative(ctx.repoRoot, p));
 }
-function detectSource(dir) {
-  if (kustomizationFileIn(dir)) return "kustomize";
-  if (existsSync6(join8(dir, "Chart.yaml"))) return "helm";
-  return "plain";
+function kustomizeCommand(dir, tools, restrictor) {
+  const flags = [restrictor];
+  if (tools?.kubectl) return { binary: tools.kubectl, args: ["kustomize", dir, ...flags] };
+  if (tools?.kustomize) return { binary: tools.kustomize, args: ["build", dir, ...flags] };
+  const kubectl = lookupTool("kubectl");
+  if (kubectl) return { binary: kubectl, args: ["kustomize", dir, ...flags] };
+  const kustomize = lookupTool("kustomize");
+  if (kustomize) return { binary: kustomize, args: ["build", dir, ...flags] };
+  return void 0;
+}
+async function collectKustomize(dir, ctx) {
+  dir = absoluteIn(ctx.repoRoot, dir);
+  const kustomization = kustomizationFileIn(dir);
+  const file = repoRelative(ctx.repoRoot, kustomization ?? `${dir}/kustomization.yaml`);
+  const group = ctx.group ?? repoRelative(ctx.repoRoot, dir);
+  const c = confinementOf(ctx);
+  const outside = escapes(c, dir);
+  if (outside) {
+    const message = describeViolation({ file, field: "directory", path: c.name(dir), reason: outside });
+    return { objects: [], problems: [{ file, message }] };
+  }
+  const check = checkKustomization(c, dir);
+  if (check.violations.length > 0) {
+    const problems2 = check.violations.map((v) => ({ file: v.file, message: describeViolation(v) }));
+    return { objects: [], problems: problems2 };
+  }
+  const command = kustomizeCommand(repoRelative(ctx.repoRoot, dir), ctx.tools, loadRestrictorFlag(check));
+  if (!command) {
+    let message = "kubectl was not found";
+    try {
+      findTool("kubectl");
+    } catch (error) {
+      message = describeError(error);
+    }
+    return { objects: [], problems: [{ file, message }] };
+  }
+  const run = await runTool(command.binary, command.args, ctx.repoRoot);
+  if (run.exitCode !== 0) return { objects: [], problems: [{ file, message: failureMessage(run) }] };
+  const parsed = collectManifests(run.stdout, file, { group });
+  const origins = kustomization ? await traceKustomizeOrigins(dir, ctx.repoRoot) : void 0;
+  const objects = parsed.objects.map((d) => ({ ...d, source: origins?.(d.object) ?? { file, line: 1 } }));
+  const problems = parsed.problems.map((p) => ({
+    file,
+    message: `${basename3(command.binary)} produced output that is not valid manifests: ${p.message}`
+  }));
+  return { objects, problems };
 }
 
 // src/render/helm.ts
@@ -94011,8 +94492,19 @@ function sourceComments(output) {
 }
 async function collectHelmChart(dir, helm, ctx) {
   dir = absoluteIn(ctx.repoRoot, dir);
-  const chartFile = repoRelative(ctx.repoRoot, join9(dir, "Chart.yaml"));
+  const chartFile = repoRelative(ctx.repoRoot, join12(dir, "Chart.yaml"));
   const group = ctx.group ?? repoRelative(ctx.repoRoot, dir);
+  const c = confinementOf(ctx);
+  const violations = treeViolations(c, dir, chartFile);
+  for (const values of helm.valuesFiles) {
+    const path2 = absoluteIn(ctx.repoRoot, values);
+    const reason = writtenInside(c, path2) ? escapes(c, path2) : void 0;
+    if (reason) violations.push({ file: chartFile, field: "values file", path: values, reason });
+  }
+  if (violations.length > 0) {
+    const problems2 = violations.map((v) => ({ file: v.file, message: describeViolation(v) }));
+    return { objects: [], problems: problems2 };
+  }
   let binary;
   try {
     binary = ctx.tools?.helm ?? findTool("helm");
@@ -94027,12 +94519,12 @@ async function collectHelmChart(dir, helm, ctx) {
   const known = /* @__PURE__ */ new Map();
   const templateAt = (outputLine) => {
     let path2;
-    for (const c of comments) if (outputLine !== void 0 && c.line <= outputLine) path2 = c.path;
+    for (const c2 of comments) if (outputLine !== void 0 && c2.line <= outputLine) path2 = c2.path;
     if (path2 === void 0) return { file: chartFile, line: 1 };
     let location2 = known.get(path2);
     if (!location2) {
-      const inChart = join9(dir, path2.slice(path2.indexOf("/") + 1));
-      location2 = existsSync7(inChart) ? { file: repoRelative(ctx.repoRoot, inChart), line: 1 } : { file: chartFile, line: 1 };
+      const inChart = join12(dir, path2.slice(path2.indexOf("/") + 1));
+      location2 = existsSync9(inChart) ? { file: repoRelative(ctx.repoRoot, inChart), line: 1 } : { file: chartFile, line: 1 };
       known.set(path2, location2);
     }
     return location2;
@@ -94046,107 +94538,9 @@ async function collectHelmChart(dir, helm, ctx) {
   return { objects, problems };
 }
 
-// src/render/kustomize.ts
-import { basename as basename2 } from "node:path";
-
-// src/render/kustomize-origins.ts
-var import_yaml9 = __toESM(require_dist(), 1);
-import { readFile, stat } from "node:fs/promises";
-import { join as join10 } from "node:path";
-var MAX_DEPTH = 10;
-async function traceKustomizeOrigins(dir, repoRoot) {
-  const byKind = /* @__PURE__ */ new Map();
-  try {
-    await collect2(dir, repoRoot, { prefix: "", suffix: "", namespace: void 0 }, byKind, 0);
-  } catch {
-  }
-  return (object) => {
-    const candidates = byKind.get(object.kind) ?? [];
-    const matching = (name) => candidates.filter((o) => o.name === name);
-    let found = matching(object.metadata.name);
-    if (found.length > 1)
-      found = found.filter((o) => (o.namespace ?? "") === (object.metadata.namespace ?? ""));
-    return found.length === 1 ? found[0].source : void 0;
-  };
-}
-async function collect2(dir, repoRoot, outer, byKind, depth) {
-  const file = kustomizationFileIn(dir);
-  if (!file || depth > MAX_DEPTH) return;
-  const kustomization = (0, import_yaml9.parse)(await readFile(file, "utf8"), { maxAliasCount: 100 });
-  if (!kustomization || typeof kustomization !== "object") return;
-  const str = (key) => typeof kustomization[key] === "string" ? kustomization[key] : "";
-  const transform = {
-    prefix: outer.prefix + str("namePrefix"),
-    suffix: str("nameSuffix") + outer.suffix,
-    namespace: outer.namespace ?? (str("namespace") || void 0)
-  };
-  const entries = [kustomization.resources, kustomization.bases].flatMap((v) => Array.isArray(v) ? v : []);
-  for (const entry of entries) {
-    if (typeof entry !== "string" || entry.includes("://") || entry.startsWith("github.com/")) continue;
-    const path2 = join10(dir, entry);
-    const info = await stat(path2).catch(() => void 0);
-    if (info?.isDirectory()) {
-      await collect2(path2, repoRoot, transform, byKind, depth + 1);
-    } else if (info?.isFile()) {
-      const rel = repoRelative(repoRoot, path2);
-      const { objects } = collectManifests(await readFile(path2, "utf8"), rel);
-      for (const { object, source } of objects) {
-        const origins = byKind.get(object.kind) ?? [];
-        origins.push({
-          name: transform.prefix + object.metadata.name + transform.suffix,
-          namespace: transform.namespace ?? object.metadata.namespace,
-          source
-        });
-        if (transform.prefix || transform.suffix) {
-          origins.push({ name: object.metadata.name, namespace: object.metadata.namespace, source });
-        }
-        byKind.set(object.kind, origins);
-      }
-    }
-  }
-}
-
-// src/render/kustomize.ts
-function kustomizeCommand(dir, tools) {
-  const flags = ["--load-restrictor=LoadRestrictionsNone"];
-  if (tools?.kubectl) return { binary: tools.kubectl, args: ["kustomize", dir, ...flags] };
-  if (tools?.kustomize) return { binary: tools.kustomize, args: ["build", dir, ...flags] };
-  const kubectl = lookupTool("kubectl");
-  if (kubectl) return { binary: kubectl, args: ["kustomize", dir, ...flags] };
-  const kustomize = lookupTool("kustomize");
-  if (kustomize) return { binary: kustomize, args: ["build", dir, ...flags] };
-  return void 0;
-}
-async function collectKustomize(dir, ctx) {
-  dir = absoluteIn(ctx.repoRoot, dir);
-  const kustomization = kustomizationFileIn(dir);
-  const file = repoRelative(ctx.repoRoot, kustomization ?? `${dir}/kustomization.yaml`);
-  const group = ctx.group ?? repoRelative(ctx.repoRoot, dir);
-  const command = kustomizeCommand(repoRelative(ctx.repoRoot, dir), ctx.tools);
-  if (!command) {
-    let message = "kubectl was not found";
-    try {
-      findTool("kubectl");
-    } catch (error) {
-      message = describeError(error);
-    }
-    return { objects: [], problems: [{ file, message }] };
-  }
-  const run = await runTool(command.binary, command.args, ctx.repoRoot);
-  if (run.exitCode !== 0) return { objects: [], problems: [{ file, message: failureMessage(run) }] };
-  const parsed = collectManifests(run.stdout, file, { group });
-  const origins = kustomization ? await traceKustomizeOrigins(dir, ctx.repoRoot) : void 0;
-  const objects = parsed.objects.map((d) => ({ ...d, source: origins?.(d.object) ?? { file, line: 1 } }));
-  const problems = parsed.problems.map((p) => ({
-    file,
-    message: `${basename2(command.binary)} produced output that is not valid manifests: ${p.message}`
-  }));
-  return { objects, problems };
-}
-
 // src/render/plain.ts
-import { readdirSync as readdirSync3, statSync as statSync3 } from "node:fs";
-import { join as join11 } from "node:path";
+import { readdirSync as readdirSync4, statSync as statSync5 } from "node:fs";
+import { join as join13 } from "node:path";
 var MANIFEST_FILE = /\.(ya?ml|json)$/;
 function hidden(name) {
   return name.startsWith(".");
@@ -94154,12 +94548,12 @@ function hidden(name) {
 function plainEntries(dir) {
   const entries = [];
   const walk = (current) => {
-    const children = readdirSync3(current, { withFileTypes: true }).sort(
+    const children = readdirSync4(current, { withFileTypes: true }).sort(
       (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0
     );
     for (const child of children) {
       if (hidden(child.name) || child.name === "node_modules") continue;
-      const path2 = join11(current, child.name);
+      const path2 = join13(current, child.name);
       if (child.isDirectory()) {
         const source = detectSource(path2);
         if (source === "plain") walk(path2);
@@ -94176,7 +94570,7 @@ function isFile(entry, path2) {
   if (entry.isFile()) return true;
   if (!entry.isSymbolicLink()) return false;
   try {
-    return statSync3(path2).isFile();
+    return statSync5(path2).isFile();
   } catch {
     return false;
   }
@@ -94189,10 +94583,19 @@ async function render(options) {
   const { repoRoot } = options;
   const tools = createLimiter(TOOL_CONCURRENCY);
   const files = createLimiter(FILE_CONCURRENCY);
+  const name = (p) => repoRelative(repoRoot, p);
+  const repository = confinement(options.confineTo ?? confinementRoot(repoRoot), name);
   const renderPath = async (path2) => {
     const absolute = absoluteIn(repoRoot, path2);
     const info = await stat2(absolute).catch(() => void 0);
     if (!info) return failed({ file: path2, message: `path ${path2} does not exist` });
+    const confined = writtenInside(repository, absolute) ? repository : confinement(confinementRoot(info.isFile() ? dirname3(absolute) : absolute), name);
+    const outside = escapes(confined, absolute);
+    if (outside)
+      return failed({
+        file: path2,
+        message: describeViolation({ file: path2, field: "path", path: path2, reason: outside })
+      });
     const group = repoRelative(repoRoot, absolute);
     if (info.isFile()) {
       if (options.source === "kustomize" || options.source === "helm") {
@@ -94201,9 +94604,9 @@ async function render(options) {
           message: `source ${options.source} needs a directory, but ${group} is a file`
         });
       }
-      return files(() => readManifestFile(absolute, repoRoot, group));
+      return files(() => readManifestFile(absolute, confined, group));
     }
-    const ctx = { repoRoot, tools: options.tools, group };
+    const ctx = { repoRoot, tools: options.tools, group, confinement: confined };
     const source = options.source === "auto" ? detectSource(absolute) : options.source;
     if (source === "kustomize") return tools(() => collectKustomize(absolute, ctx));
     if (source === "helm") return tools(() => collectHelmChart(absolute, options.helm, ctx));
@@ -94211,7 +94614,7 @@ async function render(options) {
       const nested = { ...ctx, group: repoRelative(repoRoot, entry.path) };
       if (entry.kind === "kustomize") return tools(() => collectKustomize(entry.path, nested));
       if (entry.kind === "helm") return tools(() => collectHelmChart(entry.path, options.helm, nested));
-      return files(() => readManifestFile(entry.path, repoRoot, group));
+      return files(() => readManifestFile(entry.path, confined, group));
     });
     return merge(await Promise.all(parts));
   };
@@ -94220,8 +94623,11 @@ async function render(options) {
   if (problems.length > 0) throw new RenderError(problems);
   return rendered.objects;
 }
-async function readManifestFile(path2, repoRoot, group) {
-  const file = repoRelative(repoRoot, path2);
+async function readManifestFile(path2, confined, group) {
+  const file = confined.name(path2);
+  const outside = escapes(confined, path2);
+  if (outside)
+    return failed({ file, message: describeViolation({ file, field: "file", path: file, reason: outside }) });
   try {
     return collectManifests(await readFile2(path2, "utf8"), file, { group });
   } catch (error) {
@@ -94257,7 +94663,7 @@ function createLimiter(limit) {
   let active = 0;
   const waiting = [];
   return async (task) => {
-    if (active >= limit) await new Promise((resolve5) => waiting.push(resolve5));
+    if (active >= limit) await new Promise((resolve7) => waiting.push(resolve7));
     active++;
     try {
       return await task();
@@ -94325,13 +94731,13 @@ function exitStatus(report, failOn = "any") {
   if (failOn === "any" || !isThreeWay(report)) return 1;
   return failsOn(report.entries, failOn) ? 1 : 0;
 }
-async function renderDesired(settings, redactor) {
-  const desired2 = await renderSources(settings, (secret) => redactor.addSecretObject(secret));
+async function renderDesired(settings, redactor, confineTo) {
+  const desired2 = await renderSources(settings, (secret) => redactor.addSecretObject(secret), confineTo);
   for (const { object } of desired2.objects) redactor.addSecretObject(object);
   return desired2;
 }
-async function renderSources(settings, onSecret) {
-  if (settings.source === "flux" || settings.source === "auto" && settings.paths.every((path2) => isFluxPath(join12(settings.repoRoot, path2)))) {
+async function renderSources(settings, onSecret, confineTo) {
+  if (settings.source === "flux" || settings.source === "auto" && settings.paths.every((path2) => isFluxPath(join14(settings.repoRoot, path2)))) {
     const flux = await renderFlux({ repoRoot: settings.repoRoot, paths: settings.paths, onSecret });
     const skippedGroups = /* @__PURE__ */ new Map();
     const ignoreRules = [];
@@ -94354,7 +94760,8 @@ async function renderSources(settings, onSecret) {
     repoRoot: settings.repoRoot,
     paths: settings.paths,
     source: settings.source,
-    helm: settings.helm
+    helm: settings.helm,
+    confineTo
   });
   return { objects, errors: [], skippedGroups: /* @__PURE__ */ new Map(), ignoreRules: [] };
 }
@@ -94447,10 +94854,10 @@ async function threeWayChangeSet(settings, result, hooks2, redactor) {
   const toplevel = await gitToplevel(settings.repoRoot);
   const checkout = await checkoutBase(toplevel, settings.base);
   try {
-    const baseRoot = join12(checkout.dir, relative5(toplevel, await realpath(settings.repoRoot)));
+    const baseRoot = join14(checkout.dir, relative6(toplevel, await realpath(settings.repoRoot)));
     let base;
     try {
-      base = await renderDesired({ ...settings, repoRoot: baseRoot }, redactor);
+      base = await renderDesired({ ...settings, repoRoot: baseRoot }, redactor, checkout.dir);
     } catch (error) {
       if (!(error instanceof RenderError)) throw error;
       hooks2.warning(
@@ -94502,9 +94909,9 @@ async function converge(result, settings, hooks2) {
 
 // src/output/files.ts
 import { mkdirSync, writeFileSync as writeFileSync3 } from "node:fs";
-import { dirname as dirname2 } from "node:path";
+import { dirname as dirname4 } from "node:path";
 function writeOutputFile(path2, text) {
-  mkdirSync(dirname2(path2), { recursive: true });
+  mkdirSync(dirname4(path2), { recursive: true });
   writeFileSync3(path2, text);
 }
 
@@ -94521,11 +94928,33 @@ function processStreams() {
 }
 
 // src/redaction.ts
+var import_yaml11 = __toESM(require_dist(), 1);
 var REDACTED_MARK = "***";
 var MIN_SECRET_LENGTH = 4;
 var MIN_LINE_LENGTH = 16;
 var LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
-function isRecord2(value) {
+function leavesOf(value) {
+  if (!/[:=\n]/.test(value)) return [];
+  const leaves = [];
+  const walk = (node) => {
+    if (typeof node === "string") leaves.push(node);
+    else if (typeof node === "number") leaves.push(String(node));
+    else if (Array.isArray(node)) node.forEach(walk);
+    else if (isRecord3(node)) Object.values(node).forEach(walk);
+  };
+  try {
+    const parsed = (0, import_yaml11.parse)(value, { logLevel: "error", uniqueKeys: false });
+    if (typeof parsed === "object" && parsed !== null) walk(parsed);
+  } catch {
+  }
+  for (const line of value.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=\s*(.*?)\s*$/.exec(line);
+    if (match) leaves.push(match[1].replace(/^(['"])(.*)\1$/, "$2"));
+  }
+  return leaves.filter((leaf) => !NOT_SECRET.has(leaf.toLowerCase()));
+}
+var NOT_SECRET = /* @__PURE__ */ new Set(["true", "false", "null", "yes", "no", "on", "off"]);
+function isRecord3(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 var Redactor = class {
@@ -94562,27 +94991,36 @@ var Redactor = class {
       }
     }
   }
+  /**
+   * A Secret value and, when it is a document (a Helm `values.yaml`, a dotenv file, JSON), each
+   * value inside it: those reach outputs on their own once a chart or a substitution uses them.
+   */
+  addSecretValue(value) {
+    this.addValue(value);
+    for (const leaf of leavesOf(value)) this.addValue(leaf);
+  }
   /** Every `data` value raw (base64) and decoded, every `stringData` value raw and encoded. */
   addSecretObject(object) {
     if (object.kind !== "Secret" || object.apiVersion !== "v1") return;
     const data = object.data;
-    if (isRecord2(data)) {
+    if (isRecord3(data)) {
       for (const value of Object.values(data)) {
         if (typeof value !== "string") continue;
         this.add(value);
         const decoded = Buffer.from(value, "base64").toString("utf8");
-        if (!decoded.includes("\uFFFD")) this.addValue(decoded);
+        if (!decoded.includes("\uFFFD")) this.addSecretValue(decoded);
       }
     }
     const stringData = object.stringData;
-    if (isRecord2(stringData)) {
-      for (const value of Object.values(stringData)) if (typeof value === "string") this.addValue(value);
+    if (isRecord3(stringData)) {
+      for (const value of Object.values(stringData))
+        if (typeof value === "string") this.addSecretValue(value);
     }
     const applied = object.metadata?.annotations?.[LAST_APPLIED];
     if (typeof applied === "string") {
       try {
         const parsed = JSON.parse(applied);
-        if (isRecord2(parsed)) this.addSecretObject({ ...parsed, metadata: { name: "" } });
+        if (isRecord3(parsed)) this.addSecretObject({ ...parsed, metadata: { name: "" } });
       } catch {
       }
     }
@@ -94605,7 +95043,7 @@ var Redactor = class {
     const walk = (node) => {
       if (typeof node === "string") return this.replace(node);
       if (Array.isArray(node)) return node.map(walk);
-      if (!isRecord2(node)) return node;
+      if (!isRecord3(node)) return node;
       const out = {};
       for (const [key, child] of Object.entries(node)) out[key] = keep.has(key) ? child : walk(child);
       return out;
@@ -94959,9 +95397,9 @@ var MarkdownBlockState = class {
       if (close && close[1][0] === this.fence.char && close[1].length >= this.fence.length) this.fence = null;
       return;
     }
-    const open = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
-    if (open && !(open[1][0] === "`" && open[2].includes("`"))) {
-      this.fence = { char: open[1][0], length: open[1].length };
+    const open2 = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+    if (open2 && !(open2[1][0] === "`" && open2[2].includes("`"))) {
+      this.fence = { char: open2[1][0], length: open2[1].length };
       return;
     }
     if (/^ {0,3}<details[\s>]/i.test(line) || /^ {0,3}<details$/i.test(line)) this.detailsDepth++;
@@ -95292,7 +95730,7 @@ function lineCount(text, cap) {
 function joinBlocks(blocks) {
   return blocks.map((block) => block.text).join("").replace(/\n+$/, "\n");
 }
-function join13(sections) {
+function join15(sections) {
   return sections.filter((section) => section !== "").join("\n");
 }
 function renderMarkdown(report, options = {}) {
@@ -95320,7 +95758,7 @@ function renderMarkdown(report, options = {}) {
       blocks.push(block);
     }
     if (used2 > limit) continue;
-    const markdown2 = join13([head, joinBlocks(blocks), skipped, notice2]);
+    const markdown2 = join15([head, joinBlocks(blocks), skipped, notice2]);
     if (byteLength(markdown2) <= budget) return markdown2;
   }
   const lastCut = DETAIL_LEVELS[DETAIL_LEVELS.length - 1].cut;
@@ -95343,7 +95781,7 @@ function renderMarkdown(report, options = {}) {
     keptObjects += block.objects;
   }
   while (kept.length > 0 && kept[kept.length - 1].objects === 0) kept.pop();
-  const markdown = join13([head, joinBlocks(kept), notice(drifted.length - keptObjects)]);
+  const markdown = join15([head, joinBlocks(kept), notice(drifted.length - keptObjects)]);
   if (byteLength(markdown) <= budget) return markdown;
   return trimMarkdown(
     markdown,
@@ -95438,8 +95876,8 @@ function renderText(report, options = {}) {
 }
 
 // src/settings.ts
-import { readFileSync as readFileSync4 } from "node:fs";
-import { isAbsolute as isAbsolute2, relative as relative6, resolve as resolve4 } from "node:path";
+import { readFileSync as readFileSync5 } from "node:fs";
+import { isAbsolute as isAbsolute3, relative as relative7, resolve as resolve6 } from "node:path";
 var OPTIONS = [
   {
     name: "path",
@@ -95718,9 +96156,9 @@ function parseSettings(command, raw, context) {
     }
     return value;
   };
-  const repoRoot = resolve4(context.repoRoot);
+  const repoRoot = resolve6(context.repoRoot);
   const paths = list("path").map((p) => {
-    const relativePath = relative6(repoRoot, resolve4(repoRoot, p)) || ".";
+    const relativePath = relative7(repoRoot, resolve6(repoRoot, p)) || ".";
     return relativePath.split("\\").join("/");
   });
   if (paths.length === 0) throw new InputError(`${label("path", context.isAction)} is empty`);
@@ -95731,15 +96169,15 @@ function parseSettings(command, raw, context) {
     );
   }
   const kubeconfigValue = get("kubeconfig");
-  const kubeconfig = context.isAction ? kubeconfigValue && !looksLikePath(kubeconfigValue) ? { inline: kubeconfigValue } : { path: kubeconfigValue ? resolve4(repoRoot, kubeconfigValue) : void 0 } : { path: kubeconfigValue ? resolve4(kubeconfigValue) : void 0 };
+  const kubeconfig = context.isAction ? kubeconfigValue && !looksLikePath(kubeconfigValue) ? { inline: kubeconfigValue } : { path: kubeconfigValue ? resolve6(repoRoot, kubeconfigValue) : void 0 } : { path: kubeconfigValue ? resolve6(kubeconfigValue) : void 0 };
   kubeconfig.context = get("context");
   const ignoreRules = [];
   const ignoreFile = get("ignore-file");
   if (ignoreFile) {
-    const file = isAbsolute2(ignoreFile) ? ignoreFile : resolve4(repoRoot, ignoreFile);
+    const file = isAbsolute3(ignoreFile) ? ignoreFile : resolve6(repoRoot, ignoreFile);
     let text;
     try {
-      text = readFileSync4(file, "utf8");
+      text = readFileSync5(file, "utf8");
     } catch {
       throw new InputError(`ignore file ${ignoreFile} cannot be read`, {
         hint: "Check the path given to ignore-file."
@@ -95968,7 +96406,7 @@ async function runCommand(settings, streams, redactor) {
 `);
     const text = desired2.objects.map(
       (d) => `# Source: ${d.source.file}:${d.source.line}
-${(0, import_yaml10.stringify)(maskSecrets(null, d.object).predicted, { lineWidth: 0 })}`
+${(0, import_yaml12.stringify)(maskSecrets(null, d.object).predicted, { lineWidth: 0 })}`
     ).join("---\n");
     out(text);
     return desired2.errors.length > 0 ? 2 : 0;

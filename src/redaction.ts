@@ -22,6 +22,12 @@ export const REDACTED_MARK = '***';
  * its length; see src/drift/mask.ts.)
  */
 export const MIN_SECRET_LENGTH = 4;
+/**
+ * Values shorter than this are masked only as whole words (not inside a run of letters and
+ * digits): a Secret holding `changed` must not turn `unchanged` into `un***` in every report.
+ * From this length on a value is masked wherever it appears, inside words too.
+ */
+export const WHOLE_WORD_BELOW = 8;
 /** Lines of a multi-line value (a PEM key) are masked on their own from this length on. */
 const MIN_LINE_LENGTH = 16;
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -54,6 +60,15 @@ export function leavesOf(value: string): string[] {
 }
 
 const NOT_SECRET = new Set(['true', 'false', 'null', 'yes', 'no', 'on', 'off']);
+
+const WORD_CHAR = /[A-Za-z0-9]/;
+
+/** Whether `value` at `start` of `text` stands alone: no letter or digit right before or after. */
+function isWord(text: string, start: number, value: string): boolean {
+  const before = start > 0 ? text[start - 1] : '';
+  const after = text[start + value.length] ?? '';
+  return !(before && WORD_CHAR.test(before)) && !(after && WORD_CHAR.test(after));
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -179,19 +194,23 @@ export class Redactor {
       for (const list of this.unsorted) list.sort((a, b) => b.length - a.length);
       this.unsorted = new Set();
     }
+    // Long values first, anywhere; then short ones as whole words, where a `***` left by the
+    // first pass counts as a word boundary (a short value right beside a long one goes too).
+    return this.scan(this.scan(text, true), false);
+  }
+
+  private scan(text: string, long: boolean): string {
     let out = '';
     let copied = 0;
     const last = text.length - MIN_SECRET_LENGTH;
     for (let i = 0; i <= last; ) {
       const candidates = this.byPrefix.get(text.slice(i, i + MIN_SECRET_LENGTH));
       let match = '';
-      if (candidates) {
-        for (const candidate of candidates) {
-          if (text.startsWith(candidate, i)) {
-            match = candidate;
-            break;
-          }
-        }
+      for (const candidate of candidates ?? []) {
+        if (candidate.length >= WHOLE_WORD_BELOW !== long || !text.startsWith(candidate, i)) continue;
+        if (!long && !isWord(text, i, candidate)) continue;
+        match = candidate;
+        break;
       }
       if (match) {
         out += text.slice(copied, i) + REDACTED_MARK;
