@@ -6,6 +6,7 @@
 import type { ResourceInfo } from '../kube/discovery.ts';
 import { KubeApiError, KubeConnectionError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
+import { type ApiRefusal, classifyRefusal } from '../kube/refusal.ts';
 import {
   type ChangeSet,
   type ChangeSetEntry,
@@ -23,9 +24,12 @@ import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
 import { applyIgnore, defaultIgnoreRules, type IgnoreRule, isSkipped, rulesFor } from './ignore.ts';
 import { deepEqual, diffObjects, unifiedDiff } from './jsondiff.ts';
 import { maskSecrets, type Redactor } from './mask.ts';
-import { normalizeForDiff, OWNER_LABEL, OWNER_LABEL_VALUE, OWNER_NAME_LABEL } from './normalize.ts';
+import { normalizeForDiff } from './normalize.ts';
 import { compareForApply, compareForDelete } from './order.ts';
+import { type LiveCandidate, ownerLabels, ownerSelector, selectDeletions } from './ownership.ts';
 import { asStored, mergeOver, predictClientSide } from './predict.ts';
+
+export { hasOwnerLabels, ownerLabels, ownerSelector } from './ownership.ts';
 
 export interface PlanOptions {
   target: string;
@@ -43,7 +47,10 @@ export interface PlanOptions {
   skippedGroups?: Map<string, string>;
   /** Problems found while rendering that concern one group only; reported with the plan's errors. */
   inputErrors?: PlanError[];
-  /** Objects the target applied earlier (its inventory), candidates for `deleted`. */
+  /**
+   * Objects this owner's inventory of the target records: the only candidates for `deleted`
+   * (a live object must also carry the owner labels and be gone from Git).
+   */
   inventory?: ObjectRef[];
   /**
    * Objects Flux Kustomizations applied (their `.status.inventory`): those not in Git are
@@ -71,27 +78,23 @@ export interface PlannedObject {
   manualFields: string[];
   /** Set when the dry-run failed; the object is also in the change set's errors. */
   error?: PlanError;
+  /** Why the dry-run failed, from the API server's Status; remediation decides by it alone. */
+  refusal?: ApiRefusal;
 }
 
 export interface PlannedDeletion {
   ref: ObjectRef;
   entry: ChangeSetEntry;
+  /** The object as checked: prune deletes it only while it keeps this uid. */
   live: KubeObject;
+  /** kube-drift's own inventory, or a Flux Kustomization's (previewed only, never pruned nor recorded). */
+  origin: 'inventory' | 'flux';
 }
 
 export interface Plan {
   changeSet: ChangeSet;
   objects: PlannedObject[];
   deletions: PlannedDeletion[];
-}
-
-/** The owner labels kube-drift puts on what it applies for a target. */
-export function ownerLabels(target: string): Record<string, string> {
-  return { [OWNER_LABEL]: OWNER_LABEL_VALUE, [OWNER_NAME_LABEL]: target };
-}
-
-export function ownerSelector(target: string): string {
-  return `${OWNER_LABEL}=${OWNER_LABEL_VALUE},${OWNER_NAME_LABEL}=${target}`;
 }
 
 export async function plan(
@@ -267,6 +270,7 @@ export async function plan(
         file: p.desired.source.file,
         line: p.desired.source.line,
       };
+      p.refusal = classifyRefusal(error);
       errors.push(p.error);
     } finally {
       options.onProgress?.(++done, total);
@@ -453,7 +457,7 @@ function apiVersionOf(ref: Pick<ObjectRef, 'group' | 'version'>): string {
   return ref.group ? `${ref.group}/${ref.version}` : ref.version;
 }
 
-/** Everything the target's owner labels mark, of the kinds in Git or in the inventory: identity → live object. */
+/** Everything the target's owner labels mark, of the kinds in Git or in the inventory: identity → live object (candidates only). */
 async function listOwned(
   planned: PlannedObject[],
   cluster: ClusterObjects,
@@ -487,15 +491,16 @@ function findDeletions(
   options: PlanOptions,
 ): PlannedDeletion[] {
   const inGit = new Set(planned.map((p) => identityOf(p.ref)));
+  const live: LiveCandidate[] = [...candidates].map(([identity, object]) => ({ identity, object }));
   const deletions: PlannedDeletion[] = [];
-  for (const [key, object] of candidates) {
-    if (inGit.has(key)) continue;
+  for (const { object } of selectDeletions(live, options.inventory ?? [], inGit, options.target)) {
     const ref = refOfLive(object, cluster.info(refOf(object))!);
     if (object.kind === 'Secret') options.redactor.addSecretObject(object);
     const skipReason = isSkipped(object);
     deletions.push({
       ref,
       live: object,
+      origin: 'inventory',
       entry: skipReason
         ? { ref, action: 'skipped', changes: [], diff: '', note: `not pruned: ${skipReason}` }
         : {
@@ -539,6 +544,7 @@ async function findFluxPrunes(
     deletions.push({
       ref,
       live: object,
+      origin: 'flux',
       entry: skipReason
         ? {
             ref,

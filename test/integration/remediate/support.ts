@@ -18,7 +18,7 @@ import {
   summarize,
 } from '../../../src/model.ts';
 import { type RemediateOptions, type RemediationResult, remediate } from '../../../src/remediate/index.ts';
-import { readInventory } from '../../../src/remediate/inventory.ts';
+import { claimOf, readInventory } from '../../../src/remediate/inventory.ts';
 import { parseManifests } from '../../../src/render/index.ts';
 import { kubeconfigPath, REPO_ROOT } from '../../support/cluster.ts';
 
@@ -66,15 +66,32 @@ export interface Run {
   namespace: string;
   inventoryNamespace: string;
   redactor: Redactor;
+  /** The repository this run applies for (normalized, as the engine resolves it). */
+  owner: string;
 }
 
-export function newRun(target: string, namespace: string, inventoryNamespace = namespace): Run {
-  return { target, namespace, inventoryNamespace, redactor: new Redactor() };
+/** The owner of the test runs: a repository of its own. */
+export const TEST_OWNER = 'github.com/kube-drift-tests/remediate';
+
+export function newRun(
+  target: string,
+  namespace: string,
+  inventoryNamespace = namespace,
+  owner = TEST_OWNER,
+): Run {
+  return { target, namespace, inventoryNamespace, redactor: new Redactor(), owner };
 }
 
-/** Plans as the engine does: the inventory read first, its refs passed as deletion candidates. */
-export async function planRun(run: Run, desired: DesiredObject[], cluster: ClusterObjects): Promise<Plan> {
+/** The names a target's inventory records, sorted. */
+export async function inventoryNames(cluster: ClusterObjects, run: Run): Promise<string[]> {
   const inventory = await readInventory(cluster, run.target, run.inventoryNamespace);
+  return inventory.entries.map((r) => `${r.kind}/${r.name}`).sort();
+}
+
+/** Plans as the engine does: the inventory read first, its refs passed as deletion candidates when this run's owner holds it. */
+export async function planRun(run: Run, desired: DesiredObject[], cluster: ClusterObjects): Promise<Plan> {
+  const found = await readInventory(cluster, run.target, run.inventoryNamespace);
+  const inventory = claimOf(found, run.owner).kind === 'foreign' ? [] : found.entries;
   return plan(desired, cluster, {
     target: run.target,
     defaultNamespace: run.namespace,
@@ -102,6 +119,8 @@ export function options(run: Run, overrides: Partial<RemediateOptions> = {}): Re
     suspend: false,
     skipUnhealthy: false,
     redactor: run.redactor,
+    owner: run.owner,
+    paths: ['inline'],
     ...overrides,
   };
 }
