@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redactor } from '../../../src/drift/mask.ts';
-import { type Plan, plan } from '../../../src/drift/plan.ts';
+import { type Plan, type PlanOptions, plan } from '../../../src/drift/plan.ts';
 import { KubeClient } from '../../../src/kube/client.ts';
 import { Discovery } from '../../../src/kube/discovery.ts';
 import { loadKubeconfig } from '../../../src/kube/kubeconfig.ts';
@@ -27,8 +27,8 @@ export interface Connected {
   close(): void;
 }
 
-export async function connect(): Promise<Connected> {
-  const { config, server } = loadKubeconfig({ path: kubeconfigPath() });
+export async function connect(kubeconfig = kubeconfigPath()): Promise<Connected> {
+  const { config, server } = loadKubeconfig({ path: kubeconfig });
   const client = new KubeClient(config, server);
   const discovery = await Discovery.load(client);
   return { cluster: new ClusterObjects(client, discovery), close: () => client.close() };
@@ -89,7 +89,12 @@ export async function inventoryNames(cluster: ClusterObjects, run: Run): Promise
 }
 
 /** Plans as the engine does: the inventory read first, its refs passed as deletion candidates when this run's owner holds it. */
-export async function planRun(run: Run, desired: DesiredObject[], cluster: ClusterObjects): Promise<Plan> {
+export async function planRun(
+  run: Run,
+  desired: DesiredObject[],
+  cluster: ClusterObjects,
+  more: Partial<PlanOptions> = {},
+): Promise<Plan> {
   const found = await readInventory(cluster, run.target, run.inventoryNamespace);
   const inventory = claimOf(found, run.owner).kind === 'foreign' ? [] : found.entries;
   return plan(desired, cluster, {
@@ -101,6 +106,7 @@ export async function planRun(run: Run, desired: DesiredObject[], cluster: Clust
     redactor: run.redactor,
     diffMode: 'server',
     inventory,
+    ...more,
   });
 }
 
