@@ -29,8 +29,6 @@ import { compareForApply, compareForDelete } from './order.ts';
 import { type LiveCandidate, ownerLabels, ownerSelector, selectDeletions } from './ownership.ts';
 import { asStored, mergeOver, predictClientSide } from './predict.ts';
 
-export { hasOwnerLabels, ownerLabels, ownerSelector } from './ownership.ts';
-
 export interface PlanOptions {
   target: string;
   /** For namespaced objects that name none. */

@@ -3,7 +3,6 @@
 // between), taking over fields changed by hand, prune of what left Git, health waits, and an
 // inventory that always tells the truth about what kube-drift applied.
 
-import { isSkipped } from '../drift/ignore.ts';
 import type { Redactor } from '../drift/mask.ts';
 import { applyRank, compareForApply } from '../drift/order.ts';
 import { hasOwnerLabels, ownerLabels } from '../drift/ownership.ts';
@@ -31,10 +30,9 @@ import {
   readInventory,
   writeInventory,
 } from './inventory.ts';
+import { prune } from './prune.ts';
 import { takeoverPatch } from './takeover.ts';
 import { planVerdict } from './verdict.ts';
-
-export { hasOwnerLabels } from '../drift/ownership.ts';
 
 export interface RemediateOptions {
   target: string;
@@ -141,7 +139,7 @@ export async function remediate(
       { message },
     ]);
   }
-  if (claim.kind === 'unowned') notes.push(claimNote(options.target, options.owner));
+  if (claim.kind === 'unowned') notes.push(claimNote(options.target, options.owner, options.dryRun));
 
   // Nothing is applied from a plan that could not check everything (a Deployment without
   // the ConfigMap it needs is worse than no change), except failed dry-runs with a typed way
@@ -492,101 +490,6 @@ async function waitGone(cluster: ClusterObjects, ref: ObjectRef, timeoutSeconds:
       );
     await sleep(500);
   }
-}
-
-/** Deletes what left Git; returns true when drift remains (deletions not made). */
-async function prune(
-  deletions: PlannedDeletion[],
-  cluster: ClusterObjects,
-  options: RemediateOptions,
-  results: Map<PlannedObject | PlannedDeletion, ChangeSetEntry>,
-  owned: Map<string, ObjectRef>,
-  errors: PlanError[],
-  hooks: RemediateHooks,
-): Promise<boolean> {
-  const candidates = deletions.filter((d) => {
-    if (d.entry.action === 'deleted') return true;
-    results.set(d, d.entry);
-    return false;
-  });
-  if (candidates.length === 0) return false;
-  if (!options.prune) {
-    for (const d of candidates)
-      results.set(d, { ...d.entry, action: 'skipped', note: 'not pruned: prune is off' });
-    return true;
-  }
-  if (candidates.length > options.maxDeletions) {
-    const list = candidates.map((d) => subjectOf(d.ref)).join(', ');
-    errors.push({
-      message: `prune would delete ${candidates.length} objects of target ${options.target}, more than max-deletions (${options.maxDeletions}); nothing was deleted: ${list}. Raise max-deletions if this is intended.`,
-    });
-    for (const d of candidates) {
-      results.set(d, {
-        ...d.entry,
-        action: 'skipped',
-        note: `not pruned: ${candidates.length} deletions exceed max-deletions (${options.maxDeletions})`,
-      });
-    }
-    return true;
-  }
-  let remaining = false;
-  // In reverse apply order (the plan sorted them), one at a time: webhooks before what they guard.
-  for (const d of candidates) {
-    try {
-      const live = await cluster.get(d.ref);
-      if (!live) {
-        owned.delete(identityOf(d.ref));
-        results.set(d, { ...d.entry, action: 'skipped', note: 'not pruned: already gone' });
-        continue;
-      }
-      if (!hasOwnerLabels(live, options.target)) {
-        results.set(d, {
-          ...d.entry,
-          action: 'skipped',
-          note: `not pruned: it no longer carries the owner labels of target ${options.target}`,
-        });
-        owned.delete(identityOf(d.ref));
-        continue;
-      }
-      const skipReason = isSkipped(live);
-      if (skipReason) {
-        results.set(d, { ...d.entry, action: 'skipped', note: `not pruned: ${skipReason}` });
-        continue;
-      }
-      if (options.dryRun) {
-        results.set(d, { ...d.entry, note: 'dry run: would be deleted' });
-        remaining = true;
-        continue;
-      }
-      // The object the plan checked, and no other: deleted only while it keeps that uid, and
-      // unchanged since this check.
-      const uid = d.live.metadata.uid as string | undefined;
-      const preconditions = { ...(uid ? { uid } : {}), resourceVersion: live.metadata.resourceVersion };
-      try {
-        await cluster.delete(d.ref, 'Background', preconditions);
-      } catch (error) {
-        if (!(error instanceof KubeApiError && error.status === 409)) throw error;
-        const now =
-          live.metadata.uid === uid
-            ? 'it changed since it was checked'
-            : 'it was deleted and created again since the plan';
-        results.set(d, {
-          ...d.entry,
-          action: 'skipped',
-          note: `not pruned: ${now} (the delete's uid precondition failed); the next run checks it again`,
-        });
-        remaining = true;
-        continue;
-      }
-      owned.delete(identityOf(d.ref));
-      hooks.info(`deleted ${subjectOf(d.ref)}`);
-      results.set(d, d.entry);
-    } catch (error) {
-      errors.push({ message: options.redactor.redact(describe(error)), object: subjectOf(d.ref) });
-      remaining = true;
-    }
-  }
-  return remaining;
 }
 
 /** Polls each applied object at most once a second until healthy, failed, or the timeout. */

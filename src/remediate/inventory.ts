@@ -43,8 +43,8 @@ export function foreignOwnerMessage(target: string, theirs: string, ours: string
 }
 
 /** The report's note when an inventory written before owners were recorded is claimed. */
-export function claimNote(target: string, owner: string): string {
-  return `the inventory of target ${target} recorded no owner (written by an older kube-drift); ${owner} claimed it`;
+export function claimNote(target: string, owner: string, dryRun = false): string {
+  return `the inventory of target ${target} recorded no owner (written by an older kube-drift); ${owner} ${dryRun ? 'would claim it (dry run)' : 'claimed it'}`;
 }
 /**
  * Marks the inventory itself. Not the owner labels: those would make the inventory an object

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { converge, type DiffResult, diff } from '../../../src/engine.ts';
+import { remediate } from '../../../src/remediate/index.ts';
 import { readInventory } from '../../../src/remediate/inventory.ts';
 import { parseSettings, type Settings } from '../../../src/settings.ts';
 import { runCli } from '../../support/cli.ts';
@@ -19,7 +20,19 @@ import {
   type TestNamespace,
   withNamespace,
 } from '../../support/cluster.ts';
-import { type Connected, connect, uniqueTarget } from './support.ts';
+import {
+  type Connected,
+  configMap,
+  connect,
+  converge as convergeRun,
+  drifted,
+  inventoryNames,
+  newRun,
+  options,
+  planRun,
+  quietHooks,
+  uniqueTarget,
+} from './support.ts';
 
 const quiet = { info: () => {}, warning: () => {} };
 
@@ -249,6 +262,44 @@ describe('prune ownership', () => {
       'apps/a.yaml': configMapYaml(ns.name, 'claim-other'),
     });
     assert.equal((await apply(settingsFor(other, target))).exitStatus, 2);
+  });
+
+  it("never records nor prunes what a Flux Kustomization's inventory lists, prune off or on", async () => {
+    const run = newRun(uniqueTarget('flux'), ns.name);
+    const keep = configMap(ns.name, 'flux-keep', { a: '1' });
+    await convergeRun(run, [keep], conn.cluster);
+    // Objects Flux applied and that left Git; one even carries kube-drift's labels for the target.
+    await kubectlOk(['create', 'configmap', 'flux-stale', '--from-literal=a=1', '-n', ns.name]);
+    await kubectlOk(['apply', '--server-side', '--field-manager=kustomize-controller', '-f', '-'], {
+      input: configMapYaml(ns.name, 'flux-labelled').replace(
+        'metadata:\n',
+        `metadata:\n  labels:\n    kube-drift.dev/owner: kube-drift\n    kube-drift.dev/name: ${run.target}\n`,
+      ),
+    });
+    const fluxInventory = ['flux-keep', 'flux-stale', 'flux-labelled'].map((name) => ({
+      group: '',
+      version: 'v1',
+      kind: 'ConfigMap',
+      namespace: ns.name,
+      name,
+      kustomization: 'flux-system/apps',
+    }));
+    for (const prune of [false, true]) {
+      const planned = await planRun(run, [keep], conn.cluster, { fluxInventory });
+      assert.deepEqual(drifted(planned.changeSet), [
+        'ConfigMap/flux-labelled deleted',
+        'ConfigMap/flux-stale deleted',
+      ]);
+      const result = await remediate(planned, conn.cluster, options(run, { prune }), quietHooks);
+      assert.deepEqual(result.changeSet.errors, []);
+      for (const name of ['flux-stale', 'flux-labelled']) {
+        const entry = result.changeSet.entries.find((e) => e.ref.name === name);
+        assert.equal(entry?.action, 'skipped', `prune ${prune}: ${name}`);
+        assert.match(entry?.note ?? '', /Flux would prune it; kube-drift never prunes what Flux applied$/);
+        assert.ok(await exists(name), `prune ${prune}: ${name} was deleted`);
+      }
+      assert.deepEqual(await inventoryNames(conn.cluster, run), ['ConfigMap/flux-keep'], `prune ${prune}`);
+    }
   });
 
   it('refuses prune on the default target before anything is written', async () => {

@@ -1,6 +1,8 @@
 // No half-applied plan: when the API server refuses one object's dry-run (forbidden, an
 // admission policy, invalid, an immutable field without force), nothing of the plan is
 // written and every object is reported skipped with why. Against the local control plane.
+// Each refused object exists already, made by hand (kubectl owns fields of it): taking those
+// fields over would not make the server accept it, so it is no reason to go ahead.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -100,6 +102,7 @@ describe('a plan with a refused dry-run is not applied at all', () => {
 
   it('a validation error', async () => {
     const run = newRun(uniqueTarget('invalid'), ns.name);
+    await kubectlOk(['create', 'deployment', 'negative', '--image=registry.example/app:1', '-n', ns.name]);
     const { result } = await converge(
       run,
       [configMap(ns.name, 'invalid-ok', { a: '1' }), deployment(ns.name, 'negative', -1)],
@@ -130,6 +133,7 @@ describe('a plan with a refused dry-run is not applied at all', () => {
     const run = newRun(uniqueTarget('admission'), ns.name);
     const refused = configMap(ns.name, 'admission-refused', { a: '1' });
     refused.object.metadata.labels = { [REJECT_LABEL]: 'true' };
+    await kubectlOk(['create', 'configmap', 'admission-refused', '--from-literal=a=0', '-n', ns.name]);
     const { result } = await converge(
       run,
       [configMap(ns.name, 'admission-ok', { a: '1' }), refused],
@@ -183,6 +187,15 @@ describe('a plan with a refused dry-run is not applied at all', () => {
         metadata: { name: 'forbidden-secret', namespace: ns.name },
         stringData: { token: 'refuse-canary-123' },
       });
+      await kubectlOk([
+        'create',
+        'secret',
+        'generic',
+        'forbidden-secret',
+        '--from-literal=token=x',
+        '-n',
+        ns.name,
+      ]);
       const { result } = await converge(
         run,
         [configMap(ns.name, 'forbidden-ok', { a: '1' }), secret],
