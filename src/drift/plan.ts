@@ -580,7 +580,11 @@ export async function forEachLimited<T>(
       throw error;
     }
   });
-  await Promise.all(workers);
+  // Settle every worker before failing: what they held finishes (and reports) before the
+  // caller moves on, never after it has built its result.
+  const settled = await Promise.allSettled(workers);
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }
 
 /** Retries ran out on an unreachable or throttling server: nothing more can be checked. */
