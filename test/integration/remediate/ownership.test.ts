@@ -172,6 +172,15 @@ describe('prune ownership', () => {
     assert.equal(inventory.owner, 'github.com/kube-drift-tests/first');
     assert.deepEqual(inventory.entries.map((r) => r.name).sort(), ['two-a', 'two-b']);
 
+    // Its preview says whose target it is, and lists none of the first's objects as deleted.
+    const previewSettings = settingsFor(second, target);
+    const preview = await diff(previewSettings, quiet);
+    await preview.close();
+    assert.deepEqual(line(preview.report), ['two-c created']);
+    assert.deepEqual(preview.report.notes, [
+      `target ${target} belongs to github.com/kube-drift-tests/first, not to github.com/kube-drift-tests/second: what it applied is not listed as deleted, and remediation from here is refused`,
+    ]);
+
     // The first repository, cloned over ssh, with its manifests moved: same owner, prune works.
     const moved = gitRepo(root, 'git@github.com:Kube-Drift-Tests/first', {
       'manifests/a.yaml': configMapYaml(ns.name, 'two-a'),
