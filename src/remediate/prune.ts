@@ -92,12 +92,12 @@ export async function prune(
         if (!(error instanceof KubeApiError && error.status === 409)) throw error;
         const now =
           live.metadata.uid === uid
-            ? 'it changed since it was checked'
-            : 'it was deleted and created again since the plan';
+            ? "it changed since it was checked (the delete's resourceVersion precondition failed)"
+            : "it was deleted and created again since the plan (the delete's uid precondition failed)";
         results.set(d, {
           ...d.entry,
           action: 'skipped',
-          note: `not pruned: ${now} (the delete's uid precondition failed); the next run checks it again`,
+          note: `not pruned: ${now}; the next run checks it again`,
         });
         remaining = true;
         continue;
