@@ -12351,9 +12351,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve8, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve7(data);
+              return err ? reject(err) : resolve8(data);
             });
           });
         }
@@ -12391,9 +12391,9 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve7, reject) => {
+          return new Promise((resolve8, reject) => {
             this.destroy(err, (err2, data) => {
-              return err2 ? reject(err2) : resolve7(data);
+              return err2 ? reject(err2) : resolve8(data);
             });
           });
         }
@@ -12515,14 +12515,14 @@ var require_connect = __commonJS({
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : true;
-      return function connect3({ hostname: hostname2, host, protocol, port, servername, localAddress, httpSocket }, callback) {
+      return function connect3({ hostname: hostname3, host, protocol, port, servername, localAddress, httpSocket }, callback) {
         let socket;
         if (protocol === "https:") {
           if (!tls3) {
             tls3 = __require("node:tls");
           }
           servername = servername || options.servername || util.getServerName(host) || null;
-          const sessionKey = servername || hostname2;
+          const sessionKey = servername || hostname3;
           assert(sessionKey);
           const session = customSession || sessionCache.get(sessionKey) || null;
           port = port || 443;
@@ -12537,7 +12537,7 @@ var require_connect = __commonJS({
             socket: httpSocket,
             // upgrade socket connection
             port,
-            host: hostname2
+            host: hostname3
           });
           socket.on("session", function(session2) {
             sessionCache.set(sessionKey, session2);
@@ -12551,16 +12551,16 @@ var require_connect = __commonJS({
             ...options,
             localAddress,
             port,
-            host: hostname2
+            host: hostname3
           };
-          const family = net4.isIP(hostname2);
-          if (family !== 0 && servername && servername !== hostname2) {
+          const family = net4.isIP(hostname3);
+          if (family !== 0 && servername && servername !== hostname3) {
             connectOptions.host = servername;
             connectOptions.lookup = (_hostname, lookupOptions, cb) => {
               if (lookupOptions.all) {
-                cb(null, [{ address: hostname2, family }]);
+                cb(null, [{ address: hostname3, family }]);
               } else {
-                cb(null, hostname2, family);
+                cb(null, hostname3, family);
               }
             };
           }
@@ -12573,7 +12573,7 @@ var require_connect = __commonJS({
           const keepAliveInitialDelay = options.keepAliveInitialDelay === void 0 ? 6e4 : options.keepAliveInitialDelay;
           socket.setKeepAlive(true, keepAliveInitialDelay);
         }
-        const clearConnectTimeout = util.setupConnectTimeout(new WeakRef(socket), { timeout, hostname: hostname2, port });
+        const clearConnectTimeout = util.setupConnectTimeout(new WeakRef(socket), { timeout, hostname: hostname3, port });
         socket.setNoDelay(true).once(protocol === "https:" ? "secureConnect" : "connect", function() {
           queueMicrotask(clearConnectTimeout);
           if (callback) {
@@ -12586,7 +12586,7 @@ var require_connect = __commonJS({
           if (callback) {
             const cb = callback;
             callback = null;
-            cb(maybeNormalizeConnectError(err, this, { timeout, hostname: hostname2, port }));
+            cb(maybeNormalizeConnectError(err, this, { timeout, hostname: hostname3, port }));
           }
         });
         return socket;
@@ -17796,12 +17796,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve7, reject) => {
+      const waitForDrain = () => new Promise((resolve8, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve7;
+          callback = resolve8;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -19311,12 +19311,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve7, reject) => {
+      const waitForDrain = () => new Promise((resolve8, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve7;
+          callback = resolve8;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -19688,16 +19688,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       [kClose]() {
-        return new Promise((resolve7) => {
+        return new Promise((resolve8) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve7;
+            this[kClosedResolve] = resolve8;
           } else {
-            resolve7(null);
+            resolve8(null);
           }
         });
       }
       [kDestroy](err) {
-        return new Promise((resolve7) => {
+        return new Promise((resolve8) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -19710,7 +19710,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve7(null);
+            resolve8(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -19738,20 +19738,20 @@ var require_client = __commonJS({
     function connect3(client) {
       assert(!client[kConnecting]);
       assert(!client[kHTTPContext]);
-      let { host, hostname: hostname2, protocol, port } = client[kUrl];
-      if (hostname2[0] === "[") {
-        const idx = hostname2.indexOf("]");
+      let { host, hostname: hostname3, protocol, port } = client[kUrl];
+      if (hostname3[0] === "[") {
+        const idx = hostname3.indexOf("]");
         assert(idx !== -1);
-        const ip = hostname2.substring(1, idx);
+        const ip = hostname3.substring(1, idx);
         assert(net4.isIPv6(ip));
-        hostname2 = ip;
+        hostname3 = ip;
       }
       client[kConnecting] = true;
       if (channels.beforeConnect.hasSubscribers) {
         channels.beforeConnect.publish({
           connectParams: {
             host,
-            hostname: hostname2,
+            hostname: hostname3,
             protocol,
             port,
             version: client[kHTTPContext]?.version,
@@ -19764,14 +19764,14 @@ var require_client = __commonJS({
       try {
         client[kConnector]({
           host,
-          hostname: hostname2,
+          hostname: hostname3,
           protocol,
           port,
           servername: client[kServerName],
           localAddress: client[kLocalAddress]
         }, (err, socket) => {
           if (err) {
-            handleConnectError(client, err, { host, hostname: hostname2, protocol, port });
+            handleConnectError(client, err, { host, hostname: hostname3, protocol, port });
             client[kResume]();
             return;
           }
@@ -19785,7 +19785,7 @@ var require_client = __commonJS({
             client[kHTTPContext] = socket.alpnProtocol === "h2" ? connectH2(client, socket) : connectH1(client, socket);
           } catch (err2) {
             socket.destroy().on("error", noop);
-            handleConnectError(client, err2, { host, hostname: hostname2, protocol, port });
+            handleConnectError(client, err2, { host, hostname: hostname3, protocol, port });
             client[kResume]();
             return;
           }
@@ -19798,7 +19798,7 @@ var require_client = __commonJS({
             channels.connected.publish({
               connectParams: {
                 host,
-                hostname: hostname2,
+                hostname: hostname3,
                 protocol,
                 port,
                 version: client[kHTTPContext]?.version,
@@ -19813,11 +19813,11 @@ var require_client = __commonJS({
           client[kResume]();
         });
       } catch (err) {
-        handleConnectError(client, err, { host, hostname: hostname2, protocol, port });
+        handleConnectError(client, err, { host, hostname: hostname3, protocol, port });
         client[kResume]();
       }
     }
-    function handleConnectError(client, err, { host, hostname: hostname2, protocol, port }) {
+    function handleConnectError(client, err, { host, hostname: hostname3, protocol, port }) {
       if (client.destroyed) {
         return;
       }
@@ -19826,7 +19826,7 @@ var require_client = __commonJS({
         channels.connectError.publish({
           connectParams: {
             host,
-            hostname: hostname2,
+            hostname: hostname3,
             protocol,
             port,
             version: client[kHTTPContext]?.version,
@@ -20187,8 +20187,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           return closeClients(this);
         } else {
-          return new Promise((resolve7) => {
-            this[kClosedResolve] = resolve7;
+          return new Promise((resolve8) => {
+            this[kClosedResolve] = resolve8;
           });
         }
       }
@@ -20257,8 +20257,8 @@ var require_pool_base = __commonJS({
         }
         let done = false;
         let resolveClosed;
-        const closed = new Promise((resolve7) => {
-          resolveClosed = resolve7;
+        const closed = new Promise((resolve8) => {
+          resolveClosed = resolve8;
         });
         this[kRetiring].set(client, closed);
         client.close(() => {
@@ -21515,9 +21515,9 @@ var require_socks5_proxy_agent = __commonJS({
     var kConnectTimeout = /* @__PURE__ */ Symbol("connect timeout");
     var kRequestTls = /* @__PURE__ */ Symbol("request tls settings");
     var kRequestTlsTimeout = /* @__PURE__ */ Symbol("request tls timeout");
-    function createConnectTimeoutError(hostname2, port, timeout) {
+    function createConnectTimeoutError(hostname3, port, timeout) {
       return new ConnectTimeoutError(
-        `Connect Timeout Error (attempted address: ${hostname2}:${port}, timeout: ${timeout}ms)`
+        `Connect Timeout Error (attempted address: ${hostname3}:${port}, timeout: ${timeout}ms)`
       );
     }
     var experimentalWarningEmitted = false;
@@ -22138,13 +22138,13 @@ var require_env_http_proxy_agent = __commonJS({
         ]);
       }
       #getProxyAgentForUrl(url) {
-        let { protocol, host: hostname2, port } = url;
-        hostname2 = hostname2.replace(/:\d*$/, "").replace(/^\[(.+)\]$/, "$1").toLowerCase();
-        if (hostname2.length > 1 && hostname2.charCodeAt(hostname2.length - 1) === 46) {
-          hostname2 = hostname2.slice(0, -1);
+        let { protocol, host: hostname3, port } = url;
+        hostname3 = hostname3.replace(/:\d*$/, "").replace(/^\[(.+)\]$/, "$1").toLowerCase();
+        if (hostname3.length > 1 && hostname3.charCodeAt(hostname3.length - 1) === 46) {
+          hostname3 = hostname3.slice(0, -1);
         }
         port = Number.parseInt(port, 10) || DEFAULT_PORTS[protocol] || 0;
-        if (!this.#shouldProxy(hostname2, port)) {
+        if (!this.#shouldProxy(hostname3, port)) {
           return this[kNoProxyAgent];
         }
         if (protocol === "https:") {
@@ -22152,7 +22152,7 @@ var require_env_http_proxy_agent = __commonJS({
         }
         return this[kHttpProxyAgent];
       }
-      #shouldProxy(hostname2, port) {
+      #shouldProxy(hostname3, port) {
         if (this.#noProxyChanged) {
           this.#parseNoProxy();
         }
@@ -22170,10 +22170,10 @@ var require_env_http_proxy_agent = __commonJS({
           if (entry.port && entry.port !== port) {
             continue;
           }
-          if (!entry.wildcard && hostname2 === entry.hostname) {
+          if (!entry.wildcard && hostname3 === entry.hostname) {
             return false;
           }
-          if (hostname2.slice(-(entry.hostname.length + 1)) === `.${entry.hostname}`) {
+          if (hostname3.slice(-(entry.hostname.length + 1)) === `.${entry.hostname}`) {
             return false;
           }
         }
@@ -22188,22 +22188,22 @@ var require_env_http_proxy_agent = __commonJS({
           if (!entry) {
             continue;
           }
-          let hostname2, port;
+          let hostname3, port;
           const ipv6WithPort = entry.match(/^\[(.+)\]:(\d+)$/);
           if (ipv6WithPort) {
-            hostname2 = ipv6WithPort[1];
+            hostname3 = ipv6WithPort[1];
             port = Number.parseInt(ipv6WithPort[2], 10);
           } else {
             const unbracketed = entry.replace(/^\[(.+)\]$/, "$1");
             const colonCount = (unbracketed.match(/:/g) || []).length;
             const parsed = colonCount === 1 && unbracketed.match(/^(.+):(\d+)$/);
-            hostname2 = parsed ? parsed[1] : unbracketed;
+            hostname3 = parsed ? parsed[1] : unbracketed;
             port = parsed ? Number.parseInt(parsed[2], 10) : 0;
           }
           const wildcard = entry.charCodeAt(0) === 42;
           noProxyEntries.push({
             // strip leading dot or asterisk with dot, and any trailing dot
-            hostname: hostname2.replace(/^\*?\./, "").replace(/^(.+)\.$/, "$1").toLowerCase(),
+            hostname: hostname3.replace(/^\*?\./, "").replace(/^(.+)\.$/, "$1").toLowerCase(),
             port,
             wildcard
           });
@@ -23063,7 +23063,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return Promise.resolve(null);
         }
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           if (this[kContentLength] && this[kContentLength] > limit || this[kBytesRead] > limit) {
             this.destroy(new AbortError());
           }
@@ -23077,11 +23077,11 @@ var require_readable = __commonJS({
               if (signal3.aborted) {
                 reject(signal3.reason ?? new AbortError());
               } else {
-                resolve7(null);
+                resolve8(null);
               }
             });
           } else {
-            this.on("close", resolve7);
+            this.on("close", resolve8);
           }
           this.on("error", noop).on("data", () => {
             if (this[kBytesRead] > limit) {
@@ -23109,7 +23109,7 @@ var require_readable = __commonJS({
     }
     function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve7, reject) => {
+      return new Promise((resolve8, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -23124,7 +23124,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve7,
+              resolve: resolve8,
               reject,
               length: 0,
               body: []
@@ -23202,18 +23202,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2, encoding) {
-      const { type, body, resolve: resolve7, stream, length } = consume2;
+      const { type, body, resolve: resolve8, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve7(chunksDecode(body, length, encoding));
+          resolve8(chunksDecode(body, length, encoding));
         } else if (type === "json") {
-          resolve7(JSON.parse(chunksDecode(body, length, encoding)));
+          resolve8(JSON.parse(chunksDecode(body, length, encoding)));
         } else if (type === "arrayBuffer") {
-          resolve7(chunksConcat(body, length).buffer);
+          resolve8(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve7(new Blob(body, { type: stream[kContentType] }));
+          resolve8(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve7(chunksConcat(body, length));
+          resolve8(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -23432,9 +23432,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -23695,9 +23695,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -23997,9 +23997,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -24093,9 +24093,9 @@ var require_api_connect = __commonJS({
     };
     function connect3(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           connect3.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve7(data);
+            return err ? reject(err) : resolve8(data);
           });
         });
       }
@@ -25580,7 +25580,7 @@ var require_snapshot_recorder = __commonJS({
   "node_modules/@kubernetes/client-node/node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
     var { writeFile, readFile: readFile3, mkdir: mkdir2 } = __require("node:fs/promises");
-    var { dirname: dirname5, resolve: resolve7 } = __require("node:path");
+    var { dirname: dirname5, resolve: resolve8 } = __require("node:path");
     var { setTimeout: setTimeout3, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors2();
     var { setHeader } = require_util();
@@ -25797,7 +25797,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve7(path2), "utf8");
+          const data = await readFile3(resolve8(path2), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -25826,7 +25826,7 @@ var require_snapshot_recorder = __commonJS({
         if (!path2) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
-        const resolvedPath = resolve7(path2);
+        const resolvedPath = resolve8(path2);
         await mkdir2(dirname5(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
           hash,
@@ -26927,14 +26927,14 @@ var require_dns = __commonJS({
       get size() {
         return this.#records.size;
       }
-      get(hostname2) {
-        return this.#records.get(hostname2) ?? null;
+      get(hostname3) {
+        return this.#records.get(hostname3) ?? null;
       }
-      set(hostname2, records2) {
-        this.#records.set(hostname2, records2);
+      set(hostname3, records2) {
+        this.#records.set(hostname3, records2);
       }
-      delete(hostname2) {
-        this.#records.delete(hostname2);
+      delete(hostname3) {
+        this.#records.delete(hostname3);
       }
       // Delegate to storage decide can we do more lookups or not
       full() {
@@ -34133,7 +34133,7 @@ var require_fetch = __commonJS({
         const hasTrailingQuestionMark = url.search.length === 0 && url.href[url.href.length - url.hash.length - 1] === "?";
         return dispatchWithProtocolPreference(body);
         function dispatchWithProtocolPreference(body2, allowH2) {
-          return new Promise((resolve7, reject) => agent.dispatch(
+          return new Promise((resolve8, reject) => agent.dispatch(
             {
               path: hasTrailingQuestionMark ? `${path2}?` : path2,
               origin: url.origin,
@@ -34220,7 +34220,7 @@ var require_fetch = __commonJS({
                 }
                 this.body = new Readable2({ read: () => controller.resume() });
                 const onError = (err) => this.onResponseError(controller, err);
-                resolve7({
+                resolve8({
                   status,
                   statusText,
                   headersList,
@@ -34253,7 +34253,7 @@ var require_fetch = __commonJS({
                   fetchParams.controller.off("terminated", this.abort);
                 }
                 if (request.mode === "websocket" && allowH2 !== false && error?.code === "UND_ERR_INFO" && error?.message === "HTTP/2: Extended CONNECT protocol not supported by server") {
-                  resolve7(dispatchWithProtocolPreference(body2, false));
+                  resolve8(dispatchWithProtocolPreference(body2, false));
                   return;
                 }
                 this.body?.destroy(error);
@@ -34272,7 +34272,7 @@ var require_fetch = __commonJS({
                 const rawHeaders = controller?.rawHeaders ?? [];
                 const headersList = new HeadersList();
                 appendHeadersListFromResponseHeaders(headersList, headers2, rawHeaders);
-                resolve7({
+                resolve8({
                   status,
                   statusText: STATUS_CODES2[status],
                   headersList,
@@ -42574,11 +42574,11 @@ var require_socksclient = __commonJS({
     "use strict";
     var __awaiter = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve7) {
-          resolve7(value);
+        return value instanceof P ? value : new P(function(resolve8) {
+          resolve8(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve7, reject) {
+      return new (P || (P = Promise))(function(resolve8, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -42594,7 +42594,7 @@ var require_socksclient = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve7(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve8(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -42628,13 +42628,13 @@ var require_socksclient = __commonJS({
        * @returns { Promise }
        */
       static createConnection(options, callback) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           try {
             (0, helpers_1.validateSocksClientOptions)(options, ["connect"]);
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              return resolve7(err);
+              return resolve8(err);
             } else {
               return reject(err);
             }
@@ -42645,16 +42645,16 @@ var require_socksclient = __commonJS({
             client.removeAllListeners();
             if (typeof callback === "function") {
               callback(null, info);
-              resolve7(info);
+              resolve8(info);
             } else {
-              resolve7(info);
+              resolve8(info);
             }
           });
           client.once("error", (err) => {
             client.removeAllListeners();
             if (typeof callback === "function") {
               callback(err);
-              resolve7(err);
+              resolve8(err);
             } else {
               reject(err);
             }
@@ -42671,13 +42671,13 @@ var require_socksclient = __commonJS({
        * @returns { Promise }
        */
       static createConnectionChain(options, callback) {
-        return new Promise((resolve7, reject) => __awaiter(this, void 0, void 0, function* () {
+        return new Promise((resolve8, reject) => __awaiter(this, void 0, void 0, function* () {
           try {
             (0, helpers_1.validateSocksClientChainOptions)(options);
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              return resolve7(err);
+              return resolve8(err);
             } else {
               return reject(err);
             }
@@ -42703,14 +42703,14 @@ var require_socksclient = __commonJS({
             }
             if (typeof callback === "function") {
               callback(null, { socket: sock });
-              resolve7({ socket: sock });
+              resolve8({ socket: sock });
             } else {
-              resolve7({ socket: sock });
+              resolve8({ socket: sock });
             }
           } catch (err) {
             if (typeof callback === "function") {
               callback(err);
-              resolve7(err);
+              resolve8(err);
             } else {
               reject(err);
             }
@@ -49208,8 +49208,8 @@ var require_streamx = __commonJS({
             return this;
           },
           next() {
-            return new Promise(function(resolve7, reject) {
-              promiseResolve = resolve7;
+            return new Promise(function(resolve8, reject) {
+              promiseResolve = resolve8;
               promiseReject = reject;
               const data = stream.read();
               if (data !== null) ondata(data);
@@ -49242,11 +49242,11 @@ var require_streamx = __commonJS({
         }
         function destroy(err) {
           stream.destroy(err);
-          return new Promise((resolve7, reject) => {
-            if (stream._duplexState & DESTROYED) return resolve7({ value: void 0, done: true });
+          return new Promise((resolve8, reject) => {
+            if (stream._duplexState & DESTROYED) return resolve8({ value: void 0, done: true });
             stream.once("close", function() {
               if (err) reject(err);
-              else resolve7({ value: void 0, done: true });
+              else resolve8({ value: void 0, done: true });
             });
           });
         }
@@ -49290,8 +49290,8 @@ var require_streamx = __commonJS({
         const writes = pending + (ws._duplexState & WRITE_WRITING ? 1 : 0);
         if (writes === 0) return Promise.resolve(true);
         if (state.drains === null) state.drains = [];
-        return new Promise((resolve7) => {
-          state.drains.push({ writes, resolve: resolve7 });
+        return new Promise((resolve8) => {
+          state.drains.push({ writes, resolve: resolve8 });
         });
       }
       write(data) {
@@ -49396,10 +49396,10 @@ var require_streamx = __commonJS({
       cb(null);
     }
     function pipelinePromise(...streams) {
-      return new Promise((resolve7, reject) => {
+      return new Promise((resolve8, reject) => {
         return pipeline(...streams, (err) => {
           if (err) return reject(err);
-          resolve7();
+          resolve8();
         });
       });
     }
@@ -50069,16 +50069,16 @@ var require_extract = __commonJS({
           entryCallback = null;
           cb(err);
         }
-        function onnext(resolve7, reject) {
+        function onnext(resolve8, reject) {
           if (error) {
             return reject(error);
           }
           if (entryStream) {
-            resolve7({ value: entryStream, done: false });
+            resolve8({ value: entryStream, done: false });
             entryStream = null;
             return;
           }
-          promiseResolve = resolve7;
+          promiseResolve = resolve8;
           promiseReject = reject;
           consumeCallback(null);
           if (extract._finished && promiseResolve) {
@@ -50106,11 +50106,11 @@ var require_extract = __commonJS({
         function destroy(err) {
           extract.destroy(err);
           consumeCallback(err);
-          return new Promise((resolve7, reject) => {
-            if (extract.destroyed) return resolve7({ value: void 0, done: true });
+          return new Promise((resolve8, reject) => {
+            if (extract.destroyed) return resolve8({ value: void 0, done: true });
             extract.once("close", function() {
               if (err) reject(err);
-              else resolve7({ value: void 0, done: true });
+              else resolve8({ value: void 0, done: true });
             });
           });
         }
@@ -51827,12 +51827,6 @@ var KubeApiError = class extends KubeDriftError {
   get notFound() {
     return this.status === 404;
   }
-  /** The server refused a change to an immutable field; `fields` names them where it says. */
-  get immutableFields() {
-    if (this.status !== 422 || !/immutable/i.test(this.message)) return void 0;
-    const fromCauses = (this.details?.causes ?? []).filter((c) => /immutable/i.test(c.message ?? "")).map((c) => c.field ?? "").filter(Boolean);
-    return fromCauses.length > 0 ? fromCauses : [];
-  }
 };
 var KubeConnectionError = class extends KubeDriftError {
   server;
@@ -51863,6 +51857,41 @@ function hintFor(status, server, operation) {
       return "The API server is throttling requests; lower --concurrency.";
     default:
       return void 0;
+  }
+}
+
+// src/kube/refusal.ts
+var FIELD_IMMUTABLE_DETAIL = "field is immutable";
+function classifyRefusal(error) {
+  if (!(error instanceof KubeApiError)) return { kind: "other" };
+  const causes = error.details?.causes ?? [];
+  const fields = [...new Set(causes.map((c) => c.field ?? "").filter(Boolean))];
+  const all = (test) => causes.length > 0 && causes.every(test);
+  if (error.status === 403) return { kind: "forbidden" };
+  if (error.status === 409 && error.reason === "Conflict" && all((c) => c.reason === "FieldManagerConflict"))
+    return { kind: "field-conflict", fields };
+  if (error.status !== 422 || error.reason !== "Invalid") return { kind: "other" };
+  if (all(isImmutableCause)) return { kind: "immutable", fields };
+  if (all((c) => c.reason === "FieldValueDuplicate")) return { kind: "field-conflict", fields };
+  return { kind: "invalid", fields };
+}
+function isImmutableCause(cause) {
+  const detail = cause.message ?? "";
+  return cause.reason === "FieldValueInvalid" && (detail === FIELD_IMMUTABLE_DETAIL || detail.endsWith(`: ${FIELD_IMMUTABLE_DETAIL}`));
+}
+function describeRefusal(refusal) {
+  const named = (fields) => fields.length > 0 ? ` (${fields.join(", ")})` : "";
+  switch (refusal.kind) {
+    case "field-conflict":
+      return `fields changed by hand conflict with Git's${named(refusal.fields)}`;
+    case "immutable":
+      return `an immutable field changes${named(refusal.fields)}`;
+    case "forbidden":
+      return "the API server forbids it (RBAC or an admission webhook)";
+    case "invalid":
+      return `the API server finds it invalid (validation or an admission policy)${named(refusal.fields)}`;
+    case "other":
+      return "its dry-run failed";
   }
 }
 
@@ -52688,6 +52717,24 @@ function compareStrings(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// src/drift/ownership.ts
+function ownerLabels(target) {
+  return { [OWNER_LABEL]: OWNER_LABEL_VALUE, [OWNER_NAME_LABEL]: target };
+}
+function ownerSelector(target) {
+  return `${OWNER_LABEL}=${OWNER_LABEL_VALUE},${OWNER_NAME_LABEL}=${target}`;
+}
+function hasOwnerLabels(object, target) {
+  const labels = object.metadata?.labels ?? {};
+  return labels[OWNER_LABEL] === OWNER_LABEL_VALUE && labels[OWNER_NAME_LABEL] === target;
+}
+function selectDeletions(candidates, inventory, inGit, target) {
+  const recorded = new Set([...inventory].map(identityOf));
+  return [...candidates].filter(
+    (c) => recorded.has(c.identity) && !inGit.has(c.identity) && hasOwnerLabels(c.object, target)
+  );
+}
+
 // src/drift/predict.ts
 function predictClientSide(desired2, live, fieldManager) {
   const stored = asStored(desired2);
@@ -52858,12 +52905,6 @@ function asStored(object) {
 }
 
 // src/drift/plan.ts
-function ownerLabels(target) {
-  return { [OWNER_LABEL]: OWNER_LABEL_VALUE, [OWNER_NAME_LABEL]: target };
-}
-function ownerSelector(target) {
-  return `${OWNER_LABEL}=${OWNER_LABEL_VALUE},${OWNER_NAME_LABEL}=${target}`;
-}
 async function plan(desired2, cluster, options) {
   const errors = [...options.inputErrors ?? []];
   const defaults = defaultIgnoreRules(desired2.map((d) => d.object));
@@ -53006,6 +53047,7 @@ async function plan(desired2, cluster, options) {
         file: p.desired.source.file,
         line: p.desired.source.line
       };
+      p.refusal = classifyRefusal(error);
       errors.push(p.error);
     } finally {
       options.onProgress?.(++done, total);
@@ -53169,15 +53211,16 @@ async function listOwned(planned, cluster, options) {
 }
 function findDeletions(planned, candidates, cluster, options) {
   const inGit = new Set(planned.map((p) => identityOf(p.ref)));
+  const live = [...candidates].map(([identity, object]) => ({ identity, object }));
   const deletions = [];
-  for (const [key, object] of candidates) {
-    if (inGit.has(key)) continue;
+  for (const { object } of selectDeletions(live, options.inventory ?? [], inGit, options.target)) {
     const ref = refOfLive(object, cluster.info(refOf(object)));
     if (object.kind === "Secret") options.redactor.addSecretObject(object);
     const skipReason = isSkipped(object);
     deletions.push({
       ref,
       live: object,
+      origin: "inventory",
       entry: skipReason ? { ref, action: "skipped", changes: [], diff: "", note: `not pruned: ${skipReason}` } : {
         ref,
         action: "deleted",
@@ -53212,6 +53255,7 @@ async function findFluxPrunes(planned, found, cluster, options) {
     deletions.push({
       ref,
       live: object,
+      origin: "flux",
       entry: skipReason ? {
         ref,
         action: "skipped",
@@ -53240,7 +53284,9 @@ async function forEachLimited(items, limit, work) {
       throw error;
     }
   });
-  await Promise.all(workers);
+  const settled = await Promise.allSettled(workers);
+  const rejected = settled.find((r) => r.status === "rejected");
+  if (rejected) throw rejected.reason;
 }
 function isServerGone(error) {
   return error instanceof KubeConnectionError || error instanceof KubeApiError && error.status === 429;
@@ -53427,7 +53473,7 @@ var KubeClient = class {
         if (error instanceof KubeApiError && error.status === 401 && attempt === 0) this.auth = void 0;
         this.stats.retries++;
         this.options.onRetry?.(error.message, retryAfterMs);
-        await new Promise((resolve7) => setTimeout(resolve7, retryAfterMs));
+        await new Promise((resolve8) => setTimeout(resolve8, retryAfterMs));
       }
     }
   }
@@ -53461,7 +53507,7 @@ var KubeClient = class {
     }
     if (this.stats.requests++ === 0) this.stats.firstRequestMs = Math.round(performance.now());
     this.stats.byVerb[options.operation.verb] = (this.stats.byVerb[options.operation.verb] ?? 0) + 1;
-    const { status, text, retryAfter } = await new Promise((resolve7, reject) => {
+    const { status, text, retryAfter } = await new Promise((resolve8, reject) => {
       const req = https.request(
         url,
         { method, headers: headers2, agent: this.agentFor(auth), timeout: this.options.timeoutMs, auth: auth.auth },
@@ -53470,7 +53516,7 @@ var KubeClient = class {
           res.on("data", (chunk) => chunks.push(chunk));
           res.on(
             "end",
-            () => resolve7({
+            () => resolve8({
               status: res.statusCode ?? 0,
               text: Buffer.concat(chunks).toString("utf8"),
               retryAfter: res.headers["retry-after"]
@@ -53529,7 +53575,7 @@ var KubeClient = class {
       this.inFlight++;
       return;
     }
-    await new Promise((resolve7) => this.waiting.push(resolve7));
+    await new Promise((resolve8) => this.waiting.push(resolve8));
   }
   release() {
     const next = this.waiting.shift();
@@ -58196,7 +58242,7 @@ var ExecAuth = class {
       exec.env.forEach((elt) => env[elt.name] = elt.value);
       opts = { ...opts, env };
     }
-    return new Promise((resolve7, reject) => {
+    return new Promise((resolve8, reject) => {
       let stdoutData = "";
       let stderrData = "";
       let savedError = void 0;
@@ -58224,7 +58270,7 @@ var ExecAuth = class {
         try {
           const obj = JSON.parse(stdoutData);
           this.tokenCache[user.name] = obj;
-          resolve7(obj);
+          resolve8(obj);
         } catch (error) {
           reject(error);
         }
@@ -89295,10 +89341,10 @@ async function performDiscovery2(server, options) {
   if (!(server instanceof URL)) {
     throw CodedTypeError2('"server" must be an instance of URL', ERR_INVALID_ARG_TYPE2);
   }
-  const resolve7 = !server.href.includes("/.well-known/");
+  const resolve8 = !server.href.includes("/.well-known/");
   const timeout = options?.timeout ?? 30;
   const signal3 = AbortSignal.timeout(timeout * 1e3);
-  const as = await (resolve7 ? discoveryRequest(server, {
+  const as = await (resolve8 ? discoveryRequest(server, {
     algorithm: options?.algorithm,
     [customFetch]: options?.[customFetch2],
     [allowInsecureRequests]: options?.execute?.includes(allowInsecureRequests2),
@@ -89314,7 +89360,7 @@ async function performDiscovery2(server, options) {
     redirect: "manual",
     signal: signal3
   })).then((response) => processDiscoveryResponse(_nodiscoverycheck, response)).catch(errorHandler);
-  if (resolve7 && new URL(as.issuer).href !== server.href) {
+  if (resolve8 && new URL(as.issuer).href !== server.href) {
     handleEntraId(server, as, options) || handleB2Clogin(server, options) || (() => {
       throw new ClientError("discovered metadata issuer does not match the expected issuer", {
         code: JSON_ATTRIBUTE_COMPARISON,
@@ -89677,7 +89723,7 @@ var OpenIDConnectAuth = class _OpenIDConnectAuth {
           headers: (options === null || options === void 0 ? void 0 : options.headers) || {},
           agent
         };
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           const req = https2.request(requestOptions, (res) => {
             const chunks = [];
             res.on("data", (chunk) => {
@@ -89709,7 +89755,7 @@ var OpenIDConnectAuth = class _OpenIDConnectAuth {
                   throw new Error("clone() not implemented");
                 }
               };
-              resolve7(response);
+              resolve8(response);
             });
           });
           req.on("error", reject);
@@ -89936,12 +89982,12 @@ var SocksProxyAgent = class extends Agent2 {
     let { host } = opts;
     const { port, lookup: lookupFn = dns.lookup } = opts;
     if (shouldLookup) {
-      host = await new Promise((resolve7, reject) => {
+      host = await new Promise((resolve8, reject) => {
         lookupFn(host, {}, (err, address) => {
           if (err) {
             reject(err);
           } else {
-            resolve7(typeof address === "string" ? address : address[0].address);
+            resolve8(typeof address === "string" ? address : address[0].address);
           }
         });
       });
@@ -90159,11 +90205,11 @@ function createSocksConnector(proxyUrl, tlsOptions) {
     socksType = 4;
   }
   return (options, callback) => {
-    const { hostname: hostname2, port, protocol, servername } = options;
+    const { hostname: hostname3, port, protocol, servername } = options;
     import_socks2.SocksClient.createConnection({
       proxy: { host: proxyHost, port: proxyPort, type: socksType },
       command: "connect",
-      destination: { host: hostname2, port: parseInt(port, 10) }
+      destination: { host: hostname3, port: parseInt(port, 10) }
     }, (err, info) => {
       if (err) {
         callback(err, null);
@@ -90175,7 +90221,7 @@ function createSocksConnector(proxyUrl, tlsOptions) {
         callback(null, tls2.connect({
           ...tlsOptions,
           socket,
-          servername: servername || hostname2
+          servername: servername || hostname3
         }));
       } else {
         callback(null, socket);
@@ -91428,12 +91474,12 @@ var WebSocketHandler = class _WebSocketHandler {
     const uri = `${proto}://${target}${path2}`;
     const opts = {};
     await this.config.applyToHTTPSOptions(opts);
-    return await new Promise((resolve7, reject) => {
+    return await new Promise((resolve8, reject) => {
       const client = this.socketFactory ? this.socketFactory(uri, protocols, opts) : new import_isomorphic_ws.default(uri, protocols, opts);
       let resolved = false;
       client.onopen = () => {
         resolved = true;
-        resolve7(client);
+        resolve8(client);
       };
       client.onerror = (err) => {
         if (!resolved) {
@@ -91753,12 +91799,20 @@ var ClusterObjects = class {
       }
     );
   }
-  /** Deletes; true when it was there. */
-  async delete(ref, propagation = "Background") {
+  /**
+   * Deletes; true when it was there. With preconditions, the server deletes only the object
+   * with that uid (and resourceVersion), and answers 409 Conflict otherwise.
+   */
+  async delete(ref, propagation = "Background", preconditions) {
     const info = this.require(ref);
     try {
       await this.client.request("DELETE", resourcePath(info, ref.version, ref.namespace, ref.name), {
-        body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: propagation },
+        body: {
+          kind: "DeleteOptions",
+          apiVersion: "v1",
+          propagationPolicy: propagation,
+          ...preconditions ? { preconditions } : {}
+        },
         operation: { verb: "delete", subject: subjectOf(ref) }
       });
       return true;
@@ -91810,7 +91864,7 @@ async function waitForCrds(cluster, crds, timeoutSeconds) {
     }
     pending = still;
     if (pending.length === 0 || Date.now() >= deadline) break;
-    await new Promise((resolve7) => setTimeout(resolve7, Math.max(0, 1e3 - (Date.now() - started))));
+    await new Promise((resolve8) => setTimeout(resolve8, Math.max(0, 1e3 - (Date.now() - started))));
   }
   const problems = pending.map((crd) => {
     const subject = subjectOf({ kind: crd.kind, namespace: null, name: crd.metadata.name });
@@ -91930,6 +91984,19 @@ function groupOf2(apiVersion) {
 
 // src/remediate/inventory.ts
 var INVENTORY_KEY = "entries";
+var OWNER_KEY = "owner";
+var PATHS_KEY = "paths";
+function claimOf(inventory, owner) {
+  if (!inventory.found) return { kind: "new" };
+  if (inventory.owner === void 0) return { kind: "unowned" };
+  return inventory.owner === owner ? { kind: "own" } : { kind: "foreign", owner: inventory.owner };
+}
+function foreignOwnerMessage(target, theirs, ours) {
+  return `target ${target} belongs to ${theirs} (its inventory says so), not to ${ours}; nothing was applied or pruned. Two repositories must not share a target name: give this one its own target, or set owner to ${theirs} if it took over that repository's role.`;
+}
+function claimNote(target, owner, dryRun = false) {
+  return `the inventory of target ${target} recorded no owner (written by an older kube-drift); ${owner} ${dryRun ? "would claim it (dry run)" : "claimed it"}`;
+}
 var INVENTORY_LABEL = "kube-drift.dev/inventory-of";
 function inventoryName(target) {
   const safe2 = target.toLowerCase().replace(/[^a-z0-9.-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
@@ -91965,16 +92032,31 @@ function decodeInventory(text) {
 }
 var CONFIGMAP = { group: "", version: "v1", kind: "ConfigMap", namespace: null, name: "" };
 async function readInventory(cluster, target, namespace) {
+  const none = { entries: [], paths: [], found: false };
   try {
     const configMap = await cluster.get({ ...CONFIGMAP, namespace, name: inventoryName(target) });
-    const data = configMap?.data;
-    return decodeInventory(data?.[INVENTORY_KEY]);
+    if (!configMap) return none;
+    const data = configMap.data ?? {};
+    return {
+      entries: decodeInventory(data[INVENTORY_KEY]),
+      owner: data[OWNER_KEY] || void 0,
+      paths: decodePaths(data[PATHS_KEY]),
+      found: true
+    };
   } catch (error) {
-    if (error instanceof KubeApiError && (error.status === 403 || error.status === 404)) return [];
+    if (error instanceof KubeApiError && (error.status === 403 || error.status === 404)) return none;
     throw error;
   }
 }
-async function writeInventory(cluster, target, namespace, refs, fieldManager) {
+function decodePaths(text) {
+  try {
+    const parsed = JSON.parse(text ?? "[]");
+    return Array.isArray(parsed) ? parsed.filter((p) => typeof p === "string") : [];
+  } catch {
+    return [];
+  }
+}
+async function writeInventory(cluster, target, namespace, refs, writer, fieldManager) {
   const configMap = {
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -91985,7 +92067,11 @@ async function writeInventory(cluster, target, namespace, refs, fieldManager) {
         [INVENTORY_LABEL]: inventoryName(target).slice("kube-drift-inventory-".length).slice(0, 63).replace(/[^a-z0-9]+$/, "")
       }
     },
-    data: { [INVENTORY_KEY]: encodeInventory(refs) }
+    data: {
+      [INVENTORY_KEY]: encodeInventory(refs),
+      [OWNER_KEY]: writer.owner,
+      [PATHS_KEY]: JSON.stringify([...writer.paths].sort())
+    }
   };
   const ref = { ...CONFIGMAP, namespace, name: configMap.metadata.name };
   try {
@@ -92007,6 +92093,90 @@ async function ensureNamespace(cluster, namespace, fieldManager) {
       dryRun: false
     }
   );
+}
+
+// src/remediate/prune.ts
+async function prune(deletions, cluster, options, results, owned, errors, hooks2) {
+  const candidates = deletions.filter((d) => {
+    if (d.entry.action === "deleted") return true;
+    results.set(d, d.entry);
+    return false;
+  });
+  if (candidates.length === 0) return false;
+  if (!options.prune) {
+    for (const d of candidates)
+      results.set(d, { ...d.entry, action: "skipped", note: "not pruned: prune is off" });
+    return true;
+  }
+  if (candidates.length > options.maxDeletions) {
+    const list = candidates.map((d) => subjectOf(d.ref)).join(", ");
+    errors.push({
+      message: `prune would delete ${candidates.length} objects of target ${options.target}, more than max-deletions (${options.maxDeletions}); nothing was deleted: ${list}. Raise max-deletions if this is intended.`
+    });
+    for (const d of candidates) {
+      results.set(d, {
+        ...d.entry,
+        action: "skipped",
+        note: `not pruned: ${candidates.length} deletions exceed max-deletions (${options.maxDeletions})`
+      });
+    }
+    return true;
+  }
+  let remaining = false;
+  for (const d of candidates) {
+    try {
+      const live = await cluster.get(d.ref);
+      if (!live) {
+        owned.delete(identityOf(d.ref));
+        results.set(d, { ...d.entry, action: "skipped", note: "not pruned: already gone" });
+        continue;
+      }
+      if (!hasOwnerLabels(live, options.target)) {
+        results.set(d, {
+          ...d.entry,
+          action: "skipped",
+          note: `not pruned: it no longer carries the owner labels of target ${options.target}`
+        });
+        owned.delete(identityOf(d.ref));
+        continue;
+      }
+      const skipReason = isSkipped(live);
+      if (skipReason) {
+        results.set(d, { ...d.entry, action: "skipped", note: `not pruned: ${skipReason}` });
+        continue;
+      }
+      if (options.dryRun) {
+        results.set(d, { ...d.entry, note: "dry run: would be deleted" });
+        remaining = true;
+        continue;
+      }
+      const uid = d.live.metadata.uid;
+      const preconditions = { ...uid ? { uid } : {}, resourceVersion: live.metadata.resourceVersion };
+      try {
+        await cluster.delete(d.ref, "Background", preconditions);
+      } catch (error) {
+        if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+        const now = live.metadata.uid === uid ? "it changed since it was checked (the delete's resourceVersion precondition failed)" : "it was deleted and created again since the plan (the delete's uid precondition failed)";
+        results.set(d, {
+          ...d.entry,
+          action: "skipped",
+          note: `not pruned: ${now}; the next run checks it again`
+        });
+        remaining = true;
+        continue;
+      }
+      owned.delete(identityOf(d.ref));
+      hooks2.info(`deleted ${subjectOf(d.ref)}`);
+      results.set(d, d.entry);
+    } catch (error) {
+      errors.push({ message: options.redactor.redact(describe(error)), object: subjectOf(d.ref) });
+      remaining = true;
+    }
+  }
+  return remaining;
+}
+function describe(error) {
+  return error instanceof Error ? error.message : String(error);
 }
 
 // src/remediate/takeover.ts
@@ -92078,48 +92248,110 @@ function withoutUndefined(entry) {
   return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== void 0));
 }
 
+// src/remediate/verdict.ts
+function recoveryOf(p, options) {
+  if (!p.error || !p.refusal || !p.live) return void 0;
+  switch (p.refusal.kind) {
+    case "immutable":
+      return options.force ? { kind: "recreate", fields: p.refusal.fields } : void 0;
+    case "field-conflict":
+      return !options.dryRun && takeoverPatch(p.live, options.fieldManager) ? { kind: "takeover" } : void 0;
+    default:
+      return void 0;
+  }
+}
+function planVerdict(plan2, options) {
+  const recoveries = /* @__PURE__ */ new Map();
+  const failed2 = /* @__PURE__ */ new Map();
+  for (const p of plan2.objects) {
+    if (!p.error) continue;
+    const recovery = recoveryOf(p, options);
+    if (recovery) recoveries.set(p, recovery);
+    else failed2.set(errorKey(p.error), p);
+  }
+  const recovered = new Set([...recoveries.keys()].map((p) => errorKey(p.error)));
+  const errors = plan2.changeSet.errors.filter((e2) => !recovered.has(errorKey(e2))).map((e2) => {
+    const p = failed2.get(errorKey(e2));
+    if (p?.refusal?.kind !== "immutable") return e2;
+    const fields = p.refusal.fields;
+    const named = fields.length > 0 ? `immutable field ${fields.join(", ")}` : "an immutable field";
+    return {
+      ...e2,
+      message: `${subjectOf(p.ref)}: ${named} cannot be changed in place (the API server refuses the change). Set force to delete and recreate it, or change it back in Git.`
+    };
+  });
+  if (errors.length === 0) return { recoveries, errors };
+  const reasons = errors.slice(0, 3).map((e2) => {
+    const p = failed2.get(errorKey(e2));
+    return p?.refusal ? `${e2.object}: ${describeRefusal(p.refusal)}` : e2.object ?? e2.file ?? "the input";
+  });
+  const more = errors.length > 3 ? `, and ${errors.length - 3} more` : "";
+  const refusal = `not applied: the plan has ${errors.length} error${errors.length === 1 ? "" : "s"} (${reasons.join("; ")}${more}), and nothing is applied from a plan that could not check everything; fix ${errors.length === 1 ? "it" : "them"} and run again`;
+  return { recoveries, errors, refusal };
+}
+function errorKey(e2) {
+  return `${e2.object ?? ""}|${e2.file ?? ""}|${e2.line ?? ""}`;
+}
+
 // src/remediate/index.ts
 function stageOf(ref) {
   const rank = applyRank(ref);
   return rank < 100 ? 0 : rank < 200 ? 1 : 2;
 }
 async function remediate(plan2, cluster, options, hooks2) {
-  const immutable = new Set(
-    plan2.objects.filter((p) => p.live && p.error && isImmutableMessage(p.error.message))
-  );
-  const afterTakeover = new Set(
-    options.dryRun ? [] : plan2.objects.filter(
-      (p) => p.live && p.error && !immutable.has(p) && takeoverPatch(p.live, options.fieldManager)
-    )
-  );
-  const recovered = [...immutable, ...afterTakeover];
-  const errors = plan2.changeSet.errors.filter(
-    (e2) => !recovered.some((p) => sameError(p.error, e2))
-  );
   const redact = (text) => options.redactor.redact(text);
+  const notes = [];
+  const refused = (note, errors2) => ({
+    changeSet: {
+      target: options.target,
+      entries: [
+        ...plan2.objects.filter((p) => !p.error).map((p) => p.entry),
+        ...plan2.deletions.map((d) => d.entry)
+      ].map(
+        (e2) => e2.action === "skipped" ? e2 : { ...e2, action: "skipped", note: e2.note ? `${note}; ${e2.note}` : note }
+      ),
+      errors: errors2,
+      ...notes.length > 0 ? { notes } : {}
+    },
+    unhealthy: [],
+    driftRemaining: true
+  });
+  let previous;
+  try {
+    previous = await readInventory(cluster, options.target, options.inventoryNamespace);
+  } catch (error) {
+    const message = redact(`reading the inventory of target ${options.target}: ${describe2(error)}`);
+    return refused("not applied: the inventory could not be read", [...plan2.changeSet.errors, { message }]);
+  }
+  const claim = claimOf(previous, options.owner);
+  if (claim.kind === "foreign") {
+    const message = foreignOwnerMessage(options.target, claim.owner, options.owner);
+    return refused(`not applied: target ${options.target} belongs to ${claim.owner}`, [
+      ...plan2.changeSet.errors,
+      { message }
+    ]);
+  }
+  if (claim.kind === "unowned") notes.push(claimNote(options.target, options.owner, options.dryRun));
+  const verdict2 = planVerdict(plan2, options);
+  const errors = verdict2.errors;
+  const refusal = options.suspend ? `remediation of target ${options.target} is suspended` : verdict2.refusal;
+  if (refusal) {
+    const result = refused(refusal, errors);
+    const plannedDrift = plan2.changeSet.entries.some(
+      (e2) => e2.action !== "unchanged" && e2.action !== "skipped"
+    );
+    return { ...result, driftRemaining: plannedDrift || errors.length > 0 };
+  }
   const fail = (ref, error, at) => {
     const message = redact(describeError(error));
     errors.push({ message, object: subjectOf(ref), ...at ? { file: at.file, line: at.line } : {} });
   };
-  const ok = plan2.objects.filter((p) => !p.error || immutable.has(p) || afterTakeover.has(p)).sort((a, b) => compareForApply(a.ref, b.ref));
-  const plannedDrift = plan2.changeSet.entries.some((e2) => e2.action !== "unchanged" && e2.action !== "skipped");
-  const refusal = options.suspend ? `remediation of target ${options.target} is suspended` : errors.length > 0 ? `not applied: the plan has ${errors.length} error${errors.length === 1 ? "" : "s"}; fix ${errors.length === 1 ? "it" : "them"} and run again` : void 0;
-  if (refusal) {
-    const note = refusal;
-    const entries2 = [...ok.map((p) => p.entry), ...plan2.deletions.map((d) => d.entry)].map(
-      (e2) => e2.action === "skipped" ? e2 : { ...e2, action: "skipped", note: e2.note ? `${note}; ${e2.note}` : note }
-    );
-    return {
-      changeSet: { target: options.target, entries: entries2, errors },
-      unhealthy: [],
-      driftRemaining: plannedDrift || errors.length > 0
-    };
-  }
+  const ok = plan2.objects.filter((p) => !p.error || verdict2.recoveries.has(p)).sort((a, b) => compareForApply(a.ref, b.ref));
   let driftRemaining = errors.length > 0;
   const results = /* @__PURE__ */ new Map();
   const unhealthy = [];
   const owned = /* @__PURE__ */ new Map();
-  let inventoryDirty = false;
+  let inventoryDirty = claim.kind === "unowned" || !sameItems(previous.paths, options.paths);
   const syncInventory = async () => {
     if (options.dryRun || !inventoryDirty) return;
     try {
@@ -92128,31 +92360,32 @@ async function remediate(plan2, cluster, options, hooks2) {
         options.target,
         options.inventoryNamespace,
         owned.values(),
+        { owner: options.owner, paths: options.paths },
         options.fieldManager
       );
       inventoryDirty = false;
     } catch (error) {
       errors.push({
-        message: redact(`writing the inventory of target ${options.target}: ${describe(error)}`)
+        message: redact(`writing the inventory of target ${options.target}: ${describe2(error)}`)
       });
     }
   };
   try {
-    const previous = await readInventory(cluster, options.target, options.inventoryNamespace);
     const inGit = new Set(plan2.objects.map((p) => identityOf(p.ref)));
-    const deletable = new Set(plan2.deletions.map((d) => identityOf(d.ref)));
-    for (const ref of previous) {
+    const ownDeletions = plan2.deletions.filter((d) => d.origin === "inventory");
+    const deletable = new Set(ownDeletions.map((d) => identityOf(d.ref)));
+    for (const ref of previous.entries) {
       if (inGit.has(identityOf(ref)) || deletable.has(identityOf(ref))) owned.set(identityOf(ref), ref);
       else inventoryDirty = true;
     }
-    for (const d of plan2.deletions) if (!owned.has(identityOf(d.ref))) owned.set(identityOf(d.ref), d.ref);
     const work = [];
     for (const p of ok) {
       const pendingKind = !cluster.info(p.ref);
       const object = structuredClone(p.applyObject);
       object.metadata.labels = { ...object.metadata.labels, ...ownerLabels(options.target) };
       if (p.live && hasOwnerLabels(p.live, options.target) && setOwned(owned, p.ref)) inventoryDirty = true;
-      if (immutable.has(p)) {
+      const recovery = verdict2.recoveries.get(p);
+      if (recovery?.kind === "recreate") {
         const entry = { ...p.entry, action: "configured" };
         work.push({
           planned: p,
@@ -92161,11 +92394,11 @@ async function remediate(plan2, cluster, options, hooks2) {
           entry,
           adopt: false,
           pendingKind,
-          immutable: immutableFields(p.error.message)
+          immutable: recovery.fields
         });
         continue;
       }
-      if (afterTakeover.has(p)) {
+      if (recovery?.kind === "takeover") {
         const note = `its dry-run had failed before kube-drift took over fields changed by hand (${redact(p.error.message)})`;
         const entry = { ...p.entry, action: "configured", note };
         work.push({ planned: p, ref: p.ref, object, entry, adopt: false, pendingKind });
@@ -92235,13 +92468,24 @@ async function remediate(plan2, cluster, options, hooks2) {
         }
       }
     }
-    driftRemaining = await prune(plan2.deletions, cluster, options, results, owned, errors, hooks2) || driftRemaining;
+    for (const d of plan2.deletions) {
+      if (d.origin !== "flux") continue;
+      results.set(
+        d,
+        d.entry.action === "deleted" ? {
+          ...d.entry,
+          action: "skipped",
+          note: `${d.entry.note}; kube-drift never prunes what Flux applied`
+        } : d.entry
+      );
+    }
+    driftRemaining = await prune(ownDeletions, cluster, options, results, owned, errors, hooks2) || driftRemaining;
     inventoryDirty = true;
     if (options.wait && applied.length > 0) {
       unhealthy.push(...await waitHealthy(applied, cluster, options, hooks2));
     }
   } catch (error) {
-    errors.push({ message: redact(`remediation of target ${options.target} stopped: ${describe(error)}`) });
+    errors.push({ message: redact(`remediation of target ${options.target} stopped: ${describe2(error)}`) });
     driftRemaining = true;
   } finally {
     await syncInventory();
@@ -92265,7 +92509,14 @@ async function remediate(plan2, cluster, options, hooks2) {
       entry ?? { ...d.entry, action: "skipped", note: "not pruned: the run stopped before reaching it" }
     );
   }
-  return { changeSet: { target: options.target, entries, errors }, unhealthy, driftRemaining };
+  return {
+    changeSet: { target: options.target, entries, errors, ...notes.length > 0 ? { notes } : {} },
+    unhealthy,
+    driftRemaining
+  };
+}
+function sameItems(a, b) {
+  return a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
 }
 function setOwned(owned, ref) {
   const key = identityOf(ref);
@@ -92273,10 +92524,6 @@ function setOwned(owned, ref) {
   if (had && had.version === ref.version) return false;
   owned.set(key, ref);
   return true;
-}
-function hasOwnerLabels(object, target) {
-  const labels = object.metadata?.labels ?? {};
-  return labels[OWNER_LABEL] === OWNER_LABEL_VALUE && labels[OWNER_NAME_LABEL] === target;
 }
 function isCrd(ref) {
   return ref.group === "apiextensions.k8s.io" && ref.kind === "CustomResourceDefinition";
@@ -92315,9 +92562,9 @@ async function applyOne(w, cluster, options, hooks2) {
     });
     return options.dryRun ? { ...entry, note: join(entry.note, "dry run: nothing was written") } : entry;
   } catch (error) {
-    const fields = error instanceof KubeApiError ? error.immutableFields : void 0;
-    if (!fields) return asError(error);
-    return recreate(w, entry, fields, cluster, options, hooks2);
+    const refusal = classifyRefusal(error);
+    if (refusal.kind !== "immutable") return asError(error);
+    return recreate(w, entry, refusal.fields, cluster, options, hooks2);
   }
 }
 async function recreate(w, entry, fields, cluster, options, hooks2) {
@@ -92331,27 +92578,14 @@ async function recreate(w, entry, fields, cluster, options, hooks2) {
     return { ...entry, note: join(entry.note, `dry run: would be deleted and recreated (${named} changes)`) };
   hooks2.info(`recreating ${subjectOf(w.ref)}: ${named} changes`);
   try {
-    await cluster.delete(w.ref, "Background");
+    const uid = w.planned.live?.metadata.uid;
+    await cluster.delete(w.ref, "Background", uid ? { uid } : void 0);
     await waitGone(cluster, w.ref, options.timeoutSeconds);
     await cluster.apply(w.object, w.ref, { fieldManager: options.fieldManager, force: true, dryRun: false });
     return { ...entry, note: join(entry.note, `deleted and recreated: ${named} changes`) };
   } catch (error) {
     return asError(error);
   }
-}
-function isImmutableMessage(message) {
-  return /field is immutable|is immutable/i.test(message);
-}
-function immutableFields(message) {
-  const fields = /* @__PURE__ */ new Set();
-  for (const match of message.matchAll(/(?:^|[\s:,])([a-zA-Z][\w.[\]-]*): Invalid value:/g))
-    fields.add(match[1]);
-  for (const match of message.matchAll(/(?:^|[\s:,])([a-zA-Z][\w.[\]-]*): Forbidden: [^,;]*immutable/g))
-    fields.add(match[1]);
-  return [...fields];
-}
-function sameError(a, b) {
-  return !!a && a.object === b.object && a.file === b.file && a.line === b.line;
 }
 async function takeOver(live, ref, cluster, fieldManager) {
   let current = live;
@@ -92380,71 +92614,6 @@ async function waitGone(cluster, ref, timeoutSeconds) {
     await sleep(500);
   }
 }
-async function prune(deletions, cluster, options, results, owned, errors, hooks2) {
-  const candidates = deletions.filter((d) => {
-    if (d.entry.action === "deleted") return true;
-    results.set(d, d.entry);
-    return false;
-  });
-  if (candidates.length === 0) return false;
-  if (!options.prune) {
-    for (const d of candidates)
-      results.set(d, { ...d.entry, action: "skipped", note: "not pruned: prune is off" });
-    return true;
-  }
-  if (candidates.length > options.maxDeletions) {
-    const list = candidates.map((d) => subjectOf(d.ref)).join(", ");
-    errors.push({
-      message: `prune would delete ${candidates.length} objects of target ${options.target}, more than max-deletions (${options.maxDeletions}); nothing was deleted: ${list}. Raise max-deletions if this is intended.`
-    });
-    for (const d of candidates) {
-      results.set(d, {
-        ...d.entry,
-        action: "skipped",
-        note: `not pruned: ${candidates.length} deletions exceed max-deletions (${options.maxDeletions})`
-      });
-    }
-    return true;
-  }
-  let remaining = false;
-  for (const d of candidates) {
-    try {
-      const live = await cluster.get(d.ref);
-      if (!live) {
-        owned.delete(identityOf(d.ref));
-        results.set(d, { ...d.entry, action: "skipped", note: "not pruned: already gone" });
-        continue;
-      }
-      if (!hasOwnerLabels(live, options.target)) {
-        results.set(d, {
-          ...d.entry,
-          action: "skipped",
-          note: `not pruned: it no longer carries the owner labels of target ${options.target}`
-        });
-        owned.delete(identityOf(d.ref));
-        continue;
-      }
-      const skipReason = isSkipped(live);
-      if (skipReason) {
-        results.set(d, { ...d.entry, action: "skipped", note: `not pruned: ${skipReason}` });
-        continue;
-      }
-      if (options.dryRun) {
-        results.set(d, { ...d.entry, note: "dry run: would be deleted" });
-        remaining = true;
-        continue;
-      }
-      await cluster.delete(d.ref, "Background");
-      owned.delete(identityOf(d.ref));
-      hooks2.info(`deleted ${subjectOf(d.ref)}`);
-      results.set(d, d.entry);
-    } catch (error) {
-      errors.push({ message: options.redactor.redact(describe(error)), object: subjectOf(d.ref) });
-      remaining = true;
-    }
-  }
-  return remaining;
-}
 async function waitHealthy(applied, cluster, options, hooks2) {
   const deadline = Date.now() + options.timeoutSeconds * 1e3;
   const unhealthy = [];
@@ -92460,7 +92629,7 @@ async function waitHealthy(applied, cluster, options, hooks2) {
           unhealthy.push({ subject: subjectOf(item.ref), reason: health.reason });
         else if (health.state === "progressing") next.push({ ref: item.ref, reason: health.reason });
       } catch (error) {
-        next.push({ ref: item.ref, reason: `could not be read: ${describe(error)}` });
+        next.push({ ref: item.ref, reason: `could not be read: ${describe2(error)}` });
       }
     });
     pending = next;
@@ -92478,14 +92647,14 @@ async function waitHealthy(applied, cluster, options, hooks2) {
 function join(note, more) {
   return note ? `${note}; ${more}` : more;
 }
-function describe(error) {
+function describe2(error) {
   return error instanceof Error ? error.message : String(error);
 }
 function asError(error) {
   return error instanceof Error ? error : new Error(String(error));
 }
 function sleep(ms) {
-  return new Promise((resolve7) => setTimeout(resolve7, ms));
+  return new Promise((resolve8) => setTimeout(resolve8, ms));
 }
 
 // src/remediate/lease.ts
@@ -92631,7 +92800,66 @@ function holding(cluster, path2, subject, name, identity, held, options) {
   };
 }
 function sleep2(ms) {
-  return new Promise((resolve7) => setTimeout(resolve7, ms));
+  return new Promise((resolve8) => setTimeout(resolve8, ms));
+}
+
+// src/remediate/owner.ts
+import { execFile } from "node:child_process";
+import { hostname as hostname2 } from "node:os";
+import { resolve as resolve2 } from "node:path";
+function normalizeRepositoryUrl(url) {
+  const text = url.trim();
+  let host;
+  let path2;
+  const withScheme = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(text);
+  if (withScheme) {
+    const scheme = withScheme[1].toLowerCase();
+    if (!["https", "http", "ssh", "git", "git+ssh", "ssh+git"].includes(scheme)) return void 0;
+    const rest = withScheme[2];
+    const slash = rest.indexOf("/");
+    if (slash <= 0) return void 0;
+    host = rest.slice(0, slash);
+    path2 = rest.slice(slash + 1);
+  } else {
+    const scp = /^(?:[^@/\s]+@)?([^:/\s]+):(?!\/\/)(.+)$/.exec(text);
+    if (!scp) return void 0;
+    host = scp[1];
+    path2 = scp[2];
+  }
+  host = host.replace(/^.*@/, "").replace(/:\d*$/, "").replace(/^\[|\]$/g, "").toLowerCase();
+  path2 = path2.replace(/[?#].*$/, "").replace(/\/+$/, "").replace(/\.git$/i, "").replace(/^~?\/+/, "");
+  if (!host || !path2 || path2.split("/").some((part) => part === "" || part === "..")) return void 0;
+  if (host === "github.com" || host === "www.github.com") return `github.com/${path2.toLowerCase()}`;
+  return `${host}/${path2}`;
+}
+function githubRepositoryOwner(env) {
+  const repository = env.GITHUB_REPOSITORY?.trim();
+  if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) return void 0;
+  return normalizeRepositoryUrl(`${env.GITHUB_SERVER_URL?.trim() || "https://github.com"}/${repository}`);
+}
+function normalizeOwnerSetting(value) {
+  return normalizeRepositoryUrl(value) ?? value.trim();
+}
+async function resolveOwner(explicit, repoRoot, env = process.env) {
+  if (explicit?.trim()) return { owner: normalizeOwnerSetting(explicit), from: "setting" };
+  const github = env.GITHUB_ACTIONS === "true" ? githubRepositoryOwner(env) : void 0;
+  if (github) return { owner: github, from: "GITHUB_REPOSITORY" };
+  const origin = await gitOutput(repoRoot, ["remote", "get-url", "origin"]);
+  const normalized = origin ? normalizeRepositoryUrl(origin) : void 0;
+  if (normalized) return { owner: normalized, from: "origin" };
+  const toplevel = await gitOutput(repoRoot, ["rev-parse", "--show-toplevel"]) ?? resolve2(repoRoot);
+  return { owner: `local:${hostname2()}:${toplevel}`, from: "directory" };
+}
+function gitOutput(cwd, args) {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+  return new Promise((done) => {
+    execFile(
+      "git",
+      args,
+      { cwd, env },
+      (error, stdout) => done(error ? void 0 : stdout.trim() || void 0)
+    );
+  });
 }
 
 // src/render/flux/detect.ts
@@ -92695,25 +92923,25 @@ function relativeTo(repoRoot, root, path2) {
 // src/render/flux/index.ts
 import { existsSync as existsSync8 } from "node:fs";
 import { cp } from "node:fs/promises";
-import { basename as basename2, join as join9, normalize as normalize2, relative as relative5, resolve as resolve5, sep as sep4 } from "node:path";
+import { basename as basename2, join as join9, normalize as normalize2, relative as relative5, resolve as resolve6, sep as sep4 } from "node:path";
 
 // src/render/confine.ts
 import { existsSync as existsSync4, lstatSync, readdirSync as readdirSync2, readlinkSync, realpathSync, statSync as statSync2 } from "node:fs";
-import { basename, dirname as dirname2, isAbsolute, join as join3, relative as relative2, resolve as resolve2, sep as sep2 } from "node:path";
+import { basename, dirname as dirname2, isAbsolute, join as join3, relative as relative2, resolve as resolve3, sep as sep2 } from "node:path";
 function confinement(root, name, copyOf) {
-  const absolute = resolve2(root);
+  const absolute = resolve3(root);
   const realRoot = realpathSync(absolute);
   return {
     root: absolute,
     realRoot,
     name: name ?? ((path2) => relative2(absolute, path2).split(sep2).join("/") || "."),
-    target: (real) => copyOf ? resolve2(copyOf, relative2(realRoot, real)) : real
+    target: (real) => copyOf ? resolve3(copyOf, relative2(realRoot, real)) : real
   };
 }
 function confinementRoot(repoRoot) {
-  for (let dir = resolve2(repoRoot); ; dir = dirname2(dir)) {
+  for (let dir = resolve3(repoRoot); ; dir = dirname2(dir)) {
     if (existsSync4(join3(dir, ".git"))) return dir;
-    if (dirname2(dir) === dir) return resolve2(repoRoot);
+    if (dirname2(dir) === dir) return resolve3(repoRoot);
   }
 }
 function inside(root, path2) {
@@ -92730,17 +92958,17 @@ function realPathOf(path2, hops = 0) {
     if (parent === path2) return path2;
     const base = join3(realPathOf(parent, hops), basename(path2));
     if (hops < 40 && lstatSync(base, { throwIfNoEntry: false })?.isSymbolicLink())
-      return realPathOf(resolve2(dirname2(base), readlinkSync(base)), hops + 1);
+      return realPathOf(resolve3(dirname2(base), readlinkSync(base)), hops + 1);
     return base;
   }
 }
 var GIT_DIR = ".git";
 function writtenInside(c, path2) {
-  const absolute = resolve2(path2);
+  const absolute = resolve3(path2);
   return (inside(c.root, absolute) ?? inside(c.realRoot, absolute)) !== void 0;
 }
 function escapes(c, path2) {
-  const absolute = resolve2(path2);
+  const absolute = resolve3(path2);
   const written = inside(c.root, absolute) ?? inside(c.realRoot, absolute);
   if (written === void 0) return "is outside the repository";
   if (written.split(sep2).includes(GIT_DIR)) return "is inside .git";
@@ -93145,7 +93373,7 @@ function toolEnvironment(env = process.env) {
 }
 function runTool(binary, args, cwd) {
   const command = displayCommand(binary, args);
-  return new Promise((resolve7) => {
+  return new Promise((resolve8) => {
     const child = spawn(binary, args, { cwd, env: toolEnvironment(), stdio: ["ignore", "pipe", "pipe"] });
     const out = [];
     const err = [];
@@ -93153,11 +93381,11 @@ function runTool(binary, args, cwd) {
     child.stderr.on("data", (chunk) => err.push(chunk));
     child.on(
       "error",
-      (error) => resolve7({ command, exitCode: null, stdout: "", stderr: "", spawnError: error.message })
+      (error) => resolve8({ command, exitCode: null, stdout: "", stderr: "", spawnError: error.message })
     );
     child.on(
       "close",
-      (exitCode) => resolve7({
+      (exitCode) => resolve8({
         command,
         exitCode,
         stdout: Buffer.concat(out).toString("utf8"),
@@ -93194,17 +93422,17 @@ import { join as join7 } from "node:path";
 // src/render/kustomize-refs.ts
 var import_yaml6 = __toESM(require_dist(), 1);
 import { existsSync as existsSync6, readFileSync as readFileSync3, statSync as statSync3 } from "node:fs";
-import { resolve as resolve4 } from "node:path";
+import { resolve as resolve5 } from "node:path";
 
 // src/render/paths.ts
 import { existsSync as existsSync5 } from "node:fs";
-import { isAbsolute as isAbsolute2, join as join6, relative as relative3, resolve as resolve3, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute2, join as join6, relative as relative3, resolve as resolve4, sep as sep3 } from "node:path";
 function repoRelative(repoRoot, path2) {
-  const rel = relative3(repoRoot, resolve3(repoRoot, path2));
+  const rel = relative3(repoRoot, resolve4(repoRoot, path2));
   return (rel === "" ? "." : rel).split(sep3).join("/");
 }
 function absoluteIn(repoRoot, path2) {
-  return isAbsolute2(path2) ? path2 : resolve3(repoRoot, path2);
+  return isAbsolute2(path2) ? path2 : resolve4(repoRoot, path2);
 }
 var KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 function kustomizationFileIn(dir) {
@@ -93231,7 +93459,7 @@ function checkKustomization(c, dir) {
   const result = { violations: [], remote: false };
   const visited = /* @__PURE__ */ new Set();
   const visit = (current, depth) => {
-    const key = resolve4(current);
+    const key = resolve5(current);
     if (visited.has(key)) return;
     visited.add(key);
     const kustomizationFile2 = kustomizationFileIn(current);
@@ -93261,8 +93489,8 @@ function checkKustomization(c, dir) {
       if (outcome === "remote") result.remote = true;
       else if (typeof outcome === "object") result.violations.push({ file, ...outcome });
       else if (outcome === "dir" && ref.kind === "tree")
-        result.violations.push(...treeViolations(c, resolve4(current, ref.path), file));
-      else if (outcome === "dir") visit(resolve4(current, ref.path), depth + 1);
+        result.violations.push(...treeViolations(c, resolve5(current, ref.path), file));
+      else if (outcome === "dir") visit(resolve5(current, ref.path), depth + 1);
     }
   };
   visit(dir, 0);
@@ -93278,7 +93506,7 @@ function judge(c, dir, ref) {
   if (ref.kind !== "file" && (URL_LIKE.test(path2) || SCP_LIKE.test(path2) || SHORTHAND.test(path2)))
     return "remote";
   if (ref.kind === "file" && /^https?:\/\//i.test(path2)) return "remote";
-  const absolute = resolve4(dir, path2);
+  const absolute = resolve5(dir, path2);
   const reason = escapes(c, absolute);
   if (reason) return { field, path: path2, reason };
   if (!existsSync6(absolute)) return "ok";
@@ -93321,7 +93549,7 @@ function referencesOf(c, k, dir) {
       if (isInline(entry)) refs.push(...pluginConfigRefs(entry, field, "(inline)"));
       else {
         add2(field, "either", entry);
-        refs.push(...pluginFileRefs(c, resolve4(dir, entry), field));
+        refs.push(...pluginFileRefs(c, resolve5(dir, entry), field));
       }
     }
   }
@@ -93398,7 +93626,7 @@ function pluginFileRefs(c, path2, field) {
     return [];
   }
   if (!isRecord2(inner)) return [];
-  return strings(inner.resources).map((entry) => resolve4(path2, entry)).filter((resource) => existsSync6(resource) && !escapes(c, resource) && statSync3(resource).isFile()).flatMap((resource) => pluginConfigRefs(text(resource), field, c.name(resource))).flatMap((ref) => ref.unreadable ? [ref] : [ref, { ...ref, path: resolve4(path2, ref.path) }]);
+  return strings(inner.resources).map((entry) => resolve5(path2, entry)).filter((resource) => existsSync6(resource) && !escapes(c, resource) && statSync3(resource).isFile()).flatMap((resource) => pluginConfigRefs(text(resource), field, c.name(resource))).flatMap((ref) => ref.unreadable ? [ref] : [ref, { ...ref, path: resolve5(path2, ref.path) }]);
 }
 
 // src/render/flux/values.ts
@@ -93998,7 +94226,7 @@ var depIds = (spec, namespace) => (spec?.dependsOn ?? []).map(
   (dep) => `${dep.namespace || namespace}/${dep.name}`
 );
 async function renderFlux(options) {
-  const checkout = resolve5(options.repoRoot);
+  const checkout = resolve6(options.repoRoot);
   const roots = new Set(options.paths.map((path2) => inferFluxRoot(checkout, path2)));
   const repoRoot = roots.size === 1 ? [...roots][0] : checkout;
   const paths = options.paths.map((path2) => relativeTo(checkout, repoRoot, path2));
@@ -94267,12 +94495,12 @@ function locateChart(spec, namespace, sources, sourceRoot) {
 }
 
 // src/render/git-base.ts
-import { execFile } from "node:child_process";
+import { execFile as execFile2 } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join as join10 } from "node:path";
 function git(cwd, args, env) {
-  return new Promise((resolve7, reject) => {
-    execFile(
+  return new Promise((resolve8, reject) => {
+    execFile2(
       "git",
       args,
       { cwd, env: { ...toolEnvironment(), ...env }, maxBuffer: 16 * 1024 * 1024 },
@@ -94286,7 +94514,7 @@ function git(cwd, args, env) {
           );
           return;
         }
-        resolve7({ code: error ? error.code : 0, stdout, stderr });
+        resolve8({ code: error ? error.code : 0, stdout, stderr });
       }
     );
   });
@@ -94663,7 +94891,7 @@ function createLimiter(limit) {
   let active = 0;
   const waiting = [];
   return async (task) => {
-    if (active >= limit) await new Promise((resolve7) => waiting.push(resolve7));
+    if (active >= limit) await new Promise((resolve8) => waiting.push(resolve8));
     active++;
     try {
       return await task();
@@ -94707,6 +94935,7 @@ function buildReport(changeSet, meta) {
     }),
     errors: changeSet.errors
   };
+  if (changeSet.notes?.length) report.notes = changeSet.notes;
   if (meta.cluster !== void 0) report.cluster = meta.cluster;
   if (meta.revision !== void 0) report.revision = meta.revision;
   return report;
@@ -94799,7 +95028,10 @@ async function diff(settings, hooks2, redactor, options = {}) {
   };
   try {
     const r = settings.remediation;
-    if (options.forApply && !r.dryRun && !r.suspend) {
+    const owner = await resolveOwner(settings.owner, settings.repoRoot);
+    const inventory = await readInventory(connection.cluster, settings.target, r.inventoryNamespace);
+    const claim = claimOf(inventory, owner.owner);
+    if (options.forApply && !r.dryRun && !r.suspend && claim.kind !== "foreign") {
       lease = await acquireLease(connection.cluster, {
         target: settings.target,
         namespace: r.inventoryNamespace,
@@ -94809,7 +95041,13 @@ async function diff(settings, hooks2, redactor, options = {}) {
         onWait: hooks2.info
       });
     }
-    const result = await planAgainst(desired2, connection, settings, hooks2, redactor);
+    if (claim.kind === "foreign")
+      hooks2.warning(foreignOwnerMessage(settings.target, claim.owner, owner.owner));
+    const result = await planAgainst(desired2, connection, settings, hooks2, redactor, {
+      // Prune never crosses owners: another owner's entries are never listed deleted.
+      inventory: claim.kind === "foreign" ? [] : inventory.entries,
+      note: claim.kind === "foreign" && !options.forApply ? `target ${settings.target} belongs to ${claim.owner}, not to ${owner.owner}: what it applied is not listed as deleted, and remediation from here is refused` : void 0
+    });
     const { changeSet, comparison } = await threeWayChangeSet(settings, result, hooks2, redactor);
     const report = buildReport(changeSet, {
       target: settings.target,
@@ -94819,20 +95057,15 @@ async function diff(settings, hooks2, redactor, options = {}) {
       cluster: connection.server,
       comparison
     });
-    return { desired: desired2, plan: result, changeSet, report, connection, redactor, close };
+    return { desired: desired2, plan: result, changeSet, report, connection, redactor, owner, close };
   } catch (error) {
     await close();
     throw error;
   }
 }
-async function planAgainst(desired2, connection, settings, hooks2, redactor) {
-  const inventory = await readInventory(
-    connection.cluster,
-    settings.target,
-    settings.remediation.inventoryNamespace
-  );
+async function planAgainst(desired2, connection, settings, hooks2, redactor, own) {
   const fluxInventory = desired2.fluxKustomizations ? await readFluxInventory(connection.cluster, desired2.fluxKustomizations) : void 0;
-  return plan(desired2.objects, connection.cluster, {
+  const result = await plan(desired2.objects, connection.cluster, {
     target: settings.target,
     defaultNamespace: settings.namespace,
     fieldManager: settings.fieldManager,
@@ -94844,9 +95077,11 @@ async function planAgainst(desired2, connection, settings, hooks2, redactor) {
     diffMode: settings.diffMode,
     onProgress: hooks2.progress,
     onWarning: hooks2.warning,
-    inventory,
+    inventory: own.inventory,
     fluxInventory
   });
+  if (own.note) result.changeSet.notes = [...result.changeSet.notes ?? [], own.note];
+  return result;
 }
 async function threeWayChangeSet(settings, result, hooks2, redactor) {
   const live = { changeSet: result.changeSet, comparison: { kind: "live" } };
@@ -94892,7 +95127,9 @@ async function converge(result, settings, hooks2) {
       inventoryNamespace: r.inventoryNamespace,
       suspend: r.suspend,
       skipUnhealthy: r.skipUnhealthy,
-      redactor: result.redactor
+      redactor: result.redactor,
+      owner: result.owner.owner,
+      paths: settings.paths
     },
     hooks2
   );
@@ -94931,6 +95168,7 @@ function processStreams() {
 var import_yaml11 = __toESM(require_dist(), 1);
 var REDACTED_MARK = "***";
 var MIN_SECRET_LENGTH = 4;
+var WHOLE_WORD_BELOW = 8;
 var MIN_LINE_LENGTH = 16;
 var LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 function leavesOf(value) {
@@ -94954,6 +95192,12 @@ function leavesOf(value) {
   return leaves.filter((leaf) => !NOT_SECRET.has(leaf.toLowerCase()));
 }
 var NOT_SECRET = /* @__PURE__ */ new Set(["true", "false", "null", "yes", "no", "on", "off"]);
+var WORD_CHAR = /[A-Za-z0-9]/;
+function isWord(text, start, value) {
+  const before = start > 0 ? text[start - 1] : "";
+  const after = text[start + value.length] ?? "";
+  return !(before && WORD_CHAR.test(before)) && !(after && WORD_CHAR.test(after));
+}
 function isRecord3(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -95056,19 +95300,20 @@ var Redactor = class {
       for (const list of this.unsorted) list.sort((a, b) => b.length - a.length);
       this.unsorted = /* @__PURE__ */ new Set();
     }
+    return this.scan(this.scan(text, true), false);
+  }
+  scan(text, long) {
     let out = "";
     let copied = 0;
     const last = text.length - MIN_SECRET_LENGTH;
     for (let i = 0; i <= last; ) {
       const candidates = this.byPrefix.get(text.slice(i, i + MIN_SECRET_LENGTH));
       let match = "";
-      if (candidates) {
-        for (const candidate of candidates) {
-          if (text.startsWith(candidate, i)) {
-            match = candidate;
-            break;
-          }
-        }
+      for (const candidate of candidates ?? []) {
+        if (candidate.length >= WHOLE_WORD_BELOW !== long || !text.startsWith(candidate, i)) continue;
+        if (!long && !isWord(text, i, candidate)) continue;
+        match = candidate;
+        break;
       }
       if (match) {
         out += text.slice(copied, i) + REDACTED_MARK;
@@ -95153,6 +95398,7 @@ function reportJson(report) {
   out.driftDetected = report.driftDetected;
   out.entries = report.entries.map(entryJson);
   out.errors = report.errors.map(errorJson);
+  if (report.notes?.length) out.notes = [...report.notes];
   return out;
 }
 function renderJson(report) {
@@ -95712,6 +95958,10 @@ function headSection(report, options) {
 
 ${report.errors.map(errorItem).join("\n")}`);
   }
+  if (report.notes?.length)
+    parts.push(`### Notes
+
+${report.notes.map((note) => `- ${md(note)}`).join("\n")}`);
   return `${parts.join("\n\n")}
 `;
 }
@@ -95871,13 +96121,15 @@ function renderText(report, options = {}) {
     const message = safe(error.message).replace(/\n/g, "\n  ");
     lines.push(`${p.red("error")}: ${safe(where ? `${where}: ` : "")}${message}`);
   }
+  for (const note of report.notes ?? []) lines.push(`note: ${safe(note)}`);
   return `${lines.join("\n")}
 `;
 }
 
 // src/settings.ts
 import { readFileSync as readFileSync5 } from "node:fs";
-import { isAbsolute as isAbsolute3, relative as relative7, resolve as resolve6 } from "node:path";
+import { isAbsolute as isAbsolute3, relative as relative7, resolve as resolve7 } from "node:path";
+var DEFAULT_TARGET = "default";
 var OPTIONS = [
   {
     name: "path",
@@ -95897,8 +96149,13 @@ var OPTIONS = [
   {
     name: "target",
     kind: "string",
-    default: "default",
-    description: "Name of this cluster/path set, e.g. production. Names the PR comment, check run, drift issue and owner labels."
+    default: DEFAULT_TARGET,
+    description: "Name of this cluster/path set, e.g. production. Names the PR comment, check run, drift issue, owner labels and inventory; prune needs one given explicitly."
+  },
+  {
+    name: "owner",
+    kind: "string",
+    description: "Who owns the target, recorded in its inventory: by default the repository (GITHUB_REPOSITORY in the action, else the normalized origin URL). A target another owner holds is refused, and prune never crosses owners. Set it when several repositories (or a renamed one) share a target on purpose."
   },
   {
     name: "kubeconfig",
@@ -96156,9 +96413,9 @@ function parseSettings(command, raw, context) {
     }
     return value;
   };
-  const repoRoot = resolve6(context.repoRoot);
+  const repoRoot = resolve7(context.repoRoot);
   const paths = list("path").map((p) => {
-    const relativePath = relative7(repoRoot, resolve6(repoRoot, p)) || ".";
+    const relativePath = relative7(repoRoot, resolve7(repoRoot, p)) || ".";
     return relativePath.split("\\").join("/");
   });
   if (paths.length === 0) throw new InputError(`${label("path", context.isAction)} is empty`);
@@ -96169,12 +96426,12 @@ function parseSettings(command, raw, context) {
     );
   }
   const kubeconfigValue = get("kubeconfig");
-  const kubeconfig = context.isAction ? kubeconfigValue && !looksLikePath(kubeconfigValue) ? { inline: kubeconfigValue } : { path: kubeconfigValue ? resolve6(repoRoot, kubeconfigValue) : void 0 } : { path: kubeconfigValue ? resolve6(kubeconfigValue) : void 0 };
+  const kubeconfig = context.isAction ? kubeconfigValue && !looksLikePath(kubeconfigValue) ? { inline: kubeconfigValue } : { path: kubeconfigValue ? resolve7(repoRoot, kubeconfigValue) : void 0 } : { path: kubeconfigValue ? resolve7(kubeconfigValue) : void 0 };
   kubeconfig.context = get("context");
   const ignoreRules = [];
   const ignoreFile = get("ignore-file");
   if (ignoreFile) {
-    const file = isAbsolute3(ignoreFile) ? ignoreFile : resolve6(repoRoot, ignoreFile);
+    const file = isAbsolute3(ignoreFile) ? ignoreFile : resolve7(repoRoot, ignoreFile);
     let text;
     try {
       text = readFileSync5(file, "utf8");
@@ -96204,11 +96461,22 @@ function parseSettings(command, raw, context) {
       { hint: "Set fail-on to any, or three-way to auto." }
     );
   }
+  const remediate2 = command === "apply" || context.isAction && bool("remediate");
+  const prune2 = bool("prune");
+  if (remediate2 && prune2 && target === DEFAULT_TARGET) {
+    throw new InputError(
+      `${label("prune", context.isAction)} needs an explicit ${label("target", context.isAction)}: the default name "${DEFAULT_TARGET}" is one that other repositories applying to this cluster may use too`,
+      {
+        hint: `Name the target after what it holds (e.g. ${context.isAction ? "target: production" : "--target production"}); objects applied under "${DEFAULT_TARGET}" stay where they are.`
+      }
+    );
+  }
   const colorChoice = choice("color");
   const namespace = get("namespace");
   return {
     command,
     target,
+    owner: get("owner"),
     repoRoot,
     paths,
     source: choice("source"),
@@ -96233,8 +96501,8 @@ function parseSettings(command, raw, context) {
     base,
     failOn,
     remediation: {
-      remediate: command === "apply" || context.isAction && bool("remediate"),
-      prune: bool("prune"),
+      remediate: remediate2,
+      prune: prune2,
       wait: bool("wait"),
       timeoutSeconds: number("timeout", 1, 86400),
       force: bool("force"),

@@ -10,11 +10,12 @@ import { Discovery } from './kube/discovery.ts';
 import { readFluxInventory } from './kube/flux-inventory.ts';
 import { loadKubeconfig } from './kube/kubeconfig.ts';
 import { ClusterObjects } from './kube/objects.ts';
-import type { ChangeSet, DesiredObject, KubeObject, PlanError } from './model.ts';
+import type { ChangeSet, DesiredObject, KubeObject, ObjectRef, PlanError } from './model.ts';
 import type { Redactor } from './redaction.ts';
 import { type RemediationResult, remediate } from './remediate/index.ts';
-import { readInventory } from './remediate/inventory.ts';
+import { claimOf, foreignOwnerMessage, readInventory } from './remediate/inventory.ts';
 import { acquireLease, type HeldLease } from './remediate/lease.ts';
+import { type ResolvedOwner, resolveOwner } from './remediate/owner.ts';
 import { isFluxPath } from './render/flux/detect.ts';
 import { renderFlux } from './render/flux/index.ts';
 import { checkoutBase, gitToplevel } from './render/git-base.ts';
@@ -44,6 +45,8 @@ export interface DiffResult {
   report: Report;
   connection: Connection;
   redactor: Redactor;
+  /** Who this run applies for: recorded in the target's inventory. */
+  owner: ResolvedOwner;
   /** Releases the Lease (when this run took it) and closes the connection. */
   close(): Promise<void>;
 }
@@ -175,7 +178,11 @@ export async function diff(
   };
   try {
     const r = settings.remediation;
-    if (options.forApply && !r.dryRun && !r.suspend) {
+    const owner = await resolveOwner(settings.owner, settings.repoRoot);
+    const inventory = await readInventory(connection.cluster, settings.target, r.inventoryNamespace);
+    const claim = claimOf(inventory, owner.owner);
+    // Another owner's target: remediation refuses it, so this run takes no Lease and writes nothing.
+    if (options.forApply && !r.dryRun && !r.suspend && claim.kind !== 'foreign') {
       lease = await acquireLease(connection.cluster, {
         target: settings.target,
         namespace: r.inventoryNamespace,
@@ -185,7 +192,16 @@ export async function diff(
         onWait: hooks.info,
       });
     }
-    const result = await planAgainst(desired, connection, settings, hooks, redactor);
+    if (claim.kind === 'foreign')
+      hooks.warning(foreignOwnerMessage(settings.target, claim.owner, owner.owner));
+    const result = await planAgainst(desired, connection, settings, hooks, redactor, {
+      // Prune never crosses owners: another owner's entries are never listed deleted.
+      inventory: claim.kind === 'foreign' ? [] : inventory.entries,
+      note:
+        claim.kind === 'foreign' && !options.forApply
+          ? `target ${settings.target} belongs to ${claim.owner}, not to ${owner.owner}: what it applied is not listed as deleted, and remediation from here is refused`
+          : undefined,
+    });
     const { changeSet, comparison } = await threeWayChangeSet(settings, result, hooks, redactor);
     const report = buildReport(changeSet, {
       target: settings.target,
@@ -195,7 +211,7 @@ export async function diff(
       cluster: connection.server,
       comparison,
     });
-    return { desired, plan: result, changeSet, report, connection, redactor, close };
+    return { desired, plan: result, changeSet, report, connection, redactor, owner, close };
   } catch (error) {
     await close();
     throw error;
@@ -209,16 +225,12 @@ async function planAgainst(
   settings: Settings,
   hooks: EngineHooks,
   redactor: Redactor,
+  own: { inventory: ObjectRef[]; note?: string },
 ): Promise<Plan> {
-  const inventory = await readInventory(
-    connection.cluster,
-    settings.target,
-    settings.remediation.inventoryNamespace,
-  );
   const fluxInventory = desired.fluxKustomizations
     ? await readFluxInventory(connection.cluster, desired.fluxKustomizations)
     : undefined;
-  return plan(desired.objects, connection.cluster, {
+  const result = await plan(desired.objects, connection.cluster, {
     target: settings.target,
     defaultNamespace: settings.namespace,
     fieldManager: settings.fieldManager,
@@ -230,9 +242,11 @@ async function planAgainst(
     diffMode: settings.diffMode,
     onProgress: hooks.progress,
     onWarning: hooks.warning,
-    inventory,
+    inventory: own.inventory,
     fluxInventory,
   });
+  if (own.note) result.changeSet.notes = [...(result.changeSet.notes ?? []), own.note];
+  return result;
 }
 
 /**
@@ -306,6 +320,8 @@ export async function converge(
       suspend: r.suspend,
       skipUnhealthy: r.skipUnhealthy,
       redactor: result.redactor,
+      owner: result.owner.owner,
+      paths: settings.paths,
     },
     hooks,
   );

@@ -147,6 +147,8 @@ export interface ChangeSet {
   target: string;
   entries: ChangeSetEntry[];
   errors: PlanError[];
+  /** Remarks on the run as a whole, e.g. an inventory claimed from an older kube-drift. */
+  notes?: string[];
 }
 
 export interface ChangeSummary {

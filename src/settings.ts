@@ -19,6 +19,8 @@ export interface Settings {
   command: Command;
   /** A named cluster/path set; names the comment, check run, issue and owner labels. */
   target: string;
+  /** Who owns the target (recorded in its inventory); undefined: the repository the run is for. */
+  owner?: string;
   repoRoot: string;
   /** Relative to repoRoot. */
   paths: string[];
@@ -82,6 +84,9 @@ export interface OptionSpec {
   alias?: string;
 }
 
+/** The target name when none is given: too common to prune by. */
+export const DEFAULT_TARGET = 'default';
+
 export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'path',
@@ -102,9 +107,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'target',
     kind: 'string',
-    default: 'default',
+    default: DEFAULT_TARGET,
     description:
-      'Name of this cluster/path set, e.g. production. Names the PR comment, check run, drift issue and owner labels.',
+      'Name of this cluster/path set, e.g. production. Names the PR comment, check run, drift issue, owner labels and inventory; prune needs one given explicitly.',
+  },
+  {
+    name: 'owner',
+    kind: 'string',
+    description:
+      'Who owns the target, recorded in its inventory: by default the repository (GITHUB_REPOSITORY in the action, else the normalized origin URL). A target another owner holds is refused, and prune never crosses owners. Set it when several repositories (or a renamed one) share a target on purpose.',
   },
   {
     name: 'kubeconfig',
@@ -436,6 +447,16 @@ export function parseSettings(
       { hint: 'Set fail-on to any, or three-way to auto.' },
     );
   }
+  const remediate = command === 'apply' || (context.isAction && bool('remediate'));
+  const prune = bool('prune');
+  if (remediate && prune && target === DEFAULT_TARGET) {
+    throw new InputError(
+      `${label('prune', context.isAction)} needs an explicit ${label('target', context.isAction)}: the default name "${DEFAULT_TARGET}" is one that other repositories applying to this cluster may use too`,
+      {
+        hint: `Name the target after what it holds (e.g. ${context.isAction ? 'target: production' : '--target production'}); objects applied under "${DEFAULT_TARGET}" stay where they are.`,
+      },
+    );
+  }
 
   const colorChoice = choice<'auto' | 'always' | 'never'>('color');
   const namespace = get('namespace')!;
@@ -443,6 +464,7 @@ export function parseSettings(
   return {
     command,
     target,
+    owner: get('owner'),
     repoRoot,
     paths,
     source: choice<SourceMode>('source'),
@@ -469,8 +491,8 @@ export function parseSettings(
     base,
     failOn,
     remediation: {
-      remediate: command === 'apply' || (context.isAction && bool('remediate')),
-      prune: bool('prune'),
+      remediate,
+      prune,
       wait: bool('wait'),
       timeoutSeconds: number('timeout', 1, 86_400),
       force: bool('force'),

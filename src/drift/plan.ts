@@ -6,6 +6,7 @@
 import type { ResourceInfo } from '../kube/discovery.ts';
 import { KubeApiError, KubeConnectionError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
+import { type ApiRefusal, classifyRefusal } from '../kube/refusal.ts';
 import {
   type ChangeSet,
   type ChangeSetEntry,
@@ -24,8 +25,9 @@ import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
 import { applyIgnore, defaultIgnoreRules, type IgnoreRule, isSkipped, rulesFor } from './ignore.ts';
 import { deepEqual, diffObjects, unifiedDiff } from './jsondiff.ts';
 import { maskSecrets } from './mask.ts';
-import { normalizeForDiff, OWNER_LABEL, OWNER_LABEL_VALUE, OWNER_NAME_LABEL } from './normalize.ts';
+import { normalizeForDiff } from './normalize.ts';
 import { compareForApply, compareForDelete } from './order.ts';
+import { type LiveCandidate, ownerLabels, ownerSelector, selectDeletions } from './ownership.ts';
 import { asStored, mergeOver, predictClientSide } from './predict.ts';
 
 export interface PlanOptions {
@@ -44,7 +46,10 @@ export interface PlanOptions {
   skippedGroups?: Map<string, string>;
   /** Problems found while rendering that concern one group only; reported with the plan's errors. */
   inputErrors?: PlanError[];
-  /** Objects the target applied earlier (its inventory), candidates for `deleted`. */
+  /**
+   * Objects this owner's inventory of the target records: the only candidates for `deleted`
+   * (a live object must also carry the owner labels and be gone from Git).
+   */
   inventory?: ObjectRef[];
   /**
    * Objects Flux Kustomizations applied (their `.status.inventory`): those not in Git are
@@ -72,27 +77,23 @@ export interface PlannedObject {
   manualFields: string[];
   /** Set when the dry-run failed; the object is also in the change set's errors. */
   error?: PlanError;
+  /** Why the dry-run failed, from the API server's Status; remediation decides by it alone. */
+  refusal?: ApiRefusal;
 }
 
 export interface PlannedDeletion {
   ref: ObjectRef;
   entry: ChangeSetEntry;
+  /** The object as checked: prune deletes it only while it keeps this uid. */
   live: KubeObject;
+  /** kube-drift's own inventory, or a Flux Kustomization's (previewed only, never pruned nor recorded). */
+  origin: 'inventory' | 'flux';
 }
 
 export interface Plan {
   changeSet: ChangeSet;
   objects: PlannedObject[];
   deletions: PlannedDeletion[];
-}
-
-/** The owner labels kube-drift puts on what it applies for a target. */
-export function ownerLabels(target: string): Record<string, string> {
-  return { [OWNER_LABEL]: OWNER_LABEL_VALUE, [OWNER_NAME_LABEL]: target };
-}
-
-export function ownerSelector(target: string): string {
-  return `${OWNER_LABEL}=${OWNER_LABEL_VALUE},${OWNER_NAME_LABEL}=${target}`;
 }
 
 export async function plan(
@@ -268,6 +269,7 @@ export async function plan(
         file: p.desired.source.file,
         line: p.desired.source.line,
       };
+      p.refusal = classifyRefusal(error);
       errors.push(p.error);
     } finally {
       options.onProgress?.(++done, total);
@@ -454,7 +456,7 @@ function apiVersionOf(ref: Pick<ObjectRef, 'group' | 'version'>): string {
   return ref.group ? `${ref.group}/${ref.version}` : ref.version;
 }
 
-/** Everything the target's owner labels mark, of the kinds in Git or in the inventory: identity → live object. */
+/** Everything the target's owner labels mark, of the kinds in Git or in the inventory: identity → live object (candidates only). */
 async function listOwned(
   planned: PlannedObject[],
   cluster: ClusterObjects,
@@ -488,15 +490,16 @@ function findDeletions(
   options: PlanOptions,
 ): PlannedDeletion[] {
   const inGit = new Set(planned.map((p) => identityOf(p.ref)));
+  const live: LiveCandidate[] = [...candidates].map(([identity, object]) => ({ identity, object }));
   const deletions: PlannedDeletion[] = [];
-  for (const [key, object] of candidates) {
-    if (inGit.has(key)) continue;
+  for (const { object } of selectDeletions(live, options.inventory ?? [], inGit, options.target)) {
     const ref = refOfLive(object, cluster.info(refOf(object))!);
     if (object.kind === 'Secret') options.redactor.addSecretObject(object);
     const skipReason = isSkipped(object);
     deletions.push({
       ref,
       live: object,
+      origin: 'inventory',
       entry: skipReason
         ? { ref, action: 'skipped', changes: [], diff: '', note: `not pruned: ${skipReason}` }
         : {
@@ -540,6 +543,7 @@ async function findFluxPrunes(
     deletions.push({
       ref,
       live: object,
+      origin: 'flux',
       entry: skipReason
         ? {
             ref,
@@ -577,7 +581,11 @@ export async function forEachLimited<T>(
       throw error;
     }
   });
-  await Promise.all(workers);
+  // Settle every worker before failing: what they held finishes (and reports) before the
+  // caller moves on, never after it has built its result.
+  const settled = await Promise.allSettled(workers);
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }
 
 /** Retries ran out on an unreachable or throttling server: nothing more can be checked. */

@@ -40,16 +40,6 @@ export class KubeApiError extends KubeDriftError {
   get notFound(): boolean {
     return this.status === 404;
   }
-
-  /** The server refused a change to an immutable field; `fields` names them where it says. */
-  get immutableFields(): string[] | undefined {
-    if (this.status !== 422 || !/immutable/i.test(this.message)) return undefined;
-    const fromCauses = (this.details?.causes ?? [])
-      .filter((c) => /immutable/i.test(c.message ?? ''))
-      .map((c) => c.field ?? '')
-      .filter(Boolean);
-    return fromCauses.length > 0 ? fromCauses : [];
-  }
 }
 
 /** The API server could not be reached, or TLS failed. */

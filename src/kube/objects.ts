@@ -120,15 +120,24 @@ export class ClusterObjects {
     );
   }
 
-  /** Deletes; true when it was there. */
+  /**
+   * Deletes; true when it was there. With preconditions, the server deletes only the object
+   * with that uid (and resourceVersion), and answers 409 Conflict otherwise.
+   */
   async delete(
     ref: ObjectRef,
     propagation: 'Background' | 'Foreground' | 'Orphan' = 'Background',
+    preconditions?: { uid?: string; resourceVersion?: string },
   ): Promise<boolean> {
     const info = this.require(ref);
     try {
       await this.client.request('DELETE', resourcePath(info, ref.version, ref.namespace, ref.name), {
-        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: propagation },
+        body: {
+          kind: 'DeleteOptions',
+          apiVersion: 'v1',
+          propagationPolicy: propagation,
+          ...(preconditions ? { preconditions } : {}),
+        },
         operation: { verb: 'delete', subject: subjectOf(ref) },
       });
       return true;

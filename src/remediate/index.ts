@@ -3,19 +3,13 @@
 // between), taking over fields changed by hand, prune of what left Git, health waits, and an
 // inventory that always tells the truth about what kube-drift applied.
 
-import { isSkipped } from '../drift/ignore.ts';
-import { OWNER_LABEL, OWNER_LABEL_VALUE, OWNER_NAME_LABEL } from '../drift/normalize.ts';
 import { applyRank, compareForApply } from '../drift/order.ts';
-import {
-  forEachLimited,
-  ownerLabels,
-  type Plan,
-  type PlannedDeletion,
-  type PlannedObject,
-} from '../drift/plan.ts';
+import { hasOwnerLabels, ownerLabels } from '../drift/ownership.ts';
+import { forEachLimited, type Plan, type PlannedDeletion, type PlannedObject } from '../drift/plan.ts';
 import { describeError } from '../errors.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
+import { classifyRefusal } from '../kube/refusal.ts';
 import {
   type ChangeSet,
   type ChangeSetEntry,
@@ -28,8 +22,17 @@ import {
 import type { Redactor } from '../redaction.ts';
 import { registerCrdKinds, waitForCrds } from './crds.ts';
 import { assessHealth, isWorkload } from './health.ts';
-import { readInventory, writeInventory } from './inventory.ts';
+import {
+  claimNote,
+  claimOf,
+  foreignOwnerMessage,
+  type Inventory,
+  readInventory,
+  writeInventory,
+} from './inventory.ts';
+import { prune } from './prune.ts';
 import { takeoverPatch } from './takeover.ts';
+import { planVerdict } from './verdict.ts';
 
 export interface RemediateOptions {
   target: string;
@@ -45,6 +48,10 @@ export interface RemediateOptions {
   suspend: boolean;
   skipUnhealthy: boolean;
   redactor: Redactor;
+  /** Who applies (a normalized repository URL, or the owner setting): recorded in the inventory; another owner's target is refused. */
+  owner: string;
+  /** The paths rendered, recorded in the inventory with the owner. */
+  paths: string[];
 }
 
 export interface UnhealthyObject {
@@ -96,62 +103,72 @@ export async function remediate(
   options: RemediateOptions,
   hooks: RemediateHooks,
 ): Promise<RemediationResult> {
-  // Two kinds of failed dry-run are not the end. An immutable field: with force, the object is
-  // recreated. A change that only conflicts with fields people changed by hand (a port renamed
-  // with kubectl edit keeps its name, so Git's port would duplicate it): it goes through once
-  // kube-drift has taken those fields over, which a dry-run cannot show. Both leave the plan's
-  // errors here and are reported by what the apply does.
-  const immutable = new Set(
-    plan.objects.filter((p) => p.live && p.error && isImmutableMessage(p.error.message)),
-  );
-  const afterTakeover = new Set(
-    options.dryRun
-      ? []
-      : plan.objects.filter(
-          (p) => p.live && p.error && !immutable.has(p) && takeoverPatch(p.live, options.fieldManager),
-        ),
-  );
-  const recovered = [...immutable, ...afterTakeover];
-  const errors: PlanError[] = plan.changeSet.errors.filter(
-    (e) => !recovered.some((p) => sameError(p.error, e)),
-  );
   const redact = (text: string) => options.redactor.redact(text);
+  const notes: string[] = [];
+  const refused = (note: string, errors: PlanError[]): RemediationResult => ({
+    changeSet: {
+      target: options.target,
+      entries: [
+        ...plan.objects.filter((p) => !p.error).map((p) => p.entry),
+        ...plan.deletions.map((d) => d.entry),
+      ].map((e) =>
+        e.action === 'skipped'
+          ? e
+          : { ...e, action: 'skipped' as const, note: e.note ? `${note}; ${e.note}` : note },
+      ),
+      errors,
+      ...(notes.length > 0 ? { notes } : {}),
+    },
+    unhealthy: [],
+    driftRemaining: true,
+  });
+
+  // Ownership first: nothing is written for a target that another owner's inventory holds.
+  let previous: Inventory;
+  try {
+    previous = await readInventory(cluster, options.target, options.inventoryNamespace);
+  } catch (error) {
+    const message = redact(`reading the inventory of target ${options.target}: ${describe(error)}`);
+    return refused('not applied: the inventory could not be read', [...plan.changeSet.errors, { message }]);
+  }
+  const claim = claimOf(previous, options.owner);
+  if (claim.kind === 'foreign') {
+    const message = foreignOwnerMessage(options.target, claim.owner, options.owner);
+    return refused(`not applied: target ${options.target} belongs to ${claim.owner}`, [
+      ...plan.changeSet.errors,
+      { message },
+    ]);
+  }
+  if (claim.kind === 'unowned') notes.push(claimNote(options.target, options.owner, options.dryRun));
+
+  // Nothing is applied from a plan that could not check everything (a Deployment without
+  // the ConfigMap it needs is worse than no change), except failed dry-runs with a typed way
+  // through: see verdict.ts.
+  const verdict = planVerdict(plan, options);
+  const errors: PlanError[] = verdict.errors;
+  const refusal = options.suspend ? `remediation of target ${options.target} is suspended` : verdict.refusal;
+  if (refusal) {
+    const result = refused(refusal, errors);
+    const plannedDrift = plan.changeSet.entries.some(
+      (e) => e.action !== 'unchanged' && e.action !== 'skipped',
+    );
+    return { ...result, driftRemaining: plannedDrift || errors.length > 0 };
+  }
   const fail = (ref: ObjectRef, error: unknown, at?: { file: string; line: number }) => {
     const message = redact(describeError(error));
     errors.push({ message, object: subjectOf(ref), ...(at ? { file: at.file, line: at.line } : {}) });
   };
   const ok = plan.objects
-    .filter((p) => !p.error || immutable.has(p) || afterTakeover.has(p))
+    .filter((p) => !p.error || verdict.recoveries.has(p))
     .sort((a, b) => compareForApply(a.ref, b.ref));
-  const plannedDrift = plan.changeSet.entries.some((e) => e.action !== 'unchanged' && e.action !== 'skipped');
-
-  // Like Flux, nothing is applied from a plan that could not check everything: a half-applied
-  // change set (a Deployment without the CRD or ConfigMap it needs) is worse than none.
-  const refusal = options.suspend
-    ? `remediation of target ${options.target} is suspended`
-    : errors.length > 0
-      ? `not applied: the plan has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} and run again`
-      : undefined;
-  if (refusal) {
-    const note = refusal;
-    const entries = [...ok.map((p) => p.entry), ...plan.deletions.map((d) => d.entry)].map((e) =>
-      e.action === 'skipped'
-        ? e
-        : { ...e, action: 'skipped' as const, note: e.note ? `${note}; ${e.note}` : note },
-    );
-    return {
-      changeSet: { target: options.target, entries, errors },
-      unhealthy: [],
-      driftRemaining: plannedDrift || errors.length > 0,
-    };
-  }
 
   let driftRemaining = errors.length > 0;
   const results = new Map<PlannedObject | PlannedDeletion, ChangeSetEntry>();
   const unhealthy: UnhealthyObject[] = [];
-  // What the target owns in the cluster: the inventory so far, plus whatever carries its labels.
+  // What the target owns in the cluster: the inventory so far, plus what it applies now.
   const owned = new Map<string, ObjectRef>();
-  let inventoryDirty = false;
+  // A claimed inventory is rewritten with its owner even when nothing else changes.
+  let inventoryDirty = claim.kind === 'unowned' || !sameItems(previous.paths, options.paths);
   const syncInventory = async () => {
     if (options.dryRun || !inventoryDirty) return;
     try {
@@ -160,6 +177,7 @@ export async function remediate(
         options.target,
         options.inventoryNamespace,
         owned.values(),
+        { owner: options.owner, paths: options.paths },
         options.fieldManager,
       );
       inventoryDirty = false;
@@ -171,15 +189,15 @@ export async function remediate(
   };
 
   try {
-    const previous = await readInventory(cluster, options.target, options.inventoryNamespace);
     const inGit = new Set(plan.objects.map((p) => identityOf(p.ref)));
-    const deletable = new Set(plan.deletions.map((d) => identityOf(d.ref)));
-    for (const ref of previous) {
-      // Entries that left Git and no longer carry the labels (gone, or disowned by hand) are dropped.
+    // Only kube-drift's own deletions: a Flux inventory entry is Flux's, never recorded here.
+    const ownDeletions = plan.deletions.filter((d) => d.origin === 'inventory');
+    const deletable = new Set(ownDeletions.map((d) => identityOf(d.ref)));
+    for (const ref of previous.entries) {
+      // Entries that left Git and are no longer deletable (gone, or disowned by hand) are dropped.
       if (inGit.has(identityOf(ref)) || deletable.has(identityOf(ref))) owned.set(identityOf(ref), ref);
       else inventoryDirty = true;
     }
-    for (const d of plan.deletions) if (!owned.has(identityOf(d.ref))) owned.set(identityOf(d.ref), d.ref);
 
     // 1. Decide per object: keep, adopt, leave alone, or apply.
     const work: Work[] = [];
@@ -189,7 +207,8 @@ export async function remediate(
       object.metadata.labels = { ...object.metadata.labels, ...ownerLabels(options.target) };
       if (p.live && hasOwnerLabels(p.live, options.target) && setOwned(owned, p.ref)) inventoryDirty = true;
       // Failed dry-runs carry the default action; decide them first.
-      if (immutable.has(p)) {
+      const recovery = verdict.recoveries.get(p);
+      if (recovery?.kind === 'recreate') {
         const entry: ChangeSetEntry = { ...p.entry, action: 'configured' };
         work.push({
           planned: p,
@@ -198,11 +217,11 @@ export async function remediate(
           entry,
           adopt: false,
           pendingKind,
-          immutable: immutableFields(p.error!.message),
+          immutable: recovery.fields,
         });
         continue;
       }
-      if (afterTakeover.has(p)) {
+      if (recovery?.kind === 'takeover') {
         const note = `its dry-run had failed before kube-drift took over fields changed by hand (${redact(p.error!.message)})`;
         const entry: ChangeSetEntry = { ...p.entry, action: 'configured', note };
         work.push({ planned: p, ref: p.ref, object, entry, adopt: false, pendingKind });
@@ -277,9 +296,22 @@ export async function remediate(
       }
     }
 
-    // 3. Prune what left Git.
+    // 3. Prune what left Git (kube-drift's own entries); Flux prunes are Flux's.
+    for (const d of plan.deletions) {
+      if (d.origin !== 'flux') continue;
+      results.set(
+        d,
+        d.entry.action === 'deleted'
+          ? {
+              ...d.entry,
+              action: 'skipped',
+              note: `${d.entry.note}; kube-drift never prunes what Flux applied`,
+            }
+          : d.entry,
+      );
+    }
     driftRemaining =
-      (await prune(plan.deletions, cluster, options, results, owned, errors, hooks)) || driftRemaining;
+      (await prune(ownDeletions, cluster, options, results, owned, errors, hooks)) || driftRemaining;
     inventoryDirty = true;
 
     // 4. Wait for health.
@@ -314,7 +346,15 @@ export async function remediate(
       entry ?? { ...d.entry, action: 'skipped', note: 'not pruned: the run stopped before reaching it' },
     );
   }
-  return { changeSet: { target: options.target, entries, errors }, unhealthy, driftRemaining };
+  return {
+    changeSet: { target: options.target, entries, errors, ...(notes.length > 0 ? { notes } : {}) },
+    unhealthy,
+    driftRemaining,
+  };
+}
+
+function sameItems(a: string[], b: string[]): boolean {
+  return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
 }
 
 function setOwned(owned: Map<string, ObjectRef>, ref: ObjectRef): boolean {
@@ -323,11 +363,6 @@ function setOwned(owned: Map<string, ObjectRef>, ref: ObjectRef): boolean {
   if (had && had.version === ref.version) return false;
   owned.set(key, ref);
   return true;
-}
-
-export function hasOwnerLabels(object: KubeObject, target: string): boolean {
-  const labels = object.metadata?.labels ?? {};
-  return labels[OWNER_LABEL] === OWNER_LABEL_VALUE && labels[OWNER_NAME_LABEL] === target;
 }
 
 function isCrd(ref: Pick<ObjectRef, 'group' | 'kind'>): boolean {
@@ -379,9 +414,9 @@ async function applyOne(
     });
     return options.dryRun ? { ...entry, note: join(entry.note, 'dry run: nothing was written') } : entry;
   } catch (error) {
-    const fields = error instanceof KubeApiError ? error.immutableFields : undefined;
-    if (!fields) return asError(error);
-    return recreate(w, entry, fields, cluster, options, hooks);
+    const refusal = classifyRefusal(error);
+    if (refusal.kind !== 'immutable') return asError(error);
+    return recreate(w, entry, refusal.fields, cluster, options, hooks);
   }
 }
 
@@ -404,32 +439,15 @@ async function recreate(
     return { ...entry, note: join(entry.note, `dry run: would be deleted and recreated (${named} changes)`) };
   hooks.info(`recreating ${subjectOf(w.ref)}: ${named} changes`);
   try {
-    await cluster.delete(w.ref, 'Background');
+    // The object the plan checked, and no other: a uid precondition.
+    const uid = w.planned.live?.metadata.uid as string | undefined;
+    await cluster.delete(w.ref, 'Background', uid ? { uid } : undefined);
     await waitGone(cluster, w.ref, options.timeoutSeconds);
     await cluster.apply(w.object, w.ref, { fieldManager: options.fieldManager, force: true, dryRun: false });
     return { ...entry, note: join(entry.note, `deleted and recreated: ${named} changes`) };
   } catch (error) {
     return asError(error);
   }
-}
-
-export function isImmutableMessage(message: string): boolean {
-  return /field is immutable|is immutable/i.test(message);
-}
-
-/** Field paths named in an API server's immutable-field message: `spec.template: Invalid value: …: field is immutable`. */
-export function immutableFields(message: string): string[] {
-  const fields = new Set<string>();
-  for (const match of message.matchAll(/(?:^|[\s:,])([a-zA-Z][\w.[\]-]*): Invalid value:/g))
-    fields.add(match[1]);
-  for (const match of message.matchAll(/(?:^|[\s:,])([a-zA-Z][\w.[\]-]*): Forbidden: [^,;]*immutable/g))
-    fields.add(match[1]);
-  return [...fields];
-}
-
-/** The plan's change set holds redacted copies of each object's error. */
-function sameError(a: PlanError | undefined, b: PlanError): boolean {
-  return !!a && a.object === b.object && a.file === b.file && a.line === b.line;
 }
 
 /**
@@ -472,82 +490,6 @@ async function waitGone(cluster: ClusterObjects, ref: ObjectRef, timeoutSeconds:
       );
     await sleep(500);
   }
-}
-
-/** Deletes what left Git; returns true when drift remains (deletions not made). */
-async function prune(
-  deletions: PlannedDeletion[],
-  cluster: ClusterObjects,
-  options: RemediateOptions,
-  results: Map<PlannedObject | PlannedDeletion, ChangeSetEntry>,
-  owned: Map<string, ObjectRef>,
-  errors: PlanError[],
-  hooks: RemediateHooks,
-): Promise<boolean> {
-  const candidates = deletions.filter((d) => {
-    if (d.entry.action === 'deleted') return true;
-    results.set(d, d.entry);
-    return false;
-  });
-  if (candidates.length === 0) return false;
-  if (!options.prune) {
-    for (const d of candidates)
-      results.set(d, { ...d.entry, action: 'skipped', note: 'not pruned: prune is off' });
-    return true;
-  }
-  if (candidates.length > options.maxDeletions) {
-    const list = candidates.map((d) => subjectOf(d.ref)).join(', ');
-    errors.push({
-      message: `prune would delete ${candidates.length} objects of target ${options.target}, more than max-deletions (${options.maxDeletions}); nothing was deleted: ${list}. Raise max-deletions if this is intended.`,
-    });
-    for (const d of candidates) {
-      results.set(d, {
-        ...d.entry,
-        action: 'skipped',
-        note: `not pruned: ${candidates.length} deletions exceed max-deletions (${options.maxDeletions})`,
-      });
-    }
-    return true;
-  }
-  let remaining = false;
-  // In reverse apply order (the plan sorted them), one at a time: webhooks before what they guard.
-  for (const d of candidates) {
-    try {
-      const live = await cluster.get(d.ref);
-      if (!live) {
-        owned.delete(identityOf(d.ref));
-        results.set(d, { ...d.entry, action: 'skipped', note: 'not pruned: already gone' });
-        continue;
-      }
-      if (!hasOwnerLabels(live, options.target)) {
-        results.set(d, {
-          ...d.entry,
-          action: 'skipped',
-          note: `not pruned: it no longer carries the owner labels of target ${options.target}`,
-        });
-        owned.delete(identityOf(d.ref));
-        continue;
-      }
-      const skipReason = isSkipped(live);
-      if (skipReason) {
-        results.set(d, { ...d.entry, action: 'skipped', note: `not pruned: ${skipReason}` });
-        continue;
-      }
-      if (options.dryRun) {
-        results.set(d, { ...d.entry, note: 'dry run: would be deleted' });
-        remaining = true;
-        continue;
-      }
-      await cluster.delete(d.ref, 'Background');
-      owned.delete(identityOf(d.ref));
-      hooks.info(`deleted ${subjectOf(d.ref)}`);
-      results.set(d, d.entry);
-    } catch (error) {
-      errors.push({ message: options.redactor.redact(describe(error)), object: subjectOf(d.ref) });
-      remaining = true;
-    }
-  }
-  return remaining;
 }
 
 /** Polls each applied object at most once a second until healthy, failed, or the timeout. */

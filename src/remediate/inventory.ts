@@ -1,12 +1,51 @@
 // The inventory: what kube-drift applied for a target, kept in the cluster as a ConfigMap
 // `kube-drift-inventory-<target>` whose `entries` key holds `group|version|kind|namespace|name`
-// lines as a JSON list. Prune reads it (with the owner labels) to know what it may delete.
+// lines as a JSON list, with the owner that applied them (`owner`) and the paths it rendered
+// (`paths`). Prune deletes only its entries, and only for the same owner.
 
 import { KubeApiError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import { identityOf, type KubeObject, type ObjectRef } from '../model.ts';
 
 export const INVENTORY_KEY = 'entries';
+export const OWNER_KEY = 'owner';
+export const PATHS_KEY = 'paths';
+
+/** A target's inventory as read from the cluster. */
+export interface Inventory {
+  /** What the target applied and has not deleted since. */
+  entries: ObjectRef[];
+  /** Who applied them; undefined when there is no inventory yet, or it was written before owners were recorded. */
+  owner?: string;
+  /** The paths that owner rendered, as it last applied them. */
+  paths: string[];
+  /** False when the target has no inventory (or it may not be read). */
+  found: boolean;
+}
+
+/** Whether an owner may apply a target, by what its inventory records. */
+export type Claim =
+  | { kind: 'new' }
+  | { kind: 'own' }
+  /** Written before owners were recorded: the next apply claims it, and says so. */
+  | { kind: 'unowned' }
+  | { kind: 'foreign'; owner: string };
+
+export function claimOf(inventory: Inventory, owner: string): Claim {
+  if (!inventory.found) return { kind: 'new' };
+  if (inventory.owner === undefined) return { kind: 'unowned' };
+  return inventory.owner === owner ? { kind: 'own' } : { kind: 'foreign', owner: inventory.owner };
+}
+
+/** The refusal when another owner holds the target: names both, and what to do. */
+export function foreignOwnerMessage(target: string, theirs: string, ours: string): string {
+  return `target ${target} belongs to ${theirs} (its inventory says so), not to ${ours}; nothing was applied or pruned. Two repositories must not share a target name: give this one its own target, or set owner to ${theirs} if it took over that repository's role.`;
+}
+
+/** The report's note when an inventory written before owners were recorded is claimed. */
+export function claimNote(target: string, owner: string, dryRun = false): string {
+  return `the inventory of target ${target} recorded no owner (written by an older kube-drift); ${owner} ${dryRun ? 'would claim it (dry run)' : 'claimed it'}`;
+}
 /**
  * Marks the inventory itself. Not the owner labels: those would make the inventory an object
  * the target applied, and prune would find it missing from Git.
@@ -58,22 +97,44 @@ export function decodeInventory(text: string | undefined): ObjectRef[] {
 const CONFIGMAP: ObjectRef = { group: '', version: 'v1', kind: 'ConfigMap', namespace: null, name: '' };
 
 /**
- * The refs the target's inventory holds: [] when there is none yet, when its namespace is
- * missing, or when reading it is forbidden (a read-only preview need not see it).
+ * The target's inventory: not found when there is none yet, when its namespace is missing,
+ * or when reading it is forbidden (a read-only preview need not see it).
  */
 export async function readInventory(
   cluster: ClusterObjects,
   target: string,
   namespace: string,
-): Promise<ObjectRef[]> {
+): Promise<Inventory> {
+  const none: Inventory = { entries: [], paths: [], found: false };
   try {
     const configMap = await cluster.get({ ...CONFIGMAP, namespace, name: inventoryName(target) });
-    const data = configMap?.data as Record<string, string> | undefined;
-    return decodeInventory(data?.[INVENTORY_KEY]);
+    if (!configMap) return none;
+    const data = (configMap.data ?? {}) as Record<string, string>;
+    return {
+      entries: decodeInventory(data[INVENTORY_KEY]),
+      owner: data[OWNER_KEY] || undefined,
+      paths: decodePaths(data[PATHS_KEY]),
+      found: true,
+    };
   } catch (error) {
-    if (error instanceof KubeApiError && (error.status === 403 || error.status === 404)) return [];
+    if (error instanceof KubeApiError && (error.status === 403 || error.status === 404)) return none;
     throw error;
   }
+}
+
+function decodePaths(text: string | undefined): string[] {
+  try {
+    const parsed: unknown = JSON.parse(text ?? '[]');
+    return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Who writes the inventory: the owner and the paths it rendered. */
+export interface InventoryOwner {
+  owner: string;
+  paths: string[];
 }
 
 /** Writes the inventory (server-side apply), creating its namespace when missing. */
@@ -82,6 +143,7 @@ export async function writeInventory(
   target: string,
   namespace: string,
   refs: Iterable<ObjectRef>,
+  writer: InventoryOwner,
   fieldManager: string,
 ): Promise<void> {
   const configMap: KubeObject = {
@@ -97,7 +159,11 @@ export async function writeInventory(
           .replace(/[^a-z0-9]+$/, ''),
       },
     },
-    data: { [INVENTORY_KEY]: encodeInventory(refs) },
+    data: {
+      [INVENTORY_KEY]: encodeInventory(refs),
+      [OWNER_KEY]: writer.owner,
+      [PATHS_KEY]: JSON.stringify([...writer.paths].sort()),
+    },
   };
   const ref = { ...CONFIGMAP, namespace, name: configMap.metadata.name };
   try {

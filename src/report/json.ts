@@ -89,6 +89,7 @@ export function reportJson(report: Report): Json {
   out.driftDetected = report.driftDetected;
   out.entries = report.entries.map(entryJson);
   out.errors = report.errors.map(errorJson);
+  if (report.notes?.length) out.notes = [...report.notes];
   return out;
 }
 

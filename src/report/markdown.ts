@@ -359,6 +359,8 @@ function headSection(report: Report, options: MarkdownOptions): string {
   if (report.errors.length > 0) {
     parts.push(`### Errors (${report.errors.length})\n\n${report.errors.map(errorItem).join('\n')}`);
   }
+  if (report.notes?.length)
+    parts.push(`### Notes\n\n${report.notes.map((note) => `- ${md(note)}`).join('\n')}`);
   return `${parts.join('\n\n')}\n`;
 }
 

@@ -57,6 +57,8 @@ export type Report = Omit<ReportMeta, 'links' | 'comparison'> & {
   driftDetected: boolean;
   entries: ReportEntry[];
   errors: PlanError[];
+  /** Remarks on the run as a whole (ownership of the target's inventory, …); absent when none. */
+  notes?: string[];
 };
 
 export function buildReport(changeSet: ChangeSet, meta: ReportMeta): Report {
@@ -90,6 +92,7 @@ export function buildReport(changeSet: ChangeSet, meta: ReportMeta): Report {
     }),
     errors: changeSet.errors,
   };
+  if (changeSet.notes?.length) report.notes = changeSet.notes;
   if (meta.cluster !== undefined) report.cluster = meta.cluster;
   if (meta.revision !== undefined) report.revision = meta.revision;
   return report;

@@ -123,5 +123,6 @@ export function renderText(report: Report, options: TextOptions = {}): string {
     const message = safe(error.message).replace(/\n/g, '\n  ');
     lines.push(`${p.red('error')}: ${safe(where ? `${where}: ` : '')}${message}`);
   }
+  for (const note of report.notes ?? []) lines.push(`note: ${safe(note)}`);
   return `${lines.join('\n')}\n`;
 }

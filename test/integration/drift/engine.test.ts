@@ -5,9 +5,16 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { FieldChange } from '../../../src/model.ts';
+import { resolveOwner } from '../../../src/remediate/owner.ts';
 import { findTool } from '../../../src/render/index.ts';
 import { runCli } from '../../support/cli.ts';
-import { kubeconfigPath, kubectlOk, type TestNamespace, withNamespace } from '../../support/cluster.ts';
+import {
+  kubeconfigPath,
+  kubectl,
+  kubectlOk,
+  type TestNamespace,
+  withNamespace,
+} from '../../support/cluster.ts';
 
 const FIXTURES = 'test/fixtures/engine';
 const CANARIES = [
@@ -112,7 +119,17 @@ describe('kube-drift diff against the local control plane', { timeout: 240_000 }
     ns = await withNamespace('engine');
     await applyWithKubectl(ns.name, app);
   });
-  after(async () => ns?.cleanup());
+  after(async () => {
+    await kubectl([
+      '-n',
+      'kube-drift-system',
+      'delete',
+      'configmap',
+      `kube-drift-inventory-${ns?.name}`,
+      '--ignore-not-found',
+    ]);
+    await ns?.cleanup();
+  });
 
   it('reports zero drift right after kubectl apply --server-side', async () => {
     const { code, report } = await diff(ns.name, [app]);
@@ -176,14 +193,23 @@ describe('kube-drift diff against the local control plane', { timeout: 240_000 }
     ]);
     await kubectlOk([...n, 'delete', 'rolebinding/reader']);
     await kubectlOk([...n, 'scale', 'deployment/scaled', '--replicas=3']);
-    // Owned by this target (its owner labels), but not in Git: would be pruned.
-    await kubectlOk([...n, 'create', 'configmap', 'stray', '--from-literal=a=b']);
+    // Applied by this target earlier (in its inventory, with its owner labels), but not in Git
+    // now: would be pruned. A labelled copy made by hand is not in the inventory: never listed.
+    for (const name of ['stray', 'stray-copy']) {
+      await kubectlOk([...n, 'create', 'configmap', name, '--from-literal=a=b']);
+      await kubectlOk([
+        ...n,
+        'label',
+        `configmap/${name}`,
+        'kube-drift.dev/owner=kube-drift',
+        `kube-drift.dev/name=${ns.name}`,
+      ]);
+    }
+    const { owner } = await resolveOwner(undefined, process.cwd());
     await kubectlOk([
-      ...n,
-      'label',
-      'configmap/stray',
-      'kube-drift.dev/owner=kube-drift',
-      `kube-drift.dev/name=${ns.name}`,
+      ...['-n', 'kube-drift-system', 'create', 'configmap', `kube-drift-inventory-${ns.name}`],
+      `--from-literal=entries=${JSON.stringify([`|v1|ConfigMap|${ns.name}|stray`])}`,
+      `--from-literal=owner=${owner}`,
     ]);
 
     const { code, report } = await diff(ns.name, [app]);
@@ -241,6 +267,11 @@ describe('kube-drift diff against the local control plane', { timeout: 240_000 }
 
     assert.equal(entry(report, 'RoleBinding', 'reader').action, 'created');
     assert.equal(entry(report, 'ConfigMap', 'stray').action, 'deleted');
+    assert.equal(
+      report.entries.find((e) => e.name === 'stray-copy'),
+      undefined,
+      'a labelled object not in the inventory was listed',
+    );
     assert.equal(
       entry(report, 'Deployment', 'scaled').action,
       'unchanged',

@@ -292,14 +292,18 @@ describe('a Flux repository against the local control plane', { timeout: 300_000
       );
       assert.equal(code, 1);
 
-      // apply never prunes what Flux owns: the object does not carry kube-drift's owner labels.
+      // apply never prunes what Flux owns (it is Flux's inventory, not kube-drift's).
       const apply = await runCli([
         ...['apply', '--path', CLUSTER_PATH, '--kubeconfig', kubeconfigPath(), '-o', 'json'],
-        ...['--prune', '--dry-run'],
+        ...['--target', `flux-cluster-${process.pid}`, '--prune', '--dry-run'],
       ]);
       assert.ok(apply.stdout.startsWith('{'), apply.stdout + apply.stderr);
       const stale = (JSON.parse(apply.stdout) as JsonReport).entries.find((e) => e.name === 'stale');
-      assert.notEqual(stale?.action, 'deleted', JSON.stringify(stale));
+      assert.equal(stale?.action, 'skipped', JSON.stringify(stale));
+      assert.equal(
+        stale?.note,
+        'in the Flux inventory of Kustomization flux-system/apps; Flux would prune it; kube-drift never prunes what Flux applied',
+      );
       assert.equal((await kubectl(['-n', 'podinfo', 'get', 'configmap/stale'])).code, 0);
     } finally {
       await kubectlOk([

@@ -138,12 +138,13 @@ describe('examples/rbac identities on the local control plane', { timeout: 300_0
     const apply = await run('apply', kubeconfigs.dryRun, ns.name, repo);
     assert.equal(apply.code, 2, apply.stdout + apply.stderr);
     const output = apply.stdout + apply.stderr;
-    // The first refusal stops the run: one error for the object refused, one for the stop.
+    // The first refusal stops the run: an error for each object refused (those already in
+    // flight with it too), one for the stop.
     const refused = new RegExp(
       `error: (\\w+)/${ns.name}/([\\w-]+) in \\S+: (patch|apply) \\1/${ns.name}/\\2: \\S+ "\\2" is forbidden: ValidatingAdmissionPolicy 'kube-drift-preview-dry-run-only' with binding 'kube-drift-preview-dry-run-only' denied request: the kube-drift-preview-dry-run identity may only dry-run \\(see examples/rbac/README.md\\)`,
       'g',
     );
-    assert.equal(output.match(refused)?.length, 1, output);
+    assert.ok((output.match(refused)?.length ?? 0) >= 1, output);
     assert.match(
       output,
       /remediation of target \S+ stopped: the API server refused (patch|apply) \w+\/\S+ \(HTTP 403\); the objects after it were not tried/,

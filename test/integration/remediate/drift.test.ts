@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { hasDrift, summarize } from '../../../src/model.ts';
-import { readInventory } from '../../../src/remediate/inventory.ts';
 import { kubectl, kubectlOk, type TestNamespace, withNamespace } from '../../support/cluster.ts';
 import {
   assertNoDrift,
@@ -13,6 +12,7 @@ import {
   converge,
   drifted,
   fixture,
+  inventoryNames,
   newRun,
   planRun,
   uniqueTarget,
@@ -148,10 +148,7 @@ describe('remediation reverts drift', () => {
     assert.equal(hasDrift(summarize(third.result.changeSet)), false);
     assert.equal(third.result.driftRemaining, false);
 
-    const inventory = (await readInventory(conn.cluster, run.target, run.inventoryNamespace))
-      .map((r) => `${r.kind}/${r.name}`)
-      .sort();
-    assert.deepEqual(inventory, [
+    assert.deepEqual(await inventoryNames(conn.cluster, run), [
       'ConfigMap/doomed',
       'ConfigMap/settings',
       'Deployment/web',
@@ -180,6 +177,6 @@ describe('remediation reverts drift', () => {
     assert.equal(result.driftRemaining, true);
     assert.equal((await kubectl(['get', 'configmap/dry-new', ...n])).code, 1, 'dry-new was created');
     assert.deepEqual((await getJson(['get', 'configmap/dry-existing', ...n])).data, { color: 'red' });
-    assert.deepEqual(await readInventory(conn.cluster, run.target, run.inventoryNamespace), []);
+    assert.deepEqual(await inventoryNames(conn.cluster, run), []);
   });
 });

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { DesiredObject } from '../../../src/model.ts';
-import { readInventory } from '../../../src/remediate/inventory.ts';
 import { acquireLease } from '../../../src/remediate/lease.ts';
 import { kubectl, kubectlOk, type TestNamespace, withNamespace } from '../../support/cluster.ts';
 import {
@@ -17,6 +16,7 @@ import {
   converge,
   drifted,
   fixture,
+  inventoryNames,
   newRun,
   planRun,
   quietHooks,
@@ -63,9 +63,12 @@ describe('remediation lifecycle', () => {
     ]);
     // Same kind and namespace, never applied by kube-drift.
     await kubectlOk(['create', 'configmap', 'prune-stranger', '--from-literal=a=1', '-n', ns.name]);
-    const inventory = async () =>
-      (await readInventory(conn.cluster, run.target, inventoryNamespace)).map((r) => r.name).sort();
-    assert.deepEqual(await inventory(), ['prune-gone', 'prune-keep', 'prune-opted-out']);
+    const inventory = () => inventoryNames(conn.cluster, run);
+    assert.deepEqual(await inventory(), [
+      'ConfigMap/prune-gone',
+      'ConfigMap/prune-keep',
+      'ConfigMap/prune-opted-out',
+    ]);
 
     // Prune off: nothing is deleted, and the report says why.
     const off = await converge(run, [keep], conn.cluster);
@@ -89,7 +92,7 @@ describe('remediation lifecycle', () => {
     );
     assert.ok(await exists('configmap', 'prune-opted-out', ns.name), 'an opted-out object was pruned');
     // The inventory keeps what is still in the cluster and was applied: never the deleted one.
-    assert.deepEqual(await inventory(), ['prune-keep', 'prune-opted-out']);
+    assert.deepEqual(await inventory(), ['ConfigMap/prune-keep', 'ConfigMap/prune-opted-out']);
   });
 
   it('refuses a mass deletion past max-deletions and deletes nothing', async () => {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Plan, plan } from '../../../src/drift/plan.ts';
+import { type Plan, type PlanOptions, plan } from '../../../src/drift/plan.ts';
 import { KubeClient } from '../../../src/kube/client.ts';
 import { Discovery } from '../../../src/kube/discovery.ts';
 import { loadKubeconfig } from '../../../src/kube/kubeconfig.ts';
@@ -18,7 +18,7 @@ import {
 } from '../../../src/model.ts';
 import { Redactor } from '../../../src/redaction.ts';
 import { type RemediateOptions, type RemediationResult, remediate } from '../../../src/remediate/index.ts';
-import { readInventory } from '../../../src/remediate/inventory.ts';
+import { claimOf, readInventory } from '../../../src/remediate/inventory.ts';
 import { parseManifests } from '../../../src/render/index.ts';
 import { kubeconfigPath, REPO_ROOT } from '../../support/cluster.ts';
 
@@ -27,8 +27,8 @@ export interface Connected {
   close(): void;
 }
 
-export async function connect(): Promise<Connected> {
-  const { config, server } = loadKubeconfig({ path: kubeconfigPath() });
+export async function connect(kubeconfig = kubeconfigPath()): Promise<Connected> {
+  const { config, server } = loadKubeconfig({ path: kubeconfig });
   const client = new KubeClient(config, server);
   const discovery = await Discovery.load(client);
   return { cluster: new ClusterObjects(client, discovery), close: () => client.close() };
@@ -66,15 +66,37 @@ export interface Run {
   namespace: string;
   inventoryNamespace: string;
   redactor: Redactor;
+  /** The repository this run applies for (normalized, as the engine resolves it). */
+  owner: string;
 }
 
-export function newRun(target: string, namespace: string, inventoryNamespace = namespace): Run {
-  return { target, namespace, inventoryNamespace, redactor: new Redactor() };
+/** The owner of the test runs: a repository of its own. */
+export const TEST_OWNER = 'github.com/kube-drift-tests/remediate';
+
+export function newRun(
+  target: string,
+  namespace: string,
+  inventoryNamespace = namespace,
+  owner = TEST_OWNER,
+): Run {
+  return { target, namespace, inventoryNamespace, redactor: new Redactor(), owner };
 }
 
-/** Plans as the engine does: the inventory read first, its refs passed as deletion candidates. */
-export async function planRun(run: Run, desired: DesiredObject[], cluster: ClusterObjects): Promise<Plan> {
+/** The names a target's inventory records, sorted. */
+export async function inventoryNames(cluster: ClusterObjects, run: Run): Promise<string[]> {
   const inventory = await readInventory(cluster, run.target, run.inventoryNamespace);
+  return inventory.entries.map((r) => `${r.kind}/${r.name}`).sort();
+}
+
+/** Plans as the engine does: the inventory read first, its refs passed as deletion candidates when this run's owner holds it. */
+export async function planRun(
+  run: Run,
+  desired: DesiredObject[],
+  cluster: ClusterObjects,
+  more: Partial<PlanOptions> = {},
+): Promise<Plan> {
+  const found = await readInventory(cluster, run.target, run.inventoryNamespace);
+  const inventory = claimOf(found, run.owner).kind === 'foreign' ? [] : found.entries;
   return plan(desired, cluster, {
     target: run.target,
     defaultNamespace: run.namespace,
@@ -84,6 +106,7 @@ export async function planRun(run: Run, desired: DesiredObject[], cluster: Clust
     redactor: run.redactor,
     diffMode: 'server',
     inventory,
+    ...more,
   });
 }
 
@@ -102,6 +125,8 @@ export function options(run: Run, overrides: Partial<RemediateOptions> = {}): Re
     suspend: false,
     skipUnhealthy: false,
     redactor: run.redactor,
+    owner: run.owner,
+    paths: ['inline'],
     ...overrides,
   };
 }

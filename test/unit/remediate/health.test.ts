@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../../src/model.ts';
 import { assessHealth, isWorkload } from '../../../src/remediate/health.ts';
-import { immutableFields, isImmutableMessage, stageOf } from '../../../src/remediate/index.ts';
+import { stageOf } from '../../../src/remediate/index.ts';
 
 function object(
   apiVersion: string,
@@ -268,33 +268,4 @@ describe('stageOf', () => {
   ];
   for (const [group, kind, stage] of cases)
     it(`${kind} in stage ${stage}`, () => assert.equal(stageOf({ group, kind }), stage));
-});
-
-describe('immutable-field messages', () => {
-  const cases: [string, string[]][] = [
-    [
-      'Job.batch "immutable-job" is invalid: spec.template: Invalid value: core.PodTemplateSpec{ObjectMeta:v1.ObjectMeta{Name:""}}: field is immutable',
-      ['spec.template'],
-    ],
-    [
-      'Deployment.apps "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"x"}}: field is immutable',
-      ['spec.selector'],
-    ],
-    [
-      'Service "web" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.0.0.9"}: may not change once set; spec.clusterIP: Invalid value: "10.0.0.9": field is immutable',
-      ['spec.clusterIPs[0]', 'spec.clusterIP'],
-    ],
-    [
-      'PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests',
-      ['spec'],
-    ],
-  ];
-  for (const [message, fields] of cases) {
-    it(fields.join(', '), () => {
-      assert.equal(isImmutableMessage(message), true);
-      assert.deepEqual(immutableFields(message), fields);
-    });
-  }
-  it('does not mistake other errors', () =>
-    assert.equal(isImmutableMessage('admission webhook "x" denied the request'), false));
 });

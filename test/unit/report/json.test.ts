@@ -56,6 +56,14 @@ describe('JSON report', () => {
     assert.equal(validate(without), false, 'comparison is required');
   });
 
+  it('with notes on the run: valid against schema/report.schema.json', () => {
+    const json = JSON.parse(
+      renderJson(buildReport({ ...mixedChangeSet(), notes: ['an inventory was claimed'] }, META)),
+    );
+    assert.deepEqual(json.notes, ['an inventory was claimed']);
+    assert.ok(validate(json), JSON.stringify(validate.errors, null, 2));
+  });
+
   it('rejects what the schema forbids (an unknown field, a bad action)', () => {
     const json = JSON.parse(renderJson(buildReport(mixedChangeSet(), META)));
     assert.equal(validate({ ...json, extra: 1 }), false);

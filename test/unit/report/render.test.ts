@@ -158,3 +158,19 @@ describe('text', () => {
     assert.ok(renderText(buildReport(changeSet, META)).includes('evil\ufffd[2Jclear'));
   });
 });
+
+describe('notes on the run as a whole', () => {
+  const note =
+    'the inventory of target production recorded no owner (written by an older kube-drift); github.com/acme/infra claimed it';
+  const report = buildReport({ ...inSyncChangeSet(), notes: [note] }, META);
+
+  it('are in the JSON, the text and the Markdown, and absent when there are none', () => {
+    assert.deepEqual(JSON.parse(renderJson(report)).notes, [note]);
+    assert.match(renderText(report), new RegExp(`^note: ${note.replace(/[().]/g, '\\$&')}$`, 'm'));
+    assert.match(
+      renderMarkdown(report, {}),
+      /### Notes\n\n- the inventory of target production recorded no owner/,
+    );
+    assert.equal('notes' in buildReport(inSyncChangeSet(), META), false);
+  });
+});

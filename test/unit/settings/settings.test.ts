@@ -73,6 +73,37 @@ describe('parseSettings', () => {
     });
   }
 
+  it('refuses prune on the default target, asking for an explicit target', () => {
+    const refusals: [string, Record<string, string>, typeof cli, RegExp][] = [
+      ['apply', { prune: 'true' }, cli, /--prune needs an explicit --target: the default name "default"/],
+      [
+        'diff',
+        { remediate: 'true', prune: 'true' },
+        action,
+        /input "prune" needs an explicit input "target"/,
+      ],
+      ['apply', { prune: 'true', target: 'default' }, cli, /--prune needs an explicit --target/],
+    ];
+    for (const [command, raw, context, message] of refusals) {
+      assert.throws(
+        () => parseSettings(command as 'apply' | 'diff', raw, context),
+        (e: unknown) => e instanceof InputError && message.test(e.message),
+        JSON.stringify(raw),
+      );
+    }
+    // A preview prunes nothing, and a named target may prune.
+    assert.equal(parseSettings('diff', { prune: 'true' }, action).remediation.prune, true);
+    assert.equal(
+      parseSettings('apply', { prune: 'true', target: 'production' }, cli).remediation.prune,
+      true,
+    );
+  });
+
+  it('takes an explicit owner, and leaves it to the repository by default', () => {
+    assert.equal(parseSettings('apply', {}, cli).owner, undefined);
+    assert.equal(parseSettings('apply', { owner: ' team-payments ' }, cli).owner, 'team-payments');
+  });
+
   it('names inputs as inputs in the action', () => {
     assert.throws(
       () => parseSettings('diff', { concurrency: 'x' }, action),

@@ -290,7 +290,12 @@ describe('classifyChanges', () => {
     } as KubeObject;
     const deletion = (object: KubeObject) => {
       const ref = refOf(object);
-      return { ref, live: object, entry: { ref, action: 'deleted' as const, changes: [], diff: '' } };
+      return {
+        ref,
+        live: object,
+        origin: 'inventory' as const,
+        entry: { ref, action: 'deleted' as const, changes: [], diff: '' },
+      };
     };
     const set = classifyChanges(
       planOf([added, kept], [deletion(gone), deletion(stray)]),
