@@ -6,6 +6,7 @@ import type { IgnoreRule } from './drift/ignore.ts';
 import { Redactor } from './drift/mask.ts';
 import { type Plan, plan } from './drift/plan.ts';
 import { classifyChanges, type FailOn, failsOn } from './drift/threeway.ts';
+import { InputError } from './errors.ts';
 import { KubeClient } from './kube/client.ts';
 import { Discovery } from './kube/discovery.ts';
 import { readFluxInventory } from './kube/flux-inventory.ts';
@@ -19,6 +20,7 @@ import { isFluxPath } from './render/flux/detect.ts';
 import { renderFlux } from './render/flux/index.ts';
 import { checkoutBase, gitToplevel } from './render/git-base.ts';
 import { RenderError, render } from './render/index.ts';
+import { loadSopsKeys, SopsKeyError, type SopsKeys } from './render/sops/keys.ts';
 import { buildReport, isThreeWay, type Report } from './report/model.ts';
 import type { Settings } from './settings.ts';
 import { VERSION } from './version.ts';
@@ -75,7 +77,11 @@ export async function renderDesired(settings: Settings): Promise<DesiredSet> {
     settings.source === 'flux' ||
     (settings.source === 'auto' && settings.paths.every((path) => isFluxPath(join(settings.repoRoot, path))))
   ) {
-    const flux = await renderFlux({ repoRoot: settings.repoRoot, paths: settings.paths });
+    const flux = await renderFlux({
+      repoRoot: settings.repoRoot,
+      paths: settings.paths,
+      sopsKeys: await sopsKeys(settings),
+    });
     const skippedGroups = new Map<string, string>();
     const ignoreRules: IgnoreRule[] = [];
     for (const group of flux.groups) {
@@ -103,6 +109,16 @@ export async function renderDesired(settings: Settings): Promise<DesiredSet> {
     helm: settings.helm,
   });
   return { objects, errors: [], skippedGroups: new Map(), ignoreRules: [] };
+}
+
+/** The SOPS keys of the settings, parsed; a malformed key is an input error naming the setting. */
+async function sopsKeys(settings: Settings): Promise<SopsKeys> {
+  try {
+    return await loadSopsKeys(settings.sops);
+  } catch (error) {
+    if (error instanceof SopsKeyError) throw new InputError(error.message);
+    throw error;
+  }
 }
 
 export async function connect(settings: Settings, hooks: EngineHooks): Promise<Connection> {

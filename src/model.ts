@@ -52,6 +52,11 @@ export interface DesiredObject {
    * `HelmRelease podinfo/podinfo`; the rendered path for plain, Kustomize and Helm sources.
    */
   group?: string;
+  /**
+   * Set on a Secret whose values Git holds encrypted and no given key opens: why its values
+   * are not compared. Its metadata and key names still are; it is never applied.
+   */
+  valuesNotCompared?: string;
 }
 
 export interface ObjectRef {

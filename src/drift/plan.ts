@@ -18,6 +18,7 @@ import {
   refOf,
   subjectOf,
 } from '../model.ts';
+import { withLiveValues } from './encrypted.ts';
 import { attributeChanges, fieldsToRemove, removePointers } from './fieldsets.ts';
 import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
 import { applyIgnore, defaultIgnoreRules, type IgnoreRule, isSkipped, rulesFor } from './ignore.ts';
@@ -182,6 +183,7 @@ export async function plan(
   for (const p of planned) {
     p.live = ownedLive(p) ?? live.get(identityOf(p.ref)) ?? null;
     if (p.live?.kind === 'Secret') options.redactor.addSecretObject(p.live);
+    if (p.desired.valuesNotCompared) p.applyObject = withLiveValues(p.applyObject, p.live);
   }
 
   // 3. Dry-run and compare, bounded.
@@ -272,6 +274,11 @@ export async function plan(
       options.onProgress?.(++done, total);
     }
   });
+
+  for (const p of planned) {
+    const why = p.desired.valuesNotCompared;
+    if (why && !p.error) p.entry.note = p.entry.note ? `${why}; ${p.entry.note}` : why;
+  }
 
   // 4. What the target owns in the cluster that Git no longer has.
   const deletions = findDeletions(planned, owned, cluster, options);

@@ -7,7 +7,15 @@ import { basename, join, normalize, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../errors.ts';
 import type { DesiredObject, KubeObject } from '../../model.ts';
 import { collectManifests } from '../manifests.ts';
+import { noKeys, type SopsKeys } from '../sops/keys.ts';
 import { findTool } from '../tools.ts';
+import {
+  type DecryptionContext,
+  decryptDocuments,
+  decryptsWithSops,
+  markUndecrypted,
+  withDecryptedSources,
+} from './decryption.ts';
 import { inferFluxRoot, relativeTo } from './detect.ts';
 import { type ChartLocation, type HelmReleaseSpec, renderHelmRelease } from './helmrelease.ts';
 import {
@@ -31,6 +39,8 @@ export interface FluxRenderOptions {
   offline?: boolean;
   /** As kustomize-controller's StrictPostBuildSubstitutions feature gate. */
   strictSubstitution?: boolean;
+  /** Keys for Kustomizations with `decryption.provider: sops`; without them Secrets are compared by key names. */
+  sopsKeys?: SopsKeys;
 }
 
 export interface FluxIgnoreRule {
@@ -140,8 +150,13 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     return mapped === undefined ? undefined : join(tree, mapped);
   };
 
+  const decryption: DecryptionContext = { keys: options.sopsKeys ?? noKeys(), tree, fileName: checkoutFile };
+
   const build = async (dir: string, spec: KustomizationSpec, group: string, namespace: string) => {
-    const text = await buildFluxKustomization(dir, spec, kubectl);
+    const sops = decryptsWithSops(spec);
+    const text = sops
+      ? await withDecryptedSources(dir, decryption, () => buildFluxKustomization(dir, spec, kubectl))
+      : await buildFluxKustomization(dir, spec, kubectl);
     const variables: Record<string, string> = {};
     for (const ref of spec.postBuild?.substituteFrom ?? []) {
       const data = configData.get(`${ref.kind}/${namespace}/${ref.name}`);
@@ -154,13 +169,15 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
       Object.assign(variables, data);
     }
     Object.assign(variables, spec.postBuild?.substitute ?? {});
+    const built = sops ? await decryptDocuments(splitDocuments(text), decryption) : splitDocuments(text);
     const documents = spec.postBuild
-      ? substituteDocuments(splitDocuments(text), variables, !!options.strictSubstitution)
-      : splitDocuments(text);
+      ? substituteDocuments(built, variables, !!options.strictSubstitution)
+      : built;
     const file = checkoutFile(dir);
     const parsed = collectManifests(documents.join('---\n'), `${file}/kustomization.yaml`, { group });
     if (parsed.problems.length > 0)
       throw new Error(parsed.problems.map((problem) => problem.message).join('; '));
+    await markUndecrypted(parsed.objects, decryption, sops, group);
     const { labels, annotations } = spec.commonMetadata ?? {};
     for (const { object } of parsed.objects) {
       if (labels) object.metadata.labels = { ...object.metadata.labels, ...labels };
@@ -175,7 +192,9 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     for (const path of paths) {
       const dir = join(tree, path);
       if (!existsSync(dir)) throw new InputError(`flux path '${path}' does not exist in ${repoRoot}`);
-      const objects = await build(dir, { path }, path, 'flux-system');
+      // Decrypted as a bootstrap Kustomization with decryption would; the Kustomization that
+      // points at this path, when there is one, builds it again with its own spec.
+      const objects = await build(dir, { path, decryption: { provider: 'sops' } }, path, 'flux-system');
       index(objects);
       const self = [...kustomizations.values()].some(({ object }) => {
         const root = sourceRoot(
