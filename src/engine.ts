@@ -67,6 +67,8 @@ export interface DesiredSet {
   skippedGroups: Map<string, string>;
   /** Ignore rules that come with the sources (Flux drift-detection rules). */
   ignoreRules: IgnoreRule[];
+  /** Files of objects encrypted whole that no SOPS key given opens: which Secrets they are is unknown. */
+  undecrypted?: string[];
   /** Flux sources: the Kustomizations whose `.status.inventory` says what Flux would prune (prune on, not suspended, rendered). */
   fluxKustomizations?: { namespace: string; name: string }[];
 }
@@ -93,6 +95,7 @@ export async function renderDesired(settings: Settings): Promise<DesiredSet> {
       errors: flux.errors.map((e) => ({ message: `${e.group}: ${e.message}`, object: e.group })),
       skippedGroups,
       ignoreRules,
+      undecrypted: flux.undecrypted,
       fluxKustomizations: flux.groups
         .filter((g) => g.kind === 'Kustomization' && g.namespace !== '' && g.prune && !g.suspended)
         .filter((g) => !flux.errors.some((e) => e.group === g.name))
@@ -155,6 +158,10 @@ export async function diff(
 ): Promise<DiffResult> {
   const desired = await renderDesired(settings);
   hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
+  for (const file of desired.undecrypted ?? [])
+    hooks.warning(
+      `${file} is encrypted whole (kind and name too) and no SOPS key given opens it: not compared`,
+    );
   const connection = await connect(settings, hooks);
   let lease: HeldLease | undefined;
   const close = async () => {
@@ -219,6 +226,7 @@ async function planAgainst(
     onWarning: hooks.warning,
     inventory,
     fluxInventory,
+    undecrypted: desired.undecrypted,
   });
 }
 

@@ -59,6 +59,9 @@ export interface DesiredObject {
   valuesNotCompared?: string;
 }
 
+/** The note on a Secret whose values Git holds encrypted and no given key opens. */
+export const NOT_COMPARED_NO_KEY = 'not compared: encrypted, no key';
+
 export interface ObjectRef {
   /** '' for the core group. */
   group: string;

@@ -18,7 +18,7 @@ import {
   refOf,
   subjectOf,
 } from '../model.ts';
-import { withLiveValues } from './encrypted.ts';
+import { keepUnidentifiedSecrets, withLiveValues } from './encrypted.ts';
 import { attributeChanges, fieldsToRemove, removePointers } from './fieldsets.ts';
 import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
 import { applyIgnore, defaultIgnoreRules, type IgnoreRule, isSkipped, rulesFor } from './ignore.ts';
@@ -51,6 +51,8 @@ export interface PlanOptions {
    * reported `deleted`, as Flux would prune them. Flux owns them, so remediation never does.
    */
   fluxInventory?: FluxInventoryRef[];
+  /** Files of Secrets encrypted whole that no key opens: Secrets otherwise deleted may be theirs. */
+  undecrypted?: string[];
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
 }
@@ -284,6 +286,7 @@ export async function plan(
   const deletions = findDeletions(planned, owned, cluster, options);
   if (options.fluxInventory?.length)
     deletions.push(...(await findFluxPrunes(planned, deletions, cluster, options)));
+  if (options.undecrypted?.length) keepUnidentifiedSecrets(deletions, options.undecrypted);
 
   const ok = planned.filter((p) => !p.error);
   ok.sort((a, b) => compareForApply(a.ref, b.ref));

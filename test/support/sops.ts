@@ -64,7 +64,11 @@ export function sopsKit(): SopsKit {
     ],
     { env, stdio: 'pipe' },
   );
-  const quiet = { env, encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
+  const quiet = {
+    env,
+    encoding: 'utf8' as const,
+    stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[],
+  };
   const colons = execFileSync(gpg, ['--batch', '--with-colons', '--list-secret-keys'], quiet);
   const pgpFingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(colons)?.[1];
   if (!pgpFingerprint) throw new Error(`gpg made no key: ${colons}`);

@@ -6,14 +6,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
-import type { DesiredObject } from '../../model.ts';
+import { type DesiredObject, NOT_COMPARED_NO_KEY } from '../../model.ts';
 import { decryptFile, decryptObject, looksEncrypted, SopsDecryptError } from '../sops/decrypt.ts';
 import type { SopsKeys } from '../sops/keys.ts';
 import { hasSopsMetadata } from '../sops/metadata.ts';
 import { formatForPath, type SopsFormat } from '../sops/tree.ts';
-
-/** The note on a Secret whose values no given key can decrypt. */
-export const NO_KEY_NOTE = 'not compared: encrypted, no key';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -245,25 +242,28 @@ async function indexEncryptedManifests(tree: string): Promise<Map<string, string
 
 /**
  * Secrets still encrypted after decryption (no key opens them) lose their sops metadata and
- * are marked so that the plan compares their metadata and key names only. In a Kustomization
- * without decryption they are an error, as Flux would fail to apply them.
+ * are marked so that the plan compares their metadata and key names only. Objects whose kind
+ * or name is encrypted too cannot be told apart: they are left out and their files returned.
+ * In a Kustomization without decryption an encrypted Secret is an error, as Flux would fail.
  */
 export async function markUndecrypted(
   objects: DesiredObject[],
   ctx: DecryptionContext,
   decryption: boolean,
   group: string,
-): Promise<void> {
+): Promise<{ objects: DesiredObject[]; unidentified: string[] }> {
+  const kept: DesiredObject[] = [];
+  const unidentified: string[] = [];
   for (const desired of objects) {
     const object = desired.object as Record<string, unknown> & DesiredObject['object'];
     const sealed = hasSopsMetadata(object);
-    if (object.kind !== 'Secret') {
-      if (!sealed) continue;
+    if (sealed && decryption && encryptedIdentity(object)) {
       const file = await sourceFileOf(String((object.sops as Record<string, unknown>).mac), ctx);
-      throw new Error(
-        `${file ? ctx.fileName(file) : subjectOfDocument(object)}: an object encrypted whole by sops (kind and name too) cannot be compared without its key; give the key, or encrypt only data and stringData (sops --encrypted-regex '^(data|stringData)$'), as Flux's guide does`,
-      );
+      unidentified.push(file ? ctx.fileName(file) : `an object of ${group}`);
+      continue;
     }
+    kept.push(desired);
+    if (object.kind !== 'Secret') continue;
     const data = (object.data ?? {}) as Record<string, string>;
     const envFile = typeof data.sops_mac === 'string';
     const fileValues = Object.values(data).some(
@@ -279,8 +279,18 @@ export async function markUndecrypted(
     if (envFile) {
       for (const key of Object.keys(data)) if (key.startsWith('sops_')) delete data[key];
     }
-    desired.valuesNotCompared = NO_KEY_NOTE;
+    desired.valuesNotCompared = NOT_COMPARED_NO_KEY;
   }
+  return { objects: kept, unidentified };
+}
+
+const ENCRYPTED_VALUE = /^ENC\[AES256_GCM,/;
+
+function encryptedIdentity(object: Record<string, unknown>): boolean {
+  const metadata = (object.metadata ?? {}) as Record<string, unknown>;
+  return [object.apiVersion, object.kind, metadata.name, metadata.namespace].some(
+    (value) => typeof value === 'string' && ENCRYPTED_VALUE.test(value),
+  );
 }
 
 function subjectOfDocument(object: Record<string, unknown>): string {

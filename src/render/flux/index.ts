@@ -65,6 +65,8 @@ export interface FluxRenderResult {
   groups: FluxGroup[];
   /** Failures confined to one group (a chart that cannot be fetched, a missing substituteFrom…). */
   errors: { group: string; message: string }[];
+  /** Files of objects encrypted whole (kind and name too) that no given key opens: not rendered. */
+  undecrypted: string[];
 }
 
 const KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io';
@@ -111,7 +113,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     filter: (source) => !['.git', 'node_modules'].includes(basename(source)),
   });
 
-  const result: FluxRenderResult = { objects: [], groups: [], errors: [] };
+  const result: FluxRenderResult = { objects: [], groups: [], errors: [], undecrypted: [] };
   const configData = new Map<string, Record<string, string>>(); // `Kind/ns/name` → data
   const sources = new Map<string, FluxObject>(); // `Kind/ns/name`
   const kustomizations = new Map<string, PendingKustomization>();
@@ -177,13 +179,14 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     const parsed = collectManifests(documents.join('---\n'), `${file}/kustomization.yaml`, { group });
     if (parsed.problems.length > 0)
       throw new Error(parsed.problems.map((problem) => problem.message).join('; '));
-    await markUndecrypted(parsed.objects, decryption, sops, group);
+    const { objects, unidentified } = await markUndecrypted(parsed.objects, decryption, sops, group);
+    for (const file of unidentified) if (!result.undecrypted.includes(file)) result.undecrypted.push(file);
     const { labels, annotations } = spec.commonMetadata ?? {};
-    for (const { object } of parsed.objects) {
+    for (const { object } of objects) {
       if (labels) object.metadata.labels = { ...object.metadata.labels, ...labels };
       if (annotations) object.metadata.annotations = { ...object.metadata.annotations, ...annotations };
     }
-    return parsed.objects;
+    return objects;
   };
 
   try {
