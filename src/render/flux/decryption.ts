@@ -5,8 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import { type DesiredObject, NOT_COMPARED_NO_KEY } from '../../model.ts';
+import { collectManifests } from '../manifests.ts';
 import { decryptFile, decryptObject, looksEncrypted, SopsDecryptError } from '../sops/decrypt.ts';
 import type { SopsKeys } from '../sops/keys.ts';
 import { hasSopsMetadata } from '../sops/metadata.ts';
@@ -147,7 +148,10 @@ export async function decryptDocuments(documents: string[], ctx: DecryptionConte
       out.push(text);
       continue;
     }
-    const object = parseAllDocuments(text)[0]?.toJS() as Record<string, unknown> | null;
+    // Read as kubectl reads YAML (1.1), and written back as JSON, whose strings stay strings.
+    const object = collectManifests(text, 'kustomize output').objects[0]?.object as
+      | Record<string, unknown>
+      | undefined;
     if (!object || (object.kind !== 'Secret' && !hasSopsMetadata(object))) {
       out.push(text);
       continue;
@@ -164,7 +168,7 @@ export async function decryptDocuments(documents: string[], ctx: DecryptionConte
         }
       }
       decrypted = await decryptDataFiles(decrypted, ctx, subjectOfDocument(decrypted));
-      out.push(decrypted === object ? text : stringify(decrypted));
+      out.push(decrypted === object ? text : `${JSON.stringify(decrypted)}\n`);
     } catch (error) {
       if (error instanceof SopsDecryptError && error.noKey) out.push(text);
       else throw error;

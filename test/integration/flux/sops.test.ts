@@ -130,7 +130,12 @@ describe('Flux SOPS Secrets against the local control plane', { timeout: 300_000
 
   it('applied the decrypted values: age and PGP, whole and partial, generator env, binary and YAML files', async () => {
     assert.deepEqual(await liveData('age-whole'), { username: 'admin', password: 'age-whole-password' });
-    assert.deepEqual(await liveData('age-partial'), { password: 'age-partial-password', port: '5432' });
+    assert.deepEqual(await liveData('age-partial'), {
+      password: 'age-partial-password',
+      port: '5432',
+      enabled: 'yes',
+      mode: '0644',
+    });
     assert.deepEqual(await liveData('pgp-whole'), { token: 'pgp-whole-token' });
     assert.deepEqual(await liveData('pgp-partial'), { 'api-key': 'pgp-partial-api-key' });
     assert.deepEqual(await liveData('app-env'), { DB_USER: 'app', DB_PASSWORD: 'env-file-password' });
