@@ -67,6 +67,8 @@ export interface DesiredSet {
   skippedGroups: Map<string, string>;
   /** Ignore rules that come with the sources (Flux drift-detection rules). */
   ignoreRules: IgnoreRule[];
+  /** Key material read while rendering (SOPS keys): registered with the redactor. */
+  secretValues?: string[];
   /** Files of objects encrypted whole that no SOPS key given opens: which Secrets they are is unknown. */
   undecrypted?: string[];
   /** Flux sources: the Kustomizations whose `.status.inventory` says what Flux would prune (prune on, not suspended, rendered). */
@@ -79,11 +81,8 @@ export async function renderDesired(settings: Settings): Promise<DesiredSet> {
     settings.source === 'flux' ||
     (settings.source === 'auto' && settings.paths.every((path) => isFluxPath(join(settings.repoRoot, path))))
   ) {
-    const flux = await renderFlux({
-      repoRoot: settings.repoRoot,
-      paths: settings.paths,
-      sopsKeys: await sopsKeys(settings),
-    });
+    const keys = await sopsKeys(settings);
+    const flux = await renderFlux({ repoRoot: settings.repoRoot, paths: settings.paths, sopsKeys: keys });
     const skippedGroups = new Map<string, string>();
     const ignoreRules: IgnoreRule[] = [];
     for (const group of flux.groups) {
@@ -96,6 +95,7 @@ export async function renderDesired(settings: Settings): Promise<DesiredSet> {
       skippedGroups,
       ignoreRules,
       undecrypted: flux.undecrypted,
+      secretValues: keys.secrets,
       fluxKustomizations: flux.groups
         .filter((g) => g.kind === 'Kustomization' && g.namespace !== '' && g.prune && !g.suspended)
         .filter((g) => !flux.errors.some((e) => e.group === g.name))
@@ -157,6 +157,7 @@ export async function diff(
   options: { forApply?: boolean } = {},
 ): Promise<DiffResult> {
   const desired = await renderDesired(settings);
+  for (const value of desired.secretValues ?? []) redactor.add(value);
   hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
   for (const file of desired.undecrypted ?? [])
     hooks.warning(

@@ -152,7 +152,7 @@ export async function decryptDocuments(documents: string[], ctx: DecryptionConte
     const object = collectManifests(text, 'kustomize output').objects[0]?.object as
       | Record<string, unknown>
       | undefined;
-    if (!object || (object.kind !== 'Secret' && !hasSopsMetadata(object))) {
+    if (!object || (object.kind !== 'Secret' && !hasSopsMetadata(object)) || decryptionDisabled(object)) {
       out.push(text);
       continue;
     }
@@ -267,7 +267,7 @@ export async function markUndecrypted(
       continue;
     }
     kept.push(desired);
-    if (object.kind !== 'Secret') continue;
+    if (object.kind !== 'Secret' || decryptionDisabled(object)) continue;
     const data = (object.data ?? {}) as Record<string, string>;
     const envFile = typeof data.sops_mac === 'string';
     const fileValues = Object.values(data).some(
@@ -276,7 +276,7 @@ export async function markUndecrypted(
     if (!sealed && !envFile && !fileValues) continue;
     if (!decryption) {
       throw new Error(
-        `${subjectOfDocument(object)} is sops-encrypted, but ${group} has no spec.decryption (provider: sops); add it, as Flux needs it to apply the Secret`,
+        `${subjectOfDocument(object)} is SOPS encrypted, but ${group} has no spec.decryption (provider: sops); Flux requires it to reconcile this Secret`,
       );
     }
     delete object.sops;
@@ -289,6 +289,12 @@ export async function markUndecrypted(
 }
 
 const ENCRYPTED_VALUE = /^ENC\[AES256_GCM,/;
+
+/** The object opts out with `kustomize.toolkit.fluxcd.io/decrypt: disabled`, as Flux allows. */
+function decryptionDisabled(object: Record<string, unknown>): boolean {
+  const annotations = (object.metadata as { annotations?: Record<string, string> } | undefined)?.annotations;
+  return annotations?.['kustomize.toolkit.fluxcd.io/decrypt']?.toLowerCase() === 'disabled';
+}
 
 function encryptedIdentity(object: Record<string, unknown>): boolean {
   const metadata = (object.metadata ?? {}) as Record<string, unknown>;

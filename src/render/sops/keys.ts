@@ -54,7 +54,7 @@ export async function loadSopsKeys(sources: SopsKeySources): Promise<SopsKeys> {
     addAge(text, `the age key file ${sources.ageKeyFile}`);
   }
   if (sources.pgpKey?.trim()) {
-    keys.secrets.push(sources.pgpKey.trim());
+    keys.secrets.push(...secretLines(sources.pgpKey));
     let parsed: openpgp.PrivateKey[];
     try {
       parsed = await openpgp.readPrivateKeys({ armoredKeys: sources.pgpKey });
@@ -73,6 +73,17 @@ export async function loadSopsKeys(sources: SopsKeySources): Promise<SopsKeys> {
     }
   }
   return keys;
+}
+
+/**
+ * The lines of key material to mask, one by one (a runner masks a multi-line secret badly):
+ * identities and armored key bodies, not comments or armor headers.
+ */
+export function secretLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length >= 16 && !line.startsWith('#') && !line.startsWith('-----'));
 }
 
 /** The file's data key, from the first key that opens it (age before PGP, as sops orders them). */

@@ -278,4 +278,22 @@ describe('Flux SOPS Secrets against the local control plane', { timeout: 300_000
       writeFileSync(file, original);
     }
   });
+
+  it('refuses encrypted Secrets in a Kustomization without decryption, as Flux does', async () => {
+    const file = join(repo, 'clusters/test/secrets.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('  decryption:\n    provider: sops\n', ''));
+    try {
+      const { code, report } = await cli('diff', withKeys());
+      assert.equal(code, 2);
+      assert.deepEqual(
+        report.errors.map((e) => e.message),
+        [
+          `Kustomization flux-system/${ns}: Secret/${ns}/age-partial is SOPS encrypted, but Kustomization flux-system/${ns} has no spec.decryption (provider: sops); Flux requires it to reconcile this Secret`,
+        ],
+      );
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
 });

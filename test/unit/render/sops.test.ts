@@ -239,6 +239,16 @@ describe('sops keys', () => {
     assert.ok(keys.age.every((k) => k.startsWith('AGE-SECRET-KEY-1')));
   });
 
+  it('lists every line of key material for masking, one by one', async () => {
+    const keys = await loadSopsKeys({ ageKey: kit.ageKey, pgpKey: kit.pgpKey });
+    const identity = kit.ageKey.split('\n').find((line) => line.startsWith('AGE-SECRET-KEY-1'))!;
+    assert.ok(keys.secrets.includes(identity));
+    const body = kit.pgpKey.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----'));
+    assert.ok(body.length > 3);
+    for (const line of body) assert.ok(keys.secrets.includes(line.trim()), 'each armored line is masked');
+    assert.ok(!keys.secrets.some((line) => line.startsWith('-----') || line.includes('\n')));
+  });
+
   it('names the setting of a malformed key without echoing it', async () => {
     await assert.rejects(
       loadSopsKeys({ ageKey: 'AGE-SECRET-KEY-1-not-really-s3cr3t' }),
