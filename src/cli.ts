@@ -156,6 +156,7 @@ async function runCommand(settings: Settings, io: CliIO, redactor: Redactor): Pr
   if (settings.command === 'render') {
     const desired = await renderDesired(settings);
     for (const object of desired.objects) redactor.addSecretObject(object.object);
+    for (const value of desired.secretValues ?? []) redactor.add(value);
     for (const error of desired.errors) io.stderr.write(`error: ${redactor.redact(error.message)}\n`);
     // Secret values are printed masked here too: render output ends up in logs.
     const text = desired.objects
