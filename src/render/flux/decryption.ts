@@ -1,10 +1,10 @@
 // SOPS decryption for Flux Kustomizations with `spec.decryption.provider: sops`, as
 // kustomize-controller does it: generator sources decrypted before the build, Secret objects
 // after it. Without a key the Secret stays comparable by metadata and key names.
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { type DesiredObject, NOT_COMPARED_NO_KEY } from '../../model.ts';
 import { collectManifests } from '../manifests.ts';
@@ -42,9 +42,12 @@ export async function withDecryptedSources<T>(
 ): Promise<T> {
   const originals = new Map<string, string>();
   let privateDir: string | undefined;
+  const tree = await realpath(ctx.tree);
   const target = async (source: string, format: SopsFormat): Promise<string | undefined> => {
-    if (!isInside(ctx.tree, source) || !existsSync(source)) return undefined;
-    const content = await readFile(source);
+    // Only regular files that really are in the repository (a symlink may point anywhere).
+    const real = await realpath(source).catch(() => undefined);
+    if (!real || !isInside(tree, real) || !(await stat(real)).isFile()) return undefined;
+    const content = await readFile(real);
     if (!looksEncrypted(content.toString('utf8'), format)) return undefined;
     let plaintext: Buffer;
     try {
@@ -129,7 +132,7 @@ function kustomizationFiles(dir: string, tree: string, seen = new Set<string>())
     for (const entry of entries) {
       if (typeof entry !== 'string' || entry.includes('://') || isAbsolute(entry)) continue;
       const path = resolve(dir, entry);
-      if (isInside(tree, path) && existsSync(path) && extname(path) === '')
+      if (isInside(tree, path) && existsSync(path) && statSync(path).isDirectory())
         found.push(...kustomizationFiles(path, tree, seen));
     }
   }

@@ -1,7 +1,16 @@
 // Generator sources of a Flux Kustomization with sops decryption: decrypted into a private
 // temporary directory only for the build, the kustomization files pointed at them and restored.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -95,6 +104,28 @@ describe('withDecryptedSources', () => {
       const generator = parse(readFileSync(join(tree, 'base/kustomization.yaml'), 'utf8')).secretGenerator[0];
       assert.deepEqual(generator.envs, ['app.env', 'plain.env']);
     });
+  });
+
+  it('never reads an encrypted file outside the repository through a symlink', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'kube-drift-outside-'));
+    try {
+      writeFileSync(
+        join(outside, 'stolen.env'),
+        kit.encrypt('TOKEN=outside\n', 'stolen.env', ['--age', kit.ageRecipient]),
+      );
+      write(
+        'linked/kustomization.yaml',
+        stringify({ secretGenerator: [{ name: 'x', envs: ['stolen.env'] }] }),
+      );
+      symlinkSync(join(outside, 'stolen.env'), join(tree, 'linked/stolen.env'));
+      await withDecryptedSources(join(tree, 'linked'), await context(), async () => {
+        const generator = parse(readFileSync(join(tree, 'linked/kustomization.yaml'), 'utf8'))
+          .secretGenerator[0];
+        assert.deepEqual(generator.envs, ['stolen.env']);
+      });
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('refuses a tampered generator source, naming the file', async () => {
