@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import type { IgnoreRule } from './drift/ignore.ts';
 import { type Plan, plan } from './drift/plan.ts';
 import { classifyChanges, type FailOn, failsOn } from './drift/threeway.ts';
+import { InputError } from './errors.ts';
 import { KubeClient, type RequestStats } from './kube/client.ts';
 import { Discovery } from './kube/discovery.ts';
 import { readFluxInventory } from './kube/flux-inventory.ts';
@@ -20,6 +21,7 @@ import { isFluxPath } from './render/flux/detect.ts';
 import { renderFlux } from './render/flux/index.ts';
 import { checkoutBase, gitToplevel } from './render/git-base.ts';
 import { RenderError, render } from './render/index.ts';
+import { loadSopsKeys, SopsKeyError, type SopsKeys } from './render/sops/keys.ts';
 import { buildReport, type Comparison, isThreeWay, type Report } from './report/model.ts';
 import type { Settings } from './settings.ts';
 import { VERSION } from './version.ts';
@@ -72,6 +74,10 @@ export interface DesiredSet {
   skippedGroups: Map<string, string>;
   /** Ignore rules that come with the sources (Flux drift-detection rules). */
   ignoreRules: IgnoreRule[];
+  /** Key material read while rendering (SOPS keys): registered with the redactor. */
+  secretValues?: string[];
+  /** Files of objects encrypted whole that no SOPS key given opens: which Secrets they are is unknown. */
+  undecrypted?: string[];
   /** Flux sources: the Kustomizations whose `.status.inventory` says what Flux would prune (prune on, not suspended, rendered). */
   fluxKustomizations?: { namespace: string; name: string }[];
 }
@@ -89,6 +95,8 @@ export async function renderDesired(
 ): Promise<DesiredSet> {
   const desired = await renderSources(settings, (secret) => redactor.addSecretObject(secret), confineTo);
   for (const { object } of desired.objects) redactor.addSecretObject(object);
+  // Decryption keys: masked wherever they would show up, line by line.
+  for (const value of desired.secretValues ?? []) redactor.addValue(value);
   return desired;
 }
 
@@ -102,7 +110,13 @@ async function renderSources(
     settings.source === 'flux' ||
     (settings.source === 'auto' && settings.paths.every((path) => isFluxPath(join(settings.repoRoot, path))))
   ) {
-    const flux = await renderFlux({ repoRoot: settings.repoRoot, paths: settings.paths, onSecret });
+    const keys = await sopsKeys(settings);
+    const flux = await renderFlux({
+      repoRoot: settings.repoRoot,
+      paths: settings.paths,
+      onSecret,
+      sopsKeys: keys,
+    });
     const skippedGroups = new Map<string, string>();
     const ignoreRules: IgnoreRule[] = [];
     for (const group of flux.groups) {
@@ -114,6 +128,8 @@ async function renderSources(
       errors: flux.errors.map((e) => ({ message: `${e.group}: ${e.message}`, object: e.group })),
       skippedGroups,
       ignoreRules,
+      undecrypted: flux.undecrypted,
+      secretValues: keys.secrets,
       fluxKustomizations: flux.groups
         .filter((g) => g.kind === 'Kustomization' && g.namespace !== '' && g.prune && !g.suspended)
         .filter((g) => !flux.errors.some((e) => e.group === g.name))
@@ -131,6 +147,16 @@ async function renderSources(
     confineTo,
   });
   return { objects, errors: [], skippedGroups: new Map(), ignoreRules: [] };
+}
+
+/** The SOPS keys of the settings, parsed; a malformed key is an input error naming the setting. */
+async function sopsKeys(settings: Settings): Promise<SopsKeys> {
+  try {
+    return await loadSopsKeys(settings.sops);
+  } catch (error) {
+    if (error instanceof SopsKeyError) throw new InputError(error.message);
+    throw error;
+  }
 }
 
 export async function connect(settings: Settings, hooks: EngineHooks): Promise<Connection> {
@@ -170,6 +196,10 @@ export async function diff(
 ): Promise<DiffResult> {
   const desired = await renderDesired(settings, redactor);
   hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
+  for (const file of desired.undecrypted ?? [])
+    hooks.warning(
+      `${file} is encrypted whole (kind and name too) and no SOPS key given opens it: not compared`,
+    );
   const connection = await connect(settings, hooks);
   let lease: HeldLease | undefined;
   const close = async () => {
@@ -244,6 +274,7 @@ async function planAgainst(
     onWarning: hooks.warning,
     inventory: own.inventory,
     fluxInventory,
+    undecrypted: desired.undecrypted,
   });
   if (own.note) result.changeSet.notes = [...(result.changeSet.notes ?? []), own.note];
   return result;

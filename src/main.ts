@@ -12,6 +12,7 @@ import { actionLog, maskInLog, readInput, setFailed, setOutput } from './output/
 import { writeOutputFile } from './output/files.ts';
 import { MIN_SECRET_LENGTH, Redactor } from './redaction.ts';
 import { remediationRefusal } from './remediate/guard.ts';
+import { secretLines } from './render/sops/keys.ts';
 import { renderJson } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import type { Report } from './report/model.ts';
@@ -33,6 +34,10 @@ export async function run(): Promise<void> {
       redactor.add(value);
     };
     secret(raw['github-token']);
+    // Key material, line by line: the runner masks a multi-line value only line by line.
+    for (const key of [raw['sops-age-key'], raw['sops-pgp-key'], process.env.SOPS_AGE_KEY]) {
+      for (const line of secretLines(key ?? '')) secret(line);
+    }
     const context = readRunContext();
     const settings = parseSettings('diff', raw, {
       repoRoot: process.env.GITHUB_WORKSPACE || process.cwd(),

@@ -52,7 +52,15 @@ export interface DesiredObject {
    * `HelmRelease podinfo/podinfo`; the rendered path for plain, Kustomize and Helm sources.
    */
   group?: string;
+  /**
+   * Set on a Secret whose values Git holds encrypted and no given key opens: why its values
+   * are not compared. Its metadata and key names still are; it is never applied.
+   */
+  valuesNotCompared?: string;
 }
+
+/** The note on a Secret whose values Git holds encrypted and no given key opens. */
+export const NOT_COMPARED_NO_KEY = 'not compared: encrypted, no key';
 
 export interface ObjectRef {
   /** '' for the core group. */

@@ -9,6 +9,7 @@ import type { FailOn } from './drift/threeway.ts';
 import { InputError } from './errors.ts';
 import type { WebhookFormat } from './github/webhook.ts';
 import type { KubeconfigSource } from './kube/kubeconfig.ts';
+import type { SopsKeySources } from './render/sops/keys.ts';
 
 export type Command = 'diff' | 'apply' | 'render';
 export type SourceMode = 'auto' | 'plain' | 'kustomize' | 'helm' | 'flux';
@@ -30,6 +31,8 @@ export interface Settings {
   namespace: string;
   helm: { releaseName: string; namespace?: string; valuesFiles: string[]; set: string[] };
   ignoreRules: IgnoreRule[];
+  /** Key material for SOPS-encrypted Secrets of Flux Kustomizations (read when rendering). */
+  sops: SopsKeySources;
   fieldManager: string;
   concurrency: number;
   diffMode: DiffModeSetting;
@@ -147,6 +150,23 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'list',
     repeat: true,
     description: 'key=value overrides for Helm chart paths (as helm --set).',
+  },
+  {
+    name: 'sops-age-key',
+    kind: 'string',
+    description:
+      'age identities (AGE-SECRET-KEY-1…, one a line) that decrypt the SOPS-encrypted Secrets of Flux Kustomizations with decryption.provider sops. SOPS_AGE_KEY is read too. Registered as a secret.',
+  },
+  {
+    name: 'sops-age-key-file',
+    kind: 'string',
+    description: 'File of age identities for SOPS, as SOPS_AGE_KEY_FILE (which is read too).',
+  },
+  {
+    name: 'sops-pgp-key',
+    kind: 'string',
+    description:
+      'Armored OpenPGP private keys, without passphrase, for SOPS files encrypted with PGP (the CLI also takes a file path). Registered as a secret.',
   },
   {
     name: 'ignore-file',
@@ -428,6 +448,8 @@ export function parseSettings(
   const inlineIgnore = get('ignore');
   if (inlineIgnore) ignoreRules.push(...parseIgnoreRules(inlineIgnore, 'the ignore input'));
 
+  const sops = sopsKeySources(get, repoRoot, context.isAction);
+
   const threeWay = choice<'auto' | 'off'>('three-way');
   const base = get('base');
   if (base && threeWay === 'off') {
@@ -477,6 +499,7 @@ export function parseSettings(
       set: list('helm-set'),
     },
     ignoreRules,
+    sops,
     fieldManager: get('field-manager')!,
     concurrency: number('concurrency', 1, 256),
     diffMode: choice<DiffModeSetting>('diff-mode'),
@@ -512,6 +535,33 @@ export function parseSettings(
       webhookUrl: get('webhook-url'),
       webhookFormat: choice<WebhookFormat>('webhook-format'),
     },
+  };
+}
+
+/** SOPS keys from the options, else from sops' own environment variables (as the controller reads them). */
+function sopsKeySources(
+  get: (name: string) => string | undefined,
+  repoRoot: string,
+  isAction: boolean,
+): SopsKeySources {
+  const ageKeyFile = get('sops-age-key-file') ?? process.env.SOPS_AGE_KEY_FILE;
+  let pgpKey = get('sops-pgp-key');
+  if (pgpKey && !pgpKey.includes('-----BEGIN')) {
+    try {
+      pgpKey = readFileSync(isAction ? resolve(repoRoot, pgpKey) : resolve(pgpKey), 'utf8');
+    } catch {
+      throw new InputError(
+        `${label('sops-pgp-key', isAction)} is neither an armored PGP private key nor a readable file`,
+        {
+          hint: 'Give the output of `gpg --armor --export-secret-keys <fingerprint>`, or the path of a file holding it.',
+        },
+      );
+    }
+  }
+  return {
+    ageKey: get('sops-age-key') ?? (process.env.SOPS_AGE_KEY?.trim() || undefined),
+    ageKeyFile: ageKeyFile ? (isAction ? resolve(repoRoot, ageKeyFile) : resolve(ageKeyFile)) : undefined,
+    pgpKey,
   };
 }
 

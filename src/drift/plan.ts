@@ -20,6 +20,7 @@ import {
   subjectOf,
 } from '../model.ts';
 import type { Redactor } from '../redaction.ts';
+import { keepUnidentifiedSecrets, withLiveValues } from './encrypted.ts';
 import { attributeChanges, fieldsToRemove, removePointers } from './fieldsets.ts';
 import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
 import { applyIgnore, defaultIgnoreRules, type IgnoreRule, isSkipped, rulesFor } from './ignore.ts';
@@ -56,6 +57,8 @@ export interface PlanOptions {
    * reported `deleted`, as Flux would prune them. Flux owns them, so remediation never does.
    */
   fluxInventory?: FluxInventoryRef[];
+  /** Files of Secrets encrypted whole that no key opens: Secrets otherwise deleted may be theirs. */
+  undecrypted?: string[];
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
 }
@@ -184,6 +187,7 @@ export async function plan(
   for (const p of planned) {
     p.live = ownedLive(p) ?? live.get(identityOf(p.ref)) ?? null;
     if (p.live?.kind === 'Secret') options.redactor.addSecretObject(p.live);
+    if (p.desired.valuesNotCompared) p.applyObject = withLiveValues(p.applyObject, p.live);
   }
 
   // 3. Dry-run and compare, bounded.
@@ -276,10 +280,16 @@ export async function plan(
     }
   });
 
+  for (const p of planned) {
+    const why = p.desired.valuesNotCompared;
+    if (why && !p.error) p.entry.note = p.entry.note ? `${why}; ${p.entry.note}` : why;
+  }
+
   // 4. What the target owns in the cluster that Git no longer has.
   const deletions = findDeletions(planned, owned, cluster, options);
   if (options.fluxInventory?.length)
     deletions.push(...(await findFluxPrunes(planned, deletions, cluster, options)));
+  if (options.undecrypted?.length) keepUnidentifiedSecrets(deletions, options.undecrypted);
 
   const ok = planned.filter((p) => !p.error);
   ok.sort((a, b) => compareForApply(a.ref, b.ref));

@@ -238,6 +238,12 @@ export async function remediate(
           }
           continue;
       }
+      if (p.desired.valuesNotCompared) {
+        // Its values are unknown: applying would write the stand-ins.
+        results.set(p, { ...p.entry, action: 'skipped', note: join(p.entry.note, 'not applied') });
+        driftRemaining = true;
+        continue;
+      }
       if (options.skipUnhealthy && p.live && isWorkload(p.live)) {
         const health = assessHealth(p.live);
         if (health.state !== 'healthy') {

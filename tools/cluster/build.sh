@@ -142,6 +142,28 @@ build_helm() {
 	built_in helm "$(elapsed_since "$start")"
 }
 
+# go_install NAME VERSION PACKAGE: a plain `go install` of one command, cached by version.
+go_install() {
+	local name="$1" version="$2" package="$3" stamp start
+	stamp="$name=$version go=$GO_VERSION cgo=$(go env CGO_ENABLED)"
+	if stamp_ok "$name" "$stamp"; then
+		log "$name $version up to date"
+		return
+	fi
+	log "building $name $version"
+	start=$SECONDS
+	new_scratch
+	GOBIN="$SCRATCH" go_quiet go install -trimpath -ldflags "-s -w" "$package@$version"
+	mv -f "$SCRATCH/$name" "$BIN_DIR/$name"
+	write_stamp "$name" "$stamp"
+	cleanup
+	built_in "$name" "$(elapsed_since "$start")"
+}
+
+# The tests' encryption tools: fixtures are encrypted by the real sops, never by hand.
+build_sops() { go_install sops "$SOPS_VERSION" github.com/getsops/sops/v3/cmd/sops; }
+build_age_keygen() { go_install age-keygen "$AGE_VERSION" filippo.io/age/cmd/age-keygen; }
+
 main() {
 	local start=$SECONDS
 	check_go
@@ -151,6 +173,8 @@ main() {
 	build_etcd
 	build_kwok
 	build_helm
+	build_sops
+	build_age_keygen
 	log "binaries ready in $BIN_DIR ($(elapsed_since "$start"))"
 }
 

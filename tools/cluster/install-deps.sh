@@ -13,6 +13,8 @@ declare -A PACKAGE_OF=(
 	[setsid]=util-linux
 	[sha256sum]=coreutils
 	[git]=git
+	# The SOPS tests make an OpenPGP key with gpg --batch.
+	[gpg]=gnupg
 )
 
 main() {

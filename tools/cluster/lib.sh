@@ -11,6 +11,9 @@ KUBE_VERSION="v1.35.4"
 ETCD_VERSION="v3.6.16"
 KWOK_VERSION="v0.8.0"
 HELM_VERSION="v3.22.0"
+# The tests encrypt their SOPS fixtures with the real sops and make age keys with age-keygen.
+SOPS_VERSION="v3.13.3"
+AGE_VERSION="v1.3.2"
 
 KUBE_DRIFT_CACHE="${KUBE_DRIFT_CACHE:-$HOME/.cache/kube-drift}"
 BIN_DIR="$KUBE_DRIFT_CACHE/bin"

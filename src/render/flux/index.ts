@@ -8,7 +8,15 @@ import type { DesiredObject, KubeObject } from '../../model.ts';
 import { confinement } from '../confine.ts';
 import { collectManifests } from '../manifests.ts';
 import { scratchDir } from '../scratch.ts';
+import { noKeys, type SopsKeys } from '../sops/keys.ts';
 import { findTool } from '../tools.ts';
+import {
+  type DecryptionContext,
+  decryptDocuments,
+  decryptsWithSops,
+  markUndecrypted,
+  withDecryptedSources,
+} from './decryption.ts';
 import { inferFluxRoot, relativeTo } from './detect.ts';
 import { type ChartLocation, type HelmReleaseSpec, renderHelmRelease } from './helmrelease.ts';
 import {
@@ -34,6 +42,8 @@ export interface FluxRenderOptions {
   strictSubstitution?: boolean;
   /** Sees every Secret the build reads (values, substitutions), to register it for redaction. */
   onSecret?: (secret: KubeObject) => void;
+  /** Keys for Kustomizations with `decryption.provider: sops`; without them Secrets are compared by key names. */
+  sopsKeys?: SopsKeys;
 }
 
 export interface FluxIgnoreRule {
@@ -58,6 +68,8 @@ export interface FluxRenderResult {
   groups: FluxGroup[];
   /** Failures confined to one group (a chart that cannot be fetched, a missing substituteFrom…). */
   errors: { group: string; message: string }[];
+  /** Files of objects encrypted whole (kind and name too) that no given key opens: not rendered. */
+  undecrypted: string[];
 }
 
 const KUSTOMIZE_GROUP = 'kustomize.toolkit.fluxcd.io';
@@ -109,7 +121,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
   // Nothing outside the copy is read: spec.path, chart paths and every file they name stay in it.
   const confine = confinement(tree, checkoutFile, repoRoot);
 
-  const result: FluxRenderResult = { objects: [], groups: [], errors: [] };
+  const result: FluxRenderResult = { objects: [], groups: [], errors: [], undecrypted: [] };
   const configData = new Map<string, Record<string, string>>(); // `Kind/ns/name` → data
   const sources = new Map<string, FluxObject>(); // `Kind/ns/name`
   const kustomizations = new Map<string, PendingKustomization>();
@@ -149,8 +161,13 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     return mapped === undefined ? undefined : join(tree, mapped);
   };
 
+  const decryption: DecryptionContext = { keys: options.sopsKeys ?? noKeys(), tree, fileName: checkoutFile };
+
   const build = async (dir: string, spec: KustomizationSpec, group: string, namespace: string) => {
-    const text = await buildFluxKustomization(dir, spec, kubectl, confine);
+    const sops = decryptsWithSops(spec);
+    const text = sops
+      ? await withDecryptedSources(dir, decryption, () => buildFluxKustomization(dir, spec, kubectl, confine))
+      : await buildFluxKustomization(dir, spec, kubectl, confine);
     const variables: Record<string, string> = {};
     for (const ref of spec.postBuild?.substituteFrom ?? []) {
       const data = configData.get(`${ref.kind}/${namespace}/${ref.name}`);
@@ -163,19 +180,22 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
       Object.assign(variables, data);
     }
     Object.assign(variables, spec.postBuild?.substitute ?? {});
+    const built = sops ? await decryptDocuments(splitDocuments(text), decryption) : splitDocuments(text);
     const documents = spec.postBuild
-      ? substituteDocuments(splitDocuments(text), variables, !!options.strictSubstitution)
-      : splitDocuments(text);
+      ? substituteDocuments(built, variables, !!options.strictSubstitution)
+      : built;
     const file = checkoutFile(dir);
     const parsed = collectManifests(documents.join('---\n'), `${file}/kustomization.yaml`, { group });
     if (parsed.problems.length > 0)
       throw new Error(parsed.problems.map((problem) => problem.message).join('; '));
+    const { objects, unidentified } = await markUndecrypted(parsed.objects, decryption, sops, group);
+    for (const file of unidentified) if (!result.undecrypted.includes(file)) result.undecrypted.push(file);
     const { labels, annotations } = spec.commonMetadata ?? {};
-    for (const { object } of parsed.objects) {
+    for (const { object } of objects) {
       if (labels) object.metadata.labels = { ...object.metadata.labels, ...labels };
       if (annotations) object.metadata.annotations = { ...object.metadata.annotations, ...annotations };
     }
-    return parsed.objects;
+    return objects;
   };
 
   try {
@@ -184,7 +204,9 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     for (const path of paths) {
       const dir = join(tree, path);
       if (!existsSync(dir)) throw new InputError(`flux path '${path}' does not exist in ${repoRoot}`);
-      const objects = await build(dir, { path }, path, 'flux-system');
+      // Decrypted as a bootstrap Kustomization with decryption would; the Kustomization that
+      // points at this path, when there is one, builds it again with its own spec.
+      const objects = await build(dir, { path, decryption: { provider: 'sops' } }, path, 'flux-system');
       index(objects);
       const self = [...kustomizations.values()].some(({ object }) => {
         const root = sourceRoot(

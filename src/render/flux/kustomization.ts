@@ -29,6 +29,7 @@ export interface KustomizationSpec {
     substitute?: Record<string, string>;
     substituteFrom?: { kind: 'ConfigMap' | 'Secret'; name: string; optional?: boolean }[];
   };
+  decryption?: { provider?: string; secretRef?: { name: string } };
 }
 
 function kustomizationFile(dir: string): string | undefined {
