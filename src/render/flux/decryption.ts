@@ -3,7 +3,6 @@
 // after it. Without a key the Secret stays comparable by metadata and key names.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { type DesiredObject, NOT_COMPARED_NO_KEY } from '../../model.ts';
@@ -32,7 +31,7 @@ export const decryptsWithSops = (spec: { decryption?: { provider?: string } }) =
 
 /**
  * Runs `build` with the sops-encrypted files that secretGenerators read decrypted into a
- * private temporary directory (0700, removed afterwards), the kustomization files pointing at
+ * private directory (0700, removed afterwards) inside the build's tree, the kustomization files pointing at
  * them; the kustomization files are restored after the build.
  */
 export async function withDecryptedSources<T>(
@@ -57,7 +56,9 @@ export async function withDecryptedSources<T>(
       if (error instanceof SopsDecryptError && error.noKey) return undefined;
       throw error;
     }
-    privateDir ??= await mkdtemp(join(tmpdir(), 'kube-drift-sops-'));
+    // Inside the build's own tree (itself a private copy), so the confinement check that runs
+    // before kustomize finds the plaintext where the repository's files are.
+    privateDir ??= await mkdtemp(join(tree, '.kube-drift-sops-'));
     const out = join(
       privateDir,
       `${originals.size}-${Math.random().toString(36).slice(2)}-${basename(source)}`,

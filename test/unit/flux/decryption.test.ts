@@ -79,7 +79,8 @@ describe('withDecryptedSources', () => {
     assert.equal(plain, 'plain.env', 'an unencrypted source is left as it is');
     assert.equal(seen.env, 'USER=app\nPASSWORD=env-secret\n');
     assert.deepEqual(seen.modes, [0o700, 0o600]);
-    assert.ok(relative(tree, env).startsWith('..'), 'plaintext is never written into the tree');
+    // The tree is the build's private copy of the repository, never the checkout itself.
+    assert.match(relative(tree, env), /^\.kube-drift-sops-[^/]+\/[^/]+$/, 'plaintext in its own directory');
     assert.match(seen.files[0], /^tls\.crt=\//);
     assert.equal(seen.cert, 'pem-secret\n');
     // Afterwards: the directory is gone and the kustomization is as it was.
