@@ -155,6 +155,7 @@ async function runCommand(settings: Settings, io: CliIO, redactor: Redactor): Pr
 
   if (settings.command === 'render') {
     const desired = await renderDesired(settings);
+    for (const warning of desired.warnings) hooks.warning(warning);
     for (const object of desired.objects) redactor.addSecretObject(object.object);
     for (const error of desired.errors) io.stderr.write(`error: ${redactor.redact(error.message)}\n`);
     // Secret values are printed masked here too: render output ends up in logs.

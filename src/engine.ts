@@ -6,19 +6,21 @@ import type { IgnoreRule } from './drift/ignore.ts';
 import { Redactor } from './drift/mask.ts';
 import { type Plan, plan } from './drift/plan.ts';
 import { classifyChanges, type FailOn, failsOn } from './drift/threeway.ts';
+import { describeError } from './errors.ts';
 import { KubeClient } from './kube/client.ts';
 import { Discovery } from './kube/discovery.ts';
 import { readFluxInventory } from './kube/flux-inventory.ts';
+import { type HelmClusterAccess, openHelmCluster } from './kube/helm-cluster.ts';
 import { loadKubeconfig } from './kube/kubeconfig.ts';
 import { ClusterObjects } from './kube/objects.ts';
-import type { ChangeSet, DesiredObject, PlanError } from './model.ts';
+import type { ChangeSet, DesiredObject, KubeObject, PlanError } from './model.ts';
 import { type RemediationResult, remediate } from './remediate/index.ts';
 import { readInventory } from './remediate/inventory.ts';
 import { acquireLease, type HeldLease } from './remediate/lease.ts';
 import { isFluxPath } from './render/flux/detect.ts';
 import { renderFlux } from './render/flux/index.ts';
 import { checkoutBase, gitToplevel } from './render/git-base.ts';
-import { RenderError, render } from './render/index.ts';
+import { type HelmClusterView, HelmRenderContext, RenderError, render } from './render/index.ts';
 import { buildReport, isThreeWay, type Report } from './report/model.ts';
 import type { Settings } from './settings.ts';
 import { VERSION } from './version.ts';
@@ -67,15 +69,34 @@ export interface DesiredSet {
   ignoreRules: IgnoreRule[];
   /** Flux sources: the Kustomizations whose `.status.inventory` says what Flux would prune (prune on, not suspended, rendered). */
   fluxKustomizations?: { namespace: string; name: string }[];
+  /** Notes for the report, once per group (a Helm release whose Secret lookups were hidden). */
+  groupNotes: Map<string, string>;
+  /** For the log: what rendering could not do as asked (lookup refused, no cluster to render with). */
+  warnings: string[];
 }
 
-export async function renderDesired(settings: Settings): Promise<DesiredSet> {
+/**
+ * Renders the sources. Helm charts render against `helmCluster` (capabilities, lookup) when
+ * given; without it (the render command), as `helm template` does offline, with a warning.
+ */
+export async function renderDesired(settings: Settings, helmCluster?: HelmClusterView): Promise<DesiredSet> {
+  const helmContext = new HelmRenderContext(helmCluster);
+  const desired = await renderSources(settings, helmContext);
+  desired.groupNotes = helmContext.notes;
+  desired.warnings = [...helmContext.warnings];
+  const offline = helmContext.offlineWarning();
+  if (offline) desired.warnings.push(offline);
+  return desired;
+}
+
+async function renderSources(settings: Settings, helmContext: HelmRenderContext): Promise<DesiredSet> {
+  const notes = { groupNotes: new Map<string, string>(), warnings: [] };
   // source auto: paths that hold Flux Kustomization objects are Flux cluster paths.
   if (
     settings.source === 'flux' ||
     (settings.source === 'auto' && settings.paths.every((path) => isFluxPath(join(settings.repoRoot, path))))
   ) {
-    const flux = await renderFlux({ repoRoot: settings.repoRoot, paths: settings.paths });
+    const flux = await renderFlux({ repoRoot: settings.repoRoot, paths: settings.paths, helmContext });
     const skippedGroups = new Map<string, string>();
     const ignoreRules: IgnoreRule[] = [];
     for (const group of flux.groups) {
@@ -83,6 +104,7 @@ export async function renderDesired(settings: Settings): Promise<DesiredSet> {
       for (const rule of group.ignore ?? []) ignoreRules.push(rule as IgnoreRule);
     }
     return {
+      ...notes,
       objects: flux.objects,
       errors: flux.errors.map((e) => ({ message: `${e.group}: ${e.message}`, object: e.group })),
       skippedGroups,
@@ -101,8 +123,9 @@ export async function renderDesired(settings: Settings): Promise<DesiredSet> {
     paths: settings.paths,
     source: settings.source,
     helm: settings.helm,
+    helmContext,
   });
-  return { objects, errors: [], skippedGroups: new Map(), ignoreRules: [] };
+  return { ...notes, objects, errors: [], skippedGroups: new Map(), ignoreRules: [] };
 }
 
 export async function connect(settings: Settings, hooks: EngineHooks): Promise<Connection> {
@@ -137,15 +160,20 @@ export async function diff(
   redactor = new Redactor(),
   options: { forApply?: boolean } = {},
 ): Promise<DiffResult> {
-  const desired = await renderDesired(settings);
-  hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
+  // Connected first: Helm renders with the cluster's capabilities and lookup, as helm-controller does.
   const connection = await connect(settings, hooks);
   let lease: HeldLease | undefined;
+  let helmCluster: HelmClusterAccess | undefined;
   const close = async () => {
+    await helmCluster?.close();
     await lease?.release();
     connection.close();
   };
   try {
+    helmCluster = await helmClusterFor(connection, settings, redactor, hooks);
+    const desired = await renderDesired(settings, helmCluster);
+    for (const warning of desired.warnings) hooks.warning(warning);
+    hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
     const r = settings.remediation;
     if (options.forApply && !r.dryRun && !r.suspend) {
       lease = await acquireLease(connection.cluster, {
@@ -158,7 +186,10 @@ export async function diff(
       });
     }
     const result = await planAgainst(desired, connection, settings, hooks, redactor);
-    const changeSet = await threeWayChangeSet(settings, result, hooks);
+    const changeSet = await threeWayChangeSet(settings, result, hooks, helmCluster);
+    await helmCluster?.close();
+    helmCluster = undefined;
+    noteGroups(changeSet, desired.groupNotes);
     const report = buildReport(changeSet, {
       target: settings.target,
       mode: 'diff',
@@ -170,6 +201,44 @@ export async function diff(
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/**
+ * The cluster as Helm may see it, or undefined (offline rendering, with a warning) when the
+ * credentials cannot read the server's version. Every Secret lookup reads is a Secret value.
+ */
+async function helmClusterFor(
+  connection: Connection,
+  settings: Settings,
+  redactor: Redactor,
+  hooks: EngineHooks,
+): Promise<HelmClusterAccess | undefined> {
+  try {
+    return await openHelmCluster(connection.cluster.client, connection.cluster.discovery, {
+      hideSecrets: !settings.trusted,
+      onSecret: (secret) => redactor.addSecretObject(secret as KubeObject),
+    });
+  } catch (error) {
+    hooks.warning(
+      `Helm charts render without the cluster (helm's default capabilities, no lookup): ${describeError(error)}`,
+    );
+    return undefined;
+  }
+}
+
+/**
+ * A group's note goes into the report once: on the group's drifted Secrets (the objects a
+ * hidden lookup changes), else on its first drifted object, else on its first object.
+ */
+export function noteGroups(changeSet: ChangeSet, notes: Map<string, string>): void {
+  for (const [group, note] of notes) {
+    const entries = changeSet.entries.filter((entry) => entry.group === group);
+    const drifted = entries.filter((entry) => entry.action !== 'unchanged' && entry.action !== 'skipped');
+    const secrets = drifted.filter((entry) => entry.ref.kind === 'Secret' && entry.ref.group === '');
+    const chosen =
+      secrets.length > 0 ? secrets : drifted.length > 0 ? drifted.slice(0, 1) : entries.slice(0, 1);
+    for (const entry of chosen) entry.note = entry.note ? `${entry.note}; ${note}` : note;
   }
 }
 
@@ -210,7 +279,12 @@ async function planAgainst(
  * The plan's change set, classed by whose change each field is when there is a base commit
  * to compare with (the PR's base, or --base): see src/drift/threeway.ts.
  */
-async function threeWayChangeSet(settings: Settings, result: Plan, hooks: EngineHooks): Promise<ChangeSet> {
+async function threeWayChangeSet(
+  settings: Settings,
+  result: Plan,
+  hooks: EngineHooks,
+  helmCluster: HelmClusterView | undefined,
+): Promise<ChangeSet> {
   if (settings.threeWay === 'off' || !settings.base) return result.changeSet;
   const toplevel = await gitToplevel(settings.repoRoot);
   const checkout = await checkoutBase(toplevel, settings.base);
@@ -218,7 +292,7 @@ async function threeWayChangeSet(settings: Settings, result: Plan, hooks: Engine
     const baseRoot = join(checkout.dir, relative(toplevel, await realpath(settings.repoRoot)));
     let base: DesiredSet;
     try {
-      base = await renderDesired({ ...settings, repoRoot: baseRoot });
+      base = await renderDesired({ ...settings, repoRoot: baseRoot }, helmCluster);
     } catch (error) {
       // The PR may be the fix for manifests that did not render: preview it as a plain diff.
       if (!(error instanceof RenderError)) throw error;

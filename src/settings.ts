@@ -43,6 +43,8 @@ export interface Settings {
   base?: string;
   /** Which changes fail the check in a three-way preview: any, only pre-existing drift, only the PR's own. */
   failOn: FailOn;
+  /** Whether the rendered content may read cluster Secrets (Helm lookup); false on pull request runs. */
+  trusted: boolean;
   remediation: {
     remediate: boolean;
     prune: boolean;
@@ -226,6 +228,14 @@ export const OPTIONS: readonly OptionSpec[] = [
       "In a three-way preview, what fails the check and the exit status: any change, only drift already in the cluster, or only the PR's own changes (fields both changed count for both).",
   },
   {
+    name: 'trusted',
+    kind: 'string',
+    choices: ['auto', 'false'],
+    default: 'auto',
+    description:
+      'Whether the manifests may read cluster Secrets while rendering (Helm lookup). auto: not on pull_request and pull_request_target runs (GITHUB_EVENT_NAME), whose head is the pull request\'s; there lookups of Secrets answer "not found". false: never.',
+  },
+  {
     name: 'remediate',
     kind: 'boolean',
     default: 'false',
@@ -338,7 +348,7 @@ export type RawOptions = Record<string, string | string[] | undefined>;
 export function parseSettings(
   command: Command,
   raw: RawOptions,
-  context: { repoRoot: string; isAction: boolean },
+  context: { repoRoot: string; isAction: boolean; eventName?: string },
 ): Settings {
   const get = (name: string): string | undefined => {
     const value = raw[name];
@@ -459,6 +469,9 @@ export function parseSettings(
     threeWay,
     base,
     failOn: choice<FailOn>('fail-on'),
+    trusted:
+      choice<'auto' | 'false'>('trusted') === 'auto' &&
+      !UNTRUSTED_EVENTS.has(context.eventName ?? process.env.GITHUB_EVENT_NAME ?? ''),
     remediation: {
       remediate: command === 'apply' || (context.isAction && bool('remediate')),
       prune: bool('prune'),
@@ -483,6 +496,9 @@ export function parseSettings(
     },
   };
 }
+
+/** Runs whose checkout is a pull request's head: what it renders is the pull request's to decide. */
+const UNTRUSTED_EVENTS = new Set(['pull_request', 'pull_request_target']);
 
 function label(name: string, isAction: boolean): string {
   return isAction ? `input "${name}"` : `--${name}`;

@@ -63,6 +63,11 @@ export class Discovery {
     }
   }
 
+  /** Every kind served, in no particular order. */
+  all(): IterableIterator<ResourceInfo> {
+    return this.byGroupKind.values();
+  }
+
   find(group: string, kind: string): ResourceInfo | undefined {
     return this.byGroupKind.get(`${group}|${kind}`);
   }

@@ -2,6 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { type DesiredObject, identityOf, refOf, subjectOf } from '../model.ts';
 import { collectHelmChart, type HelmOptions } from './helm.ts';
+import { HelmRenderContext } from './helm-run.ts';
 import { collectKustomize, type RenderContext, type ToolPaths } from './kustomize.ts';
 import { collectManifests, type ParsedManifests } from './manifests.ts';
 import { absoluteIn, detectSource, repoRelative } from './paths.ts';
@@ -10,6 +11,7 @@ import { locationOf, RenderError, type RenderProblem } from './problems.ts';
 
 export type { HelmOptions } from './helm.ts';
 export { collectHelmChart, helmTemplateArgs, renderHelmChart } from './helm.ts';
+export { type HelmClusterView, HelmRenderContext } from './helm-run.ts';
 export type { RenderContext, ToolPaths } from './kustomize.ts';
 export { collectKustomize, renderKustomize } from './kustomize.ts';
 export type { ParsedManifests, ParseOptions } from './manifests.ts';
@@ -31,6 +33,8 @@ export interface RenderOptions {
   helm: HelmOptions;
   /** Binary paths; found with findTool() when absent. */
   tools?: ToolPaths;
+  /** The cluster Helm charts render against, and where their notes go; offline when absent. */
+  helmContext?: HelmRenderContext;
 }
 
 /** Plain files are read this many at a time; kustomize and helm runs, on a 2-core runner, two. */
@@ -46,6 +50,7 @@ export async function render(options: RenderOptions): Promise<DesiredObject[]> {
   const { repoRoot } = options;
   const tools = createLimiter(TOOL_CONCURRENCY);
   const files = createLimiter(FILE_CONCURRENCY);
+  const helmContext = options.helmContext ?? new HelmRenderContext();
   const renderPath = async (path: string): Promise<ParsedManifests> => {
     const absolute = absoluteIn(repoRoot, path);
     const info = await stat(absolute).catch(() => undefined);
@@ -63,11 +68,12 @@ export async function render(options: RenderOptions): Promise<DesiredObject[]> {
     const ctx: RenderContext = { repoRoot, tools: options.tools, group };
     const source = options.source === 'auto' ? detectSource(absolute) : options.source;
     if (source === 'kustomize') return tools(() => collectKustomize(absolute, ctx));
-    if (source === 'helm') return tools(() => collectHelmChart(absolute, options.helm, ctx));
+    if (source === 'helm') return tools(() => collectHelmChart(absolute, options.helm, ctx, helmContext));
     const parts = plainEntries(absolute).map((entry) => {
       const nested: RenderContext = { ...ctx, group: repoRelative(repoRoot, entry.path) };
       if (entry.kind === 'kustomize') return tools(() => collectKustomize(entry.path, nested));
-      if (entry.kind === 'helm') return tools(() => collectHelmChart(entry.path, options.helm, nested));
+      if (entry.kind === 'helm')
+        return tools(() => collectHelmChart(entry.path, options.helm, nested, helmContext));
       return files(() => readManifestFile(entry.path, repoRoot, group));
     });
     return merge(await Promise.all(parts));

@@ -98,11 +98,16 @@ function quote(word: string): string {
   return /^[\w@%+=:,./*-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** Runs a tool to completion, capturing its output; never throws. */
-export function runTool(binary: string, args: string[], cwd: string): Promise<ToolRun> {
+/** Runs a tool to completion, capturing its output; never throws. `env` replaces the process's environment. */
+export function runTool(
+  binary: string,
+  args: string[],
+  cwd: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<ToolRun> {
   const command = displayCommand(binary, args);
   return new Promise((resolve) => {
-    const child = spawn(binary, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../model.ts';
+import { type HelmRenderContext, runHelmTemplate } from '../helm-run.ts';
 import { failureMessage, runTool } from '../tools.ts';
 import { releaseNameOf, type Values } from './values.ts';
 
@@ -70,6 +71,7 @@ export async function renderHelmRelease(
   tools: HelmTools,
   workDir: string,
   offline: boolean,
+  helmContext: HelmRenderContext,
 ): Promise<string> {
   const { release, chart, values } = input;
   const spec = release.spec;
@@ -86,7 +88,8 @@ export async function renderHelmRelease(
   args.push('--no-hooks', '--skip-tests');
   // install.crds defaults to Create: CRDs in crds/ are installed.
   if ((spec.install?.crds ?? 'Create') !== 'Skip') args.push('--include-crds');
-  const run = await runTool(tools.helm, args, workDir);
+  const group = `HelmRelease ${release.metadata.namespace || 'default'}/${release.metadata.name}`;
+  const run = await runHelmTemplate(tools.helm, args, workDir, group, helmContext);
   if (run.exitCode !== 0) throw new Error(failureMessage(run));
   let manifest = run.stdout;
   for (const renderer of spec.postRenderers ?? []) {

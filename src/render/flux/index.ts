@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, normalize, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../errors.ts';
 import type { DesiredObject, KubeObject } from '../../model.ts';
+import { HelmRenderContext } from '../helm-run.ts';
 import { collectManifests } from '../manifests.ts';
 import { findTool } from '../tools.ts';
 import { inferFluxRoot, relativeTo } from './detect.ts';
@@ -31,6 +32,8 @@ export interface FluxRenderOptions {
   offline?: boolean;
   /** As kustomize-controller's StrictPostBuildSubstitutions feature gate. */
   strictSubstitution?: boolean;
+  /** The cluster HelmReleases render against, and where their notes go; offline when absent. */
+  helmContext?: HelmRenderContext;
 }
 
 export interface FluxIgnoreRule {
@@ -290,6 +293,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
           { helm, kubectl },
           work,
           !!options.offline,
+          options.helmContext ?? new HelmRenderContext(),
         );
         const file = chart.type === 'dir' ? `${checkoutFile(chart.path)}/Chart.yaml` : `HelmRelease/${id}`;
         const parsed = collectManifests(manifest, file, { group });
