@@ -142,6 +142,23 @@ build_helm() {
 	built_in helm "$(elapsed_since "$start")"
 }
 
+build_registry() {
+	local stamp start
+	stamp="registry=$REGISTRY_VERSION go=$GO_VERSION cgo=$(go env CGO_ENABLED)"
+	if stamp_ok registry "$stamp"; then
+		log "registry $REGISTRY_VERSION up to date"
+		return
+	fi
+	log "building registry (go-containerregistry) $REGISTRY_VERSION"
+	start=$SECONDS
+	new_scratch
+	GOBIN="$SCRATCH" go_quiet go install -trimpath -ldflags "-s -w" "github.com/google/go-containerregistry/cmd/registry@$REGISTRY_VERSION"
+	mv -f "$SCRATCH/registry" "$BIN_DIR/registry"
+	write_stamp registry "$stamp"
+	cleanup
+	built_in registry "$(elapsed_since "$start")"
+}
+
 main() {
 	local start=$SECONDS
 	check_go
@@ -151,6 +168,7 @@ main() {
 	build_etcd
 	build_kwok
 	build_helm
+	build_registry
 	log "binaries ready in $BIN_DIR ($(elapsed_since "$start"))"
 }
 

@@ -11,6 +11,8 @@ KUBE_VERSION="v1.35.4"
 ETCD_VERSION="v3.6.16"
 KWOK_VERSION="v0.8.0"
 HELM_VERSION="v3.22.0"
+# go-containerregistry's in-memory OCI registry: the tests push charts to it with helm push.
+REGISTRY_VERSION="v0.22.1"
 
 KUBE_DRIFT_CACHE="${KUBE_DRIFT_CACHE:-$HOME/.cache/kube-drift}"
 BIN_DIR="$KUBE_DRIFT_CACHE/bin"

@@ -6,8 +6,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../model.ts';
-import { type HelmRenderContext, runHelmTemplate } from '../helm-run.ts';
-import { failureMessage, runTool } from '../tools.ts';
+import { type HelmRenderContext, helmEnvironment, runHelmTemplate } from '../helm-run.ts';
+import { failureMessage, runTool, type ToolRun } from '../tools.ts';
 import { releaseNameOf, type Values } from './values.ts';
 
 export interface HelmReleaseSpec {
@@ -31,7 +31,20 @@ export interface HelmReleaseSpec {
 export type ChartLocation =
   | { type: 'dir'; path: string; valuesFiles: string[] }
   | { type: 'repo'; url: string; chart: string; version?: string }
-  | { type: 'oci'; ref: string; version?: string };
+  | {
+      type: 'oci';
+      ref: string;
+      version?: string /** Plain HTTP (Flux's `spec.insecure`). */;
+      insecure?: boolean;
+    };
+
+/** The chart reference as a user would write it: `oci://host/charts/app:1.2.3`, `https://charts.example/ app 1.2.3`. */
+export function chartReference(location: ChartLocation): string {
+  if (location.type === 'dir') return location.path;
+  const base = location.type === 'repo' ? `${location.url} ${location.chart}` : location.ref;
+  if (!location.version) return base;
+  return location.type === 'repo' ? `${base} ${location.version}` : `${base}:${location.version}`;
+}
 
 export interface HelmTools {
   helm: string;
@@ -52,11 +65,23 @@ async function pullChart(
       ? ['pull', location.chart, '--repo', location.url, '--destination', destination]
       : ['pull', location.ref, '--destination', destination];
   if (location.version && location.version !== '*') args.push('--version', location.version);
-  const run = await runTool(helm, args, workDir);
-  if (run.exitCode !== 0) throw new Error(`chart could not be fetched: ${failureMessage(run)}`);
+  if (location.type === 'oci' && location.insecure) args.push('--plain-http');
+  const run = await runTool(helm, args, workDir, helmEnvironment());
+  if (run.exitCode !== 0)
+    throw new Error(`chart ${chartReference(location)} could not be fetched: ${registryFailure(run)}`);
   const [archive] = (await readdir(destination)).filter((name) => name.endsWith('.tgz'));
   if (!archive) throw new Error(`helm pull wrote no chart archive into ${destination}`);
   return join(destination, archive);
+}
+
+/** What the registry or repository said, first; then the command, for whoever must reproduce it. */
+function registryFailure(run: ToolRun): string {
+  const said = run.stderr.trim();
+  if (/\b401\b|unauthorized|authentication required/i.test(said))
+    return `unauthorized: the registry wants credentials (${said.split('\n').at(-1)}); ${run.command}`;
+  if (/\bnot found\b|\b404\b|no such|not found in|Unable to locate any tags/i.test(said))
+    return `not found: ${said.split('\n').at(-1)}; ${run.command}`;
+  return failureMessage(run);
 }
 
 export interface HelmReleaseInput {

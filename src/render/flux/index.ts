@@ -343,9 +343,14 @@ function locateChart(
     const ref = spec.chartRef;
     const found = source(ref.kind, ref.name, ref.namespace);
     if (ref.kind === 'OCIRepository') {
-      const s = found.spec as { url: string; ref?: { tag?: string; semver?: string; digest?: string } };
-      if (s.ref?.digest) return { type: 'oci', ref: `${s.url}@${s.ref.digest}` };
-      return { type: 'oci', ref: s.url, version: s.ref?.tag ?? s.ref?.semver };
+      const s = found.spec as {
+        url: string;
+        insecure?: boolean;
+        ref?: { tag?: string; semver?: string; digest?: string };
+      };
+      // As source-controller: a digest wins over a semver range, a range over a tag.
+      if (s.ref?.digest) return { type: 'oci', ref: `${s.url}@${s.ref.digest}`, insecure: s.insecure };
+      return { type: 'oci', ref: s.url, version: s.ref?.semver ?? s.ref?.tag, insecure: s.insecure };
     }
     if (ref.kind === 'HelmChart') {
       const chartSpec = found.spec as NonNullable<HelmReleaseSpec['chart']>['spec'];
@@ -370,12 +375,17 @@ function locateChart(
     return { type: 'dir', path: join(root, chartSpec.chart), valuesFiles: chartSpec.valuesFiles ?? [] };
   }
   if (ref.kind === 'HelmRepository') {
-    const repo = source('HelmRepository', ref.name, ref.namespace).spec as { url: string; type?: string };
+    const repo = source('HelmRepository', ref.name, ref.namespace).spec as {
+      url: string;
+      type?: string;
+      insecure?: boolean;
+    };
     if (repo.type === 'oci' || repo.url.startsWith('oci://')) {
       return {
         type: 'oci',
         ref: `${repo.url.replace(/\/$/, '')}/${chartSpec.chart}`,
         version: chartSpec.version,
+        insecure: repo.insecure,
       };
     }
     return { type: 'repo', url: repo.url, chart: chartSpec.chart, version: chartSpec.version };
