@@ -77,7 +77,7 @@ async function pullChart(
 /** What the registry or repository said, first; then the command, for whoever must reproduce it. */
 function registryFailure(run: ToolRun): string {
   const said = run.stderr.trim();
-  if (/\b401\b|unauthorized|authentication required/i.test(said))
+  if (/\b40[13]\b|unauthori[sz]ed|authentication required|credential not found|denied/i.test(said))
     return `unauthorized: the registry wants credentials (${said.split('\n').at(-1)}); ${run.command}`;
   if (/\bnot found\b|\b404\b|no such|not found in|Unable to locate any tags/i.test(said))
     return `not found: ${said.split('\n').at(-1)}; ${run.command}`;
