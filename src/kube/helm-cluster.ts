@@ -71,7 +71,7 @@ async function openSession(proxy: ReadProxy): Promise<HelmLookupSession> {
   const dir = await mkdtemp(join(tmpdir(), 'kube-drift-helm-'));
   const session: ProxySession = proxy.begin();
   const kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, kubeconfigFor(proxy.endpoint, session.token), { mode: 0o600 });
+  await writeFile(kubeconfig, kubeconfigFor(proxy.endpoint, proxy.ca, session.token), { mode: 0o600 });
   return {
     kubeconfig,
     get secretsHidden() {
@@ -87,11 +87,12 @@ async function openSession(proxy: ReadProxy): Promise<HelmLookupSession> {
   };
 }
 
-function kubeconfigFor(server: string, token: string): string {
+function kubeconfigFor(server: string, ca: string, token: string): string {
+  const authority = Buffer.from(ca).toString('base64');
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'kube-drift', cluster: { server } }],
+    clusters: [{ name: 'kube-drift', cluster: { server, 'certificate-authority-data': authority } }],
     users: [{ name: 'kube-drift-lookup', user: { token } }],
     contexts: [{ name: 'kube-drift', context: { cluster: 'kube-drift', user: 'kube-drift-lookup' } }],
     'current-context': 'kube-drift',

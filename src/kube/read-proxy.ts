@@ -1,9 +1,11 @@
 // A loopback endpoint that answers Helm's `lookup` with kube-drift's own client, so that Helm
 // never holds the cluster's credentials: one bearer token per helm run, reads only.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { KubeClient } from './client.ts';
 import { KubeApiError } from './errors.ts';
+import { loopbackCertificate } from './loopback-cert.ts';
 
 export interface ReadProxyOptions {
   /** Untrusted runs (a pull request's head): Secrets read as not found, lists of them as empty. */
@@ -32,11 +34,15 @@ export class ReadProxy {
   private url = '';
   private readonly client: KubeClient;
   private readonly options: ReadProxyOptions;
+  /** The endpoint's certificate (PEM), which Helm's kubeconfig trusts as its only CA. */
+  readonly ca: string;
 
   private constructor(client: KubeClient, options: ReadProxyOptions) {
     this.client = client;
     this.options = options;
-    this.server = createServer((request, response) => {
+    const certificate = loopbackCertificate();
+    this.ca = certificate.cert;
+    this.server = createServer(certificate, (request, response) => {
       this.handle(request, response).catch((error: unknown) =>
         respond(response, 500, status(500, 'InternalError', (error as Error).message)),
       );
@@ -51,11 +57,11 @@ export class ReadProxy {
     });
     const address = proxy.server.address();
     if (!address || typeof address === 'string') throw new Error('the lookup endpoint has no port');
-    proxy.url = `http://127.0.0.1:${address.port}`;
+    proxy.url = `https://127.0.0.1:${address.port}`;
     return proxy;
   }
 
-  /** `http://127.0.0.1:<port>`: loopback only, so plain HTTP carries the token no further than this machine. */
+  /** `https://127.0.0.1:<port>`: loopback only; TLS because client-go sends a token over nothing else. */
   get endpoint(): string {
     return this.url;
   }

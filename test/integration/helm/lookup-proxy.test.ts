@@ -4,6 +4,7 @@
 // offline with a warning.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { Redactor } from '../../../src/drift/mask.ts';
@@ -39,10 +40,37 @@ async function open(
   });
 }
 
-/** The endpoint and token of a session, read from the kubeconfig Helm would be given. */
-function endpointOf(kubeconfig: string): { server: string; token: string } {
+/** The endpoint, its CA and the token of a session, read from the kubeconfig Helm would be given. */
+function endpointOf(kubeconfig: string): { server: string; token: string; ca: string } {
   const config = JSON.parse(readFileSync(kubeconfig, 'utf8'));
-  return { server: config.clusters[0].cluster.server, token: config.users[0].user.token };
+  const cluster = config.clusters[0].cluster;
+  const ca = Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8');
+  return { server: cluster.server, token: config.users[0].user.token, ca };
+}
+
+interface Answer {
+  status: number;
+  json(): Promise<unknown>;
+}
+
+/** An HTTPS request that trusts only the endpoint's own certificate. */
+function call(
+  ca: string,
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) {
+  return new Promise<Answer>((resolve, reject) => {
+    const req = request(url, { method: init.method ?? 'GET', headers: init.headers, ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, json: async () => JSON.parse(text) });
+      });
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
 }
 
 describe('the lookup endpoint', { timeout: 120_000 }, () => {
@@ -72,8 +100,9 @@ describe('the lookup endpoint', { timeout: 120_000 }, () => {
     const redactor = new Redactor();
     const cluster = await open(client, false, redactor);
     const session = await cluster.openLookup();
-    const { server, token } = endpointOf(session.kubeconfig);
-    assert.match(server, /^http:\/\/127\.0\.0\.1:\d+$/);
+    const { server, token, ca } = endpointOf(session.kubeconfig);
+    assert.match(server, /^https:\/\/127\.0\.0\.1:\d+$/);
+    const fetch = (url: string, init?: Parameters<typeof call>[2]) => call(ca, url, init);
     const auth = { authorization: `Bearer ${token}` };
     const configMaps = `${server}/api/v1/namespaces/${ns.name}/configmaps`;
     try {
@@ -112,8 +141,9 @@ describe('the lookup endpoint', { timeout: 120_000 }, () => {
     const redactor = new Redactor();
     const cluster = await open(client, true, redactor);
     const session = await cluster.openLookup();
-    const { server, token } = endpointOf(session.kubeconfig);
+    const { server, token, ca } = endpointOf(session.kubeconfig);
     const headers = { authorization: `Bearer ${token}` };
+    const fetch = (url: string, init?: Parameters<typeof call>[2]) => call(ca, url, init);
     try {
       const one = await fetch(`${server}/api/v1/namespaces/${ns.name}/secrets/kept`, { headers });
       assert.equal(one.status, 404);
