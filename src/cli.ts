@@ -67,6 +67,8 @@ function cliOptions(command: Command) {
         'helm-namespace',
         'helm-values',
         'helm-set',
+        'chart-credentials',
+        'docker-config',
       ].includes(o.name);
     if (command === 'diff') return !DIFF_ONLY.has(o.name);
     return true;
@@ -154,6 +156,7 @@ async function runCommand(settings: Settings, io: CliIO, redactor: Redactor): Pr
   };
 
   if (settings.command === 'render') {
+    for (const credential of settings.chartCredentials) redactor.add(credential.password);
     const desired = await renderDesired(settings);
     for (const warning of desired.warnings) hooks.warning(warning);
     for (const object of desired.objects) redactor.addSecretObject(object.object);

@@ -96,7 +96,12 @@ async function renderSources(settings: Settings, helmContext: HelmRenderContext)
     settings.source === 'flux' ||
     (settings.source === 'auto' && settings.paths.every((path) => isFluxPath(join(settings.repoRoot, path))))
   ) {
-    const flux = await renderFlux({ repoRoot: settings.repoRoot, paths: settings.paths, helmContext });
+    const flux = await renderFlux({
+      repoRoot: settings.repoRoot,
+      paths: settings.paths,
+      helmContext,
+      chartCredentials: settings.chartCredentials,
+    });
     const skippedGroups = new Map<string, string>();
     const ignoreRules: IgnoreRule[] = [];
     for (const group of flux.groups) {
@@ -160,6 +165,7 @@ export async function diff(
   redactor = new Redactor(),
   options: { forApply?: boolean } = {},
 ): Promise<DiffResult> {
+  for (const credential of settings.chartCredentials) redactor.add(credential.password);
   // Connected first: Helm renders with the cluster's capabilities and lookup, as helm-controller does.
   const connection = await connect(settings, hooks);
   let lease: HeldLease | undefined;

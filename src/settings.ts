@@ -9,6 +9,11 @@ import type { FailOn } from './drift/threeway.ts';
 import { InputError } from './errors.ts';
 import type { WebhookFormat } from './github/webhook.ts';
 import type { KubeconfigSource } from './kube/kubeconfig.ts';
+import {
+  type ChartCredential,
+  dockerConfigCredentials,
+  parseChartCredentials,
+} from './render/flux/chart-credentials.ts';
 
 export type Command = 'diff' | 'apply' | 'render';
 export type SourceMode = 'auto' | 'plain' | 'kustomize' | 'helm' | 'flux';
@@ -45,6 +50,8 @@ export interface Settings {
   failOn: FailOn;
   /** Whether the rendered content may read cluster Secrets (Helm lookup); false on pull request runs. */
   trusted: boolean;
+  /** Credentials for private chart sources, each for one host. */
+  chartCredentials: ChartCredential[];
   remediation: {
     remediate: boolean;
     prune: boolean;
@@ -234,6 +241,19 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'auto',
     description:
       'Whether the manifests may read cluster Secrets while rendering (Helm lookup). auto: not on pull_request and pull_request_target runs (GITHUB_EVENT_NAME), whose head is the pull request\'s; there lookups of Secrets answer "not found". false: never.',
+  },
+  {
+    name: 'chart-credentials',
+    kind: 'list',
+    repeat: true,
+    description:
+      'Credentials for private Helm repositories and OCI registries, one host=username:password per line (e.g. ghcr.io=user:<token>). Each is sent only to that host: a HelmRepository or OCIRepository pointing elsewhere gets none.',
+  },
+  {
+    name: 'docker-config',
+    kind: 'string',
+    description:
+      'A docker config.json (docker login, helm registry login) whose auths are chart credentials too, each bound to its host. Without it helm uses no login the runner holds.',
   },
   {
     name: 'remediate',
@@ -438,6 +458,27 @@ export function parseSettings(
     );
   }
 
+  const chartCredentials = parseChartCredentials(
+    (Array.isArray(raw['chart-credentials'])
+      ? raw['chart-credentials']
+      : (raw['chart-credentials'] ?? '').split('\n')
+    ).filter((entry) => entry.trim() !== ''),
+    label('chart-credentials', context.isAction),
+  );
+  const dockerConfig = get('docker-config');
+  if (dockerConfig) {
+    const file = resolve(repoRoot, dockerConfig);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new InputError(`docker config ${dockerConfig} cannot be read`, {
+        hint: `Check the path given to ${label('docker-config', context.isAction)}.`,
+      });
+    }
+    chartCredentials.push(...dockerConfigCredentials(text, dockerConfig));
+  }
+
   const colorChoice = choice<'auto' | 'always' | 'never'>('color');
   const namespace = get('namespace')!;
 
@@ -472,6 +513,7 @@ export function parseSettings(
     trusted:
       choice<'auto' | 'false'>('trusted') === 'auto' &&
       !UNTRUSTED_EVENTS.has(context.eventName ?? process.env.GITHUB_EVENT_NAME ?? ''),
+    chartCredentials,
     remediation: {
       remediate: command === 'apply' || (context.isAction && bool('remediate')),
       prune: bool('prune'),

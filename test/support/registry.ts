@@ -10,9 +10,13 @@ import { toolCacheDir } from '../../src/render/tools.ts';
 export interface LocalRegistry {
   /** `127.0.0.1:<port>`, as in `oci://127.0.0.1:<port>/charts`. */
   host: string;
-  /** The same registry behind basic auth (`user` / `password`). */
+  /** The same registry behind basic auth (`credentials`). */
   privateHost: string;
+  /** Another such gate: a host the credentials were not given for. */
+  elsewhereHost: string;
   credentials: { username: string; password: string };
+  /** Authorization headers each gate received, by host. */
+  authorizations: Map<string, string[]>;
   stop(): Promise<void>;
 }
 
@@ -48,9 +52,10 @@ function serving(child: ChildProcess): Promise<number> {
 }
 
 /** Forwards to the registry only requests that carry the credentials; others get 401 as registries answer. */
-function authGate(port: number, username: string, password: string): Server {
+function authGate(port: number, username: string, password: string, seen: string[]): Server {
   const expected = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   return createServer((incoming, outgoing) => {
+    if (incoming.headers.authorization) seen.push(incoming.headers.authorization);
     if (incoming.headers.authorization !== expected) {
       outgoing
         .writeHead(401, {
@@ -76,16 +81,29 @@ export async function startRegistry(): Promise<LocalRegistry> {
   const child = spawn(registryBinary(), ['-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const port = await serving(child);
   const credentials = { username: 'charts', password: 'registry-password-for-tests' };
-  const gate = authGate(port, credentials.username, credentials.password);
-  await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
-  const gatePort = (gate.address() as { port: number }).port;
+  const authorizations = new Map<string, string[]>();
+  const gates: Server[] = [];
+  const hosts: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const seen: string[] = [];
+    const gate = authGate(port, credentials.username, credentials.password, seen);
+    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(gate.address() as { port: number }).port}`;
+    authorizations.set(host, seen);
+    gates.push(gate);
+    hosts.push(host);
+  }
   return {
     host: `127.0.0.1:${port}`,
-    privateHost: `127.0.0.1:${gatePort}`,
+    privateHost: hosts[0],
+    elsewhereHost: hosts[1],
     credentials,
+    authorizations,
     stop: async () => {
-      gate.closeAllConnections();
-      await new Promise((resolve) => gate.close(resolve));
+      for (const gate of gates) {
+        gate.closeAllConnections();
+        await new Promise((resolve) => gate.close(resolve));
+      }
       child.kill();
     },
   };

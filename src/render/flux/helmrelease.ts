@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import type { KubeObject } from '../../model.ts';
 import { type HelmRenderContext, helmEnvironment, runHelmTemplate } from '../helm-run.ts';
 import { failureMessage, runTool, type ToolRun } from '../tools.ts';
+import { type ChartCredential, credentialFor, registryConfigDir } from './chart-credentials.ts';
 import { releaseNameOf, type Values } from './values.ts';
 
 export interface HelmReleaseSpec {
@@ -51,14 +52,23 @@ export interface HelmTools {
   kubectl: string;
 }
 
+export interface ReleaseRenderOptions {
+  /** Private to this render, removed after it. */
+  workDir: string;
+  offline: boolean;
+  helmContext: HelmRenderContext;
+  /** Each used only for the host it was given for. */
+  credentials: readonly ChartCredential[];
+}
+
 async function pullChart(
   location: ChartLocation,
   helm: string,
-  workDir: string,
-  offline: boolean,
+  options: ReleaseRenderOptions,
 ): Promise<string> {
   if (location.type === 'dir') return location.path;
-  if (offline) throw new Error('chart must be fetched, but offline mode is on');
+  if (options.offline) throw new Error('chart must be fetched, but offline mode is on');
+  const { workDir } = options;
   const destination = mkdtempSync(join(workDir, 'chart-'));
   const args =
     location.type === 'repo'
@@ -66,7 +76,21 @@ async function pullChart(
       : ['pull', location.ref, '--destination', destination];
   if (location.version && location.version !== '*') args.push('--version', location.version);
   if (location.type === 'oci' && location.insecure) args.push('--plain-http');
-  const run = await runTool(helm, args, workDir, helmEnvironment());
+  const credential = credentialFor(
+    options.credentials,
+    location.type === 'repo' ? location.url : location.ref,
+  );
+  const env = helmEnvironment();
+  if (location.type === 'repo' && credential)
+    args.push('--username', credential.username, '--password', credential.password);
+  else if (location.type === 'oci') {
+    // Only this host's credential, and no login the runner may hold for other hosts.
+    const dir = registryConfigDir(workDir, credential);
+    env.HELM_REGISTRY_CONFIG = join(dir, 'config.json');
+    env.DOCKER_CONFIG = dir;
+  }
+  const run = await runTool(helm, args, workDir, env);
+  if (credential) run.command = run.command.replaceAll(credential.password, '***');
   if (run.exitCode !== 0)
     throw new Error(`chart ${chartReference(location)} could not be fetched: ${registryFailure(run)}`);
   const [archive] = (await readdir(destination)).filter((name) => name.endsWith('.tgz'));
@@ -94,13 +118,12 @@ export interface HelmReleaseInput {
 export async function renderHelmRelease(
   input: HelmReleaseInput,
   tools: HelmTools,
-  workDir: string,
-  offline: boolean,
-  helmContext: HelmRenderContext,
+  options: ReleaseRenderOptions,
 ): Promise<string> {
   const { release, chart, values } = input;
+  const { workDir, helmContext } = options;
   const spec = release.spec;
-  const chartPath = await pullChart(chart, tools.helm, workDir, offline);
+  const chartPath = await pullChart(chart, tools.helm, options);
   const valuesFile = join(mkdtempSync(join(workDir, 'values-')), 'values.yaml');
   writeFileSync(valuesFile, stringify(values), { mode: 0o600 });
   const namespace = spec.targetNamespace || release.metadata.namespace || 'default';

@@ -9,6 +9,7 @@ import type { DesiredObject, KubeObject } from '../../model.ts';
 import { HelmRenderContext } from '../helm-run.ts';
 import { collectManifests } from '../manifests.ts';
 import { findTool } from '../tools.ts';
+import type { ChartCredential } from './chart-credentials.ts';
 import { inferFluxRoot, relativeTo } from './detect.ts';
 import { type ChartLocation, type HelmReleaseSpec, renderHelmRelease } from './helmrelease.ts';
 import {
@@ -34,6 +35,8 @@ export interface FluxRenderOptions {
   strictSubstitution?: boolean;
   /** The cluster HelmReleases render against, and where their notes go; offline when absent. */
   helmContext?: HelmRenderContext;
+  /** For private HelmRepositories and OCI registries, each bound to its host. */
+  chartCredentials?: readonly ChartCredential[];
 }
 
 export interface FluxIgnoreRule {
@@ -291,9 +294,12 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
         const manifest = await renderHelmRelease(
           { release: object as FluxObject & { spec: HelmReleaseSpec }, chart, values },
           { helm, kubectl },
-          work,
-          !!options.offline,
-          options.helmContext ?? new HelmRenderContext(),
+          {
+            workDir: work,
+            offline: !!options.offline,
+            helmContext: options.helmContext ?? new HelmRenderContext(),
+            credentials: options.chartCredentials ?? [],
+          },
         );
         const file = chart.type === 'dir' ? `${checkoutFile(chart.path)}/Chart.yaml` : `HelmRelease/${id}`;
         const parsed = collectManifests(manifest, file, { group });

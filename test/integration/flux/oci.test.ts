@@ -22,6 +22,7 @@ let work: string;
 let registry: LocalRegistry;
 let digest010: string;
 let result: FluxRenderResult;
+let withCredentials: FluxRenderResult;
 
 /** Packages greeter at `version` (its message names the version) and pushes it with helm push. */
 async function pushGreeter(version: string): Promise<string> {
@@ -104,6 +105,29 @@ before(async () => {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'oci.yaml'), objects.map((o) => JSON.stringify(o)).join('\n---\n'));
   result = await renderFlux({ repoRoot: join(work, 'repo'), paths: ['clusters/oci'] });
+
+  // The same registry behind auth, with credentials given for it, and a release whose source a
+  // pull request pointed at another host.
+  const privateDir = join(work, 'private', 'clusters', 'oci');
+  mkdirSync(privateDir, { recursive: true });
+  writeFileSync(
+    join(privateDir, 'oci.yaml'),
+    [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'greeter' } },
+      ociRepository('private', `oci://${registry.privateHost}/charts/greeter`, { tag: '0.1.0' }),
+      ociRepository('elsewhere', `oci://${registry.elsewhereHost}/charts/greeter`, { tag: '0.1.0' }),
+      release('private', chartRef('private')),
+      release('elsewhere', chartRef('elsewhere')),
+    ]
+      .map((o) => JSON.stringify(o))
+      .join('\n---\n'),
+  );
+  const { username, password } = registry.credentials;
+  withCredentials = await renderFlux({
+    repoRoot: join(work, 'private'),
+    paths: ['clusters/oci'],
+    chartCredentials: [{ host: registry.privateHost, username, password }],
+  });
 });
 
 after(async () => {
@@ -146,4 +170,19 @@ test('a chart not in the registry and a registry that wants credentials are erro
     ),
     unauthorized,
   );
+});
+
+test('credentials reach the registry they were given for, and no other host', () => {
+  const configMap = withCredentials.objects.find(
+    (o) => o.group === 'HelmRelease greeter/private' && o.object.kind === 'ConfigMap',
+  );
+  assert.deepEqual(configMap?.object.data, { message: 'greeter 0.1.0' });
+  assert.ok((registry.authorizations.get(registry.privateHost) ?? []).length > 0);
+  assert.deepEqual(registry.authorizations.get(registry.elsewhereHost), []);
+  assert.deepEqual(
+    withCredentials.errors.map((e) => e.group),
+    ['HelmRelease greeter/elsewhere'],
+  );
+  assert.match(withCredentials.errors[0].message, /could not be fetched: unauthorized: /);
+  assert.ok(!withCredentials.errors[0].message.includes(registry.credentials.password));
 });
