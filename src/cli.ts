@@ -1,10 +1,13 @@
-// The CLI face of the engine: kube-drift diff | apply | render.
-import { writeFileSync } from 'node:fs';
+// The CLI face of the engine: kube-drift diff | apply | render. Everything it prints passes
+// through the run's one Redactor into src/output/streams.ts.
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { maskSecrets, Redactor } from './drift/mask.ts';
+import { maskSecrets } from './drift/mask.ts';
 import { converge, diff, type EngineHooks, exitStatus, renderDesired } from './engine.ts';
 import { describeError, InputError } from './errors.ts';
+import { writeOutputFile } from './output/files.ts';
+import { type CliStreams, processStreams, streamsOf } from './output/streams.ts';
+import { Redactor } from './redaction.ts';
 import { renderJson } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import type { Report } from './report/model.ts';
@@ -80,34 +83,36 @@ export interface CliIO {
   stderr: NodeJS.WritableStream;
 }
 
-export async function main(
-  argv: string[],
-  io: CliIO = { stdout: process.stdout, stderr: process.stderr },
-): Promise<number> {
+/** `io` replaces the process's streams (tests pass buffers). */
+export async function main(argv: string[], io?: CliIO): Promise<number> {
+  const streams = io ? streamsOf(io.stdout, io.stderr) : processStreams();
+  // One Redactor for the run: whatever is printed, before or after an error, goes through it.
+  const redactor = new Redactor();
+  const out = (text: string) => streams.stdout.write(redactor.redact(text));
+  const err = (text: string) => streams.stderr.write(redactor.redact(text));
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    io.stdout.write(`${usage()}\n`);
+    out(`${usage()}\n`);
     return command ? 0 : 2;
   }
   if (command === '--version' || command === 'version') {
-    io.stdout.write(`${VERSION}\n`);
+    out(`${VERSION}\n`);
     return 0;
   }
   if (!(command in COMMANDS)) {
-    io.stderr.write(`kube-drift: unknown command "${command}"\n\n${usage()}\n`);
+    err(`kube-drift: unknown command "${command}"\n\n${usage()}\n`);
     return 2;
   }
   const cmd = command as Command;
-  const redactor = new Redactor();
   try {
     const settings = parseFlags(cmd, rest);
     if (!settings) {
-      io.stdout.write(`${usage(cmd)}\n`);
+      out(`${usage(cmd)}\n`);
       return 0;
     }
-    return await runCommand(settings, io, redactor);
+    return await runCommand(settings, streams, redactor);
   } catch (error) {
-    io.stderr.write(`kube-drift: ${redactor.redact(describeError(error))}\n`);
+    err(`kube-drift: ${describeError(error)}\n`);
     return 2;
   }
 }
@@ -140,27 +145,31 @@ function parseFlags(command: Command, args: string[]): Settings | undefined {
   return parseSettings(command, raw, { repoRoot: process.cwd(), isAction: false });
 }
 
-async function runCommand(settings: Settings, io: CliIO, redactor: Redactor): Promise<number> {
-  const progressOn = (io.stderr as NodeJS.WriteStream).isTTY === true;
+async function runCommand(settings: Settings, streams: CliStreams, redactor: Redactor): Promise<number> {
+  const out = (text: string) => streams.stdout.write(redactor.redact(text));
+  const err = (text: string) => streams.stderr.write(redactor.redact(text));
   const hooks: EngineHooks = {
     info: (message) => {
-      if (settings.verbose) io.stderr.write(`${redactor.redact(message)}\n`);
+      if (settings.verbose) err(`${message}\n`);
     },
-    warning: (message) => io.stderr.write(`warning: ${redactor.redact(message)}\n`),
-    progress: progressOn
+    warning: (message) => err(`warning: ${message}\n`),
+    progress: streams.stderrIsTTY
       ? (done, total) => {
           if (done === total || done % 25 === 0)
-            io.stderr.write(`\r${done}/${total} objects compared${done === total ? '\n' : ''}`);
+            err(`\r${done}/${total} objects compared${done === total ? '\n' : ''}`);
         }
+      : undefined,
+    // The benchmark (bench/run.ts) and fault tests count requests with this; off unless asked for.
+    stats: process.env.KUBE_DRIFT_STATS
+      ? (stats) => err(`kube-drift stats: ${JSON.stringify(stats)}\n`)
       : undefined,
   };
 
   if (settings.command === 'render') {
     for (const credential of settings.chartCredentials) redactor.add(credential.password);
-    const desired = await renderDesired(settings);
+    const desired = await renderDesired(settings, redactor);
     for (const warning of desired.warnings) hooks.warning(warning);
-    for (const object of desired.objects) redactor.addSecretObject(object.object);
-    for (const error of desired.errors) io.stderr.write(`error: ${redactor.redact(error.message)}\n`);
+    for (const error of desired.errors) err(`error: ${error.message}\n`);
     // Secret values are printed masked here too: render output ends up in logs.
     const text = desired.objects
       .map(
@@ -168,7 +177,7 @@ async function runCommand(settings: Settings, io: CliIO, redactor: Redactor): Pr
           `# Source: ${d.source.file}:${d.source.line}\n${stringify(maskSecrets(null, d.object).predicted, { lineWidth: 0 })}`,
       )
       .join('---\n');
-    io.stdout.write(redactor.redact(text));
+    out(text);
     return desired.errors.length > 0 ? 2 : 0;
   }
 
@@ -182,8 +191,8 @@ async function runCommand(settings: Settings, io: CliIO, redactor: Redactor): Pr
       status = applied.exitStatus;
     }
     const output = formatReport(report, settings);
-    io.stdout.write(redactor.redact(output));
-    if (settings.reportFile) writeFileSync(settings.reportFile, redactor.redact(renderJson(report)));
+    out(output);
+    if (settings.reportFile) writeOutputFile(settings.reportFile, redactor.redact(renderJson(report)));
     return status;
   } finally {
     await result.close();

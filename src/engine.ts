@@ -3,17 +3,17 @@
 import { realpath } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { IgnoreRule } from './drift/ignore.ts';
-import { Redactor } from './drift/mask.ts';
 import { type Plan, plan } from './drift/plan.ts';
 import { classifyChanges, type FailOn, failsOn } from './drift/threeway.ts';
 import { describeError } from './errors.ts';
-import { KubeClient } from './kube/client.ts';
+import { KubeClient, type RequestStats } from './kube/client.ts';
 import { Discovery } from './kube/discovery.ts';
 import { readFluxInventory } from './kube/flux-inventory.ts';
 import { type HelmClusterAccess, openHelmCluster } from './kube/helm-cluster.ts';
 import { loadKubeconfig } from './kube/kubeconfig.ts';
 import { ClusterObjects } from './kube/objects.ts';
 import type { ChangeSet, DesiredObject, KubeObject, PlanError } from './model.ts';
+import type { Redactor } from './redaction.ts';
 import { type RemediationResult, remediate } from './remediate/index.ts';
 import { readInventory } from './remediate/inventory.ts';
 import { acquireLease, type HeldLease } from './remediate/lease.ts';
@@ -21,7 +21,7 @@ import { isFluxPath } from './render/flux/detect.ts';
 import { renderFlux } from './render/flux/index.ts';
 import { checkoutBase, gitToplevel } from './render/git-base.ts';
 import { type HelmClusterView, HelmRenderContext, RenderError, render } from './render/index.ts';
-import { buildReport, isThreeWay, type Report } from './report/model.ts';
+import { buildReport, type Comparison, isThreeWay, type Report } from './report/model.ts';
 import type { Settings } from './settings.ts';
 import { VERSION } from './version.ts';
 
@@ -29,6 +29,8 @@ export interface EngineHooks {
   info(message: string): void;
   warning(message: string): void;
   progress?(done: number, total: number): void;
+  /** The connection's request counts, when it closes (the CLI prints them with KUBE_DRIFT_STATS=1). */
+  stats?(stats: RequestStats): void;
 }
 
 export interface Connection {
@@ -51,6 +53,8 @@ export interface DiffResult {
 /**
  * Exit status as `kubectl diff`: 0 in sync, 1 drift, 2 error. In a three-way preview,
  * `failOn` narrows what counts: only the PR's own changes, or only drift already there.
+ * A live report cannot tell whose a change is, so there every drift fails: a check that
+ * cannot tell must not pass.
  */
 export function exitStatus(report: Report, failOn: FailOn = 'any'): 0 | 1 | 2 {
   if (report.summary.errors > 0) return 2;
@@ -76,12 +80,19 @@ export interface DesiredSet {
 }
 
 /**
- * Renders the sources. Helm charts render against `helmCluster` (capabilities, lookup) when
- * given; without it (the render command), as `helm template` does offline, with a warning.
+ * Renders the paths, and registers every Secret the rendering saw with the redactor before
+ * anything is printed: values from Git reach outputs only masked, wherever they show up.
+ * Helm charts render against `helmCluster` (capabilities, lookup) when given; without it (the
+ * render command), as `helm template` does offline, with a warning.
  */
-export async function renderDesired(settings: Settings, helmCluster?: HelmClusterView): Promise<DesiredSet> {
+export async function renderDesired(
+  settings: Settings,
+  redactor: Redactor,
+  helmCluster?: HelmClusterView,
+): Promise<DesiredSet> {
   const helmContext = new HelmRenderContext(helmCluster);
-  const desired = await renderSources(settings, helmContext);
+  const desired = await renderSources(settings, (secret) => redactor.addSecretObject(secret), helmContext);
+  for (const { object } of desired.objects) redactor.addSecretObject(object);
   desired.groupNotes = helmContext.notes;
   desired.warnings = [...helmContext.warnings];
   const offline = helmContext.offlineWarning();
@@ -89,7 +100,11 @@ export async function renderDesired(settings: Settings, helmCluster?: HelmCluste
   return desired;
 }
 
-async function renderSources(settings: Settings, helmContext: HelmRenderContext): Promise<DesiredSet> {
+async function renderSources(
+  settings: Settings,
+  onSecret: (secret: KubeObject) => void,
+  helmContext: HelmRenderContext,
+): Promise<DesiredSet> {
   const notes = { groupNotes: new Map<string, string>(), warnings: [] };
   // source auto: paths that hold Flux Kustomization objects are Flux cluster paths.
   if (
@@ -99,6 +114,7 @@ async function renderSources(settings: Settings, helmContext: HelmRenderContext)
     const flux = await renderFlux({
       repoRoot: settings.repoRoot,
       paths: settings.paths,
+      onSecret,
       helmContext,
       chartCredentials: settings.chartCredentials,
     });
@@ -146,7 +162,10 @@ export async function connect(settings: Settings, hooks: EngineHooks): Promise<C
     return {
       cluster: new ClusterObjects(client, discovery),
       server: kubeconfig.server,
-      close: () => client.close(),
+      close: () => {
+        client.close();
+        hooks.stats?.(client.stats);
+      },
     };
   } catch (error) {
     client.close();
@@ -162,7 +181,7 @@ export async function connect(settings: Settings, hooks: EngineHooks): Promise<C
 export async function diff(
   settings: Settings,
   hooks: EngineHooks,
-  redactor = new Redactor(),
+  redactor: Redactor,
   options: { forApply?: boolean } = {},
 ): Promise<DiffResult> {
   for (const credential of settings.chartCredentials) redactor.add(credential.password);
@@ -177,7 +196,7 @@ export async function diff(
   };
   try {
     helmCluster = await helmClusterFor(connection, settings, redactor, hooks);
-    const desired = await renderDesired(settings, helmCluster);
+    const desired = await renderDesired(settings, redactor, helmCluster);
     for (const warning of desired.warnings) hooks.warning(warning);
     hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
     const r = settings.remediation;
@@ -192,7 +211,7 @@ export async function diff(
       });
     }
     const result = await planAgainst(desired, connection, settings, hooks, redactor);
-    const changeSet = await threeWayChangeSet(settings, result, hooks, helmCluster);
+    const { changeSet, comparison } = await threeWayChangeSet(settings, result, hooks, redactor, helmCluster);
     await helmCluster?.close();
     helmCluster = undefined;
     noteGroups(changeSet, desired.groupNotes);
@@ -202,6 +221,7 @@ export async function diff(
       generatedAt: new Date().toISOString(),
       kubeDriftVersion: VERSION,
       cluster: connection.server,
+      comparison,
     });
     return { desired, plan: result, changeSet, report, connection, redactor, close };
   } catch (error) {
@@ -289,26 +309,31 @@ async function threeWayChangeSet(
   settings: Settings,
   result: Plan,
   hooks: EngineHooks,
+  redactor: Redactor,
   helmCluster: HelmClusterView | undefined,
-): Promise<ChangeSet> {
-  if (settings.threeWay === 'off' || !settings.base) return result.changeSet;
+): Promise<{ changeSet: ChangeSet; comparison: Comparison }> {
+  const live = { changeSet: result.changeSet, comparison: { kind: 'live' } as const };
+  if (settings.threeWay === 'off' || !settings.base) return live;
   const toplevel = await gitToplevel(settings.repoRoot);
   const checkout = await checkoutBase(toplevel, settings.base);
   try {
     const baseRoot = join(checkout.dir, relative(toplevel, await realpath(settings.repoRoot)));
     let base: DesiredSet;
     try {
-      base = await renderDesired({ ...settings, repoRoot: baseRoot }, helmCluster);
+      base = await renderDesired({ ...settings, repoRoot: baseRoot }, redactor, helmCluster);
     } catch (error) {
       // The PR may be the fix for manifests that did not render: preview it as a plain diff.
       if (!(error instanceof RenderError)) throw error;
       hooks.warning(
         `three-way preview skipped: the manifests at the base ${settings.base} do not render (${error.message})`,
       );
-      return result.changeSet;
+      return live;
     }
     hooks.info(`three-way preview: rendered ${base.objects.length} objects at the base ${settings.base}`);
-    return classifyChanges(result, base.objects, { defaultNamespace: settings.namespace });
+    return {
+      changeSet: classifyChanges(result, base.objects, { defaultNamespace: settings.namespace }),
+      comparison: { kind: 'three-way', base: checkout.sha },
+    };
   } finally {
     await checkout.cleanup();
   }

@@ -1,15 +1,16 @@
 // The action face of the engine: inputs → the flow → outputs, summary, comment, check run.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Everything it writes goes through the run's one Redactor into src/output/actions.ts.
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import * as core from '@actions/core';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { Redactor } from './drift/mask.ts';
 import { converge, diff, type EngineHooks, exitStatus } from './engine.ts';
 import { describeError } from './errors.ts';
 import { readRunContext } from './github/context.ts';
 import { Publisher, writeJobSummary } from './github/publisher.ts';
 import { decodeInline } from './kube/kubeconfig.ts';
+import { actionLog, maskInLog, readInput, setFailed, setOutput } from './output/actions.ts';
+import { writeOutputFile } from './output/files.ts';
+import { MIN_SECRET_LENGTH, Redactor } from './redaction.ts';
 import { remediationRefusal } from './remediate/guard.ts';
 import { renderJson } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
@@ -19,14 +20,16 @@ import { OPTIONS, parseSettings, type Settings } from './settings.ts';
 const SUMMARY_BUDGET = 1024 * 1024 - 4096;
 
 export async function run(): Promise<void> {
-  const redactor = new Redactor();
+  // Every value registered is also masked by the runner in the log.
+  const redactor = new Redactor(maskInLog);
   let publisher: Publisher | undefined;
   try {
     const raw: Record<string, string> = {};
-    for (const option of OPTIONS) if (option.scope !== 'cli') raw[option.name] = core.getInput(option.name);
+    for (const option of OPTIONS) if (option.scope !== 'cli') raw[option.name] = readInput(option.name);
     const secret = (value: string | undefined) => {
       if (!value) return;
-      core.setSecret(value);
+      // The runner masks a credential in the log even when it is too short to redact by value.
+      if (value.length < MIN_SECRET_LENGTH) maskInLog(value);
       redactor.add(value);
     };
     secret(raw['github-token']);
@@ -42,8 +45,8 @@ export async function run(): Promise<void> {
     if (settings.threeWay === 'auto' && context.pullRequest?.baseSha)
       settings.base = context.pullRequest.baseSha;
     const hooks: EngineHooks = {
-      info: (message) => core.info(redactor.redact(message)),
-      warning: (message) => core.warning(redactor.redact(message)),
+      info: (message) => actionLog.info(redactor.redact(message)),
+      warning: (message) => actionLog.warning(redactor.redact(message)),
     };
 
     publisher = new Publisher(
@@ -59,11 +62,11 @@ export async function run(): Promise<void> {
         webhookUrl: settings.github.webhookUrl,
         webhookFormat: settings.github.webhookFormat,
       },
-      { log: hooks },
+      { log: hooks, redactor },
     );
     await publisher.begin();
 
-    core.startGroup(`kube-drift: ${settings.target} (${settings.paths.join(', ')})`);
+    actionLog.startGroup(redactor.redact(`kube-drift: ${settings.target} (${settings.paths.join(', ')})`));
     // Whether this run may write is decided before anything is read: a refused run only reports.
     const refusal = settings.remediation.remediate
       ? remediationRefusal(
@@ -72,7 +75,7 @@ export async function run(): Promise<void> {
         )
       : undefined;
     if (refusal) {
-      core.warning(
+      hooks.warning(
         `remediation refused: ${refusal}. The cluster was not changed; this run only reports drift.`,
       );
     }
@@ -90,40 +93,37 @@ export async function run(): Promise<void> {
       }
     } finally {
       await result.close();
-      core.endGroup();
+      actionLog.endGroup();
     }
 
     const reportFile =
       settings.reportFile ?? join(process.env.RUNNER_TEMP || tmpdir(), `kube-drift-${settings.target}.json`);
-    mkdirSync(dirname(reportFile), { recursive: true });
-    writeFileSync(reportFile, redactor.redact(renderJson(report)));
-    setOutputs(report, reportFile);
+    writeOutputFile(reportFile, redactor.redact(renderJson(report)));
+    setOutputs(report, reportFile, redactor);
 
-    const markdown = redactor.redact(
-      renderMarkdown(report, {
-        budgetBytes: SUMMARY_BUDGET,
-        title: `kube-drift: ${settings.target}`,
-        fullReportHint: `the JSON report (${reportFile})`,
-      }),
-    );
-    await writeJobSummary(markdown);
+    const markdown = renderMarkdown(report, {
+      budgetBytes: SUMMARY_BUDGET,
+      title: `kube-drift: ${settings.target}`,
+      fullReportHint: `the JSON report (${reportFile})`,
+    });
+    await writeJobSummary(markdown, redactor);
     const published = await publisher.finish(report, {
       reportJsonPath: reportFile,
       remediated,
       // Drift that fail-on lets pass (exit status 0) concludes the check run neutral.
       failOnDrift: settings.failOnDrift && status !== 0,
     });
-    if (published.commentUrl) core.setOutput('comment-url', published.commentUrl);
-    if (published.checkRunUrl) core.setOutput('check-run-url', published.checkRunUrl);
-    if (published.issueUrl) core.setOutput('issue-url', published.issueUrl);
+    if (published.commentUrl) setOutput('comment-url', redactor.redact(published.commentUrl));
+    if (published.checkRunUrl) setOutput('check-run-url', redactor.redact(published.checkRunUrl));
+    if (published.issueUrl) setOutput('issue-url', redactor.redact(published.issueUrl));
     // The publisher has logged its warnings already (through hooks.warning).
 
-    conclude(report, status, settings);
+    conclude(report, status, settings, redactor);
   } catch (error) {
     const message = redactor.redact(describeError(error));
     if (publisher) await publisher.failed(new Error(message)).catch(() => undefined);
-    core.setOutput('exit-code', '2');
-    core.setFailed(message);
+    setOutput('exit-code', redactor.redact('2'));
+    setFailed(message);
     process.exitCode = 2;
   }
 }
@@ -152,26 +152,31 @@ function kubeconfigSecrets(inline: string | undefined): string[] {
   return [...new Set(secrets)];
 }
 
-function setOutputs(report: Report, reportFile: string): void {
-  core.setOutput('drift-detected', String(report.driftDetected));
-  for (const [key, value] of Object.entries(report.summary)) core.setOutput(key, String(value));
-  core.setOutput('report-json', reportFile);
+function setOutputs(report: Report, reportFile: string, redactor: Redactor): void {
+  setOutput('drift-detected', redactor.redact(String(report.driftDetected)));
+  for (const [key, value] of Object.entries(report.summary)) setOutput(key, redactor.redact(String(value)));
+  setOutput('report-json', redactor.redact(reportFile));
 }
 
-function conclude(report: Report, status: 0 | 1 | 2, settings: Settings): void {
-  core.setOutput('exit-code', String(status));
+function conclude(report: Report, status: 0 | 1 | 2, settings: Settings, redactor: Redactor): void {
+  setOutput('exit-code', redactor.redact(String(status)));
   const s = report.summary;
+  const say = (text: string) => redactor.redact(text);
   if (status === 2) {
-    core.setFailed(`kube-drift: ${s.errors} error(s) for target ${settings.target}; see the report.`);
+    setFailed(say(`kube-drift: ${s.errors} error(s) for target ${settings.target}; see the report.`));
     // As kubectl diff: 2 is an error, 1 is drift (setFailed sets 1).
     process.exitCode = 2;
   } else if (status === 1 && settings.failOnDrift) {
-    core.setFailed(
-      `kube-drift: drift in target ${settings.target}: ${s.created} to create, ${s.configured} drifted, ${s.deleted} to delete.`,
+    setFailed(
+      say(
+        `kube-drift: drift in target ${settings.target}: ${s.created} to create, ${s.configured} drifted, ${s.deleted} to delete.`,
+      ),
     );
   } else {
-    core.info(
-      `kube-drift: ${report.driftDetected ? `drift found (not failing: fail-on-drift ${settings.failOnDrift}, fail-on ${settings.failOn})` : 'in sync'} for target ${settings.target}.`,
+    actionLog.info(
+      say(
+        `kube-drift: ${report.driftDetected ? `drift found (not failing: fail-on-drift ${settings.failOnDrift}, fail-on ${settings.failOn})` : 'in sync'} for target ${settings.target}.`,
+      ),
     );
   }
 }

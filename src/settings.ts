@@ -458,6 +458,15 @@ export function parseSettings(
     );
   }
 
+  const failOn = choice<FailOn>('fail-on');
+  if (failOn !== 'any' && threeWay === 'off') {
+    // Only a three-way preview knows whose a change is; a live diff would fail on every drift.
+    throw new InputError(
+      `${label('fail-on', context.isAction)} ${failOn} needs a three-way preview, but ${label('three-way', context.isAction)} is off`,
+      { hint: 'Set fail-on to any, or three-way to auto.' },
+    );
+  }
+
   const chartCredentials = parseChartCredentials(
     (Array.isArray(raw['chart-credentials'])
       ? raw['chart-credentials']
@@ -509,7 +518,7 @@ export function parseSettings(
     failOnDrift: bool('fail-on-drift'),
     threeWay,
     base,
-    failOn: choice<FailOn>('fail-on'),
+    failOn,
     trusted:
       choice<'auto' | 'false'>('trusted') === 'auto' &&
       !UNTRUSTED_EVENTS.has(context.eventName ?? process.env.GITHUB_EVENT_NAME ?? ''),

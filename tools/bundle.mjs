@@ -1,33 +1,61 @@
-// Bundles the action (dist/index.js) and the CLI (dist/cli.js) from src/ with esbuild.
+// Bundles the action and the CLI from src/ with esbuild, into dist/ or the directory given as
+// the first argument (check-dist and tests bundle elsewhere):
+//   index.js, cli.js            the entries: a guard that checks the Node.js version first
+//   action-main.js, cli-main.js the bundles they load once the version is known to be good
+// The guard is separate because ES module imports are evaluated before the importing module's
+// body: a check inside the bundle would run after its dependencies had already failed.
 // esbuild over Rollup: one dependency instead of five plugins, it handles the CommonJS in
 // @kubernetes/client-node's dependency tree without configuration, and bundles in under a
 // second, which keeps the check-dist step cheap. Output is deterministic for the same inputs.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const outdir = process.argv[2] ?? 'dist';
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const nodeMinimum = /^>=\s*(\d+(?:\.\d+){0,2})$/.exec(pkg.engines?.node ?? '')?.[1];
+if (!nodeMinimum) throw new Error(`package.json engines.node must be ">=X.Y", not ${pkg.engines?.node}`);
 
 const common = {
   bundle: true,
   platform: 'node',
-  target: 'node24',
   format: 'esm',
   // No source maps: the bundle stays readable (not minified), and committing maps would add
   // megabytes to every change of dist/.
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
-  define: { __KUBE_DRIFT_VERSION__: JSON.stringify(version) },
+};
+
+const bundle = {
+  ...common,
+  target: 'node24',
+  define: { __KUBE_DRIFT_VERSION__: JSON.stringify(pkg.version) },
   // Some CommonJS dependencies call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
   },
 };
 
-await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' });
-await build({
-  ...common,
-  entryPoints: ['src/cli-entry.ts'],
-  outfile: 'dist/cli.js',
-  banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
-});
+/** The entry that checks the Node.js version, then imports `main` (a file next to it). */
+function guard(face, main, outfile, banner) {
+  return build({
+    ...common,
+    // Old enough to run wherever an ES module runs, so it can say which Node.js is needed.
+    target: 'node14',
+    entryPoints: ['src/node-guard.ts'],
+    outfile,
+    external: [main],
+    define: {
+      __KUBE_DRIFT_MAIN__: JSON.stringify(main),
+      __KUBE_DRIFT_FACE__: JSON.stringify(face),
+      __KUBE_DRIFT_NODE_MINIMUM__: JSON.stringify(nodeMinimum),
+    },
+    ...(banner ? { banner: { js: banner } } : {}),
+  });
+}
+
+await build({ ...bundle, entryPoints: ['src/index.ts'], outfile: join(outdir, 'action-main.js') });
+await guard('action', './action-main.js', join(outdir, 'index.js'));
+await build({ ...bundle, entryPoints: ['src/cli-entry.ts'], outfile: join(outdir, 'cli-main.js') });
+await guard('cli', './cli-main.js', join(outdir, 'cli.js'), '#!/usr/bin/env node');

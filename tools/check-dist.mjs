@@ -1,17 +1,11 @@
 // Fails when dist/ differs from a fresh bundle of src/: GitHub runs dist/, not src/.
-// Bundles into .dist-check/ (same depth as dist/, so source map paths match) and compares bytes.
+// Bundles into .dist-check/ (same depth as dist/) and compares bytes, file by file.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 
 const fresh = '.dist-check';
 rmSync(fresh, { recursive: true, force: true });
-renameSync('dist', `${fresh}-committed`);
-try {
-  execFileSync(process.execPath, ['tools/bundle.mjs'], { stdio: 'inherit' });
-  renameSync('dist', fresh);
-} finally {
-  renameSync(`${fresh}-committed`, 'dist');
-}
+execFileSync(process.execPath, ['tools/bundle.mjs', fresh], { stdio: 'inherit' });
 const names = new Set([...readdirSync('dist'), ...readdirSync(fresh)]);
 const differ = [...names].filter((name) => {
   try {

@@ -18,11 +18,12 @@ import {
   refOf,
   subjectOf,
 } from '../model.ts';
+import type { Redactor } from '../redaction.ts';
 import { attributeChanges, fieldsToRemove, removePointers } from './fieldsets.ts';
 import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
 import { applyIgnore, defaultIgnoreRules, type IgnoreRule, isSkipped, rulesFor } from './ignore.ts';
 import { deepEqual, diffObjects, unifiedDiff } from './jsondiff.ts';
-import { maskSecrets, type Redactor } from './mask.ts';
+import { maskSecrets } from './mask.ts';
 import { normalizeForDiff, OWNER_LABEL, OWNER_LABEL_VALUE, OWNER_NAME_LABEL } from './normalize.ts';
 import { compareForApply, compareForDelete } from './order.ts';
 import { asStored, mergeOver, predictClientSide } from './predict.ts';

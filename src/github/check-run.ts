@@ -2,6 +2,7 @@
 // conclusion, a title with the counts, the Markdown summary, and every annotation, sent at
 // most 50 per request (GitHub's limit) in follow-up updates, none dropped.
 
+import type { Redacted } from '../redaction.ts';
 import type { GitHubClient } from './client.ts';
 
 export const ANNOTATIONS_PER_REQUEST = 50;
@@ -15,8 +16,8 @@ export interface CheckAnnotation {
   start_line: number;
   end_line: number;
   annotation_level: 'notice' | 'warning' | 'failure';
-  message: string;
-  title?: string;
+  message: Redacted;
+  title?: Redacted;
 }
 
 export interface CheckRunWhere {
@@ -62,8 +63,8 @@ export async function completeCheckRun(
     detailsUrl?: string;
     externalId: string;
     conclusion: CheckConclusion;
-    title: string;
-    summary: string;
+    title: Redacted;
+    summary: Redacted;
     annotations: CheckAnnotation[];
   },
 ): Promise<{ id: number; url: string }> {

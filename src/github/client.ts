@@ -1,9 +1,12 @@
 // The Octokit every GitHub call goes through: @actions/github's client (proxy-aware, base
-// URL from GITHUB_API_URL) with retries on 5xx and backoff on rate limits.
+// URL from GITHUB_API_URL) with retries on 5xx and backoff on rate limits, and a request hook
+// that redacts every parameter a request carries, so no call (today's or a later one) can send
+// a Secret value to GitHub. The only module that imports @actions/github or @octokit.
 
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import type { Redactor } from '../redaction.ts';
 
 export type GitHubClient = ReturnType<typeof getOctokit>;
 
@@ -14,6 +17,8 @@ export interface PublishLog {
 
 export interface ClientOptions {
   apiUrl: string;
+  /** Required: every request's parameters pass through it. */
+  redactor: Redactor;
   log?: PublishLog;
   /** How many times a request refused by a rate limit is tried again. */
   rateLimitRetries?: number;
@@ -49,7 +54,7 @@ export function createOctokit(token: string, options: ClientOptions): GitHubClie
       return again;
     };
   const baseValue = options.fast ? 1 : 1000;
-  return getOctokit(
+  const octokit = getOctokit(
     token,
     {
       baseUrl: options.apiUrl,
@@ -66,6 +71,25 @@ export function createOctokit(token: string, options: ClientOptions): GitHubClie
     retry,
     throttling,
   );
+  octokit.hook.before('request', (request) => redactRequest(request, options.redactor));
+  return octokit;
+}
+
+/** Request options that are not content: routing, transport and headers (the token). */
+const TRANSPORT_KEYS = new Set(['method', 'url', 'baseUrl', 'headers', 'request', 'mediaType']);
+
+/**
+ * Redacts, in place, every parameter of a request except transport and the URL's own
+ * parameters (`{owner}`, `{issue_number}`: a repository name that happens to equal a secret
+ * must still reach its repository).
+ */
+export function redactRequest(request: Record<string, unknown>, redactor: Redactor): void {
+  const url = typeof request.url === 'string' ? request.url : '';
+  const urlParameters = new Set([...url.matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
+  for (const key of Object.keys(request)) {
+    if (TRANSPORT_KEYS.has(key) || urlParameters.has(key)) continue;
+    request[key] = redactor.redactStrings(request[key]);
+  }
 }
 
 /** HTTP status of an Octokit error, if it is one. */

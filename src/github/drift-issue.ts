@@ -2,6 +2,7 @@
 // edited on later drifted runs, closed with a comment when the cluster is back in sync.
 // Found again by its hidden target marker among the issues carrying the configured labels.
 
+import type { Redacted } from '../redaction.ts';
 import type { GitHubClient } from './client.ts';
 import { hasTargetMarker } from './markers.ts';
 
@@ -49,7 +50,7 @@ export async function findDriftIssue(
 export async function openDriftIssue(
   octokit: GitHubClient,
   where: Where,
-  issue: { title: string; body: string; labels: string[] },
+  issue: { title: Redacted; body: Redacted; labels: string[] },
 ): Promise<string> {
   const { data } = await octokit.rest.issues.create({
     owner: where.owner,
@@ -65,7 +66,7 @@ export async function updateDriftIssue(
   octokit: GitHubClient,
   where: Where,
   number: number,
-  body: string,
+  body: Redacted,
 ): Promise<string> {
   const { data } = await octokit.rest.issues.update({
     owner: where.owner,
@@ -80,7 +81,7 @@ export async function closeDriftIssue(
   octokit: GitHubClient,
   where: Where,
   number: number,
-  closing: { comment: string; body: string },
+  closing: { comment: Redacted; body: Redacted },
 ): Promise<string> {
   await octokit.rest.issues.createComment({
     owner: where.owner,

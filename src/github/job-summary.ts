@@ -1,34 +1,33 @@
 // The job summary and the workflow-command annotations: what the run page shows even when
 // the token may not write check runs or comments.
 
-import * as core from '@actions/core';
-import type { Annotation } from '../report/annotations.ts';
+import { annotate, appendJobSummary } from '../output/actions.ts';
+import type { Redactor } from '../redaction.ts';
 import { trimMarkdown } from '../report/trim.ts';
+import type { CheckAnnotation } from './check-run.ts';
 
 /** GitHub's limit for one step's summary. */
 export const JOB_SUMMARY_LIMIT_BYTES = 1024 * 1024;
 
-export async function writeJobSummary(markdown: string): Promise<void> {
-  // Outside Actions (the CLI) there is no summary file.
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
+/** Cut to GitHub's limit, then redacted (`***` is never longer than what it replaces). */
+export async function writeJobSummary(markdown: string, redactor: Redactor): Promise<void> {
   const fitted = trimMarkdown(
     markdown,
     JOB_SUMMARY_LIMIT_BYTES - 1024,
     'The report was cut to the 1 MiB job summary limit; the whole report is in the JSON report file.',
   );
-  await core.summary.addRaw(fitted, true).write();
+  await appendJobSummary(redactor.redact(fitted));
 }
 
-export function workflowAnnotations(annotations: Annotation[]): void {
+export function workflowAnnotations(annotations: CheckAnnotation[]): void {
   for (const annotation of annotations) {
-    const properties: core.AnnotationProperties = {
+    annotate({
+      level: annotation.annotation_level,
+      message: annotation.message,
+      title: annotation.title,
       file: annotation.path,
       startLine: annotation.start_line,
       endLine: annotation.end_line,
-    };
-    if (annotation.title) properties.title = annotation.title;
-    if (annotation.annotation_level === 'failure') core.error(annotation.message, properties);
-    else if (annotation.annotation_level === 'warning') core.warning(annotation.message, properties);
-    else core.notice(annotation.message, properties);
+    });
   }
 }

@@ -1,17 +1,19 @@
 // Publishes one target's report where people look: the sticky PR comment, the check run,
-// the drift issue and a webhook. A publishing failure never hides the verdict: it becomes a
-// warning, and the caller still sets outputs and the exit status from the report.
+// the drift issue and a webhook; everything it sends is redacted first (the types demand it).
+// A publishing failure never hides the verdict: it becomes a warning, and the caller still
+// sets outputs and the exit status from the report.
 //
 // Check run conclusion: `failure` when the report has errors (it could not look) and when
 // drift is found with failOnDrift; `neutral` when drift is found without failOnDrift;
 // `success` when in sync, and after a remediation that left no errors.
 
 import { createHash } from 'node:crypto';
-import { buildAnnotations } from '../report/annotations.ts';
+import type { Redactor } from '../redaction.ts';
+import { type Annotation, buildAnnotations } from '../report/annotations.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import type { Report } from '../report/model.ts';
 import { trimMarkdown } from '../report/trim.ts';
-import { type CheckConclusion, completeCheckRun, createCheckRun } from './check-run.ts';
+import { type CheckAnnotation, type CheckConclusion, completeCheckRun, createCheckRun } from './check-run.ts';
 import { createOctokit, type GitHubClient, messageOf, type PublishLog, statusOf } from './client.ts';
 import { fileUrl, type RunContext, reportSha } from './context.ts';
 import { closeDriftIssue, findDriftIssue, openDriftIssue, updateDriftIssue } from './drift-issue.ts';
@@ -61,9 +63,11 @@ export interface PublishResult {
 }
 
 export interface PublisherDeps {
+  /** Every body, title, annotation and payload passes through it before it is sent. */
+  redactor: Redactor;
+  log: PublishLog;
   octokit?: GitHubClient;
   fetch?: typeof fetch;
-  log?: PublishLog;
 }
 
 /** GitHub refuses comment and issue bodies over 65,536 characters; bytes ≥ characters, so a byte budget is safe. */
@@ -71,29 +75,28 @@ export const COMMENT_LIMIT_CHARS = 65_536;
 const COMMENT_BUDGET_BYTES = 65_000;
 const CHECK_SUMMARY_BUDGET_BYTES = 65_000;
 
-const consoleLog: PublishLog = {
-  info: (message) => console.log(message),
-  warning: (message) => console.warn(`Warning: ${message}`),
-};
-
 export class Publisher {
   private readonly context: RunContext;
   private readonly settings: PublishSettings;
   private readonly octokit: GitHubClient;
   private readonly fetchImpl: typeof fetch;
   private readonly log: PublishLog;
+  private readonly redactor: Redactor;
   private readonly warnings: string[] = [];
   private checkRunId: number | undefined;
   private checkRunUrl: string | undefined;
   /** Set when GitHub refused to create the check run: later steps fall back instead of retrying. */
   private checkRunRefused = false;
 
-  constructor(context: RunContext, settings: PublishSettings, deps: PublisherDeps = {}) {
+  constructor(context: RunContext, settings: PublishSettings, deps: PublisherDeps) {
     this.context = context;
     this.settings = settings;
-    this.log = deps.log ?? consoleLog;
+    this.log = deps.log;
+    this.redactor = deps.redactor;
     this.fetchImpl = deps.fetch ?? fetch;
-    this.octokit = deps.octokit ?? createOctokit(settings.token, { apiUrl: context.apiUrl, log: this.log });
+    this.octokit =
+      deps.octokit ??
+      createOctokit(settings.token, { apiUrl: context.apiUrl, log: this.log, redactor: deps.redactor });
   }
 
   private get checkName(): string {
@@ -152,7 +155,7 @@ export class Publisher {
     const fullReportHint = extra.reportJsonPath
       ? `the full report is in the job summary and in the JSON report \`${extra.reportJsonPath}\``
       : 'the full report is in the job summary';
-    const annotations = buildAnnotations(report);
+    const annotations = this.redactAnnotations(buildAnnotations(report));
     const current: DriftState = report.driftDetected && !extra.remediated ? 'drifted' : 'in-sync';
     const clean = report.errors.length === 0;
     let previous: DriftState | undefined;
@@ -176,8 +179,8 @@ export class Publisher {
             extra.remediated === true,
             extra.failOnDrift ?? this.settings.failOnDrift,
           ),
-          title: checkTitle(report, extra.remediated === true),
-          summary,
+          title: this.redactor.redact(checkTitle(report, extra.remediated === true)),
+          summary: this.redactor.redact(summary),
           annotations,
         });
         this.checkRunId = run.id;
@@ -234,7 +237,7 @@ export class Publisher {
         try {
           await sendWebhook(
             this.settings.webhookUrl,
-            webhookPayload(this.settings.webhookFormat, notification),
+            this.redactor.redactJson(webhookPayload(this.settings.webhookFormat, notification)),
             this.fetchImpl,
           );
           this.log.info(`Sent the ${event} notification for ${this.settings.target}.`);
@@ -258,17 +261,30 @@ export class Publisher {
         headSha: reportSha(this.context),
         externalId: this.settings.target,
         conclusion: 'failure',
-        title: 'kube-drift could not finish',
-        summary: trimMarkdown(
-          `**kube-drift failed for ${this.settings.target}:**\n\n\`\`\`text\n${message}\n\`\`\`\n`,
-          CHECK_SUMMARY_BUDGET_BYTES,
-          'The error message was cut; the whole message is in the workflow log.',
+        title: this.redactor.redact('kube-drift could not finish'),
+        summary: this.redactor.redact(
+          trimMarkdown(
+            `**kube-drift failed for ${this.settings.target}:**\n\n\`\`\`text\n${message}\n\`\`\`\n`,
+            CHECK_SUMMARY_BUDGET_BYTES,
+            'The error message was cut; the whole message is in the workflow log.',
+          ),
         ),
         annotations: [],
       });
     } catch (caught) {
       this.checkRunFailed(caught);
     }
+  }
+
+  private redactAnnotations(annotations: Annotation[]): CheckAnnotation[] {
+    return annotations.map((a) => ({
+      path: a.path,
+      start_line: a.start_line,
+      end_line: a.end_line,
+      annotation_level: a.annotation_level,
+      title: this.redactor.redact(a.title),
+      message: this.redactor.redact(a.message),
+    }));
   }
 
   private conclusion(report: Report, remediated: boolean, failOnDrift: boolean): CheckConclusion {
@@ -336,7 +352,9 @@ export class Publisher {
         ? `### ✅ No drift any more\n\nThe cluster matched Git at ${report.generatedAt} (commit \`${reportSha(this.context).slice(0, 7)}\`).\n\n`
         : '';
     const markdown = this.render(report, linkOf, fullReportHint, Buffer.byteLength(preface) + 200);
-    const body = fitComment(this.body({ report, state: current, markdown, preface, remediated: false }));
+    const body = this.redactor.redact(
+      fitComment(this.body({ report, state: current, markdown, preface, remediated: false })),
+    );
     const written = await writeStickyComment(this.octokit, where, existing, body);
     this.log.info(
       `${written.action === 'created' ? 'Created' : 'Updated'} the pull request comment: ${written.url}`,
@@ -359,13 +377,15 @@ export class Publisher {
     const open = found?.state === 'open' ? found : undefined;
     if (current === 'drifted') {
       const markdown = this.render(report, linkOf, fullReportHint, 200);
-      const body = fitComment(this.body({ report, state: 'drifted', markdown, remediated: false }));
+      const body = this.redactor.redact(
+        fitComment(this.body({ report, state: 'drifted', markdown, remediated: false })),
+      );
       if (open) {
         if (readDigest(open.body) === readDigest(body)) return { url: open.htmlUrl, previous };
         return { url: await updateDriftIssue(this.octokit, this.where, open.number, body), previous };
       }
       const url = await openDriftIssue(this.octokit, this.where, {
-        title: `Drift detected: ${this.settings.target}`,
+        title: this.redactor.redact(`Drift detected: ${this.settings.target}`),
         body,
         labels,
       });
@@ -377,8 +397,13 @@ export class Publisher {
     const run = this.context.runUrl ? ` ([run](${this.context.runUrl}))` : '';
     const comment = `✅ No drift any more: the cluster matched Git at ${report.generatedAt}, commit \`${this.context.sha.slice(0, 7)}\`${run}. Closing.`;
     const markdown = this.render(report, linkOf, fullReportHint, 200);
-    const body = fitComment(this.body({ report, state: 'in-sync', markdown, remediated: false }));
-    const url = await closeDriftIssue(this.octokit, this.where, open.number, { comment, body });
+    const body = this.redactor.redact(
+      fitComment(this.body({ report, state: 'in-sync', markdown, remediated: false })),
+    );
+    const url = await closeDriftIssue(this.octokit, this.where, open.number, {
+      comment: this.redactor.redact(comment),
+      body,
+    });
     this.log.info(`Closed the drift issue: ${url}`);
     return { url, previous };
   }

@@ -1,6 +1,7 @@
 // One pull-request comment per target, found again by its hidden marker and its author
 // (as marocchino/sticky-pull-request-comment does), edited in place, never duplicated.
 
+import type { Redacted } from '../redaction.ts';
 import type { GitHubClient } from './client.ts';
 import { statusOf } from './client.ts';
 import { hasTargetMarker } from './markers.ts';
@@ -52,7 +53,7 @@ export async function writeStickyComment(
   octokit: GitHubClient,
   where: { owner: string; repo: string; issueNumber: number },
   existing: ExistingComment | undefined,
-  body: string,
+  body: Redacted,
 ): Promise<{ url: string; action: 'created' | 'updated' }> {
   if (existing) {
     const { data } = await octokit.rest.issues.updateComment({

@@ -1,8 +1,9 @@
 // Chat and generic notifications on a change of drift state: Slack incoming webhooks
 // ({text, blocks}), Microsoft Teams workflows (an Adaptive Card message), or plain JSON.
-// Built only from the report's counts, which never hold Secret values.
+// Built from the report's counts and names; sent only as Redacted JSON.
 
 import type { ChangeSummary } from '../model.ts';
+import type { Redacted } from '../redaction.ts';
 
 export type WebhookFormat = 'slack' | 'teams' | 'json';
 export type NotificationEvent = 'drift-found' | 'drift-resolved' | 'remediated';
@@ -101,15 +102,16 @@ export function notificationEvent(
   return undefined;
 }
 
+/** Posts a payload that went through the Redactor (`redactor.redactJson(webhookPayload(...))`). */
 export async function sendWebhook(
   url: string,
-  payload: unknown,
+  body: Redacted,
   fetchImpl: typeof fetch = fetch,
 ): Promise<void> {
   const response = await fetchImpl(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(payload),
+    body,
     signal: AbortSignal.timeout(15_000),
   });
   if (!response.ok) {

@@ -79,9 +79,6 @@ export class KubeClient {
   /** Closes kept-alive connections so the process can exit. */
   close(): void {
     this.agent?.destroy();
-    // The benchmark (bench/run.ts) counts requests with this; off unless asked for.
-    if (process.env.KUBE_DRIFT_STATS)
-      process.stderr.write(`kube-drift stats: ${JSON.stringify(this.stats)}\n`);
   }
 
   private async withRetries<T>(method: string, path: string, options: RequestOptions): Promise<T> {

@@ -1,9 +1,11 @@
 // Loads the cluster credentials from the places people keep them: a file, inline content
-// (an action input, base64 or plain), KUBECONFIG, or the pod's service account.
+// (an action input, base64 or plain), KUBECONFIG (a list of files, merged as kubectl merges
+// them), or the pod's service account.
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../errors.ts';
+import { kubeconfigPaths, mergeKubeconfigFiles } from './kubeconfig-merge.ts';
 
 export interface KubeconfigSource {
   /** A kubeconfig file. */
@@ -27,7 +29,7 @@ export function loadKubeconfig(
   source: KubeconfigSource,
   env: NodeJS.ProcessEnv = process.env,
 ): LoadedKubeconfig {
-  const config = new KubeConfig();
+  let config = new KubeConfig();
   let origin: string;
   if (source.inline?.trim()) {
     origin = 'the inline kubeconfig';
@@ -41,14 +43,14 @@ export function loadKubeconfig(
     }
     loadFile(config, source.path);
   } else if (env.KUBECONFIG) {
-    const first = env.KUBECONFIG.split(':').find((p) => p !== '') ?? '';
     origin = `KUBECONFIG (${env.KUBECONFIG})`;
-    if (!existsSync(first)) {
-      throw new InputError(`KUBECONFIG names ${first}, which does not exist`, {
+    const merged = mergeKubeconfigFiles(kubeconfigPaths(env.KUBECONFIG));
+    if (merged.loaded.length === 0) {
+      throw new InputError(`KUBECONFIG names no file that exists (${merged.missing.join(', ') || 'none'})`, {
         hint: 'Point KUBECONFIG at a kubeconfig file, or pass --kubeconfig.',
       });
     }
-    loadFile(config, first);
+    config = merged.config;
   } else if (env.KUBERNETES_SERVICE_HOST) {
     origin = 'in-cluster service account';
     config.loadFromCluster();

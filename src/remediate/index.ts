@@ -4,7 +4,6 @@
 // inventory that always tells the truth about what kube-drift applied.
 
 import { isSkipped } from '../drift/ignore.ts';
-import type { Redactor } from '../drift/mask.ts';
 import { OWNER_LABEL, OWNER_LABEL_VALUE, OWNER_NAME_LABEL } from '../drift/normalize.ts';
 import { applyRank, compareForApply } from '../drift/order.ts';
 import {
@@ -26,6 +25,7 @@ import {
   type PlanError,
   subjectOf,
 } from '../model.ts';
+import type { Redactor } from '../redaction.ts';
 import { registerCrdKinds, waitForCrds } from './crds.ts';
 import { assessHealth, isWorkload } from './health.ts';
 import { readInventory, writeInventory } from './inventory.ts';

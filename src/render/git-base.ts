@@ -11,6 +11,8 @@ import { InputError } from '../errors.ts';
 export interface BaseCheckout {
   /** The base commit's tree, as files. */
   dir: string;
+  /** The base commit's full SHA. */
+  sha: string;
   cleanup(): Promise<void>;
 }
 
@@ -104,7 +106,7 @@ export async function checkoutBase(repoRoot: string, baseSha: string): Promise<B
     const env = { GIT_INDEX_FILE: join(scratch, 'index') };
     await gitOk(repoRoot, ['read-tree', sha], env);
     await gitOk(repoRoot, ['checkout-index', '--all', `--prefix=${dir}/`], env);
-    return { dir, cleanup };
+    return { dir, sha, cleanup };
   } catch (error) {
     await cleanup();
     throw error;

@@ -3,7 +3,7 @@
 // sorted, so the same report always gives the same bytes and diffs of reports stay small.
 
 import type { Attribution, FieldChange, PlanError } from '../model.ts';
-import type { Report, ReportEntry } from './model.ts';
+import type { Comparison, Report, ReportEntry } from './model.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -56,6 +56,12 @@ function entryJson(entry: ReportEntry): Json {
   return out;
 }
 
+function comparisonJson(comparison: Comparison): Json {
+  return comparison.kind === 'three-way'
+    ? { kind: comparison.kind, base: comparison.base }
+    : { kind: comparison.kind };
+}
+
 function errorJson(error: PlanError): Json {
   return ordered(error, ['message', 'object', 'file', 'line']);
 }
@@ -71,6 +77,7 @@ export function reportJson(report: Report): Json {
     'cluster',
     'revision',
   ]);
+  out.comparison = comparisonJson(report.comparison);
   out.summary = ordered(report.summary, [
     'created',
     'configured',

@@ -14,6 +14,17 @@ export const SCHEMA_VERSION = '1';
 
 export type ReportMode = 'diff' | 'apply';
 
+/**
+ * What the cluster was compared with: the manifests alone (`live`), or, in a pull request
+ * preview, the manifests and the base commit's manifests (`three-way`), which is what lets
+ * a change be told apart as the PR's own or drift already in the cluster. Said outright
+ * rather than guessed from classes: a three-way report whose only finding is an object
+ * missing from the cluster carries no class at all.
+ */
+export type Comparison =
+  | { kind: 'live' }
+  | { kind: 'three-way' /** The base commit (a SHA). */; base: string };
+
 export interface ReportMeta {
   target: string;
   mode: ReportMode;
@@ -24,6 +35,8 @@ export interface ReportMeta {
   cluster?: string;
   /** The Git revision the manifests were rendered from. */
   revision?: string;
+  /** Default `live`. */
+  comparison?: Comparison;
   /** Not serialized: used by renderers that link to manifests. */
   links?: { fileUrl?: (file: string, line: number) => string };
 }
@@ -37,8 +50,9 @@ export type ReportEntry = Omit<ChangeSetEntry, 'ref'> & {
 };
 
 /** The run's metadata (less what is not serialized) and what was found. */
-export type Report = Omit<ReportMeta, 'links'> & {
+export type Report = Omit<ReportMeta, 'links' | 'comparison'> & {
   schemaVersion: typeof SCHEMA_VERSION;
+  comparison: Comparison;
   summary: ChangeSummary;
   driftDetected: boolean;
   entries: ReportEntry[];
@@ -53,6 +67,7 @@ export function buildReport(changeSet: ChangeSet, meta: ReportMeta): Report {
     mode: meta.mode,
     generatedAt: meta.generatedAt,
     kubeDriftVersion: meta.kubeDriftVersion,
+    comparison: meta.comparison ?? { kind: 'live' },
     summary,
     driftDetected: hasDrift(summary),
     entries: changeSet.entries.map((entry) => {
@@ -90,9 +105,7 @@ export function isDrifted(entry: Pick<ReportEntry, 'action'>): boolean {
   return entry.action === 'created' || entry.action === 'configured' || entry.action === 'deleted';
 }
 
-/** True when any change carries a three-way class (a PR preview against base and live). */
-export function isThreeWay(report: Pick<Report, 'entries'>): boolean {
-  return report.entries.some(
-    (entry) => entry.prStatus !== undefined || entry.changes.some((change) => change.class !== undefined),
-  );
+/** True for a PR preview compared with its base commit as well as the cluster. */
+export function isThreeWay(report: Pick<Report, 'comparison'>): boolean {
+  return report.comparison.kind === 'three-way';
 }

@@ -33,6 +33,8 @@ export interface FluxRenderOptions {
   offline?: boolean;
   /** As kustomize-controller's StrictPostBuildSubstitutions feature gate. */
   strictSubstitution?: boolean;
+  /** Sees every Secret the build reads (values, substitutions), to register it for redaction. */
+  onSecret?: (secret: KubeObject) => void;
   /** The cluster HelmReleases render against, and where their notes go; offline when absent. */
   helmContext?: HelmRenderContext;
   /** For private HelmRepositories and OCI registries, each bound to its host. */
@@ -118,6 +120,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     for (const { object } of objects) {
       const key = `${object.kind}/${namespaceOf(object)}/${object.metadata.name}`;
       if ((object.kind === 'ConfigMap' || object.kind === 'Secret') && object.apiVersion === 'v1') {
+        if (object.kind === 'Secret') options.onSecret?.(object);
         configData.set(key, dataOf(object));
       } else if (apiGroup(object) === SOURCE_GROUP) sources.set(key, object as FluxObject);
       else if (apiGroup(object) === KUSTOMIZE_GROUP && object.kind === 'Kustomization') {

@@ -9,6 +9,7 @@ import { afterEach, describe, it } from 'node:test';
 import { createOctokit } from '../../../src/github/client.ts';
 import type { RunContext } from '../../../src/github/context.ts';
 import { Publisher, type PublishSettings } from '../../../src/github/publisher.ts';
+import { Redactor } from '../../../src/redaction.ts';
 import type { Report } from '../../../src/report/model.ts';
 import { makeReport } from '../../support/github/reports.ts';
 import { faults, type GitHubEmulator, startGitHubEmulator } from '../../support/github-emulator.ts';
@@ -59,6 +60,7 @@ function settings(overrides: Partial<PublishSettings> = {}): PublishSettings {
 interface Run {
   publisher: Publisher;
   warnings: string[];
+  redactor: Redactor;
 }
 
 function publisherFor(
@@ -69,10 +71,12 @@ function publisherFor(
 ): Run {
   const warnings: string[] = [];
   const log = { info: () => {}, warning: (message: string) => warnings.push(message) };
-  const octokit = createOctokit(gh.token, { apiUrl: gh.url, fast: true, log });
+  const redactor = new Redactor();
+  const octokit = createOctokit(gh.token, { apiUrl: gh.url, fast: true, log, redactor });
   return {
-    publisher: new Publisher(context, settings(overrides), { octokit, log, fetch: fetchImpl }),
+    publisher: new Publisher(context, settings(overrides), { octokit, log, redactor, fetch: fetchImpl }),
     warnings,
+    redactor,
   };
 }
 
@@ -430,5 +434,54 @@ describe('webhook', () => {
     assert.equal(result.warnings.length, 1);
     assert.match(result.warnings[0], /hooks\.slack\.test answered HTTP 500/);
     assert.doesNotMatch(result.warnings[0], /SECRET/);
+  });
+});
+
+describe('redaction at the GitHub boundary', () => {
+  const secret = `s3cret-${'x'.repeat(8)}-${Date.now()}`;
+
+  function leakingReport(): Report {
+    const report = makeReport({
+      drifted: 1,
+      errors: [
+        { message: `dry-run refused: value "${secret}" is not allowed`, object: 'ConfigMap/shop/app' },
+      ],
+    });
+    const entry = report.entries.find((e) => e.action === 'configured')!;
+    entry.diff = `--- live\n+++ git\n-  dsn: postgres://u:${secret}@db/x\n+  dsn: postgres://u:${secret}x@db/x`;
+    entry.changes = [{ path: '/data/dsn', before: `postgres://u:${secret}@db/x`, after: 'other' }];
+    return report;
+  }
+
+  it('masks a registered value in every request the publisher sends (comment, check run, annotations)', async () => {
+    emulator = await startGitHubEmulator({ pullRequests: [{ owner: OWNER, repo: REPO, number: PR }] });
+    const run = publisherFor(emulator, prContext(emulator.url));
+    run.redactor.add(secret);
+    await run.publisher.begin();
+    await run.publisher.finish(leakingReport());
+    const sent = JSON.stringify(emulator.state.requests.map((r) => r.body));
+    assert.ok(!sent.includes(secret), 'the secret reached GitHub');
+    assert.match(emulator.state.comments[0].body, /postgres:\/\/u:\*\*\*@db\/x/);
+    assert.ok(
+      emulator.requestsFor('checks/update').length + emulator.requestsFor('checks/create').length > 0,
+    );
+  });
+
+  it('masks every parameter of a raw Octokit call but the URL parameters, which still route', async () => {
+    emulator = await startGitHubEmulator({ pullRequests: [{ owner: OWNER, repo: REPO, number: PR }] });
+    const redactor = new Redactor();
+    redactor.add(secret);
+    // A repository whose name equals a registered value must still be addressed.
+    redactor.add(REPO);
+    const log = { info: () => {}, warning: () => {} };
+    const octokit = createOctokit(emulator.token, { apiUrl: emulator.url, fast: true, log, redactor });
+    await octokit.rest.issues.createComment({
+      owner: OWNER,
+      repo: REPO,
+      issue_number: PR,
+      body: `a new call that forgot to redact: ${secret} in ${REPO}`,
+    });
+    assert.equal(emulator.state.comments.length, 1);
+    assert.equal(emulator.state.comments[0].body, 'a new call that forgot to redact: *** in ***');
   });
 });

@@ -7,12 +7,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
-import { Redactor } from '../../../src/drift/mask.ts';
 import { renderDesired } from '../../../src/engine.ts';
 import { KubeClient } from '../../../src/kube/client.ts';
 import { Discovery } from '../../../src/kube/discovery.ts';
 import { type HelmClusterAccess, openHelmCluster } from '../../../src/kube/helm-cluster.ts';
 import { loadKubeconfig } from '../../../src/kube/kubeconfig.ts';
+import { Redactor } from '../../../src/redaction.ts';
 import { parseSettings } from '../../../src/settings.ts';
 import {
   kubeconfigPath,
@@ -177,7 +177,7 @@ describe('the lookup endpoint', { timeout: 120_000 }, () => {
         { path: 'test/fixtures/helm-cluster/keeps-password', 'helm-release-name': 'pw', namespace: ns.name },
         { repoRoot: REPO_ROOT, isAction: false },
       );
-      const desired = await renderDesired(settings, cluster);
+      const desired = await renderDesired(settings, new Redactor(), cluster);
       assert.deepEqual(desired.objects.map((d) => `${d.object.kind}/${d.object.metadata.name}`).sort(), [
         'Deployment/pw-app',
         'Secret/pw-admin',

@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redactor } from '../../../src/drift/mask.ts';
 import { type Plan, plan } from '../../../src/drift/plan.ts';
 import { KubeClient } from '../../../src/kube/client.ts';
 import { Discovery } from '../../../src/kube/discovery.ts';
@@ -17,6 +16,7 @@ import {
   type KubeObject,
   summarize,
 } from '../../../src/model.ts';
+import { Redactor } from '../../../src/redaction.ts';
 import { type RemediateOptions, type RemediationResult, remediate } from '../../../src/remediate/index.ts';
 import { readInventory } from '../../../src/remediate/inventory.ts';
 import { parseManifests } from '../../../src/render/index.ts';

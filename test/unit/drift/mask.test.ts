@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { maskSecrets, Redactor } from '../../../src/drift/mask.ts';
+import { maskSecrets } from '../../../src/drift/mask.ts';
 import type { KubeObject } from '../../../src/model.ts';
+import { Redactor } from '../../../src/redaction.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const b64 = (text: string) => Buffer.from(text).toString('base64');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { JOB_SUMMARY_LIMIT_BYTES, writeJobSummary } from '../../../src/github/job-summary.ts';
+import { Redactor } from '../../../src/redaction.ts';
 
 describe('writeJobSummary', () => {
   it('cuts a report over 1 MiB by whole lines, closes the open fence and says so', async () => {
@@ -13,7 +14,7 @@ describe('writeJobSummary', () => {
     process.env.GITHUB_STEP_SUMMARY = file;
     try {
       const markdown = `# Report\n\n\`\`\`diff\n${'+  line of a long diff\n'.repeat(60_000)}\`\`\`\n`;
-      await writeJobSummary(markdown);
+      await writeJobSummary(markdown, new Redactor());
     } finally {
       if (previous === undefined) delete process.env.GITHUB_STEP_SUMMARY;
       else process.env.GITHUB_STEP_SUMMARY = previous;

@@ -25,6 +25,12 @@ export const META: ReportMeta = {
   revision: '3f2c1a9',
 };
 
+/** A pull request preview's report: compared with the base commit as well as the cluster. */
+export const THREE_WAY_META: ReportMeta = {
+  ...META,
+  comparison: { kind: 'three-way', base: '9b1e0c4d2a7f3e5b6c8d0a1f2e3b4c5d6e7f8a9b' },
+};
+
 /** A time `minutes` before GENERATED_AT. */
 export function ago(minutes: number): string {
   return new Date(Date.parse(GENERATED_AT) - minutes * 60_000).toISOString();

@@ -13,6 +13,7 @@ import {
   largeDriftChangeSet,
   META,
   mixedChangeSet,
+  THREE_WAY_META,
   threeWayChangeSet,
 } from './fixtures.ts';
 
@@ -39,6 +40,22 @@ describe('JSON report', () => {
     });
   }
 
+  it('says what the cluster was compared with: live, or three-way with the base commit', () => {
+    const live = JSON.parse(renderJson(buildReport(mixedChangeSet(), META)));
+    assert.deepEqual(live.comparison, { kind: 'live' });
+    const threeWay = JSON.parse(renderJson(buildReport(threeWayChangeSet(), THREE_WAY_META)));
+    assert.deepEqual(threeWay.comparison, THREE_WAY_META.comparison);
+    assert.ok(validate({ ...threeWay }), JSON.stringify(validate.errors, null, 2));
+    assert.equal(
+      validate({ ...threeWay, comparison: { kind: 'three-way' } }),
+      false,
+      'three-way without base',
+    );
+    assert.equal(validate({ ...live, comparison: { kind: 'live', base: 'abc' } }), false, 'live with a base');
+    const { comparison: _comparison, ...without } = live;
+    assert.equal(validate(without), false, 'comparison is required');
+  });
+
   it('rejects what the schema forbids (an unknown field, a bad action)', () => {
     const json = JSON.parse(renderJson(buildReport(mixedChangeSet(), META)));
     assert.equal(validate({ ...json, extra: 1 }), false);
@@ -60,6 +77,7 @@ describe('JSON report', () => {
       'kubeDriftVersion',
       'cluster',
       'revision',
+      'comparison',
       'summary',
       'driftDetected',
       'entries',

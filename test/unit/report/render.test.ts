@@ -3,30 +3,31 @@ import { describe, it } from 'node:test';
 import type { ChangeSet } from '../../../src/model.ts';
 import { renderJson } from '../../../src/report/json.ts';
 import { renderMarkdown } from '../../../src/report/markdown.ts';
-import { buildReport } from '../../../src/report/model.ts';
+import { buildReport, type ReportMeta } from '../../../src/report/model.ts';
 import { renderText } from '../../../src/report/text.ts';
 import {
   attributionChangeSet,
   inSyncChangeSet,
   META,
   mixedChangeSet,
+  THREE_WAY_META,
   threeWayChangeSet,
 } from './fixtures.ts';
 import { assertGolden, openDetails, openFences } from './helpers.ts';
 
 const fileUrl = (file: string, line: number) => `https://github.com/acme/infra/blob/3f2c1a9/${file}#L${line}`;
 
-const CASES: Array<{ name: string; changeSet: () => ChangeSet }> = [
+const CASES: Array<{ name: string; changeSet: () => ChangeSet; meta?: ReportMeta }> = [
   { name: 'in-sync', changeSet: inSyncChangeSet },
   { name: 'mixed', changeSet: mixedChangeSet },
-  { name: 'three-way', changeSet: threeWayChangeSet },
+  { name: 'three-way', changeSet: threeWayChangeSet, meta: THREE_WAY_META },
   { name: 'attribution', changeSet: attributionChangeSet },
 ];
 
 describe('golden outputs', () => {
-  for (const { name, changeSet } of CASES) {
+  for (const { name, changeSet, meta } of CASES) {
     it(`${name}: Markdown, text and JSON match the reviewed files`, () => {
-      const report = buildReport(changeSet(), META);
+      const report = buildReport(changeSet(), meta ?? META);
       const markdown = renderMarkdown(report, { fileUrl, title: 'kube-drift: production' });
       assertGolden(`${name}.md`, markdown);
       assertGolden(`${name}.txt`, renderText(report));
@@ -80,7 +81,7 @@ describe('Markdown', () => {
   });
 
   it('puts three-way sections in order: PR, both (called out), drift', () => {
-    const markdown = renderMarkdown(buildReport(threeWayChangeSet(), META));
+    const markdown = renderMarkdown(buildReport(threeWayChangeSet(), THREE_WAY_META));
     const positions = [
       '### Changes in this PR',
       '### ⚠️ Both changed by this PR and drifted in the cluster',

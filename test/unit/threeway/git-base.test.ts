@@ -103,6 +103,20 @@ describe('three-way settings', () => {
       /--base asks for a three-way preview, but --three-way is off/,
     );
   });
+  it('rejects fail-on pr or drift with three-way off, naming both', () => {
+    for (const failOn of ['pr', 'drift']) {
+      assert.throws(
+        () =>
+          parseSettings(
+            'diff',
+            { 'fail-on': failOn, 'three-way': 'off' },
+            { repoRoot: '/repo', isAction: true },
+          ),
+        new RegExp(`input "fail-on" ${failOn} needs a three-way preview, but input "three-way" is off`),
+      );
+    }
+    assert.equal(parseSettings('diff', { 'fail-on': 'any', 'three-way': 'off' }, cli).failOn, 'any');
+  });
   it('rejects an unknown fail-on, quoting it', () => {
     assert.throws(
       () => parseSettings('diff', { 'fail-on': 'both' }, { repoRoot: '/repo', isAction: true }),

@@ -1,0 +1,166 @@
+// The one way text leaves the process: every Secret value kube-drift sees is registered with a
+// Redactor, and every writer (stdout, files, GitHub, webhooks, action outputs, logs) accepts
+// only the `Redacted` text that Redactor.redact() returns. Any stage may import this file.
+
+import type { KubeObject } from './model.ts';
+
+declare const redactedBrand: unique symbol;
+
+/**
+ * Text that went through a Redactor. Only this module makes one (a lint test keeps `as
+ * Redacted` out of every other file), and every writer requires one, so the compiler refuses
+ * an output path that skips redaction.
+ */
+export type Redacted = string & { readonly [redactedBrand]: true };
+
+export const REDACTED_MARK = '***';
+
+/**
+ * Values shorter than this are not searched for outside Secrets: masking `a` or `on`
+ * everywhere would make reports unreadable. (Inside a Secret every value is `***` whatever
+ * its length; see src/drift/mask.ts.)
+ */
+export const MIN_SECRET_LENGTH = 4;
+/** Lines of a multi-line value (a PEM key) are masked on their own from this length on. */
+const MIN_LINE_LENGTH = 16;
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Replaces every registered secret value in a text with `***`, longest match first. Values are
+ * indexed by their first four characters, so a text is scanned once whatever the number of
+ * values (one map lookup per position), instead of a regular expression with thousands of
+ * alternatives.
+ */
+export class Redactor {
+  private readonly byPrefix = new Map<string, string[]>();
+  private readonly known = new Set<string>();
+  private unsorted = new Set<string[]>();
+
+  private readonly onRegister?: (value: string) => void;
+
+  /** `onRegister` sees each value once as it is registered: the action passes `core.setSecret`. */
+  constructor(onRegister?: (value: string) => void) {
+    this.onRegister = onRegister;
+  }
+
+  add(secret: string): void {
+    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH || this.known.has(secret)) return;
+    this.known.add(secret);
+    const prefix = secret.slice(0, MIN_SECRET_LENGTH);
+    const list = this.byPrefix.get(prefix);
+    if (!list) this.byPrefix.set(prefix, [secret]);
+    else {
+      list.push(secret);
+      this.unsorted.add(list);
+    }
+    this.onRegister?.(secret);
+  }
+
+  /** A value as it may appear in outputs: raw, JSON-escaped, base64, and its long lines. */
+  addValue(value: string): void {
+    this.add(value);
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value) this.add(escaped);
+    if (value.length >= MIN_SECRET_LENGTH) this.add(Buffer.from(value, 'utf8').toString('base64'));
+    if (value.includes('\n')) {
+      for (const line of value.split(/\r?\n/)) {
+        const trimmed = line.trim();
+        if (trimmed.length >= MIN_LINE_LENGTH) this.add(trimmed);
+      }
+    }
+  }
+
+  /** Every `data` value raw (base64) and decoded, every `stringData` value raw and encoded. */
+  addSecretObject(object: KubeObject): void {
+    // Only Secrets: registering a ConfigMap's values would mask them wherever they appear.
+    if (object.kind !== 'Secret' || object.apiVersion !== 'v1') return;
+    const data = object.data;
+    if (isRecord(data)) {
+      for (const value of Object.values(data)) {
+        if (typeof value !== 'string') continue;
+        this.add(value);
+        const decoded = Buffer.from(value, 'base64').toString('utf8');
+        // Binary values cannot show up in text outputs decoded; only valid UTF-8 is worth a match.
+        if (!decoded.includes('\uFFFD')) this.addValue(decoded);
+      }
+    }
+    const stringData = object.stringData;
+    if (isRecord(stringData)) {
+      for (const value of Object.values(stringData)) if (typeof value === 'string') this.addValue(value);
+    }
+    const applied = object.metadata?.annotations?.[LAST_APPLIED];
+    if (typeof applied === 'string') {
+      try {
+        const parsed = JSON.parse(applied) as unknown;
+        if (isRecord(parsed)) this.addSecretObject({ ...parsed, metadata: { name: '' } } as KubeObject);
+      } catch {
+        // Unreadable: maskSecrets hides the whole annotation.
+      }
+    }
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
+
+  redact(text: string): Redacted {
+    return this.replace(String(text)) as Redacted;
+  }
+
+  /** JSON of a value, redacted: for webhook payloads and report files. */
+  redactJson(value: unknown, indent?: number): Redacted {
+    return this.redact(JSON.stringify(value, null, indent));
+  }
+
+  /**
+   * A copy of a JSON value with every string redacted except the keys named in `keep` (at any
+   * depth): what the GitHub client does to each request's parameters, URL parameters kept.
+   */
+  redactStrings<T>(value: T, keep: ReadonlySet<string> = new Set()): T {
+    const walk = (node: unknown): unknown => {
+      if (typeof node === 'string') return this.replace(node);
+      if (Array.isArray(node)) return node.map(walk);
+      if (!isRecord(node)) return node;
+      const out: Record<string, unknown> = {};
+      for (const [key, child] of Object.entries(node)) out[key] = keep.has(key) ? child : walk(child);
+      return out;
+    };
+    return walk(value) as T;
+  }
+
+  private replace(text: string): string {
+    if (this.byPrefix.size === 0 || text.length < MIN_SECRET_LENGTH) return text;
+    if (this.unsorted.size > 0) {
+      // Longest first, so a value that contains another is masked whole.
+      for (const list of this.unsorted) list.sort((a, b) => b.length - a.length);
+      this.unsorted = new Set();
+    }
+    let out = '';
+    let copied = 0;
+    const last = text.length - MIN_SECRET_LENGTH;
+    for (let i = 0; i <= last; ) {
+      const candidates = this.byPrefix.get(text.slice(i, i + MIN_SECRET_LENGTH));
+      let match = '';
+      if (candidates) {
+        for (const candidate of candidates) {
+          if (text.startsWith(candidate, i)) {
+            match = candidate;
+            break;
+          }
+        }
+      }
+      if (match) {
+        out += text.slice(copied, i) + REDACTED_MARK;
+        i += match.length;
+        copied = i;
+      } else {
+        i++;
+      }
+    }
+    return copied === 0 ? text : out + text.slice(copied);
+  }
+}
