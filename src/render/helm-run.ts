@@ -53,10 +53,14 @@ export function capabilityArgs(capabilities: HelmClusterView['capabilities']): s
   return args;
 }
 
-/** The command as shown in messages: the API versions list is hundreds of entries long. */
+/** The command as shown in messages: the API versions list is hundreds of entries long, the kubeconfig gone. */
 function shown(binary: string, args: string[], run: ToolRun): ToolRun {
   const short = args.map((arg, i) =>
-    args[i - 1] === '--api-versions' ? `<${arg.split(',').length} API versions of the cluster>` : arg,
+    args[i - 1] === '--api-versions'
+      ? `<${arg.split(',').length} API versions of the cluster>`
+      : args[i - 1] === '--kubeconfig'
+        ? '<kube-drift lookup endpoint>'
+        : arg,
   );
   return { ...run, command: displayCommand(binary, short) };
 }
