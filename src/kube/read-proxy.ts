@@ -24,8 +24,18 @@ export interface ProxySession {
 }
 
 // Discovery, OpenAPI, version, and objects or lists under the API groups: what lookup and
-// discovery need. Everything else (metrics, logs, healthz …) is not Helm's business.
-const READABLE = /^\/(version|api|apis|openapi)(\/|$)/;
+// discovery need. Everything else (metrics, healthz, and subresources: pod logs, exec, the
+// proxy to services and nodes) is not Helm's business.
+export function isReadablePath(path: string): boolean {
+  if (/^\/(version|openapi)(\/|$)/.test(path)) return true;
+  const segments = path.split('/').filter(Boolean);
+  const base = segments[0] === 'api' ? 2 : segments[0] === 'apis' ? 3 : -1;
+  if (base === -1) return false;
+  let rest = segments.slice(base);
+  if (rest[0] === 'namespaces' && rest.length > 2) rest = rest.slice(2);
+  // What remains is at most a resource and an object's name.
+  return rest.length <= 2;
+}
 const SECRETS = /^\/api\/v1\/(?:namespaces\/[^/]+\/)?secrets(?:\/([^/]+))?\/?$/;
 
 export class ReadProxy {
@@ -106,7 +116,7 @@ export class ReadProxy {
     const url = new URL(request.url ?? '/', 'http://proxy');
     const query: Record<string, string> = {};
     for (const [key, value] of url.searchParams) query[key] = value;
-    if (!READABLE.test(url.pathname))
+    if (!isReadablePath(url.pathname))
       return respond(response, 403, status(403, 'Forbidden', `${url.pathname} is not served to Helm`));
     if (query.watch === 'true' || query.watch === '1')
       return respond(response, 405, status(405, 'MethodNotAllowed', 'watch is not served to Helm'));

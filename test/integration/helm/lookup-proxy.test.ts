@@ -111,6 +111,11 @@ describe('the lookup endpoint', { timeout: 120_000 }, () => {
       assert.equal((await fetch(configMaps)).status, 401);
       assert.equal((await fetch(configMaps, { headers: { authorization: 'Bearer nope' } })).status, 401);
       assert.equal((await fetch(`${server}/healthz`, { headers: auth })).status, 403);
+      for (const sub of ['pods/web/log', 'services/web:80/proxy/'])
+        assert.equal(
+          (await fetch(`${server}/api/v1/namespaces/${ns.name}/${sub}`, { headers: auth })).status,
+          403,
+        );
       const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'planted' } });
       for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
         const response = await fetch(`${configMaps}${method === 'POST' ? '' : '/planted'}`, {

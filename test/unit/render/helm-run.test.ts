@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { noteGroups } from '../../../src/engine.ts';
 import { Discovery } from '../../../src/kube/discovery.ts';
 import { helmApiVersions } from '../../../src/kube/helm-cluster.ts';
+import { isReadablePath } from '../../../src/kube/read-proxy.ts';
 import type { ChangeSet, ChangeSetEntry } from '../../../src/model.ts';
 import { capabilityArgs, HelmRenderContext, helmEnvironment } from '../../../src/render/helm-run.ts';
 import { parseSettings } from '../../../src/settings.ts';
@@ -128,5 +129,43 @@ describe('trusted', () => {
       () => parse({ trusted: 'true' }, 'pull_request'),
       /input "trusted" must be one of auto, false/,
     );
+  });
+});
+
+describe('paths the lookup endpoint serves', () => {
+  it('discovery, OpenAPI, version, objects and lists', () => {
+    for (const path of [
+      '/version',
+      '/api',
+      '/api/v1',
+      '/apis',
+      '/apis/apps',
+      '/apis/apps/v1',
+      '/openapi/v2',
+      '/openapi/v3/apis/apps/v1',
+      '/api/v1/namespaces',
+      '/api/v1/namespaces/default',
+      '/api/v1/secrets',
+      '/api/v1/namespaces/default/secrets',
+      '/api/v1/namespaces/default/secrets/x',
+      '/apis/apps/v1/namespaces/default/deployments/web',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/x.example.dev',
+    ])
+      assert.equal(isReadablePath(path), true, path);
+  });
+
+  it('nothing else: subresources (logs, proxies), health and metrics', () => {
+    for (const path of [
+      '/',
+      '/healthz',
+      '/metrics',
+      '/logs/kube-apiserver.log',
+      '/api/v1/namespaces/default/pods/web/log',
+      '/api/v1/namespaces/default/services/web:80/proxy/admin',
+      '/api/v1/nodes/node-1/proxy/configz',
+      '/apis/apps/v1/namespaces/default/deployments/web/scale',
+      '/apiss/x',
+    ])
+      assert.equal(isReadablePath(path), false, path);
   });
 });
