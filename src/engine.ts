@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import type { IgnoreRule } from './drift/ignore.ts';
 import { type Plan, plan } from './drift/plan.ts';
 import { classifyChanges, type FailOn, failsOn } from './drift/threeway.ts';
-import { describeError } from './errors.ts';
+import { describeError, InputError } from './errors.ts';
 import { KubeClient, type RequestStats } from './kube/client.ts';
 import { Discovery } from './kube/discovery.ts';
 import { readFluxInventory } from './kube/flux-inventory.ts';
@@ -184,6 +184,15 @@ export async function diff(
   redactor: Redactor,
   options: { forApply?: boolean } = {},
 ): Promise<DiffResult> {
+  if (options.forApply && !settings.trusted)
+    // Charts would generate what they could not look up: applying that replaces the cluster's
+    // Secrets (a new random password for every release that keeps one through lookup).
+    throw new InputError(
+      'apply is refused on an untrusted run: Helm lookups of Secrets answer "not found" there',
+      {
+        hint: 'Apply from a trusted run (push or schedule on the default branch) with trusted: auto.',
+      },
+    );
   for (const credential of settings.chartCredentials) redactor.add(credential.password);
   // Connected first: Helm renders with the cluster's capabilities and lookup, as helm-controller does.
   const connection = await connect(settings, hooks);

@@ -158,6 +158,34 @@ describe('Helm charts rendered with the cluster', { timeout: 240_000 }, () => {
       assert.ok(!output.includes(encoded), 'the encoded password is not printed');
     }
 
+    // Applying what an untrusted render generated would replace the password: refused.
+    const apply = await runCli([
+      'apply',
+      `${FIXTURES}/keeps-password`,
+      '--namespace',
+      ns.name,
+      '--target',
+      `${ns.name}-pw`,
+      '--helm-release-name',
+      'pw',
+      '--kubeconfig',
+      kubeconfigPath(),
+      '--trusted',
+      'false',
+    ]);
+    assert.equal(apply.code, 2);
+    assert.match(apply.stderr, /apply is refused on an untrusted run/);
+    const after = await kubectlOk([
+      'get',
+      'secret',
+      'pw-admin',
+      '-n',
+      ns.name,
+      '-o',
+      'jsonpath={.data.password}',
+    ]);
+    assert.equal(after.trim(), encoded);
+
     // The same as the action sees it: a pull_request event makes the run untrusted.
     const previous = process.env.GITHUB_EVENT_NAME;
     process.env.GITHUB_EVENT_NAME = 'pull_request';
