@@ -40,6 +40,7 @@ export function helmApiVersions(discovery: Discovery): string[] {
       found.add(`${groupVersion}/${info.kind}`);
     }
   }
+  for (const kind of discovery.subresourceKinds()) found.add(kind);
   return [...found].sort();
 }
 

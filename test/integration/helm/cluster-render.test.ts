@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { KubeClient } from '../../../src/kube/client.ts';
+import { Discovery } from '../../../src/kube/discovery.ts';
+import { type HelmCapabilities, readCapabilities } from '../../../src/kube/helm-cluster.ts';
+import { loadKubeconfig } from '../../../src/kube/kubeconfig.ts';
 import type { FieldChange } from '../../../src/model.ts';
+import { capabilityArgs } from '../../../src/render/helm-run.ts';
 import { findTool } from '../../../src/render/tools.ts';
 import { runCli } from '../../support/cli.ts';
 import {
@@ -88,6 +94,42 @@ describe('Helm charts rendered with the cluster', { timeout: 240_000 }, () => {
 
   after(async () => {
     await ns?.cleanup();
+  });
+
+  it("passes the capabilities helm's own discovery finds", async () => {
+    const chart = `${FIXTURES}/prints-capabilities`;
+    const printed = async (args: string[]) => {
+      const { stdout } = await promisify(execFile)(helm, ['template', 'x', chart, ...args]);
+      const data = (parse(stdout.split('\n---\n').pop() ?? '') as { data: Record<string, string> }).data;
+      return {
+        kubeVersion: data.kubeVersion,
+        apiVersions: (JSON.parse(data.apiVersions) as string[]).sort(),
+      };
+    };
+    const loaded = loadKubeconfig({ path: kubeconfigPath() });
+    const client = new KubeClient(loaded.config, loaded.server);
+    try {
+      // Other tests may add a CRD between the two reads: read again until both agree.
+      let ours: HelmCapabilities | undefined;
+      let helms: HelmCapabilities | undefined;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        ours = await readCapabilities(client, await Discovery.load(client));
+        helms = await printed(['--validate', '--kubeconfig', kubeconfigPath()]);
+        if (JSON.stringify(ours.apiVersions) === JSON.stringify(helms.apiVersions)) break;
+      }
+      assert.ok(ours && helms);
+      assert.equal(ours.kubeVersion, helms.kubeVersion);
+      assert.deepEqual(ours.apiVersions, helms.apiVersions);
+      // Offline, helm takes them as given (on top of its built-in list).
+      const given = await printed(capabilityArgs(ours));
+      assert.equal(given.kubeVersion, ours.kubeVersion);
+      assert.deepEqual(
+        ours.apiVersions.filter((v) => !given.apiVersions.includes(v)),
+        [],
+      );
+    } finally {
+      client.close();
+    }
   });
 
   it('a chart that branches on .Capabilities diffs clean after helm install', async () => {
