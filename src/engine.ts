@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import type { IgnoreRule } from './drift/ignore.ts';
 import { type Plan, plan } from './drift/plan.ts';
 import { classifyChanges, type FailOn, failsOn } from './drift/threeway.ts';
-import { describeError, InputError } from './errors.ts';
+import { InputError } from './errors.ts';
 import { KubeClient, type RequestStats } from './kube/client.ts';
 import { Discovery } from './kube/discovery.ts';
 import { readFluxInventory } from './kube/flux-inventory.ts';
@@ -204,7 +204,7 @@ export async function diff(
     connection.close();
   };
   try {
-    helmCluster = await helmClusterFor(connection, settings, redactor, hooks);
+    helmCluster = helmClusterFor(connection, settings, redactor);
     const desired = await renderDesired(settings, redactor, helmCluster);
     for (const warning of desired.warnings) hooks.warning(warning);
     hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
@@ -239,27 +239,12 @@ export async function diff(
   }
 }
 
-/**
- * The cluster as Helm may see it, or undefined (offline rendering, with a warning) when the
- * credentials cannot read the server's version. Every Secret lookup reads is a Secret value.
- */
-async function helmClusterFor(
-  connection: Connection,
-  settings: Settings,
-  redactor: Redactor,
-  hooks: EngineHooks,
-): Promise<HelmClusterAccess | undefined> {
-  try {
-    return await openHelmCluster(connection.cluster.client, connection.cluster.discovery, {
-      hideSecrets: !settings.trusted,
-      onSecret: (secret) => redactor.addSecretObject(secret as KubeObject),
-    });
-  } catch (error) {
-    hooks.warning(
-      `Helm charts render without the cluster (helm's default capabilities, no lookup): ${describeError(error)}`,
-    );
-    return undefined;
-  }
+/** The cluster as Helm may see it; every Secret a chart's lookup reads is a Secret value. */
+function helmClusterFor(connection: Connection, settings: Settings, redactor: Redactor): HelmClusterAccess {
+  return openHelmCluster(connection.cluster.client, connection.cluster.discovery, {
+    hideSecrets: !settings.trusted,
+    onSecret: (secret) => redactor.addSecretObject(secret as KubeObject),
+  });
 }
 
 /**

@@ -25,7 +25,8 @@ export interface HelmLookupSession {
 }
 
 export interface HelmClusterAccess {
-  capabilities: HelmCapabilities;
+  /** Read once, on the first chart. */
+  capabilities(): Promise<HelmCapabilities>;
   openLookup(): Promise<HelmLookupSession>;
   close(): Promise<void>;
 }
@@ -52,17 +53,31 @@ export async function readCapabilities(client: KubeClient, discovery: Discovery)
   return { kubeVersion: version.gitVersion, apiVersions: helmApiVersions(discovery) };
 }
 
-export async function openHelmCluster(
+/**
+ * The cluster as Helm charts see it. Nothing is read and no endpoint listens until the first
+ * chart asks: runs without charts cost nothing.
+ */
+export function openHelmCluster(
   client: KubeClient,
   discovery: Discovery,
   options: { hideSecrets: boolean; onSecret(secret: Record<string, unknown>): void },
-): Promise<HelmClusterAccess> {
-  const capabilities = await readCapabilities(client, discovery);
-  const proxy = await ReadProxy.start(client, options);
+): HelmClusterAccess {
+  let capabilities: Promise<HelmCapabilities> | undefined;
+  let proxy: Promise<ReadProxy> | undefined;
   return {
-    capabilities,
-    openLookup: () => openSession(proxy),
-    close: () => proxy.close(),
+    capabilities: () => {
+      capabilities ??= readCapabilities(client, discovery);
+      return capabilities;
+    },
+    openLookup: async () => {
+      proxy ??= ReadProxy.start(client, options);
+      return openSession(await proxy);
+    },
+    close: async () => {
+      const started = proxy;
+      proxy = undefined;
+      await (await started?.catch(() => undefined))?.close();
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 // Runs `helm template` as helm-controller renders: with the target cluster's capabilities and
 // with `lookup` answered by the cluster through kube-drift, never with the cluster's credentials.
+import { describeError } from '../errors.ts';
 import { displayCommand, runTool, type ToolRun } from './tools.ts';
 
 export interface HelmLookupSession {
@@ -12,8 +13,13 @@ export interface HelmLookupSession {
 
 /** The cluster as Helm may see it; implemented over the connection (src/kube/helm-cluster.ts). */
 export interface HelmClusterView {
-  capabilities: { kubeVersion: string; apiVersions: string[] };
+  capabilities(): Promise<HelmCapabilities>;
   openLookup(): Promise<HelmLookupSession>;
+}
+
+export interface HelmCapabilities {
+  kubeVersion: string;
+  apiVersions: string[];
 }
 
 /** What the helm runs of one render left to tell: per-group report notes and log warnings. */
@@ -27,6 +33,11 @@ export class HelmRenderContext {
 
   constructor(cluster?: HelmClusterView) {
     this.cluster = cluster;
+  }
+
+  /** Each warning once, however many charts run into it. */
+  warn(message: string): void {
+    if (!this.warnings.includes(message)) this.warnings.push(message);
   }
 
   /** The warning a run without a cluster ends with, when it rendered charts. */
@@ -47,7 +58,7 @@ export function helmEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.Pr
   return Object.fromEntries(Object.entries(env).filter(([name]) => !CLUSTER_ENV.test(name)));
 }
 
-export function capabilityArgs(capabilities: HelmClusterView['capabilities']): string[] {
+export function capabilityArgs(capabilities: HelmCapabilities): string[] {
   const args = ['--kube-version', capabilities.kubeVersion];
   if (capabilities.apiVersions.length > 0) args.push('--api-versions', capabilities.apiVersions.join(','));
   return args;
@@ -81,8 +92,17 @@ export async function runHelmTemplate(
   const env = helmEnvironment();
   const cluster = ctx.cluster;
   if (!cluster) return runTool(binary, templateArgs, cwd, env);
-  const offlineArgs = [...templateArgs, ...capabilityArgs(cluster.capabilities)];
-  const session = await cluster.openLookup();
+  let offlineArgs: string[];
+  let session: HelmLookupSession;
+  try {
+    offlineArgs = [...templateArgs, ...capabilityArgs(await cluster.capabilities())];
+    session = await cluster.openLookup();
+  } catch (error) {
+    ctx.warn(
+      `Helm charts render without the cluster (helm's default capabilities, no lookup): ${describeError(error)}`,
+    );
+    return runTool(binary, templateArgs, cwd, env);
+  }
   let run: ToolRun;
   try {
     const args = [...offlineArgs, '--dry-run=server', '--kubeconfig', session.kubeconfig];
@@ -92,7 +112,7 @@ export async function runHelmTemplate(
   }
   if (session.secretsHidden > 0) ctx.notes.set(group, SECRETS_HIDDEN_NOTE);
   if (run.exitCode === 0 || session.forbidden.length === 0) return run;
-  ctx.warnings.push(
+  ctx.warn(
     `${group}: the credentials may not read ${[...new Set(session.forbidden)].join(', ')} (403), so lookup could not be answered; rendered without lookup, as helm template does offline`,
   );
   return shown(binary, offlineArgs, await runTool(binary, offlineArgs, cwd, env));
