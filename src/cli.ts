@@ -70,6 +70,8 @@ function cliOptions(command: Command) {
         'helm-namespace',
         'helm-values',
         'helm-set',
+        'chart-credentials',
+        'docker-config',
       ].includes(o.name);
     if (command === 'diff') return !DIFF_ONLY.has(o.name);
     return true;
@@ -164,7 +166,9 @@ async function runCommand(settings: Settings, streams: CliStreams, redactor: Red
   };
 
   if (settings.command === 'render') {
+    for (const credential of settings.chartCredentials) redactor.add(credential.password);
     const desired = await renderDesired(settings, redactor);
+    for (const warning of desired.warnings) hooks.warning(warning);
     for (const error of desired.errors) err(`error: ${error.message}\n`);
     // Secret values are printed masked here too: render output ends up in logs.
     const text = desired.objects

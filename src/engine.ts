@@ -9,6 +9,7 @@ import { InputError } from './errors.ts';
 import { KubeClient, type RequestStats } from './kube/client.ts';
 import { Discovery } from './kube/discovery.ts';
 import { readFluxInventory } from './kube/flux-inventory.ts';
+import { type HelmClusterAccess, openHelmCluster } from './kube/helm-cluster.ts';
 import { loadKubeconfig } from './kube/kubeconfig.ts';
 import { ClusterObjects } from './kube/objects.ts';
 import type { ChangeSet, DesiredObject, KubeObject, ObjectRef, PlanError } from './model.ts';
@@ -20,7 +21,7 @@ import { type ResolvedOwner, resolveOwner } from './remediate/owner.ts';
 import { isFluxPath } from './render/flux/detect.ts';
 import { renderFlux } from './render/flux/index.ts';
 import { checkoutBase, gitToplevel } from './render/git-base.ts';
-import { RenderError, render } from './render/index.ts';
+import { type HelmClusterView, HelmRenderContext, RenderError, render } from './render/index.ts';
 import { loadSopsKeys, SopsKeyError, type SopsKeys } from './render/sops/keys.ts';
 import { buildReport, type Comparison, isThreeWay, type Report } from './report/model.ts';
 import type { Settings } from './settings.ts';
@@ -80,23 +81,38 @@ export interface DesiredSet {
   undecrypted?: string[];
   /** Flux sources: the Kustomizations whose `.status.inventory` says what Flux would prune (prune on, not suspended, rendered). */
   fluxKustomizations?: { namespace: string; name: string }[];
+  /** Notes for the report, once per group (a Helm release whose Secret lookups were hidden). */
+  groupNotes: Map<string, string>;
+  /** For the log: what rendering could not do as asked (lookup refused, no cluster to render with). */
+  warnings: string[];
 }
 
 /**
  * Renders the paths, and registers every Secret the rendering saw with the redactor before
  * anything is printed: values from Git reach outputs only masked, wherever they show up.
  * `confineTo`: the directory nothing may be read outside of (default: the Git work tree
- * holding repoRoot).
+ * holding repoRoot). Helm charts render against `helmCluster` (capabilities, lookup) when
+ * given; without it (the render command), as `helm template` does offline, with a warning.
  */
 export async function renderDesired(
   settings: Settings,
   redactor: Redactor,
-  confineTo?: string,
+  options: { confineTo?: string; helmCluster?: HelmClusterView } = {},
 ): Promise<DesiredSet> {
-  const desired = await renderSources(settings, (secret) => redactor.addSecretObject(secret), confineTo);
+  const helmContext = new HelmRenderContext(options.helmCluster);
+  const desired = await renderSources(
+    settings,
+    (secret) => redactor.addSecretObject(secret),
+    options.confineTo,
+    helmContext,
+  );
   for (const { object } of desired.objects) redactor.addSecretObject(object);
   // Decryption keys: masked wherever they would show up, line by line.
   for (const value of desired.secretValues ?? []) redactor.addValue(value);
+  desired.groupNotes = helmContext.notes;
+  desired.warnings = [...helmContext.warnings];
+  const offline = helmContext.offlineWarning();
+  if (offline) desired.warnings.push(offline);
   return desired;
 }
 
@@ -104,7 +120,9 @@ async function renderSources(
   settings: Settings,
   onSecret: (secret: KubeObject) => void,
   confineTo: string | undefined,
+  helmContext: HelmRenderContext,
 ): Promise<DesiredSet> {
+  const notes = { groupNotes: new Map<string, string>(), warnings: [] };
   // source auto: paths that hold Flux Kustomization objects are Flux cluster paths.
   if (
     settings.source === 'flux' ||
@@ -116,6 +134,8 @@ async function renderSources(
       paths: settings.paths,
       onSecret,
       sopsKeys: keys,
+      helmContext,
+      chartCredentials: settings.chartCredentials,
     });
     const skippedGroups = new Map<string, string>();
     const ignoreRules: IgnoreRule[] = [];
@@ -124,6 +144,7 @@ async function renderSources(
       for (const rule of group.ignore ?? []) ignoreRules.push(rule as IgnoreRule);
     }
     return {
+      ...notes,
       objects: flux.objects,
       errors: flux.errors.map((e) => ({ message: `${e.group}: ${e.message}`, object: e.group })),
       skippedGroups,
@@ -145,8 +166,9 @@ async function renderSources(
     source: settings.source,
     helm: settings.helm,
     confineTo,
+    helmContext,
   });
-  return { objects, errors: [], skippedGroups: new Map(), ignoreRules: [] };
+  return { ...notes, objects, errors: [], skippedGroups: new Map(), ignoreRules: [] };
 }
 
 /** The SOPS keys of the settings, parsed; a malformed key is an input error naming the setting. */
@@ -194,19 +216,34 @@ export async function diff(
   redactor: Redactor,
   options: { forApply?: boolean } = {},
 ): Promise<DiffResult> {
-  const desired = await renderDesired(settings, redactor);
-  hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
-  for (const file of desired.undecrypted ?? [])
-    hooks.warning(
-      `${file} is encrypted whole (kind and name too) and no SOPS key given opens it: not compared`,
+  if (options.forApply && !settings.trusted)
+    // Charts would generate what they could not look up: applying that replaces the cluster's
+    // Secrets (a new random password for every release that keeps one through lookup).
+    throw new InputError(
+      'apply is refused on an untrusted run: Helm lookups of Secrets answer "not found" there',
+      {
+        hint: 'Apply from a trusted run (push or schedule on the default branch) with trusted: auto.',
+      },
     );
+  for (const credential of settings.chartCredentials) redactor.add(credential.password);
+  // Connected first: Helm renders with the cluster's capabilities and lookup, as helm-controller does.
   const connection = await connect(settings, hooks);
   let lease: HeldLease | undefined;
+  let helmCluster: HelmClusterAccess | undefined;
   const close = async () => {
+    await helmCluster?.close();
     await lease?.release();
     connection.close();
   };
   try {
+    helmCluster = helmClusterFor(connection, settings, redactor);
+    const desired = await renderDesired(settings, redactor, { helmCluster });
+    for (const warning of desired.warnings) hooks.warning(warning);
+    for (const file of desired.undecrypted ?? [])
+      hooks.warning(
+        `${file} is encrypted whole (kind and name too) and no SOPS key given opens it: not compared`,
+      );
+    hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
     const r = settings.remediation;
     const owner = await resolveOwner(settings.owner, settings.repoRoot);
     const inventory = await readInventory(connection.cluster, settings.target, r.inventoryNamespace);
@@ -232,7 +269,10 @@ export async function diff(
           ? `target ${settings.target} belongs to ${claim.owner}, not to ${owner.owner}: what it applied is not listed as deleted, and remediation from here is refused`
           : undefined,
     });
-    const { changeSet, comparison } = await threeWayChangeSet(settings, result, hooks, redactor);
+    const { changeSet, comparison } = await threeWayChangeSet(settings, result, hooks, redactor, helmCluster);
+    await helmCluster?.close();
+    helmCluster = undefined;
+    noteGroups(changeSet, desired.groupNotes);
     const report = buildReport(changeSet, {
       target: settings.target,
       mode: 'diff',
@@ -245,6 +285,29 @@ export async function diff(
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/** The cluster as Helm may see it; every Secret a chart's lookup reads is a Secret value. */
+function helmClusterFor(connection: Connection, settings: Settings, redactor: Redactor): HelmClusterAccess {
+  return openHelmCluster(connection.cluster.client, connection.cluster.discovery, {
+    hideSecrets: !settings.trusted,
+    onSecret: (secret) => redactor.addSecretObject(secret as KubeObject),
+  });
+}
+
+/**
+ * A group's note goes into the report once: on the group's drifted Secrets (the objects a
+ * hidden lookup changes), else on its first drifted object, else on its first object.
+ */
+export function noteGroups(changeSet: ChangeSet, notes: Map<string, string>): void {
+  for (const [group, note] of notes) {
+    const entries = changeSet.entries.filter((entry) => entry.group === group);
+    const drifted = entries.filter((entry) => entry.action !== 'unchanged' && entry.action !== 'skipped');
+    const secrets = drifted.filter((entry) => entry.ref.kind === 'Secret' && entry.ref.group === '');
+    const chosen =
+      secrets.length > 0 ? secrets : drifted.length > 0 ? drifted.slice(0, 1) : entries.slice(0, 1);
+    for (const entry of chosen) entry.note = entry.note ? `${entry.note}; ${note}` : note;
   }
 }
 
@@ -289,6 +352,7 @@ async function threeWayChangeSet(
   result: Plan,
   hooks: EngineHooks,
   redactor: Redactor,
+  helmCluster: HelmClusterView | undefined,
 ): Promise<{ changeSet: ChangeSet; comparison: Comparison }> {
   const live = { changeSet: result.changeSet, comparison: { kind: 'live' } as const };
   if (settings.threeWay === 'off' || !settings.base) return live;
@@ -298,8 +362,10 @@ async function threeWayChangeSet(
     const baseRoot = join(checkout.dir, relative(toplevel, await realpath(settings.repoRoot)));
     let base: DesiredSet;
     try {
-      // The base tree is a copy of the whole work tree, so `../` reaches as far as at the head.
-      base = await renderDesired({ ...settings, repoRoot: baseRoot }, redactor, checkout.dir);
+      base = await renderDesired({ ...settings, repoRoot: baseRoot }, redactor, {
+        confineTo: checkout.dir,
+        helmCluster,
+      });
     } catch (error) {
       // The PR may be the fix for manifests that did not render: preview it as a plain diff.
       if (!(error instanceof RenderError)) throw error;

@@ -35,7 +35,12 @@ export async function run(): Promise<void> {
     };
     secret(raw['github-token']);
     // Key material, line by line: the runner masks a multi-line value only line by line.
-    for (const key of [raw['sops-age-key'], raw['sops-pgp-key'], process.env.SOPS_AGE_KEY]) {
+    for (const key of [
+      raw['sops-age-key'],
+      raw['sops-pgp-key'],
+      raw['chart-credentials'],
+      process.env.SOPS_AGE_KEY,
+    ]) {
       for (const line of secretLines(key ?? '')) secret(line);
     }
     const context = readRunContext();

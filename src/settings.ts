@@ -9,6 +9,11 @@ import type { FailOn } from './drift/threeway.ts';
 import { InputError } from './errors.ts';
 import type { WebhookFormat } from './github/webhook.ts';
 import type { KubeconfigSource } from './kube/kubeconfig.ts';
+import {
+  type ChartCredential,
+  dockerConfigCredentials,
+  parseChartCredentials,
+} from './render/flux/chart-credentials.ts';
 import type { SopsKeySources } from './render/sops/keys.ts';
 
 export type Command = 'diff' | 'apply' | 'render';
@@ -48,6 +53,10 @@ export interface Settings {
   base?: string;
   /** Which changes fail the check in a three-way preview: any, only pre-existing drift, only the PR's own. */
   failOn: FailOn;
+  /** Whether the rendered content may read cluster Secrets (Helm lookup); false on pull request runs. */
+  trusted: boolean;
+  /** Credentials for private chart sources, each for one host. */
+  chartCredentials: ChartCredential[];
   remediation: {
     remediate: boolean;
     prune: boolean;
@@ -257,6 +266,27 @@ export const OPTIONS: readonly OptionSpec[] = [
       "In a three-way preview, what fails the check and the exit status: any change, only drift already in the cluster, or only the PR's own changes (fields both changed count for both).",
   },
   {
+    name: 'trusted',
+    kind: 'string',
+    choices: ['auto', 'false'],
+    default: 'auto',
+    description:
+      'Whether the manifests may read cluster Secrets while rendering (Helm lookup). auto: not on pull_request and pull_request_target runs (GITHUB_EVENT_NAME), whose head is the pull request\'s; there lookups of Secrets answer "not found". false: never.',
+  },
+  {
+    name: 'chart-credentials',
+    kind: 'list',
+    repeat: true,
+    description:
+      'Credentials for private Helm repositories and OCI registries, one host=username:password per line (e.g. ghcr.io=user:<token>). Each is sent only to that host: a HelmRepository or OCIRepository pointing elsewhere gets none.',
+  },
+  {
+    name: 'docker-config',
+    kind: 'string',
+    description:
+      'A docker config.json (docker login, helm registry login) whose auths are chart credentials too, each bound to its host. Without it helm uses no login the runner holds.',
+  },
+  {
     name: 'remediate',
     kind: 'boolean',
     default: 'false',
@@ -369,7 +399,7 @@ export type RawOptions = Record<string, string | string[] | undefined>;
 export function parseSettings(
   command: Command,
   raw: RawOptions,
-  context: { repoRoot: string; isAction: boolean },
+  context: { repoRoot: string; isAction: boolean; eventName?: string },
 ): Settings {
   const get = (name: string): string | undefined => {
     const value = raw[name];
@@ -480,6 +510,27 @@ export function parseSettings(
     );
   }
 
+  const chartCredentials = parseChartCredentials(
+    (Array.isArray(raw['chart-credentials'])
+      ? raw['chart-credentials']
+      : (raw['chart-credentials'] ?? '').split('\n')
+    ).filter((entry) => entry.trim() !== ''),
+    label('chart-credentials', context.isAction),
+  );
+  const dockerConfig = get('docker-config');
+  if (dockerConfig) {
+    const file = resolve(repoRoot, dockerConfig);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      throw new InputError(`docker config ${dockerConfig} cannot be read`, {
+        hint: `Check the path given to ${label('docker-config', context.isAction)}.`,
+      });
+    }
+    chartCredentials.push(...dockerConfigCredentials(text, dockerConfig));
+  }
+
   const colorChoice = choice<'auto' | 'always' | 'never'>('color');
   const namespace = get('namespace')!;
 
@@ -513,6 +564,10 @@ export function parseSettings(
     threeWay,
     base,
     failOn,
+    trusted:
+      choice<'auto' | 'false'>('trusted') === 'auto' &&
+      !UNTRUSTED_EVENTS.has(context.eventName ?? process.env.GITHUB_EVENT_NAME ?? ''),
+    chartCredentials,
     remediation: {
       remediate,
       prune,
@@ -564,6 +619,9 @@ function sopsKeySources(
     pgpKey,
   };
 }
+
+/** Runs whose checkout is a pull request's head: what it renders is the pull request's to decide. */
+const UNTRUSTED_EVENTS = new Set(['pull_request', 'pull_request_target']);
 
 function label(name: string, isAction: boolean): string {
   return isAction ? `input "${name}"` : `--${name}`;

@@ -28,6 +28,7 @@ interface AggregatedList {
         responseKind?: { kind?: string };
         scope?: string;
         verbs?: string[];
+        subresources?: { responseKind?: { kind?: string } }[];
       }[];
     }[];
   }[];
@@ -35,6 +36,8 @@ interface AggregatedList {
 
 export class Discovery {
   private readonly byGroupKind = new Map<string, ResourceInfo>();
+  /** `group/version/Kind` of subresources (Scale, Eviction …): only Helm's capabilities list them. */
+  private readonly subresources = new Set<string>();
 
   static async load(client: KubeClient): Promise<Discovery> {
     const discovery = new Discovery();
@@ -63,6 +66,20 @@ export class Discovery {
     }
   }
 
+  /** Every kind served, in no particular order. */
+  all(): IterableIterator<ResourceInfo> {
+    return this.byGroupKind.values();
+  }
+
+  /** `group/version/Kind` (`v1/Kind` for the core group) of every subresource's kind. */
+  subresourceKinds(): IterableIterator<string> {
+    return this.subresources.values();
+  }
+
+  private addSubresource(group: string, version: string, kind: string | undefined): void {
+    if (kind) this.subresources.add(`${group ? `${group}/` : ''}${version}/${kind}`);
+  }
+
   find(group: string, kind: string): ResourceInfo | undefined {
     return this.byGroupKind.get(`${group}|${kind}`);
   }
@@ -72,6 +89,8 @@ export class Discovery {
       const group = item.metadata?.name ?? '';
       for (const version of item.versions ?? []) {
         for (const resource of version.resources ?? []) {
+          for (const sub of resource.subresources ?? [])
+            this.addSubresource(group, version.version, sub.responseKind?.kind);
           const kind = resource.responseKind?.kind;
           if (!kind) continue;
           this.add({
@@ -109,7 +128,10 @@ export class Discovery {
     lists.forEach((list, i) => {
       const gv = groupVersions[i];
       for (const resource of list?.resources ?? []) {
-        if (resource.name.includes('/')) continue;
+        if (resource.name.includes('/')) {
+          this.addSubresource(gv.group, gv.version, resource.kind);
+          continue;
+        }
         this.add({
           group: gv.group,
           kind: resource.kind,

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { describeError } from '../errors.ts';
 import type { DesiredObject, SourceLocation } from '../model.ts';
 import { describeViolation, escapes, treeViolations, type Violation, writtenInside } from './confine.ts';
+import { HelmRenderContext, runHelmTemplate } from './helm-run.ts';
 import { confinementOf, type RenderContext } from './kustomize.ts';
 import { collectManifests, type ParsedManifests } from './manifests.ts';
 import { absoluteIn, repoRelative } from './paths.ts';
 import { RenderError } from './problems.ts';
-import { failureMessage, findTool, runTool } from './tools.ts';
+import { failureMessage, findTool } from './tools.ts';
 
 export interface HelmOptions {
   releaseName: string;
@@ -53,6 +54,7 @@ export async function collectHelmChart(
   dir: string,
   helm: HelmOptions,
   ctx: RenderContext,
+  helmContext = new HelmRenderContext(),
 ): Promise<ParsedManifests> {
   dir = absoluteIn(ctx.repoRoot, dir);
   const chartFile = repoRelative(ctx.repoRoot, join(dir, 'Chart.yaml'));
@@ -77,7 +79,7 @@ export async function collectHelmChart(
     return { objects: [], problems: [{ file: chartFile, message: describeError(error) }] };
   }
   const args = helmTemplateArgs(repoRelative(ctx.repoRoot, dir), helm, ctx.repoRoot);
-  const run = await runTool(binary, args, ctx.repoRoot);
+  const run = await runHelmTemplate(binary, args, ctx.repoRoot, group, helmContext);
   if (run.exitCode !== 0)
     return { objects: [], problems: [{ file: chartFile, message: failureMessage(run) }] };
 
@@ -112,8 +114,9 @@ export async function renderHelmChart(
   dir: string,
   helm: HelmOptions,
   ctx: RenderContext,
+  helmContext?: HelmRenderContext,
 ): Promise<DesiredObject[]> {
-  const { objects, problems } = await collectHelmChart(dir, helm, ctx);
+  const { objects, problems } = await collectHelmChart(dir, helm, ctx, helmContext);
   if (problems.length > 0) throw new RenderError(problems);
   return objects;
 }

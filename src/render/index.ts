@@ -11,6 +11,7 @@ import {
   writtenInside,
 } from './confine.ts';
 import { collectHelmChart, type HelmOptions } from './helm.ts';
+import { HelmRenderContext } from './helm-run.ts';
 import { collectKustomize, type RenderContext, type ToolPaths } from './kustomize.ts';
 import { collectManifests, type ParsedManifests } from './manifests.ts';
 import { absoluteIn, detectSource, repoRelative } from './paths.ts';
@@ -19,6 +20,7 @@ import { locationOf, RenderError, type RenderProblem } from './problems.ts';
 
 export type { HelmOptions } from './helm.ts';
 export { collectHelmChart, helmTemplateArgs, renderHelmChart } from './helm.ts';
+export { type HelmClusterView, HelmRenderContext } from './helm-run.ts';
 export type { RenderContext, ToolPaths } from './kustomize.ts';
 export { collectKustomize, renderKustomize } from './kustomize.ts';
 export type { ParsedManifests, ParseOptions } from './manifests.ts';
@@ -42,6 +44,8 @@ export interface RenderOptions {
   tools?: ToolPaths;
   /** The directory nothing may be read outside of; by default the Git work tree holding repoRoot, else repoRoot. */
   confineTo?: string;
+  /** The cluster Helm charts render against, and where their notes go; offline when absent. */
+  helmContext?: HelmRenderContext;
 }
 
 /** Plain files are read this many at a time; kustomize and helm runs, on a 2-core runner, two. */
@@ -59,6 +63,7 @@ export async function render(options: RenderOptions): Promise<DesiredObject[]> {
   const files = createLimiter(FILE_CONCURRENCY);
   const name = (p: string) => repoRelative(repoRoot, p);
   const repository = confinement(options.confineTo ?? confinementRoot(repoRoot), name);
+  const helmContext = options.helmContext ?? new HelmRenderContext();
   const renderPath = async (path: string): Promise<ParsedManifests> => {
     const absolute = absoluteIn(repoRoot, path);
     const info = await stat(absolute).catch(() => undefined);
@@ -86,11 +91,12 @@ export async function render(options: RenderOptions): Promise<DesiredObject[]> {
     const ctx: RenderContext = { repoRoot, tools: options.tools, group, confinement: confined };
     const source = options.source === 'auto' ? detectSource(absolute) : options.source;
     if (source === 'kustomize') return tools(() => collectKustomize(absolute, ctx));
-    if (source === 'helm') return tools(() => collectHelmChart(absolute, options.helm, ctx));
+    if (source === 'helm') return tools(() => collectHelmChart(absolute, options.helm, ctx, helmContext));
     const parts = plainEntries(absolute).map((entry) => {
       const nested: RenderContext = { ...ctx, group: repoRelative(repoRoot, entry.path) };
       if (entry.kind === 'kustomize') return tools(() => collectKustomize(entry.path, nested));
-      if (entry.kind === 'helm') return tools(() => collectHelmChart(entry.path, options.helm, nested));
+      if (entry.kind === 'helm')
+        return tools(() => collectHelmChart(entry.path, options.helm, nested, helmContext));
       return files(() => readManifestFile(entry.path, confined, group));
     });
     return merge(await Promise.all(parts));

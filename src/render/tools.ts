@@ -135,11 +135,19 @@ export function toolEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.Pr
   return kept;
 }
 
-/** Runs a tool to completion with the minimal environment, capturing its output; never throws. */
-export function runTool(binary: string, args: string[], cwd: string): Promise<ToolRun> {
+/**
+ * Runs a tool to completion, capturing its output; never throws. `env` replaces the minimal
+ * environment (callers derive theirs from toolEnvironment()).
+ */
+export function runTool(
+  binary: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = toolEnvironment(),
+): Promise<ToolRun> {
   const command = displayCommand(binary, args);
   return new Promise((resolve) => {
-    const child = spawn(binary, args, { cwd, env: toolEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));

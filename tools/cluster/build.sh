@@ -164,6 +164,9 @@ go_install() {
 build_sops() { go_install sops "$SOPS_VERSION" github.com/getsops/sops/v3/cmd/sops; }
 build_age_keygen() { go_install age-keygen "$AGE_VERSION" filippo.io/age/cmd/age-keygen; }
 
+# go-containerregistry's registry: the OCI tests push charts to it with helm push.
+build_registry() { go_install registry "$REGISTRY_VERSION" github.com/google/go-containerregistry/cmd/registry; }
+
 main() {
 	local start=$SECONDS
 	check_go
@@ -175,6 +178,7 @@ main() {
 	build_helm
 	build_sops
 	build_age_keygen
+	build_registry
 	log "binaries ready in $BIN_DIR ($(elapsed_since "$start"))"
 }
 

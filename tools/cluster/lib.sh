@@ -14,6 +14,8 @@ HELM_VERSION="v3.22.0"
 # The tests encrypt their SOPS fixtures with the real sops and make age keys with age-keygen.
 SOPS_VERSION="v3.13.3"
 AGE_VERSION="v1.3.2"
+# go-containerregistry's in-memory OCI registry: the tests push charts to it with helm push.
+REGISTRY_VERSION="v0.22.1"
 
 KUBE_DRIFT_CACHE="${KUBE_DRIFT_CACHE:-$HOME/.cache/kube-drift}"
 BIN_DIR="$KUBE_DRIFT_CACHE/bin"

@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../model.ts';
 import { type Confinement, confinement, describeViolation, escapes, treeViolations } from '../confine.ts';
+import { type HelmRenderContext, helmEnvironment, runHelmTemplate } from '../helm-run.ts';
 import { checkKustomization } from '../kustomize-refs.ts';
-import { failureMessage, runTool } from '../tools.ts';
+import { failureMessage, runTool, type ToolRun } from '../tools.ts';
+import { type ChartCredential, credentialFor, registryConfigDir } from './chart-credentials.ts';
 import { releaseNameOf, type Values } from './values.ts';
 
 export interface HelmReleaseSpec {
@@ -32,32 +34,82 @@ export interface HelmReleaseSpec {
 export type ChartLocation =
   | { type: 'dir'; path: string; valuesFiles: string[] }
   | { type: 'repo'; url: string; chart: string; version?: string }
-  | { type: 'oci'; ref: string; version?: string };
+  | {
+      type: 'oci';
+      ref: string;
+      version?: string /** Plain HTTP (Flux's `spec.insecure`). */;
+      insecure?: boolean;
+    };
+
+/** The chart reference as a user would write it: `oci://host/charts/app:1.2.3`, `https://charts.example/ app 1.2.3`. */
+export function chartReference(location: ChartLocation): string {
+  if (location.type === 'dir') return location.path;
+  const base = location.type === 'repo' ? `${location.url} ${location.chart}` : location.ref;
+  if (!location.version) return base;
+  return location.type === 'repo' ? `${base} ${location.version}` : `${base}:${location.version}`;
+}
 
 export interface HelmTools {
   helm: string;
   kubectl: string;
 }
 
+export interface ReleaseRenderOptions {
+  /** A chart in the repository is read only when it stays inside this. */
+  confine: Confinement;
+  /** Private to this render, removed after it. */
+  workDir: string;
+  offline: boolean;
+  helmContext: HelmRenderContext;
+  /** Each used only for the host it was given for. */
+  credentials: readonly ChartCredential[];
+}
+
 async function pullChart(
   location: ChartLocation,
   helm: string,
-  workDir: string,
-  offline: boolean,
+  options: ReleaseRenderOptions,
 ): Promise<string> {
   if (location.type === 'dir') return location.path;
-  if (offline) throw new Error('chart must be fetched, but offline mode is on');
+  if (options.offline) throw new Error('chart must be fetched, but offline mode is on');
+  const { workDir } = options;
   const destination = mkdtempSync(join(workDir, 'chart-'));
   const args =
     location.type === 'repo'
       ? ['pull', location.chart, '--repo', location.url, '--destination', destination]
       : ['pull', location.ref, '--destination', destination];
   if (location.version && location.version !== '*') args.push('--version', location.version);
-  const run = await runTool(helm, args, workDir);
-  if (run.exitCode !== 0) throw new Error(`chart could not be fetched: ${failureMessage(run)}`);
+  if (location.type === 'oci' && location.insecure) args.push('--plain-http');
+  const credential = credentialFor(
+    options.credentials,
+    location.type === 'repo' ? location.url : location.ref,
+  );
+  const env = helmEnvironment();
+  if (location.type === 'repo' && credential)
+    args.push('--username', credential.username, '--password', credential.password);
+  else if (location.type === 'oci') {
+    // Only this host's credential, and no login the runner may hold for other hosts.
+    const dir = registryConfigDir(workDir, credential);
+    env.HELM_REGISTRY_CONFIG = join(dir, 'config.json');
+    env.DOCKER_CONFIG = dir;
+  }
+  const run = await runTool(helm, args, workDir, env);
+  if (credential) run.command = run.command.replaceAll(credential.password, '***');
+  if (run.exitCode !== 0)
+    throw new Error(`chart ${chartReference(location)} could not be fetched: ${registryFailure(run)}`);
   const [archive] = (await readdir(destination)).filter((name) => name.endsWith('.tgz'));
   if (!archive) throw new Error(`helm pull wrote no chart archive into ${destination}`);
   return join(destination, archive);
+}
+
+/** What the registry or repository said, first; then the command, for whoever must reproduce it. */
+function registryFailure(run: ToolRun): string {
+  const said = run.stderr.trim();
+  if (/\b40[13]\b|unauthori[sz]ed|authentication required|credential not found|denied/i.test(said))
+    return `unauthorized: the registry wants credentials (${said.split('\n').at(-1)}); ${run.command}`;
+  if (/\bnot found\b|\b404\b|no such|not found in|Unable to locate any tags/i.test(said))
+    return `not found: ${said.split('\n').at(-1)}; ${run.command}`;
+  return failureMessage(run);
 }
 
 export interface HelmReleaseInput {
@@ -85,14 +137,13 @@ function checkChartDir(confine: Confinement, chart: ChartLocation & { type: 'dir
 export async function renderHelmRelease(
   input: HelmReleaseInput,
   tools: HelmTools,
-  workDir: string,
-  offline: boolean,
-  confine: Confinement,
+  options: ReleaseRenderOptions,
 ): Promise<string> {
   const { release, chart, values } = input;
+  const { workDir, helmContext } = options;
   const spec = release.spec;
-  if (chart.type === 'dir') checkChartDir(confine, chart);
-  const chartPath = await pullChart(chart, tools.helm, workDir, offline);
+  if (chart.type === 'dir') checkChartDir(options.confine, chart);
+  const chartPath = await pullChart(chart, tools.helm, options);
   const valuesFile = join(mkdtempSync(join(workDir, 'values-')), 'values.yaml');
   writeFileSync(valuesFile, stringify(values), { mode: 0o600 });
   const namespace = spec.targetNamespace || release.metadata.namespace || 'default';
@@ -105,7 +156,8 @@ export async function renderHelmRelease(
   args.push('--no-hooks', '--skip-tests');
   // install.crds defaults to Create: CRDs in crds/ are installed.
   if ((spec.install?.crds ?? 'Create') !== 'Skip') args.push('--include-crds');
-  const run = await runTool(tools.helm, args, workDir);
+  const group = `HelmRelease ${release.metadata.namespace || 'default'}/${release.metadata.name}`;
+  const run = await runHelmTemplate(tools.helm, args, workDir, group, helmContext);
   if (run.exitCode !== 0) throw new Error(failureMessage(run));
   let manifest = run.stdout;
   for (const renderer of spec.postRenderers ?? []) {

@@ -6,10 +6,12 @@ import { basename, join, normalize, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../errors.ts';
 import type { DesiredObject, KubeObject } from '../../model.ts';
 import { confinement } from '../confine.ts';
+import { HelmRenderContext } from '../helm-run.ts';
 import { collectManifests } from '../manifests.ts';
 import { scratchDir } from '../scratch.ts';
 import { noKeys, type SopsKeys } from '../sops/keys.ts';
 import { findTool } from '../tools.ts';
+import type { ChartCredential } from './chart-credentials.ts';
 import {
   type DecryptionContext,
   decryptDocuments,
@@ -44,6 +46,10 @@ export interface FluxRenderOptions {
   onSecret?: (secret: KubeObject) => void;
   /** Keys for Kustomizations with `decryption.provider: sops`; without them Secrets are compared by key names. */
   sopsKeys?: SopsKeys;
+  /** The cluster HelmReleases render against, and where their notes go; offline when absent. */
+  helmContext?: HelmRenderContext;
+  /** For private HelmRepositories and OCI registries, each bound to its host. */
+  chartCredentials?: readonly ChartCredential[];
 }
 
 export interface FluxIgnoreRule {
@@ -319,9 +325,13 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
         const manifest = await renderHelmRelease(
           { release: object as FluxObject & { spec: HelmReleaseSpec }, chart, values },
           { helm, kubectl },
-          work,
-          !!options.offline,
-          confine,
+          {
+            workDir: work,
+            offline: !!options.offline,
+            helmContext: options.helmContext ?? new HelmRenderContext(),
+            credentials: options.chartCredentials ?? [],
+            confine,
+          },
         );
         const file = chart.type === 'dir' ? `${checkoutFile(chart.path)}/Chart.yaml` : `HelmRelease/${id}`;
         const parsed = collectManifests(manifest, file, { group });
@@ -371,9 +381,14 @@ function locateChart(
     const ref = spec.chartRef;
     const found = source(ref.kind, ref.name, ref.namespace);
     if (ref.kind === 'OCIRepository') {
-      const s = found.spec as { url: string; ref?: { tag?: string; semver?: string; digest?: string } };
-      if (s.ref?.digest) return { type: 'oci', ref: `${s.url}@${s.ref.digest}` };
-      return { type: 'oci', ref: s.url, version: s.ref?.tag ?? s.ref?.semver };
+      const s = found.spec as {
+        url: string;
+        insecure?: boolean;
+        ref?: { tag?: string; semver?: string; digest?: string };
+      };
+      // As source-controller: a digest wins over a semver range, a range over a tag.
+      if (s.ref?.digest) return { type: 'oci', ref: `${s.url}@${s.ref.digest}`, insecure: s.insecure };
+      return { type: 'oci', ref: s.url, version: s.ref?.semver ?? s.ref?.tag, insecure: s.insecure };
     }
     if (ref.kind === 'HelmChart') {
       const chartSpec = found.spec as NonNullable<HelmReleaseSpec['chart']>['spec'];
@@ -398,12 +413,17 @@ function locateChart(
     return { type: 'dir', path: join(root, chartSpec.chart), valuesFiles: chartSpec.valuesFiles ?? [] };
   }
   if (ref.kind === 'HelmRepository') {
-    const repo = source('HelmRepository', ref.name, ref.namespace).spec as { url: string; type?: string };
+    const repo = source('HelmRepository', ref.name, ref.namespace).spec as {
+      url: string;
+      type?: string;
+      insecure?: boolean;
+    };
     if (repo.type === 'oci' || repo.url.startsWith('oci://')) {
       return {
         type: 'oci',
         ref: `${repo.url.replace(/\/$/, '')}/${chartSpec.chart}`,
         version: chartSpec.version,
+        insecure: repo.insecure,
       };
     }
     return { type: 'repo', url: repo.url, chart: chartSpec.chart, version: chartSpec.version };

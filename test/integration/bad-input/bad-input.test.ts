@@ -79,7 +79,7 @@ const RENDER_CASES: RenderCase[] = [
     name: 'a Helm chart that fails to template',
     paths: [`${BAD}/helm-fails`, GOOD],
     error:
-      /^kube-drift: test\/fixtures\/bad\/helm-fails\/Chart\.yaml: \S*helm template release test\/fixtures\/bad\/helm-fails --include-crds --no-hooks --namespace \S+ failed \(exit status 1\):$/,
+      /^kube-drift: test\/fixtures\/bad\/helm-fails\/Chart\.yaml: \S*helm template release test\/fixtures\/bad\/helm-fails --include-crds --no-hooks --namespace \S+( --kube-version v[\d.]+ --api-versions '<\d+ API versions of the cluster>' --dry-run=server --kubeconfig '<kube-drift lookup endpoint>')? failed \(exit status 1\):$/,
   },
   {
     name: 'a kustomization that references a missing file',

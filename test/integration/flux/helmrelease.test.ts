@@ -134,8 +134,12 @@ test('a chart that cannot be fetched is an error for that release only', async (
     result.errors.map((error) => error.group),
     ['HelmRelease greeter/absent', 'HelmRelease greeter/unreachable'],
   );
-  for (const error of result.errors) assert.match(error.message, /^chart could not be fetched: /);
-  assert.match(result.errors[0].message, /no-such-chart/);
+  for (const error of result.errors)
+    assert.match(error.message, /^chart http:\/\/127\.0\.0\.1:\d+ \S+ could not be fetched: /);
+  assert.match(
+    result.errors[0].message,
+    /^chart http:\/\/127\.0\.0\.1:\d+ no-such-chart could not be fetched: not found: /,
+  );
   assert.match(result.errors[1].message, /127\.0\.0\.1/);
   // The other releases rendered.
   for (const group of [
