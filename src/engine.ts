@@ -193,6 +193,7 @@ async function planAgainst(
     target: settings.target,
     defaultNamespace: settings.namespace,
     fieldManager: settings.fieldManager,
+    takeoverManagers: settings.takeoverManagers,
     concurrency: settings.concurrency,
     ignoreRules: [...settings.ignoreRules, ...desired.ignoreRules],
     skippedGroups: desired.skippedGroups,
@@ -256,6 +257,7 @@ export async function converge(
     {
       target: settings.target,
       fieldManager: settings.fieldManager,
+      takeoverManagers: settings.takeoverManagers,
       concurrency: settings.concurrency,
       prune: r.prune,
       wait: r.wait,

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { IgnoreRule } from './drift/ignore.ts';
 import { parseIgnoreRules } from './drift/ignore.ts';
+import { takeoverPatternProblem } from './drift/managers.ts';
 import type { FailOn } from './drift/threeway.ts';
 import { InputError } from './errors.ts';
 import type { WebhookFormat } from './github/webhook.ts';
@@ -29,6 +30,8 @@ export interface Settings {
   helm: { releaseName: string; namespace?: string; valuesFiles: string[]; set: string[] };
   ignoreRules: IgnoreRule[];
   fieldManager: string;
+  /** Field managers whose fields Git decides: what they own and Git does not set is drift. */
+  takeoverManagers: string[];
   concurrency: number;
   diffMode: DiffModeSetting;
   output: OutputFormat;
@@ -154,6 +157,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     default: 'kube-drift',
     description: 'Field manager for dry-runs and applies.',
+  },
+  {
+    name: 'takeover-managers',
+    kind: 'list',
+    repeat: true,
+    default: 'kubectl*,before-first-apply,helm',
+    description:
+      "Field managers whose fields kube-drift takes over, as Flux's --override-manager: fields they own that Git does not set are drift, and apply removes them. * matches any characters; controllers are never taken over. Other non-controller managers get a note.",
   },
   { name: 'concurrency', kind: 'number', default: '16', description: 'Dry-run requests in flight at once.' },
   {
@@ -447,6 +458,7 @@ export function parseSettings(
     },
     ignoreRules,
     fieldManager: get('field-manager')!,
+    takeoverManagers: takeoverManagers(list('takeover-managers'), context.isAction),
     concurrency: number('concurrency', 1, 256),
     diffMode: choice<DiffModeSetting>('diff-mode'),
     output: choice<OutputFormat>('output'),
@@ -482,6 +494,14 @@ export function parseSettings(
       webhookFormat: choice<WebhookFormat>('webhook-format'),
     },
   };
+}
+
+function takeoverManagers(patterns: string[], isAction: boolean): string[] {
+  for (const pattern of patterns) {
+    const problem = takeoverPatternProblem(pattern);
+    if (problem) throw new InputError(`${label('takeover-managers', isAction)}: "${pattern}" ${problem}`);
+  }
+  return patterns;
 }
 
 function label(name: string, isAction: boolean): string {

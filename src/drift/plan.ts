@@ -18,10 +18,12 @@ import {
   refOf,
   subjectOf,
 } from '../model.ts';
+import { type Adoption, adoptFields } from './adoption.ts';
 import { attributeChanges, fieldsToRemove, removePointers } from './fieldsets.ts';
 import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
 import { applyIgnore, defaultIgnoreRules, type IgnoreRule, isSkipped, rulesFor } from './ignore.ts';
 import { deepEqual, diffObjects, unifiedDiff } from './jsondiff.ts';
+import { type ManagerMatcher, takeoverMatcher } from './managers.ts';
 import { maskSecrets, type Redactor } from './mask.ts';
 import { normalizeForDiff, OWNER_LABEL, OWNER_LABEL_VALUE, OWNER_NAME_LABEL } from './normalize.ts';
 import { compareForApply, compareForDelete } from './order.ts';
@@ -32,6 +34,11 @@ export interface PlanOptions {
   /** For namespaced objects that name none. */
   defaultNamespace: string;
   fieldManager: string;
+  /**
+   * Field managers whose fields Git decides (`*` matches any characters; controllers never
+   * match): what they own and Git does not set is drift. Default: kubectl*, before-first-apply, helm.
+   */
+  takeoverManagers?: readonly string[];
   /** Dry-runs in flight at once. */
   concurrency: number;
   ignoreRules: IgnoreRule[];
@@ -67,7 +74,7 @@ export interface PlannedObject {
   /** The object to apply: desired with namespace defaulted and owner labels added. */
   applyObject: KubeObject;
   live: KubeObject | null;
-  /** Fields only manual managers own and Git does not set: what remediation takes over. */
+  /** Fields only take-over managers own and Git does not set: what remediation takes over and removes. */
   manualFields: string[];
   /** Set when the dry-run failed; the object is also in the change set's errors. */
   error?: PlanError;
@@ -102,6 +109,7 @@ export async function plan(
   const errors: PlanError[] = [...(options.inputErrors ?? [])];
   const defaults = defaultIgnoreRules(desired.map((d) => d.object));
   const rules = [...defaults, ...options.ignoreRules];
+  const isTakeover = takeoverMatcher(options.takeoverManagers);
 
   // 1. Resolve kinds, default namespaces, find CRDs and namespaces new in this change.
   const newCrds = new Set<string>();
@@ -226,12 +234,12 @@ export async function plan(
           } else if (
             p.live &&
             isInvalid(error) &&
-            fieldsToRemove(p.live, asStored(p.applyObject)).length > 0
+            fieldsToRemove(p.live, asStored(p.applyObject), isTakeover, options.fieldManager).length > 0
           ) {
             // A hand edit changed a list key (a Service port, a container name): the dry-run
             // merges Git's element beside the hand-made one and the server rejects the pair.
             // Remediation takes the hand-made fields over first; predict that here.
-            predicted = await predictAfterTakeover(p, cluster, options.fieldManager);
+            predicted = await predictAfterTakeover(p, cluster, options.fieldManager, isTakeover);
           } else {
             throw error;
           }
@@ -243,11 +251,30 @@ export async function plan(
       }
       let defaultedPaths: string[] = [];
       if (mode === 'client')
-        ({ predicted, defaultedPaths } = predictClientSide(p.applyObject, p.live, options.fieldManager));
+        ({ predicted, defaultedPaths } = predictClientSide(
+          p.applyObject,
+          p.live,
+          options.fieldManager,
+          isTakeover,
+        ));
       p.entry.diffMode = mode;
-      compare(p, predicted!, rules);
+      const adoption =
+        p.live && predicted?.metadata?.resourceVersion
+          ? await adoptFields(
+              predicted,
+              asStored(p.applyObject),
+              p.ref,
+              mode === 'server' ? cluster : undefined,
+              {
+                isTakeover,
+                fieldManager: options.fieldManager,
+              },
+            )
+          : undefined;
+      compare(p, predicted!, rules, adoption);
       if (p.entry.action === 'configured' && defaultedPaths.length > 0) {
-        p.entry.note = `client diff mode: the API server may default fields inside ${defaultedPaths.join(', ')}, which only a dry-run shows`;
+        const note = `client diff mode: the API server may default fields inside ${defaultedPaths.join(', ')}, which only a dry-run shows`;
+        p.entry.note = p.entry.note ? `${p.entry.note}; ${note}` : note;
       }
     } catch (error) {
       // The server stayed unreachable or throttling for the whole retry budget: stop the
@@ -312,17 +339,19 @@ function pendingCrd(item: DesiredObject, ref: ObjectRef, object: KubeObject): Pl
 }
 
 /** Compares live with what applying Git would leave, and fills in the entry. */
-function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[]): void {
+function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[], adoption?: Adoption): void {
   const title = subjectOf(p.ref);
   if (!p.live || !predicted.metadata?.resourceVersion) {
     p.entry.action = 'created';
     p.entry.diff = unifiedDiff(null, maskOne(normalizeForDiff(predicted)), title);
     return;
   }
-  // Fields only people own (kubectl edit/label/set env/patch) that Git does not set survive
-  // a dry-run; remediation takes them over and removes them, so the preview must show that.
-  p.manualFields = fieldsToRemove(predicted, asStored(p.applyObject));
-  const after = p.manualFields.length > 0 ? removePointers(predicted, p.manualFields) : predicted;
+  // Fields only take-over managers own (kubectl edit/label/set env/patch, helm install) that
+  // Git does not set survive a dry-run; remediation takes them over and removes them, so the
+  // preview must show that.
+  p.manualFields = adoption?.removed ?? [];
+  const after = adoption?.after ?? predicted;
+  const notes = adoption?.notes ?? [];
 
   const ignored = rulesFor(p.live, rules);
   let before = normalizeForDiff(applyIgnore(p.live, ignored));
@@ -330,13 +359,15 @@ function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[]): 
   ({ live: before, predicted: predictedView } = maskPair(before, predictedView));
   if (deepEqual(before, predictedView)) {
     p.entry.action = 'unchanged';
+    if (notes.length > 0) p.entry.note = notes.join('; ');
     return;
   }
   p.entry.action = 'configured';
   p.entry.changes = attributeChanges(p.live, diffObjects(before, predictedView));
   if (!p.live.metadata.managedFields?.length) {
-    p.entry.note = 'attribution not available: the live object has no managed fields';
+    notes.push('attribution not available: the live object has no managed fields');
   }
+  if (notes.length > 0) p.entry.note = notes.join('; ');
   p.entry.diff = unifiedDiff(before, predictedView, title);
 }
 
@@ -384,9 +415,10 @@ async function predictAfterTakeover(
   p: PlannedObject,
   cluster: ClusterObjects,
   fieldManager: string,
+  isTakeover: ManagerMatcher,
 ): Promise<KubeObject> {
   const live = p.live!;
-  const base = removePointers(live, fieldsToRemove(live, asStored(p.applyObject)));
+  const base = removePointers(live, fieldsToRemove(live, asStored(p.applyObject), isTakeover, fieldManager));
   const merged = mergeOver(base, asStored(p.applyObject), {
     kind: live.kind,
     fields: [],

@@ -4,6 +4,7 @@
 // inventory that always tells the truth about what kube-drift applied.
 
 import { isSkipped } from '../drift/ignore.ts';
+import { type ManagerMatcher, takeoverMatcher } from '../drift/managers.ts';
 import type { Redactor } from '../drift/mask.ts';
 import { OWNER_LABEL, OWNER_LABEL_VALUE, OWNER_NAME_LABEL } from '../drift/normalize.ts';
 import { applyRank, compareForApply } from '../drift/order.ts';
@@ -34,6 +35,8 @@ import { takeoverPatch } from './takeover.ts';
 export interface RemediateOptions {
   target: string;
   fieldManager: string;
+  /** Managers whose fields are taken over before each apply (see PlanOptions.takeoverManagers). */
+  takeoverManagers?: readonly string[];
   concurrency: number;
   prune: boolean;
   wait: boolean;
@@ -108,7 +111,11 @@ export async function remediate(
     options.dryRun
       ? []
       : plan.objects.filter(
-          (p) => p.live && p.error && !immutable.has(p) && takeoverPatch(p.live, options.fieldManager),
+          (p) =>
+            p.live &&
+            p.error &&
+            !immutable.has(p) &&
+            takeoverPatch(p.live, options.fieldManager, takeoverMatcher(options.takeoverManagers)),
         ),
   );
   const recovered = [...immutable, ...afterTakeover];
@@ -371,7 +378,8 @@ async function applyOne(
   try {
     // As Flux does before every apply: whatever manual managers own becomes kube-drift's, so the
     // apply removes what Git does not set (the plan's manualFields are the visible part of it).
-    if (p.live && !options.dryRun) await takeOver(p.live, w.ref, cluster, options.fieldManager);
+    if (p.live && !options.dryRun)
+      await takeOver(p.live, w.ref, cluster, options.fieldManager, takeoverMatcher(options.takeoverManagers));
     await cluster.apply(w.object, w.ref, {
       fieldManager: options.fieldManager,
       force: true,
@@ -441,10 +449,11 @@ async function takeOver(
   ref: ObjectRef,
   cluster: ClusterObjects,
   fieldManager: string,
+  isTakeover: ManagerMatcher,
 ): Promise<void> {
   let current: KubeObject | null = live;
   for (let attempt = 1; current; attempt++) {
-    const patch = takeoverPatch(current, fieldManager);
+    const patch = takeoverPatch(current, fieldManager, isTakeover);
     if (!patch) return;
     try {
       await cluster.jsonPatch(ref, patch);
