@@ -16,6 +16,7 @@ import { type RemediationResult, remediate } from './remediate/index.ts';
 import { readInventory } from './remediate/inventory.ts';
 import { acquireLease, type HeldLease } from './remediate/lease.ts';
 import { isFluxPath } from './render/flux/detect.ts';
+import { fluxDriftSettings } from './render/flux/drift-settings.ts';
 import { renderFlux } from './render/flux/index.ts';
 import { checkoutBase, gitToplevel } from './render/git-base.ts';
 import { RenderError, render } from './render/index.ts';
@@ -63,8 +64,10 @@ export interface DesiredSet {
   errors: PlanError[];
   /** Groups whose objects are reported skipped: group name → why. */
   skippedGroups: Map<string, string>;
-  /** Ignore rules that come with the sources (Flux drift-detection rules). */
+  /** Ignore rules that come with the sources for all their objects. */
   ignoreRules: IgnoreRule[];
+  /** Ignore rules of one group's objects (Flux Kustomization `spec.ignore`, HelmRelease `spec.driftDetection.ignore`). */
+  groupIgnoreRules?: Map<string, IgnoreRule[]>;
   /** Flux sources: the Kustomizations whose `.status.inventory` says what Flux would prune (prune on, not suspended, rendered). */
   fluxKustomizations?: { namespace: string; name: string }[];
 }
@@ -76,17 +79,16 @@ export async function renderDesired(settings: Settings): Promise<DesiredSet> {
     (settings.source === 'auto' && settings.paths.every((path) => isFluxPath(join(settings.repoRoot, path))))
   ) {
     const flux = await renderFlux({ repoRoot: settings.repoRoot, paths: settings.paths });
-    const skippedGroups = new Map<string, string>();
-    const ignoreRules: IgnoreRule[] = [];
-    for (const group of flux.groups) {
-      if (group.suspended) skippedGroups.set(group.name, `${group.name} is suspended`);
-      for (const rule of group.ignore ?? []) ignoreRules.push(rule as IgnoreRule);
-    }
+    const { skippedGroups, groupIgnoreRules, errors } = fluxDriftSettings(flux.groups);
     return {
       objects: flux.objects,
-      errors: flux.errors.map((e) => ({ message: `${e.group}: ${e.message}`, object: e.group })),
+      errors: [
+        ...flux.errors.map((e) => ({ message: `${e.group}: ${e.message}`, object: e.group })),
+        ...errors,
+      ],
       skippedGroups,
-      ignoreRules,
+      ignoreRules: [],
+      groupIgnoreRules,
       fluxKustomizations: flux.groups
         .filter((g) => g.kind === 'Kustomization' && g.namespace !== '' && g.prune && !g.suspended)
         .filter((g) => !flux.errors.some((e) => e.group === g.name))
@@ -196,6 +198,7 @@ async function planAgainst(
     takeoverManagers: settings.takeoverManagers,
     concurrency: settings.concurrency,
     ignoreRules: [...settings.ignoreRules, ...desired.ignoreRules],
+    groupIgnoreRules: desired.groupIgnoreRules,
     skippedGroups: desired.skippedGroups,
     inputErrors: desired.errors,
     redactor,

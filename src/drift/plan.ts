@@ -21,7 +21,15 @@ import {
 import { type Adoption, adoptFields } from './adoption.ts';
 import { attributeChanges, fieldsToRemove, removePointers } from './fieldsets.ts';
 import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
-import { applyIgnore, defaultIgnoreRules, type IgnoreRule, isSkipped, rulesFor } from './ignore.ts';
+import { holdIgnored } from './hold-ignored.ts';
+import {
+  applyIgnore,
+  defaultIgnoreRules,
+  type IgnoreRule,
+  isSkipped,
+  rulesFor,
+  WHOLE_OBJECT,
+} from './ignore.ts';
 import { deepEqual, diffObjects, unifiedDiff } from './jsondiff.ts';
 import { type ManagerMatcher, takeoverMatcher } from './managers.ts';
 import { maskSecrets, type Redactor } from './mask.ts';
@@ -42,6 +50,8 @@ export interface PlanOptions {
   /** Dry-runs in flight at once. */
   concurrency: number;
   ignoreRules: IgnoreRule[];
+  /** Ignore rules for one group's objects only (a Flux Kustomization's or HelmRelease's): group → rules. */
+  groupIgnoreRules?: Map<string, IgnoreRule[]>;
   /** Every Secret value seen is registered here, as the outputs' last line of defence. */
   redactor: Redactor;
   /** server: dry-run; client: no write verbs; auto: server, client on 403. */
@@ -110,6 +120,18 @@ export async function plan(
   const defaults = defaultIgnoreRules(desired.map((d) => d.object));
   const rules = [...defaults, ...options.ignoreRules];
   const isTakeover = takeoverMatcher(options.takeoverManagers);
+  // One array per group, so that the rule index built for it is built once.
+  const groupCombined = new Map<string, IgnoreRule[]>();
+  const rulesOfGroup = (group: string | undefined): IgnoreRule[] => {
+    const own = group ? options.groupIgnoreRules?.get(group) : undefined;
+    if (!group || !own) return rules;
+    let combined = groupCombined.get(group);
+    if (!combined) {
+      combined = [...rules, ...own];
+      groupCombined.set(group, combined);
+    }
+    return combined;
+  };
 
   // 1. Resolve kinds, default namespaces, find CRDs and namespaces new in this change.
   const newCrds = new Set<string>();
@@ -199,8 +221,10 @@ export async function plan(
   await forEachLimited(planned, options.concurrency, async (p) => {
     try {
       if (p.entry.note) return;
+      const groupRules = p.desired.group ? options.groupIgnoreRules?.get(p.desired.group) : undefined;
       const skipReason =
         (p.desired.group ? options.skippedGroups?.get(p.desired.group) : undefined) ??
+        ignoredWhole(p, groupRules) ??
         isSkipped(p.applyObject) ??
         (p.live ? (isSkipped(p.live) ?? fluxApplySkip(p.applyObject, p.live)) : undefined);
       if (skipReason) {
@@ -271,7 +295,7 @@ export async function plan(
               },
             )
           : undefined;
-      compare(p, predicted!, rules, adoption);
+      compare(p, predicted!, rulesOfGroup(p.desired.group), adoption);
       if (p.entry.action === 'configured' && defaultedPaths.length > 0) {
         const note = `client diff mode: the API server may default fields inside ${defaultedPaths.join(', ')}, which only a dry-run shows`;
         p.entry.note = p.entry.note ? `${p.entry.note}; ${note}` : note;
@@ -354,6 +378,8 @@ function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[], a
   const notes = adoption?.notes ?? [];
 
   const ignored = rulesFor(p.live, rules);
+  // The apply leaves ignored fields as they are live (Flux does the same).
+  if (ignored.length > 0) p.applyObject = holdIgnored(p.applyObject, p.live, ignored);
   let before = normalizeForDiff(applyIgnore(p.live, ignored));
   let predictedView = normalizeForDiff(applyIgnore(after, ignored));
   ({ live: before, predicted: predictedView } = maskPair(before, predictedView));
@@ -369,6 +395,15 @@ function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[], a
   }
   if (notes.length > 0) p.entry.note = notes.join('; ');
   p.entry.diff = unifiedDiff(before, predictedView, title);
+}
+
+/** A group's rule with the path "" (helm-controller's way to leave an object out of drift detection). */
+function ignoredWhole(p: PlannedObject, groupRules: IgnoreRule[] | undefined): string | undefined {
+  if (!groupRules) return undefined;
+  const ignored = rulesFor(p.live ?? p.applyObject, groupRules);
+  return ignored.includes(WHOLE_OBJECT)
+    ? `an ignore rule of ${p.desired.group} ignores the whole object`
+    : undefined;
 }
 
 function maskPair(live: KubeObject, predicted: KubeObject): { live: KubeObject; predicted: KubeObject } {

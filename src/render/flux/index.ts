@@ -46,7 +46,12 @@ export interface FluxGroup {
   suspended: boolean;
   /** Group names this one waits for. */
   dependsOn: string[];
+  /** Kustomization `spec.ignore`, HelmRelease `spec.driftDetection.ignore`: for this group's objects only. */
   ignore?: FluxIgnoreRule[];
+  /** Where the ignore rules are written, for errors: `HelmRelease apps/web spec.driftDetection.ignore`. */
+  ignoreOrigin?: string;
+  /** HelmRelease `spec.driftDetection.mode` as written (helm-controller reads absent as disabled). */
+  driftDetection?: string;
   prune?: boolean;
 }
 
@@ -209,6 +214,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
         suspended: spec.suspend === true,
         dependsOn: pending.dependsOn.map((dep) => `Kustomization ${dep}`),
         ignore: spec.ignore as FluxIgnoreRule[] | undefined,
+        ignoreOrigin: `${group} spec.ignore`,
         prune: spec.prune as boolean | undefined,
       });
       const ref = spec.sourceRef as { kind: string; name: string; namespace?: string } | undefined;
@@ -269,12 +275,16 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     for (const { id, object, dependsOn } of orderedReleases) {
       const group = `HelmRelease ${id}`;
       const spec = (object.spec ?? {}) as HelmReleaseSpec & Record<string, unknown>;
+      const driftDetection = spec.driftDetection as { mode?: string; ignore?: FluxIgnoreRule[] } | undefined;
       result.groups.push({
         name: group,
         kind: 'HelmRelease',
         namespace: namespaceOf(object),
         suspended: spec.suspend === true,
         dependsOn: dependsOn.map((dep) => `HelmRelease ${dep}`),
+        ignore: driftDetection?.ignore,
+        ignoreOrigin: `${group} spec.driftDetection.ignore`,
+        driftDetection: driftDetection?.mode,
       });
       try {
         const namespace = namespaceOf(object);
