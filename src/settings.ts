@@ -458,7 +458,13 @@ export function parseSettings(
     },
     ignoreRules,
     fieldManager: get('field-manager')!,
-    takeoverManagers: takeoverManagers(list('takeover-managers'), context.isAction),
+    takeoverManagers: takeoverManagers(
+      list('takeover-managers')
+        .flatMap((item) => item.split(','))
+        .map((s) => s.trim())
+        .filter(Boolean),
+      context.isAction,
+    ),
     concurrency: number('concurrency', 1, 256),
     diffMode: choice<DiffModeSetting>('diff-mode'),
     output: choice<OutputFormat>('output'),
