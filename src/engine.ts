@@ -64,6 +64,8 @@ export interface DesiredSet {
   errors: PlanError[];
   /** Groups whose objects are reported skipped: group name → why. */
   skippedGroups: Map<string, string>;
+  /** Groups whose drift is reported and never corrected by apply: group name → why. */
+  reportOnlyGroups?: Map<string, string>;
   /** Ignore rules that come with the sources for all their objects. */
   ignoreRules: IgnoreRule[];
   /** Ignore rules of one group's objects (Flux Kustomization `spec.ignore`, HelmRelease `spec.driftDetection.ignore`). */
@@ -79,7 +81,7 @@ export async function renderDesired(settings: Settings): Promise<DesiredSet> {
     (settings.source === 'auto' && settings.paths.every((path) => isFluxPath(join(settings.repoRoot, path))))
   ) {
     const flux = await renderFlux({ repoRoot: settings.repoRoot, paths: settings.paths });
-    const { skippedGroups, groupIgnoreRules, errors } = fluxDriftSettings(flux.groups);
+    const { skippedGroups, reportOnlyGroups, groupIgnoreRules, errors } = fluxDriftSettings(flux.groups);
     return {
       objects: flux.objects,
       errors: [
@@ -87,6 +89,7 @@ export async function renderDesired(settings: Settings): Promise<DesiredSet> {
         ...errors,
       ],
       skippedGroups,
+      reportOnlyGroups,
       ignoreRules: [],
       groupIgnoreRules,
       fluxKustomizations: flux.groups
@@ -200,6 +203,7 @@ async function planAgainst(
     ignoreRules: [...settings.ignoreRules, ...desired.ignoreRules],
     groupIgnoreRules: desired.groupIgnoreRules,
     skippedGroups: desired.skippedGroups,
+    reportOnlyGroups: desired.reportOnlyGroups,
     inputErrors: desired.errors,
     redactor,
     diffMode: settings.diffMode,

@@ -58,6 +58,8 @@ export interface PlanOptions {
   diffMode: 'server' | 'client' | 'auto';
   /** Groups whose objects are reported skipped (a suspended Flux Kustomization): name → why. */
   skippedGroups?: Map<string, string>;
+  /** Groups whose drift is reported but never corrected (a HelmRelease in drift-detection mode warn): name → why. */
+  reportOnlyGroups?: Map<string, string>;
   /** Problems found while rendering that concern one group only; reported with the plan's errors. */
   inputErrors?: PlanError[];
   /** Objects the target applied earlier (its inventory), candidates for `deleted`. */
@@ -88,6 +90,8 @@ export interface PlannedObject {
   manualFields: string[];
   /** Set when the dry-run failed; the object is also in the change set's errors. */
   error?: PlanError;
+  /** Why remediation must leave the object's drift alone (it is reported only). */
+  reportOnly?: string;
 }
 
 export interface PlannedDeletion {
@@ -194,6 +198,7 @@ export async function plan(
       live: null,
       manualFields: [],
       entry: { ref, action: 'unchanged', source: item.source, group: item.group, changes: [], diff: '' },
+      reportOnly: item.group ? options.reportOnlyGroups?.get(item.group) : undefined,
     });
   }
 

@@ -226,6 +226,11 @@ export async function remediate(
           }
           continue;
       }
+      if (p.reportOnly) {
+        results.set(p, { ...p.entry, action: 'skipped', note: join(p.entry.note, p.reportOnly) });
+        driftRemaining = true;
+        continue;
+      }
       if (options.skipUnhealthy && p.live && isWorkload(p.live)) {
         const health = assessHealth(p.live);
         if (health.state !== 'healthy') {
