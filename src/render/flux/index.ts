@@ -29,7 +29,7 @@ export interface FluxRenderOptions {
   tools?: { kubectl?: string; helm?: string };
   /** Never fetch charts from the network; releases that need one get an error. */
   offline?: boolean;
-  /** As kustomize-controller's StrictPostBuildSubstitutions feature gate. */
+  /** As kustomize-controller's StrictPostBuildSubstitutions feature gate (on by default since Flux 2.9). */
   strictSubstitution?: boolean;
 }
 
@@ -160,7 +160,12 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     }
     Object.assign(variables, spec.postBuild?.substitute ?? {});
     const documents = spec.postBuild
-      ? substituteDocuments(splitDocuments(text), variables, !!options.strictSubstitution)
+      ? substituteDocuments(
+          splitDocuments(text),
+          variables,
+          options.strictSubstitution ?? true,
+          spec.postBuild.substituteStrategy === 'Always',
+        )
       : splitDocuments(text);
     const file = checkoutFile(dir);
     const parsed = collectManifests(documents.join('---\n'), `${file}/kustomization.yaml`, { group });

@@ -25,6 +25,8 @@ export interface KustomizationSpec {
   postBuild?: {
     substitute?: Record<string, string>;
     substituteFrom?: { kind: 'ConfigMap' | 'Secret'; name: string; optional?: boolean }[];
+    /** Flux 2.9: `Always` substitutes even with no variables (for `${var:=default}`). */
+    substituteStrategy?: 'WithVariables' | 'Always';
   };
 }
 
@@ -134,6 +136,7 @@ export function substituteDocuments(
   documents: string[],
   variables: Record<string, string>,
   strict: boolean,
+  always = false,
 ): string[] {
   const vars: Record<string, string> = {};
   for (const [name, value] of Object.entries(variables)) {
@@ -142,7 +145,7 @@ export function substituteDocuments(
     }
     vars[name] = value.replaceAll('\n', '');
   }
-  if (Object.keys(vars).length === 0) return documents;
+  if (Object.keys(vars).length === 0 && !always) return documents;
   return documents.map((doc) => {
     const object = parseAllDocuments(doc)[0]?.toJS() as
       | { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } }

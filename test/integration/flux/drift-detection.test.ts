@@ -24,12 +24,18 @@ interface JsonEntry {
   changes: { path: string; before?: unknown; after?: unknown }[];
 }
 
-async function run(command: 'diff' | 'apply'): Promise<{ code: number; entries: JsonEntry[] }> {
+async function run(
+  command: 'diff' | 'apply',
+): Promise<{ code: number; entries: JsonEntry[]; all: JsonEntry[] }> {
   const cli = await runCli([command, '--path', PATH, '--kubeconfig', kubeconfigPath(), '-o', 'json']);
   assert.ok(cli.stdout.startsWith('{'), `expected a JSON report, got: ${cli.stdout} ${cli.stderr}`);
   const report = JSON.parse(cli.stdout) as { entries: JsonEntry[]; errors: { message: string }[] };
   assert.deepEqual(report.errors, []);
-  return { code: cli.code, entries: report.entries.filter((e) => e.kind === 'ConfigMap') };
+  return {
+    code: cli.code,
+    entries: report.entries.filter((e) => e.kind === 'ConfigMap'),
+    all: report.entries,
+  };
 }
 
 /** `name action [paths]: note` for each ConfigMap of the releases, sorted. */
@@ -96,7 +102,10 @@ describe('HelmRelease spec.driftDetection', { timeout: 300_000 }, () => {
 
   it('reports drift in modes absent, warn and enabled; ignore rules act on their own release only', async () => {
     await driftAll();
-    const { code, entries } = await run('diff');
+    // Ignored by the Kustomization's spec.ignore (a hand-made label would otherwise be drift).
+    await kubectlOk(['label', 'namespace', NS, 'tier=gold']);
+    const { code, entries, all } = await run('diff');
+    assert.equal(all.find((e) => e.kind === 'Namespace' && e.name === NS)?.action, 'unchanged');
     assert.deepEqual(summary(entries), [
       'absent-scratch configured /data/note',
       'absent-settings configured /data/message /data/tuned',
