@@ -6,12 +6,14 @@ import { tmpdir } from 'node:os';
 import { basename, join, normalize, relative, resolve, sep } from 'node:path';
 import { InputError } from '../../errors.ts';
 import type { DesiredObject, KubeObject } from '../../model.ts';
+import { asksForOrigins, locateByOrigin } from '../kustomize-origin-annotations.ts';
 import { collectManifests } from '../manifests.ts';
 import { findTool } from '../tools.ts';
 import { inferFluxRoot, relativeTo } from './detect.ts';
 import { type ChartLocation, type HelmReleaseSpec, renderHelmRelease } from './helmrelease.ts';
 import {
   buildFluxKustomization,
+  fluxKustomization,
   type KustomizationSpec,
   splitDocuments,
   substituteDocuments,
@@ -171,6 +173,8 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     const parsed = collectManifests(documents.join('---\n'), `${file}/kustomization.yaml`, { group });
     if (parsed.problems.length > 0)
       throw new Error(parsed.problems.map((problem) => problem.message).join('; '));
+    const keep = asksForOrigins(fluxKustomization(dir, spec));
+    await locateByOrigin(parsed.objects, { buildDir: dir, root: tree, fileName: checkoutFile, keep });
     const { labels, annotations } = spec.commonMetadata ?? {};
     for (const { object } of parsed.objects) {
       if (labels) object.metadata.labels = { ...object.metadata.labels, ...labels };

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { rm } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
+import { withOrigins } from '../kustomize-origin-annotations.ts';
 import { failureMessage, runTool } from '../tools.ts';
 import { SubstitutionError, substitute, VARIABLE_NAME } from './envsubst.ts';
 
@@ -22,6 +23,8 @@ export interface KustomizationSpec {
   components?: string[];
   ignoreMissingComponents?: boolean;
   commonMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  /** Flux 2.9: kustomize build metadata (`originAnnotations`, `transformerAnnotations`), applied with the objects. */
+  buildMetadata?: string[];
   postBuild?: {
     substitute?: Record<string, string>;
     substituteFrom?: { kind: 'ConfigMap' | 'Secret'; name: string; optional?: boolean }[];
@@ -81,6 +84,7 @@ export function fluxKustomization(dir: string, spec: KustomizationSpec): Record<
     if (spec.ignoreMissingComponents && !existsSync(join(dir, component))) continue;
     kus.components = [...((kus.components as unknown[]) ?? []), component];
   }
+  if (spec.buildMetadata?.length) kus.buildMetadata = spec.buildMetadata;
   if (spec.images?.length) {
     const images = [...((kus.images as { name: string }[]) ?? [])];
     for (const image of spec.images) {
@@ -108,7 +112,8 @@ export async function buildFluxKustomization(
   const existing = kustomizationFile(dir);
   const original = existing ? readFileSync(existing, 'utf8') : undefined;
   const target = existing ?? join(dir, 'kustomization.yaml');
-  writeFileSync(target, stringify(fluxKustomization(dir, spec)));
+  // Origin annotations always, for provenance; dropped afterwards unless Flux would apply them.
+  writeFileSync(target, stringify(withOrigins(fluxKustomization(dir, spec))));
   try {
     const run = await runTool(kubectl, ['kustomize', dir, '--load-restrictor=LoadRestrictionsNone'], dir);
     if (run.exitCode !== 0) throw new Error(failureMessage(run));
