@@ -6,6 +6,7 @@ import type { ClusterObjects } from '../kube/objects.ts';
 import type { KubeObject, ObjectRef } from '../model.ts';
 import { fieldsToRemove, removePointers } from './fieldsets.ts';
 import { isCreationManager, isKnownController, type ManagerMatcher } from './managers.ts';
+import { LAST_APPLIED_ANNOTATION } from './normalize.ts';
 
 export interface Adoption {
   /** What applying Git leaves: the dry-run's answer without the fields taken over and removed. */
@@ -67,8 +68,13 @@ export async function adoptFields(
   return { after, removed, notes };
 }
 
-/** Take-over managers with an Update entry that may have created the object. */
+/**
+ * Take-over managers with an Update entry that may have created the object. None when the
+ * object carries last-applied-configuration: a client-side apply recorded there exactly what it
+ * set, and `fieldsToRemove` already tells that from server defaults.
+ */
 function creationManagers(live: KubeObject, isTakeover: ManagerMatcher, fieldManager: string): string[] {
+  if (live.metadata.annotations?.[LAST_APPLIED_ANNOTATION] !== undefined) return [];
   const found = new Set<string>();
   for (const entry of live.metadata.managedFields ?? []) {
     const manager = entry.manager ?? '';

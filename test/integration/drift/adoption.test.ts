@@ -78,6 +78,7 @@ describe('adopting what Helm or a CI script applied before', { timeout: 240_000 
       const path = `${FIXTURES}/before/${file}.yaml`;
       await kubectlOk(['apply', '--server-side', `--field-manager=${manager}`, '-n', ns.name, '-f', path]);
     }
+    await kubectlOk(['create', '-n', ns.name, '-f', `${FIXTURES}/before/created.yaml`]);
     assert.equal((await data(ns.name, helm4)).legacy, 'yes');
     assert.equal((await data(ns.name, ci)).legacy, 'yes');
   });
@@ -91,6 +92,10 @@ describe('adopting what Helm or a CI script applied before', { timeout: 240_000 
     ]);
     assert.deepEqual(changeLines(entry(report, 'ConfigMap', 'from-helm4')), [
       '/data/legacy: "yes" -> undefined by helm Apply',
+    ]);
+    // kubectl create records the whole object too, without last-applied-configuration.
+    assert.deepEqual(changeLines(entry(report, 'ConfigMap', 'from-create')), [
+      '/data/legacy: "yes" -> undefined by kubectl-create Update',
     ]);
     // helm install owns every field of the Deployment it created, server defaults included;
     // those are not drift, and neither is Helm's release metadata.
@@ -122,7 +127,7 @@ describe('adopting what Helm or a CI script applied before', { timeout: 240_000 
     const managers = ['--takeover-managers', 'kubectl*,before-first-apply,helm,ci-script'];
     const applied = await run('apply', ns.name, [git, chart], [...gitArgs, ...managers]);
     assert.deepEqual(applied.report.errors, []);
-    for (const name of ['release-config', 'from-helm4', 'from-ci'])
+    for (const name of ['release-config', 'from-helm4', 'from-ci', 'from-create'])
       assert.deepEqual(await data(ns.name, name), { mode: 'fast' }, name);
     const after = await run('diff', ns.name, [git, chart], [...gitArgs, ...managers]);
     assert.deepEqual(
