@@ -315,13 +315,18 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
         if (parsed.problems.length > 0)
           throw new Error(parsed.problems.map((problem) => problem.message).join('; '));
         // helm template leaves namespace out of objects whose templates omit it; Helm installs
-        // them in the release namespace. helm-controller's last post-renderer labels every
-        // object with the release it came from.
+        // them in the release namespace. helm-controller's post-renderers then add
+        // spec.commonMetadata, and last label every object with the release it came from.
+        const common = spec.commonMetadata as
+          | { labels?: Record<string, string>; annotations?: Record<string, string> }
+          | undefined;
         for (const desired of parsed.objects) {
           const metadata = desired.object.metadata;
           metadata.namespace ??= spec.targetNamespace || namespace;
+          if (common?.annotations) metadata.annotations = { ...metadata.annotations, ...common.annotations };
           metadata.labels = {
             ...metadata.labels,
+            ...common?.labels,
             [`${HELM_GROUP}/name`]: object.metadata.name,
             [`${HELM_GROUP}/namespace`]: namespace,
           };

@@ -84,6 +84,19 @@ describe('HelmRelease spec.driftDetection', { timeout: 300_000 }, () => {
     await kubectl(['delete', 'namespace', NS, '--wait=false', '--ignore-not-found']);
   });
 
+  it('renders spec.commonMetadata on every object of the release, origin labels last', async () => {
+    const { objects } = await renderFlux({ repoRoot: REPO_ROOT, paths: [PATH] });
+    const settings = objects.find((o) => o.object.metadata.name === 'absent-settings')?.object;
+    assert.deepEqual(settings?.metadata.labels, {
+      team: 'payments',
+      'helm.toolkit.fluxcd.io/name': 'absent',
+      'helm.toolkit.fluxcd.io/namespace': NS,
+    });
+    assert.deepEqual(settings?.metadata.annotations, { owner: 'payments@example.com' });
+    const other = objects.find((o) => o.object.metadata.name === 'warn-settings')?.object;
+    assert.equal(other?.metadata.labels?.team, undefined);
+  });
+
   it('skips a release whose mode is disabled, and diffs the others in sync', async () => {
     const { code, entries } = await run('diff');
     const skipped = 'has spec.driftDetection.mode: disabled';
