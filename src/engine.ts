@@ -19,6 +19,7 @@ import { claimOf, foreignOwnerMessage, readInventory } from './remediate/invento
 import { acquireLease, type HeldLease } from './remediate/lease.ts';
 import { type ResolvedOwner, resolveOwner } from './remediate/owner.ts';
 import { isFluxPath } from './render/flux/detect.ts';
+import { fluxDriftSettings } from './render/flux/drift-settings.ts';
 import { renderFlux } from './render/flux/index.ts';
 import { checkoutBase, gitToplevel } from './render/git-base.ts';
 import { type HelmClusterView, HelmRenderContext, RenderError, render } from './render/index.ts';
@@ -73,12 +74,16 @@ export interface DesiredSet {
   errors: PlanError[];
   /** Groups whose objects are reported skipped: group name → why. */
   skippedGroups: Map<string, string>;
-  /** Ignore rules that come with the sources (Flux drift-detection rules). */
+  /** Groups whose drift is reported and never corrected by apply: group name → why. */
+  reportOnlyGroups?: Map<string, string>;
+  /** Ignore rules that come with the sources for all their objects. */
   ignoreRules: IgnoreRule[];
   /** Key material read while rendering (SOPS keys): registered with the redactor. */
   secretValues?: string[];
   /** Files of objects encrypted whole that no SOPS key given opens: which Secrets they are is unknown. */
   undecrypted?: string[];
+  /** Ignore rules of one group's objects (Flux Kustomization `spec.ignore`, HelmRelease `spec.driftDetection.ignore`). */
+  groupIgnoreRules?: Map<string, IgnoreRule[]>;
   /** Flux sources: the Kustomizations whose `.status.inventory` says what Flux would prune (prune on, not suspended, rendered). */
   fluxKustomizations?: { namespace: string; name: string }[];
   /** Notes for the report, once per group (a Helm release whose Secret lookups were hidden). */
@@ -137,18 +142,18 @@ async function renderSources(
       helmContext,
       chartCredentials: settings.chartCredentials,
     });
-    const skippedGroups = new Map<string, string>();
-    const ignoreRules: IgnoreRule[] = [];
-    for (const group of flux.groups) {
-      if (group.suspended) skippedGroups.set(group.name, `${group.name} is suspended`);
-      for (const rule of group.ignore ?? []) ignoreRules.push(rule as IgnoreRule);
-    }
+    const { skippedGroups, reportOnlyGroups, groupIgnoreRules, errors } = fluxDriftSettings(flux.groups);
     return {
       ...notes,
       objects: flux.objects,
-      errors: flux.errors.map((e) => ({ message: `${e.group}: ${e.message}`, object: e.group })),
+      errors: [
+        ...flux.errors.map((e) => ({ message: `${e.group}: ${e.message}`, object: e.group })),
+        ...errors,
+      ],
       skippedGroups,
-      ignoreRules,
+      reportOnlyGroups,
+      ignoreRules: [],
+      groupIgnoreRules,
       undecrypted: flux.undecrypted,
       secretValues: keys.secrets,
       fluxKustomizations: flux.groups
@@ -327,9 +332,12 @@ async function planAgainst(
     target: settings.target,
     defaultNamespace: settings.namespace,
     fieldManager: settings.fieldManager,
+    takeoverManagers: settings.takeoverManagers,
     concurrency: settings.concurrency,
     ignoreRules: [...settings.ignoreRules, ...desired.ignoreRules],
+    groupIgnoreRules: desired.groupIgnoreRules,
     skippedGroups: desired.skippedGroups,
+    reportOnlyGroups: desired.reportOnlyGroups,
     inputErrors: desired.errors,
     redactor,
     diffMode: settings.diffMode,
@@ -406,6 +414,7 @@ export async function converge(
     {
       target: settings.target,
       fieldManager: settings.fieldManager,
+      takeoverManagers: settings.takeoverManagers,
       concurrency: settings.concurrency,
       prune: r.prune,
       wait: r.wait,

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { IgnoreRule } from './drift/ignore.ts';
 import { parseIgnoreRules } from './drift/ignore.ts';
+import { takeoverPatternProblem } from './drift/managers.ts';
 import type { FailOn } from './drift/threeway.ts';
 import { InputError } from './errors.ts';
 import type { WebhookFormat } from './github/webhook.ts';
@@ -39,6 +40,8 @@ export interface Settings {
   /** Key material for SOPS-encrypted Secrets of Flux Kustomizations (read when rendering). */
   sops: SopsKeySources;
   fieldManager: string;
+  /** Field managers whose fields Git decides: what they own and Git does not set is drift. */
+  takeoverManagers: string[];
   concurrency: number;
   diffMode: DiffModeSetting;
   output: OutputFormat;
@@ -194,6 +197,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     default: 'kube-drift',
     description: 'Field manager for dry-runs and applies.',
+  },
+  {
+    name: 'takeover-managers',
+    kind: 'list',
+    repeat: true,
+    default: 'kubectl*,before-first-apply,helm',
+    description:
+      "Field managers whose fields kube-drift takes over, as Flux's --override-manager: fields they own that Git does not set are drift, and apply removes them. * matches any characters; controllers are never taken over. Other non-controller managers get a note.",
   },
   { name: 'concurrency', kind: 'number', default: '16', description: 'Dry-run requests in flight at once.' },
   {
@@ -552,6 +563,13 @@ export function parseSettings(
     ignoreRules,
     sops,
     fieldManager: get('field-manager')!,
+    takeoverManagers: takeoverManagers(
+      list('takeover-managers')
+        .flatMap((item) => item.split(','))
+        .map((s) => s.trim())
+        .filter(Boolean),
+      context.isAction,
+    ),
     concurrency: number('concurrency', 1, 256),
     diffMode: choice<DiffModeSetting>('diff-mode'),
     output: choice<OutputFormat>('output'),
@@ -622,6 +640,14 @@ function sopsKeySources(
 
 /** Runs whose checkout is a pull request's head: what it renders is the pull request's to decide. */
 const UNTRUSTED_EVENTS = new Set(['pull_request', 'pull_request_target']);
+
+function takeoverManagers(patterns: string[], isAction: boolean): string[] {
+  for (const pattern of patterns) {
+    const problem = takeoverPatternProblem(pattern);
+    if (problem) throw new InputError(`${label('takeover-managers', isAction)}: "${pattern}" ${problem}`);
+  }
+  return patterns;
+}
 
 function label(name: string, isAction: boolean): string {
   return isAction ? `input "${name}"` : `--${name}`;

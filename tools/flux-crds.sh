@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Fetches Flux's CRDs from the Flux controllers' Go modules (download only, no Go build) and
 # copies them to a cache dir; prints that dir. The controller modules ship their CRDs in
-# config/crd/bases. Versions are those of one Flux release (2.7) so the APIs agree.
-# Usage: tools/flux-crds.sh [out-dir]   (default: ~/.cache/kube-drift/flux-crds)
+# config/crd/bases. Versions are those one Flux release names in its manifests
+# (github.com/fluxcd/flux2/v2 manifests/bases/*/kustomization.yaml), so the APIs agree.
+# Usage: tools/flux-crds.sh [out-dir]   (default: ~/.cache/kube-drift/flux-crds/<flux version>)
 set -euo pipefail
 
-out="${1:-${XDG_CACHE_HOME:-$HOME/.cache}/kube-drift/flux-crds}"
+# Flux 2.9.5: the newest release the Go module proxy serves
+# (go list -m -versions github.com/fluxcd/flux2/v2).
+flux_version=v2.9.5
+out="${1:-${XDG_CACHE_HOME:-$HOME/.cache}/kube-drift/flux-crds/$flux_version}"
 modules=(
-  github.com/fluxcd/source-controller@v1.7.3
-  github.com/fluxcd/kustomize-controller@v1.7.3
-  github.com/fluxcd/helm-controller@v1.4.0
+  github.com/fluxcd/source-controller@v1.9.5
+  github.com/fluxcd/kustomize-controller@v1.9.5
+  github.com/fluxcd/helm-controller@v1.6.4
 )
 
 if [[ -f "$out/.complete" ]] && [[ "$(cat "$out/.complete")" == "${modules[*]}" ]]; then

@@ -4,54 +4,10 @@
 
 import type { Attribution, FieldChange, FieldsV1, KubeObject, ManagedFieldsEntry } from '../model.ts';
 import { cloneJson, escapeToken, isPlainObject, parsePointer } from './jsondiff.ts';
+import { isCreationManager, isKnownController, isManualManager } from './managers.ts';
 import { LAST_APPLIED_ANNOTATION } from './normalize.ts';
 
-/** People, not controllers: `kubectl`, `kubectl-edit`, `kubectl-scale`, …, and `before-first-apply`. */
-export function isManualManager(manager: string): boolean {
-  return (
-    manager === 'kubectl' ||
-    manager.startsWith('kubectl-') ||
-    // kubectl on Windows once named its field manager after the binary.
-    manager === 'kubectl.exe' ||
-    manager.startsWith('kubectl.exe-') ||
-    manager === 'before-first-apply'
-  );
-}
-
-const KNOWN_CONTROLLERS = new Set([
-  'kube-controller-manager',
-  'kube-scheduler',
-  'kube-apiserver',
-  'kubelet',
-  'horizontal-pod-autoscaler',
-  'cluster-autoscaler',
-  'vpa-updater',
-  'vpa-recommender',
-  'keda-operator',
-  'kustomize-controller',
-  'helm-controller',
-  'source-controller',
-  'image-automation-controller',
-  'flux',
-  'argocd-controller',
-  'argocd-application-controller',
-  'argocd-server',
-  'cert-manager-cainjector',
-  'cainjector',
-]);
-
-/**
- * Well-known controllers, plus any manager named `*-controller`, `*-controller-manager` or
- * `*-operator`: by convention those are controllers, and a reader needs to know a controller
- * is fighting Git (it wants an ignore rule, not a revert).
- */
-export function isKnownController(manager: string): boolean {
-  return (
-    KNOWN_CONTROLLERS.has(manager) ||
-    manager.startsWith('cert-manager') ||
-    /-(controller|controller-manager|operator)$/.test(manager)
-  );
-}
+export { isKnownController, isManualManager } from './managers.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Resolving field-set keys against JSON values
@@ -293,17 +249,22 @@ function ownershipIndex(live: KubeObject): OwnershipIndex | null {
 
 export interface FieldsToRemoveOptions {
   /**
-   * Managers whose Update entry records a whole object at creation, server defaults included
-   * (`kubectl create`, client-side `kubectl apply`, `before-first-apply`). Their ownership
-   * counts as manual only where the `last-applied-configuration` annotation holds the field:
-   * elsewhere they own what the server defaulted, and reporting that would be false drift.
+   * Managers whose Update entry may record a whole object at creation, server defaults
+   * included (`kubectl create`, client-side `kubectl apply`, `before-first-apply`, `helm
+   * install`; default `isCreationManager`). Their ownership counts as manual only where the
+   * `last-applied-configuration` annotation holds the field: elsewhere they may own what the
+   * server defaulted, and reporting that would be false drift.
    */
   creationManagers?: readonly string[];
+  /**
+   * Count creation entries as manual everywhere: the caller checks the result against server
+   * defaults (a dry-run of the object without those fields) before reporting anything.
+   */
+  creationUnchecked?: boolean;
   /** Pointers never reported (default: `/status`, server-written metadata, last-applied). */
   exclude?: (pointer: string) => boolean;
 }
 
-const CREATION_MANAGERS = ['before-first-apply', 'kubectl-client-side-apply', 'kubectl-create'];
 const KEPT_METADATA = new Set(['labels', 'annotations', 'finalizers']);
 const LAST_APPLIED_POINTER = `/metadata/annotations/${escapeToken(LAST_APPLIED_ANNOTATION)}`;
 
@@ -345,12 +306,13 @@ export function fieldsToRemove(
   const index = ownershipIndex(live);
   if (!index) return [];
   const exclude = options.exclude ?? excludedFromRemoval;
-  const creation = new Set(options.creationManagers ?? CREATION_MANAGERS);
+  const listed = options.creationManagers && new Set(options.creationManagers);
+  const isCreation = listed ? (m: string) => listed.has(m) : isCreationManager;
   // Per entry: 0 not manual, 1 manual, 2 manual only where last-applied holds the field.
   const kind = index.entries.map((entry) => {
     const manager = entry.manager ?? '';
     if (manager === selfManager || !isManual(manager)) return 0;
-    return entry.operation === 'Update' && creation.has(manager) ? 2 : 1;
+    return entry.operation === 'Update' && isCreation(manager) && !options.creationUnchecked ? 2 : 1;
   });
   const lastApplied = parseLastApplied(live);
 

@@ -6,6 +6,8 @@ import type { KubeObject } from '../model.ts';
 
 export const FLUX_SSA_KEY = 'kustomize.toolkit.fluxcd.io/ssa';
 export const FLUX_PRUNE_KEY = 'kustomize.toolkit.fluxcd.io/prune';
+/** helm-controller leaves an object with this label or annotation `disabled` out of drift detection. */
+export const FLUX_HELM_DRIFT_KEY = 'helm.toolkit.fluxcd.io/driftDetection';
 
 function metadataValue(object: KubeObject | null | undefined, key: string): string | undefined {
   const annotation = object?.metadata?.annotations?.[key];
@@ -23,6 +25,7 @@ function metadataValue(object: KubeObject | null | undefined, key: string): stri
 export function fluxApplySkip(desired: KubeObject, live: KubeObject): string | undefined {
   for (const object of [desired, live]) {
     if (metadataValue(object, FLUX_SSA_KEY) === 'Ignore') return `${FLUX_SSA_KEY}: Ignore`;
+    if (metadataValue(object, FLUX_HELM_DRIFT_KEY) === 'disabled') return `${FLUX_HELM_DRIFT_KEY}: disabled`;
   }
   if (metadataValue(desired, FLUX_SSA_KEY) === 'IfNotPresent') {
     return `${FLUX_SSA_KEY}: IfNotPresent, and the object exists`;

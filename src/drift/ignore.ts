@@ -149,11 +149,11 @@ function anchored(pattern: string): RegExp {
   return new RegExp(`^(?:${pattern})$`);
 }
 
-function compile(rule: IgnoreRule, where: string): CompiledRule {
+function compile(rule: IgnoreRule, where: string, wholeObject = false): CompiledRule {
   const compiled: CompiledRule = { paths: rule.paths };
   for (const path of rule.paths) {
     const problem = pointerProblem(path);
-    if (problem || path === '') {
+    if (problem || (path === '' && !wholeObject)) {
       throw new Error(
         `${where}: path "${path}" is not a JSON pointer: ${problem ?? 'it would remove the whole object'}`,
       );
@@ -212,7 +212,21 @@ export function parseIgnoreRules(text: string, origin: string): IgnoreRule[] {
     });
   }
   if (document === null || document === undefined) return [];
-  const list = isPlainObject(document) && 'rules' in document ? document.rules : document;
+  return ignoreRulesOf(isPlainObject(document) && 'rules' in document ? document.rules : document, origin);
+}
+
+/** The path that ignores a whole object (helm-controller's drift-detection rules allow it). */
+export const WHOLE_OBJECT = '';
+
+/**
+ * Rules from a parsed list (as written in a Flux object). `wholeObject` allows the path `""`,
+ * which helm-controller reads as: leave the whole object out of drift detection.
+ */
+export function ignoreRulesOf(
+  list: unknown,
+  origin: string,
+  options: { wholeObject?: boolean } = {},
+): IgnoreRule[] {
   if (!Array.isArray(list)) {
     throw new InputError(`${origin}: ignore rules must be a list of {paths, target} (or {rules: [...]})`, {
       file: origin,
@@ -249,7 +263,7 @@ export function parseIgnoreRules(text: string, origin: string): IgnoreRule[] {
       rule.target = target;
     }
     try {
-      compiledRules.set(rule, compile(rule, where));
+      compiledRules.set(rule, compile(rule, where, options.wholeObject));
     } catch (error) {
       throw new InputError((error as Error).message, { file: origin });
     }
@@ -327,7 +341,13 @@ export function applyIgnore<T>(object: T, pointers: readonly string[]): T {
   return removePointers(object, concrete);
 }
 
-function expandWildcards(value: unknown, tokens: string[], at: number, prefix: string, out: string[]): void {
+export function expandWildcards(
+  value: unknown,
+  tokens: string[],
+  at: number,
+  prefix: string,
+  out: string[],
+): void {
   if (at === tokens.length) {
     out.push(prefix);
     return;

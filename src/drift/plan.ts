@@ -20,11 +20,21 @@ import {
   subjectOf,
 } from '../model.ts';
 import type { Redactor } from '../redaction.ts';
+import { type Adoption, adoptFields } from './adoption.ts';
 import { keepUnidentifiedSecrets, withLiveValues } from './encrypted.ts';
 import { attributeChanges, fieldsToRemove, removePointers } from './fieldsets.ts';
 import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
-import { applyIgnore, defaultIgnoreRules, type IgnoreRule, isSkipped, rulesFor } from './ignore.ts';
+import { holdIgnored } from './hold-ignored.ts';
+import {
+  applyIgnore,
+  defaultIgnoreRules,
+  type IgnoreRule,
+  isSkipped,
+  rulesFor,
+  WHOLE_OBJECT,
+} from './ignore.ts';
 import { deepEqual, diffObjects, unifiedDiff } from './jsondiff.ts';
+import { type ManagerMatcher, takeoverMatcher } from './managers.ts';
 import { maskSecrets } from './mask.ts';
 import { normalizeForDiff } from './normalize.ts';
 import { compareForApply, compareForDelete } from './order.ts';
@@ -36,15 +46,24 @@ export interface PlanOptions {
   /** For namespaced objects that name none. */
   defaultNamespace: string;
   fieldManager: string;
+  /**
+   * Field managers whose fields Git decides (`*` matches any characters; controllers never
+   * match): what they own and Git does not set is drift. Default: kubectl*, before-first-apply, helm.
+   */
+  takeoverManagers?: readonly string[];
   /** Dry-runs in flight at once. */
   concurrency: number;
   ignoreRules: IgnoreRule[];
+  /** Ignore rules for one group's objects only (a Flux Kustomization's or HelmRelease's): group → rules. */
+  groupIgnoreRules?: Map<string, IgnoreRule[]>;
   /** Every Secret value seen is registered here, as the outputs' last line of defence. */
   redactor: Redactor;
   /** server: dry-run; client: no write verbs; auto: server, client on 403. */
   diffMode: 'server' | 'client' | 'auto';
   /** Groups whose objects are reported skipped (a suspended Flux Kustomization): name → why. */
   skippedGroups?: Map<string, string>;
+  /** Groups whose drift is reported but never corrected (a HelmRelease in drift-detection mode warn): name → why. */
+  reportOnlyGroups?: Map<string, string>;
   /** Problems found while rendering that concern one group only; reported with the plan's errors. */
   inputErrors?: PlanError[];
   /**
@@ -76,12 +95,14 @@ export interface PlannedObject {
   /** The object to apply: desired with namespace defaulted and owner labels added. */
   applyObject: KubeObject;
   live: KubeObject | null;
-  /** Fields only manual managers own and Git does not set: what remediation takes over. */
+  /** Fields only take-over managers own and Git does not set: what remediation takes over and removes. */
   manualFields: string[];
   /** Set when the dry-run failed; the object is also in the change set's errors. */
   error?: PlanError;
   /** Why the dry-run failed, from the API server's Status; remediation decides by it alone. */
   refusal?: ApiRefusal;
+  /** Why remediation must leave the object's drift alone (it is reported only). */
+  reportOnly?: string;
 }
 
 export interface PlannedDeletion {
@@ -107,6 +128,19 @@ export async function plan(
   const errors: PlanError[] = [...(options.inputErrors ?? [])];
   const defaults = defaultIgnoreRules(desired.map((d) => d.object));
   const rules = [...defaults, ...options.ignoreRules];
+  const isTakeover = takeoverMatcher(options.takeoverManagers);
+  // One array per group, so that the rule index built for it is built once.
+  const groupCombined = new Map<string, IgnoreRule[]>();
+  const rulesOfGroup = (group: string | undefined): IgnoreRule[] => {
+    const own = group ? options.groupIgnoreRules?.get(group) : undefined;
+    if (!group || !own) return rules;
+    let combined = groupCombined.get(group);
+    if (!combined) {
+      combined = [...rules, ...own];
+      groupCombined.set(group, combined);
+    }
+    return combined;
+  };
 
   // 1. Resolve kinds, default namespaces, find CRDs and namespaces new in this change.
   const newCrds = new Set<string>();
@@ -169,6 +203,7 @@ export async function plan(
       live: null,
       manualFields: [],
       entry: { ref, action: 'unchanged', source: item.source, group: item.group, changes: [], diff: '' },
+      reportOnly: item.group ? options.reportOnlyGroups?.get(item.group) : undefined,
     });
   }
 
@@ -197,8 +232,10 @@ export async function plan(
   await forEachLimited(planned, options.concurrency, async (p) => {
     try {
       if (p.entry.note) return;
+      const groupRules = p.desired.group ? options.groupIgnoreRules?.get(p.desired.group) : undefined;
       const skipReason =
         (p.desired.group ? options.skippedGroups?.get(p.desired.group) : undefined) ??
+        ignoredWhole(p, groupRules) ??
         isSkipped(p.applyObject) ??
         (p.live ? (isSkipped(p.live) ?? fluxApplySkip(p.applyObject, p.live)) : undefined);
       if (skipReason) {
@@ -232,12 +269,12 @@ export async function plan(
           } else if (
             p.live &&
             isInvalid(error) &&
-            fieldsToRemove(p.live, asStored(p.applyObject)).length > 0
+            fieldsToRemove(p.live, asStored(p.applyObject), isTakeover, options.fieldManager).length > 0
           ) {
             // A hand edit changed a list key (a Service port, a container name): the dry-run
             // merges Git's element beside the hand-made one and the server rejects the pair.
             // Remediation takes the hand-made fields over first; predict that here.
-            predicted = await predictAfterTakeover(p, cluster, options.fieldManager);
+            predicted = await predictAfterTakeover(p, cluster, options.fieldManager, isTakeover);
           } else {
             throw error;
           }
@@ -249,11 +286,30 @@ export async function plan(
       }
       let defaultedPaths: string[] = [];
       if (mode === 'client')
-        ({ predicted, defaultedPaths } = predictClientSide(p.applyObject, p.live, options.fieldManager));
+        ({ predicted, defaultedPaths } = predictClientSide(
+          p.applyObject,
+          p.live,
+          options.fieldManager,
+          isTakeover,
+        ));
       p.entry.diffMode = mode;
-      compare(p, predicted!, rules);
+      const adoption =
+        p.live && predicted?.metadata?.resourceVersion
+          ? await adoptFields(
+              predicted,
+              asStored(p.applyObject),
+              p.ref,
+              mode === 'server' ? cluster : undefined,
+              {
+                isTakeover,
+                fieldManager: options.fieldManager,
+              },
+            )
+          : undefined;
+      compare(p, predicted!, rulesOfGroup(p.desired.group), adoption);
       if (p.entry.action === 'configured' && defaultedPaths.length > 0) {
-        p.entry.note = `client diff mode: the API server may default fields inside ${defaultedPaths.join(', ')}, which only a dry-run shows`;
+        const note = `client diff mode: the API server may default fields inside ${defaultedPaths.join(', ')}, which only a dry-run shows`;
+        p.entry.note = p.entry.note ? `${p.entry.note}; ${note}` : note;
       }
     } catch (error) {
       // The server stayed unreachable or throttling for the whole retry budget: stop the
@@ -325,32 +381,47 @@ function pendingCrd(item: DesiredObject, ref: ObjectRef, object: KubeObject): Pl
 }
 
 /** Compares live with what applying Git would leave, and fills in the entry. */
-function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[]): void {
+function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[], adoption?: Adoption): void {
   const title = subjectOf(p.ref);
   if (!p.live || !predicted.metadata?.resourceVersion) {
     p.entry.action = 'created';
     p.entry.diff = unifiedDiff(null, maskOne(normalizeForDiff(predicted)), title);
     return;
   }
-  // Fields only people own (kubectl edit/label/set env/patch) that Git does not set survive
-  // a dry-run; remediation takes them over and removes them, so the preview must show that.
-  p.manualFields = fieldsToRemove(predicted, asStored(p.applyObject));
-  const after = p.manualFields.length > 0 ? removePointers(predicted, p.manualFields) : predicted;
+  // Fields only take-over managers own (kubectl edit/label/set env/patch, helm install) that
+  // Git does not set survive a dry-run; remediation takes them over and removes them, so the
+  // preview must show that.
+  p.manualFields = adoption?.removed ?? [];
+  const after = adoption?.after ?? predicted;
+  const notes = adoption?.notes ?? [];
 
   const ignored = rulesFor(p.live, rules);
+  // The apply leaves ignored fields as they are live (Flux does the same).
+  if (ignored.length > 0) p.applyObject = holdIgnored(p.applyObject, p.live, ignored);
   let before = normalizeForDiff(applyIgnore(p.live, ignored));
   let predictedView = normalizeForDiff(applyIgnore(after, ignored));
   ({ live: before, predicted: predictedView } = maskPair(before, predictedView));
   if (deepEqual(before, predictedView)) {
     p.entry.action = 'unchanged';
+    if (notes.length > 0) p.entry.note = notes.join('; ');
     return;
   }
   p.entry.action = 'configured';
   p.entry.changes = attributeChanges(p.live, diffObjects(before, predictedView));
   if (!p.live.metadata.managedFields?.length) {
-    p.entry.note = 'attribution not available: the live object has no managed fields';
+    notes.push('attribution not available: the live object has no managed fields');
   }
+  if (notes.length > 0) p.entry.note = notes.join('; ');
   p.entry.diff = unifiedDiff(before, predictedView, title);
+}
+
+/** A group's rule with the path "" (helm-controller's way to leave an object out of drift detection). */
+function ignoredWhole(p: PlannedObject, groupRules: IgnoreRule[] | undefined): string | undefined {
+  if (!groupRules) return undefined;
+  const ignored = rulesFor(p.live ?? p.applyObject, groupRules);
+  return ignored.includes(WHOLE_OBJECT)
+    ? `an ignore rule of ${p.desired.group} ignores the whole object`
+    : undefined;
 }
 
 function maskPair(live: KubeObject, predicted: KubeObject): { live: KubeObject; predicted: KubeObject } {
@@ -397,9 +468,10 @@ async function predictAfterTakeover(
   p: PlannedObject,
   cluster: ClusterObjects,
   fieldManager: string,
+  isTakeover: ManagerMatcher,
 ): Promise<KubeObject> {
   const live = p.live!;
-  const base = removePointers(live, fieldsToRemove(live, asStored(p.applyObject)));
+  const base = removePointers(live, fieldsToRemove(live, asStored(p.applyObject), isTakeover, fieldManager));
   const merged = mergeOver(base, asStored(p.applyObject), {
     kind: live.kind,
     fields: [],

@@ -2,8 +2,9 @@
 // it: the client diff mode (no write verbs), and the merge the plan uses to predict a
 // takeover of hand-made fields. Follows the list semantics of the built-in types.
 import type { KubeObject } from '../model.ts';
-import { fieldsToRemove, isManualManager, removePointers } from './fieldsets.ts';
+import { fieldsToRemove, removePointers } from './fieldsets.ts';
 import { cloneJson, deepEqual, escapeToken, isPlainObject, setOwn } from './jsondiff.ts';
+import { isManualManager, type ManagerMatcher } from './managers.ts';
 
 /**
  * Client mode (no write verbs): what a server-side apply of Git would leave, predicted without
@@ -18,6 +19,7 @@ export function predictClientSide(
   desired: KubeObject,
   live: KubeObject | null,
   fieldManager: string,
+  isTakeover: ManagerMatcher = isManualManager,
 ): { predicted: KubeObject; defaultedPaths: string[] } {
   const stored = asStored(desired);
   if (!live)
@@ -28,7 +30,7 @@ export function predictClientSide(
   const removed = fieldsToRemove(
     live,
     stored,
-    (manager) => manager === fieldManager || isManualManager(manager),
+    (manager) => manager === fieldManager || isTakeover(manager),
     '',
   );
   const base = removePointers(live, removed);

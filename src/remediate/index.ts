@@ -3,6 +3,7 @@
 // between), taking over fields changed by hand, prune of what left Git, health waits, and an
 // inventory that always tells the truth about what kube-drift applied.
 
+import { type ManagerMatcher, takeoverMatcher } from '../drift/managers.ts';
 import { applyRank, compareForApply } from '../drift/order.ts';
 import { hasOwnerLabels, ownerLabels } from '../drift/ownership.ts';
 import { forEachLimited, type Plan, type PlannedDeletion, type PlannedObject } from '../drift/plan.ts';
@@ -37,6 +38,8 @@ import { planVerdict } from './verdict.ts';
 export interface RemediateOptions {
   target: string;
   fieldManager: string;
+  /** Managers whose fields are taken over before each apply (see PlanOptions.takeoverManagers). */
+  takeoverManagers?: readonly string[];
   concurrency: number;
   prune: boolean;
   wait: boolean;
@@ -238,9 +241,12 @@ export async function remediate(
           }
           continue;
       }
-      if (p.desired.valuesNotCompared) {
-        // Its values are unknown: applying would write the stand-ins.
-        results.set(p, { ...p.entry, action: 'skipped', note: join(p.entry.note, 'not applied') });
+      const hold = p.desired.valuesNotCompared
+        ? // Its values are unknown: applying would write the stand-ins.
+          'not applied'
+        : p.reportOnly;
+      if (hold) {
+        results.set(p, { ...p.entry, action: 'skipped', note: join(p.entry.note, hold) });
         driftRemaining = true;
         continue;
       }
@@ -412,7 +418,8 @@ async function applyOne(
   try {
     // As Flux does before every apply: whatever manual managers own becomes kube-drift's, so the
     // apply removes what Git does not set (the plan's manualFields are the visible part of it).
-    if (p.live && !options.dryRun) await takeOver(p.live, w.ref, cluster, options.fieldManager);
+    if (p.live && !options.dryRun)
+      await takeOver(p.live, w.ref, cluster, options.fieldManager, takeoverMatcher(options.takeoverManagers));
     await cluster.apply(w.object, w.ref, {
       fieldManager: options.fieldManager,
       force: true,
@@ -465,10 +472,11 @@ async function takeOver(
   ref: ObjectRef,
   cluster: ClusterObjects,
   fieldManager: string,
+  isTakeover: ManagerMatcher,
 ): Promise<void> {
   let current: KubeObject | null = live;
   for (let attempt = 1; current; attempt++) {
-    const patch = takeoverPatch(current, fieldManager);
+    const patch = takeoverPatch(current, fieldManager, isTakeover);
     if (!patch) return;
     try {
       await cluster.jsonPatch(ref, patch);

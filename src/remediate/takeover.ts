@@ -1,10 +1,10 @@
-// Taking over fields people changed by hand, as Flux's ssa package does: the managed-field
-// entries of manual managers (kubectl, kubectl-edit, kubectl-client-side-apply,
-// before-first-apply, …) are merged into kube-drift's own Apply entry, so the apply that
-// follows owns those fields and removes the ones Git does not set. Without this, a field only
-// `kubectl` owns survives every server-side apply.
+// Taking over fields people or earlier tools set, as Flux's ssa package does: the managed-field
+// entries of take-over managers (kubectl, kubectl-edit, kubectl-client-side-apply,
+// before-first-apply, helm, and those configured) are merged into kube-drift's own Apply
+// entry, so the apply that follows owns those fields and removes the ones Git does not set.
+// Without this, a field only `kubectl` or `helm` owns survives every server-side apply.
 
-import { isManualManager } from '../drift/fieldsets.ts';
+import { isManualManager, type ManagerMatcher } from '../drift/managers.ts';
 import type { FieldsV1, KubeObject, ManagedFieldsEntry } from '../model.ts';
 
 export interface JsonPatchOperation {
@@ -16,11 +16,11 @@ export interface JsonPatchOperation {
 /** Subresources whose field sets are recorded against the parent object (scale); never status. */
 const TAKEN_SUBRESOURCES = new Set(['', 'scale']);
 
-function isTakenOver(entry: ManagedFieldsEntry, fieldManager: string): boolean {
+function isTakenOver(entry: ManagedFieldsEntry, fieldManager: string, isTakeover: ManagerMatcher): boolean {
   const manager = entry.manager ?? '';
   return (
     manager !== fieldManager &&
-    isManualManager(manager) &&
+    isTakeover(manager) &&
     (entry.operation === 'Update' || entry.operation === 'Apply') &&
     TAKEN_SUBRESOURCES.has(entry.subresource ?? '')
   );
@@ -46,9 +46,10 @@ export function mergeFieldsV1(a: FieldsV1 | undefined, b: FieldsV1 | undefined):
 export function takeOverManagedFields(
   live: KubeObject,
   fieldManager: string,
+  isTakeover: ManagerMatcher = isManualManager,
 ): ManagedFieldsEntry[] | undefined {
   const entries = live.metadata.managedFields ?? [];
-  const manual = entries.filter((e) => isTakenOver(e, fieldManager));
+  const manual = entries.filter((e) => isTakenOver(e, fieldManager, isTakeover));
   if (manual.length === 0) return undefined;
   // One Apply entry per manager and apiVersion: the server keys entries that way, and two
   // entries with the same key would leave only the last one's fields owned.
@@ -56,7 +57,7 @@ export function takeOverManagedFields(
   const own = (e: ManagedFieldsEntry) =>
     e.manager === fieldManager && e.operation === 'Apply' && !e.subresource;
   for (const entry of entries) {
-    if (!own(entry) && !isTakenOver(entry, fieldManager)) continue;
+    if (!own(entry) && !isTakenOver(entry, fieldManager, isTakeover)) continue;
     const apiVersion = entry.apiVersion ?? live.apiVersion;
     const existing = merged.get(apiVersion);
     merged.set(apiVersion, {
@@ -71,7 +72,7 @@ export function takeOverManagedFields(
   const result: ManagedFieldsEntry[] = [];
   const placed = new Set<string>();
   for (const entry of entries) {
-    if (own(entry) || isTakenOver(entry, fieldManager)) {
+    if (own(entry) || isTakenOver(entry, fieldManager, isTakeover)) {
       const apiVersion = entry.apiVersion ?? live.apiVersion;
       if (!placed.has(apiVersion)) {
         placed.add(apiVersion);
@@ -88,8 +89,12 @@ export function takeOverManagedFields(
  * The JSON patch that hands manual fields to `fieldManager`, guarded by the live
  * resourceVersion so it never overwrites managed fields a controller wrote since `live` was read.
  */
-export function takeoverPatch(live: KubeObject, fieldManager: string): JsonPatchOperation[] | undefined {
-  const managedFields = takeOverManagedFields(live, fieldManager);
+export function takeoverPatch(
+  live: KubeObject,
+  fieldManager: string,
+  isTakeover: ManagerMatcher = isManualManager,
+): JsonPatchOperation[] | undefined {
+  const managedFields = takeOverManagedFields(live, fieldManager, isTakeover);
   if (!managedFields) return undefined;
   const patch: JsonPatchOperation[] = [];
   if (live.metadata.resourceVersion) {

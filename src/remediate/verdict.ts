@@ -3,6 +3,7 @@
 // resolves, or an immutable field with force. Any other failure (forbidden, an admission
 // denial, invalid, an immutable field without force) refuses the whole apply.
 
+import { takeoverMatcher } from '../drift/managers.ts';
 import type { Plan, PlannedObject } from '../drift/plan.ts';
 import { describeRefusal } from '../kube/refusal.ts';
 import { type PlanError, subjectOf } from '../model.ts';
@@ -27,6 +28,8 @@ export interface VerdictOptions {
   force: boolean;
   dryRun: boolean;
   fieldManager: string;
+  /** Managers whose fields are taken over (the takeover-managers setting). */
+  takeoverManagers?: readonly string[];
 }
 
 export function recoveryOf(p: PlannedObject, options: VerdictOptions): Recovery | undefined {
@@ -36,7 +39,8 @@ export function recoveryOf(p: PlannedObject, options: VerdictOptions): Recovery 
       return options.force ? { kind: 'recreate', fields: p.refusal.fields } : undefined;
     case 'field-conflict':
       // A dry-run cannot show a takeover, so a dry run leaves it an error.
-      return !options.dryRun && takeoverPatch(p.live, options.fieldManager)
+      return !options.dryRun &&
+        takeoverPatch(p.live, options.fieldManager, takeoverMatcher(options.takeoverManagers))
         ? { kind: 'takeover' }
         : undefined;
     default:

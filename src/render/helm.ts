@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describeError } from '../errors.ts';
 import type { DesiredObject, SourceLocation } from '../model.ts';
 import { describeViolation, escapes, treeViolations, type Violation, writtenInside } from './confine.ts';
+import { addReleaseMetadata } from './helm-release-metadata.ts';
 import { HelmRenderContext, runHelmTemplate } from './helm-run.ts';
 import { confinementOf, type RenderContext } from './kustomize.ts';
 import { collectManifests, type ParsedManifests } from './manifests.ts';
@@ -43,6 +44,13 @@ function sourceComments(output: string): { line: number; path: string }[] {
     found.push({ line, path: match[1].trim() });
   }
   return found;
+}
+
+/** Whether the output line is in a file of a chart's (or subchart's) crds/ directory, which Helm installs unlabelled. */
+function fromCrdsDir(comments: { line: number; path: string }[], outputLine: number): boolean {
+  let path = '';
+  for (const c of comments) if (c.line <= outputLine) path = c.path;
+  return /^[^/]+(\/charts\/[^/]+)*\/crds\//.test(path);
 }
 
 /**
@@ -102,6 +110,11 @@ export async function collectHelmChart(
   };
 
   const parsed = collectManifests(run.stdout, chartFile, { group });
+  addReleaseMetadata(
+    parsed.objects,
+    { name: helm.releaseName, namespace: helm.namespace || 'default' },
+    (d) => fromCrdsDir(comments, d.source.line),
+  );
   const objects: DesiredObject[] = parsed.objects.map((d) => ({ ...d, source: templateAt(d.source.line) }));
   const problems = parsed.problems.map((p) => ({
     file: templateAt(p.line).file,

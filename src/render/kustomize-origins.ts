@@ -9,6 +9,8 @@ interface Origin {
   name: string;
   namespace: string | undefined;
   source: SourceLocation;
+  /** Made by a configMapGenerator or secretGenerator: kustomize appends a content hash to the name. */
+  generated?: boolean;
 }
 
 interface Transform {
@@ -38,6 +40,10 @@ export async function traceKustomizeOrigins(
     const candidates = byKind.get(object.kind) ?? [];
     const matching = (name: string) => candidates.filter((o) => o.name === name);
     let found = matching(object.metadata.name);
+    if (found.length === 0) {
+      const hashed = /^(.*)-[a-z0-9]{10}$/.exec(object.metadata.name)?.[1];
+      found = candidates.filter((o) => o.generated && (o.name === object.metadata.name || o.name === hashed));
+    }
     if (found.length > 1)
       found = found.filter((o) => (o.namespace ?? '') === (object.metadata.namespace ?? ''));
     return found.length === 1 ? found[0].source : undefined;
@@ -65,7 +71,11 @@ async function collect(
     suffix: str('nameSuffix') + outer.suffix,
     namespace: outer.namespace ?? (str('namespace') || undefined),
   };
-  const entries = [kustomization.resources, kustomization.bases].flatMap((v) => (Array.isArray(v) ? v : []));
+  // Components add their resources under this kustomization's transforms, as resources do.
+  const entries = [kustomization.resources, kustomization.bases, kustomization.components].flatMap((v) =>
+    Array.isArray(v) ? v : [],
+  );
+  addGenerated(kustomization, await readFile(file, 'utf8'), repoRelative(repoRoot, file), transform, byKind);
   for (const entry of entries) {
     if (typeof entry !== 'string' || entry.includes('://') || entry.startsWith('github.com/')) continue;
     const path = join(dir, entry);
@@ -90,4 +100,42 @@ async function collect(
       }
     }
   }
+}
+
+/** ConfigMaps and Secrets a kustomization's generators make, each at the line of its `name:`. */
+function addGenerated(
+  kustomization: Record<string, unknown>,
+  text: string,
+  file: string,
+  transform: Transform,
+  byKind: Map<string, Origin[]>,
+): void {
+  const lines = text.split('\n');
+  for (const [key, kind] of [
+    ['configMapGenerator', 'ConfigMap'],
+    ['secretGenerator', 'Secret'],
+  ] as const) {
+    const generators = kustomization[key];
+    if (!Array.isArray(generators)) continue;
+    for (const generator of generators) {
+      const name = (generator as { name?: unknown } | null)?.name;
+      if (typeof name !== 'string') continue;
+      const at = lines.findIndex((line) =>
+        new RegExp(`^\\s*-?\\s*name:\\s*["']?${escapeRegExp(name)}["']?\\s*(#.*)?$`).test(line),
+      );
+      const namespace = (generator as { namespace?: unknown }).namespace;
+      const origins = byKind.get(kind) ?? [];
+      origins.push({
+        name: transform.prefix + name + transform.suffix,
+        namespace: transform.namespace ?? (typeof namespace === 'string' ? namespace : undefined),
+        source: { file, line: at + 1 || 1 },
+        generated: true,
+      });
+      byKind.set(kind, origins);
+    }
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -346,6 +346,14 @@ function skippedSection(report: Report): string {
   return `### Skipped (${skipped.length})\n\n${items.join('\n')}\n`;
 }
 
+/** Objects in sync that carry a note: what was left out of the comparison, and why. */
+function notedSection(report: Report): string {
+  const noted = report.entries.filter((entry) => entry.action === 'unchanged' && entry.note);
+  if (noted.length === 0) return '';
+  const items = noted.map((entry) => `- ${code(entrySubject(entry))}: ${md(entry.note!)}`);
+  return `### In sync, with a note (${noted.length})\n\n${items.join('\n')}\n`;
+}
+
 function headSection(report: Report, options: MarkdownOptions): string {
   const parts: string[] = [];
   if (options.title) parts.push(`## ${md(options.title)}`);
@@ -391,7 +399,7 @@ function join(sections: string[]): string {
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
   const budget = options.budgetBytes ?? DEFAULT_MARKDOWN_BUDGET;
   const head = headSection(report, options);
-  const skipped = skippedSection(report);
+  const skipped = join([skippedSection(report), notedSection(report)]);
   const drifted = report.entries.filter(isDrifted);
   const longestCut = Math.max(...DETAIL_LEVELS.map((level) => level.diffLines).filter(Number.isFinite));
   const longestDiff = drifted.reduce(

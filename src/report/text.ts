@@ -107,10 +107,11 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   const lines = [p.bold(context.join(' · ')), `${icon} ${text}`, ''];
 
   for (const entry of report.entries) {
-    if (entry.action === 'unchanged' && !options.verbose) continue;
+    // An unchanged object with a note (fields not compared) is listed: nothing is left out silently.
+    if (entry.action === 'unchanged' && !entry.note && !options.verbose) continue;
     lines.push(...entryLines(entry, report, p));
   }
-  const hidden = report.entries.filter((entry) => entry.action === 'unchanged').length;
+  const hidden = report.entries.filter((entry) => entry.action === 'unchanged' && !entry.note).length;
   if (hidden > 0 && !options.verbose) lines.push(p.dim(`= ${hidden} unchanged (not listed)`));
 
   for (const error of report.errors) {

@@ -7,6 +7,7 @@ import { InputError } from '../../errors.ts';
 import type { DesiredObject, KubeObject } from '../../model.ts';
 import { confinement } from '../confine.ts';
 import { HelmRenderContext } from '../helm-run.ts';
+import { asksForOrigins, locateByOrigin } from '../kustomize-origin-annotations.ts';
 import { collectManifests } from '../manifests.ts';
 import { scratchDir } from '../scratch.ts';
 import { noKeys, type SopsKeys } from '../sops/keys.ts';
@@ -23,6 +24,7 @@ import { inferFluxRoot, relativeTo } from './detect.ts';
 import { type ChartLocation, type HelmReleaseSpec, renderHelmRelease } from './helmrelease.ts';
 import {
   buildFluxKustomization,
+  fluxKustomization,
   type KustomizationSpec,
   splitDocuments,
   substituteDocuments,
@@ -40,7 +42,7 @@ export interface FluxRenderOptions {
   tools?: { kubectl?: string; helm?: string };
   /** Never fetch charts from the network; releases that need one get an error. */
   offline?: boolean;
-  /** As kustomize-controller's StrictPostBuildSubstitutions feature gate. */
+  /** As kustomize-controller's StrictPostBuildSubstitutions feature gate (on by default since Flux 2.9). */
   strictSubstitution?: boolean;
   /** Sees every Secret the build reads (values, substitutions), to register it for redaction. */
   onSecret?: (secret: KubeObject) => void;
@@ -65,7 +67,12 @@ export interface FluxGroup {
   suspended: boolean;
   /** Group names this one waits for. */
   dependsOn: string[];
+  /** Kustomization `spec.ignore`, HelmRelease `spec.driftDetection.ignore`: for this group's objects only. */
   ignore?: FluxIgnoreRule[];
+  /** Where the ignore rules are written, for errors: `HelmRelease apps/web spec.driftDetection.ignore`. */
+  ignoreOrigin?: string;
+  /** HelmRelease `spec.driftDetection.mode` as written (helm-controller reads absent as disabled). */
+  driftDetection?: string;
   prune?: boolean;
 }
 
@@ -188,12 +195,19 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     Object.assign(variables, spec.postBuild?.substitute ?? {});
     const built = sops ? await decryptDocuments(splitDocuments(text), decryption) : splitDocuments(text);
     const documents = spec.postBuild
-      ? substituteDocuments(built, variables, !!options.strictSubstitution)
+      ? substituteDocuments(
+          built,
+          variables,
+          options.strictSubstitution ?? true,
+          spec.postBuild.substituteStrategy === 'Always',
+        )
       : built;
     const file = checkoutFile(dir);
     const parsed = collectManifests(documents.join('---\n'), `${file}/kustomization.yaml`, { group });
     if (parsed.problems.length > 0)
       throw new Error(parsed.problems.map((problem) => problem.message).join('; '));
+    const keep = asksForOrigins(fluxKustomization(dir, spec));
+    await locateByOrigin(parsed.objects, { buildDir: dir, root: tree, fileName: checkoutFile, keep });
     const { objects, unidentified } = await markUndecrypted(parsed.objects, decryption, sops, group);
     for (const file of unidentified) if (!result.undecrypted.includes(file)) result.undecrypted.push(file);
     const { labels, annotations } = spec.commonMetadata ?? {};
@@ -246,6 +260,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
         suspended: spec.suspend === true,
         dependsOn: pending.dependsOn.map((dep) => `Kustomization ${dep}`),
         ignore: spec.ignore as FluxIgnoreRule[] | undefined,
+        ignoreOrigin: `${group} spec.ignore`,
         prune: spec.prune as boolean | undefined,
       });
       const ref = spec.sourceRef as { kind: string; name: string; namespace?: string } | undefined;
@@ -306,12 +321,16 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
     for (const { id, object, dependsOn } of orderedReleases) {
       const group = `HelmRelease ${id}`;
       const spec = (object.spec ?? {}) as HelmReleaseSpec & Record<string, unknown>;
+      const driftDetection = spec.driftDetection as { mode?: string; ignore?: FluxIgnoreRule[] } | undefined;
       result.groups.push({
         name: group,
         kind: 'HelmRelease',
         namespace: namespaceOf(object),
         suspended: spec.suspend === true,
         dependsOn: dependsOn.map((dep) => `HelmRelease ${dep}`),
+        ignore: driftDetection?.ignore,
+        ignoreOrigin: `${group} spec.driftDetection.ignore`,
+        driftDetection: driftDetection?.mode,
       });
       try {
         const namespace = namespaceOf(object);
@@ -338,13 +357,18 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
         if (parsed.problems.length > 0)
           throw new Error(parsed.problems.map((problem) => problem.message).join('; '));
         // helm template leaves namespace out of objects whose templates omit it; Helm installs
-        // them in the release namespace. helm-controller's last post-renderer labels every
-        // object with the release it came from.
+        // them in the release namespace. helm-controller's post-renderers then add
+        // spec.commonMetadata, and last label every object with the release it came from.
+        const common = spec.commonMetadata as
+          | { labels?: Record<string, string>; annotations?: Record<string, string> }
+          | undefined;
         for (const desired of parsed.objects) {
           const metadata = desired.object.metadata;
           metadata.namespace ??= spec.targetNamespace || namespace;
+          if (common?.annotations) metadata.annotations = { ...metadata.annotations, ...common.annotations };
           metadata.labels = {
             ...metadata.labels,
+            ...common?.labels,
             [`${HELM_GROUP}/name`]: object.metadata.name,
             [`${HELM_GROUP}/namespace`]: namespace,
           };

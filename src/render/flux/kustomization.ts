@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
 import { type Confinement, describeViolation, escapes } from '../confine.ts';
+import { withOrigins } from '../kustomize-origin-annotations.ts';
 import { checkKustomization, loadRestrictorFlag } from '../kustomize-refs.ts';
 import { failureMessage, runTool } from '../tools.ts';
 import { SubstitutionError, substitute, VARIABLE_NAME } from './envsubst.ts';
@@ -25,9 +26,13 @@ export interface KustomizationSpec {
   components?: string[];
   ignoreMissingComponents?: boolean;
   commonMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  /** Flux 2.9: kustomize build metadata (`originAnnotations`, `transformerAnnotations`), applied with the objects. */
+  buildMetadata?: string[];
   postBuild?: {
     substitute?: Record<string, string>;
     substituteFrom?: { kind: 'ConfigMap' | 'Secret'; name: string; optional?: boolean }[];
+    /** Flux 2.9: `Always` substitutes even with no variables (for `${var:=default}`). */
+    substituteStrategy?: 'WithVariables' | 'Always';
   };
   decryption?: { provider?: string; secretRef?: { name: string } };
 }
@@ -83,6 +88,7 @@ export function fluxKustomization(dir: string, spec: KustomizationSpec): Record<
     if (spec.ignoreMissingComponents && !existsSync(join(dir, component))) continue;
     kus.components = [...((kus.components as unknown[]) ?? []), component];
   }
+  if (spec.buildMetadata?.length) kus.buildMetadata = spec.buildMetadata;
   if (spec.images?.length) {
     const images = [...((kus.images as { name: string }[]) ?? [])];
     for (const image of spec.images) {
@@ -124,7 +130,8 @@ export async function buildFluxKustomization(
     throw new Error(describeViolation({ file: '', field: 'kustomization file', path, reason: linked }));
   }
   const original = existing ? readFileSync(existing, 'utf8') : undefined;
-  writeFileSync(target, stringify(fluxKustomization(dir, spec)));
+  // Origin annotations always, for provenance; dropped afterwards unless Flux would apply them.
+  writeFileSync(target, stringify(withOrigins(fluxKustomization(dir, spec))));
   try {
     const check = checkKustomization(confine, dir);
     if (check.violations.length > 0)
@@ -155,6 +162,7 @@ export function substituteDocuments(
   documents: string[],
   variables: Record<string, string>,
   strict: boolean,
+  always = false,
 ): string[] {
   const vars: Record<string, string> = {};
   for (const [name, value] of Object.entries(variables)) {
@@ -163,7 +171,7 @@ export function substituteDocuments(
     }
     vars[name] = value.replaceAll('\n', '');
   }
-  if (Object.keys(vars).length === 0) return documents;
+  if (Object.keys(vars).length === 0 && !always) return documents;
   return documents.map((doc) => {
     const object = parseAllDocuments(doc)[0]?.toJS() as
       | { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } }

@@ -46,8 +46,12 @@ function pathSegments(path: string): string[] {
   return segments;
 }
 
-/** Sets one flat value at a `targetPath` (`a.b.c`, `list[0].x`) as `--set` would. */
-export function setAtPath(values: Values, targetPath: string, value: string): Values {
+/**
+ * Sets one flat value at a `targetPath` (`a.b.c`, `list[0].x`) as `--set` would, or with
+ * `literal` as `--set-literal` would: the string as it is, never read as a number or boolean.
+ */
+export function setAtPath(values: Values, targetPath: string, value: string, literal = false): Values {
+  const leaf = literal ? value : typedScalar(value);
   const out = mergeValues({}, values);
   let node: Values | unknown[] = out;
   const segments = pathSegments(targetPath.trim());
@@ -62,14 +66,14 @@ export function setAtPath(values: Values, targetPath: string, value: string): Va
       container[key] = list;
       const at = Number(indexed[2]);
       while (list.length <= at) list.push(null);
-      if (last) list[at] = typedScalar(value);
+      if (last) list[at] = leaf;
       else {
         list[at] = isMap(list[at]) ? { ...(list[at] as Values) } : {};
         node = list[at] as Values;
       }
       return;
     }
-    if (last) container[key] = typedScalar(value);
+    if (last) container[key] = leaf;
     else {
       container[key] = isMap(container[key]) ? { ...(container[key] as Values) } : {};
       node = container[key] as Values;
@@ -84,6 +88,8 @@ export interface ValuesReference {
   valuesKey?: string;
   targetPath?: string;
   optional?: boolean;
+  /** With targetPath: the value verbatim (helm-controller 1.6, Flux 2.9). */
+  literal?: boolean;
 }
 
 /** Reads a ConfigMap's or Secret's data as Kubernetes would serve it (Secret stringData folded in). */
@@ -128,7 +134,7 @@ export function composeValues(
       throw new Error(`missing key '${key}' in ${ref.kind} '${ref.name}'`);
     }
     if (ref.targetPath) {
-      result = setAtPath(result, ref.targetPath, data[key]);
+      result = setAtPath(result, ref.targetPath, data[key], ref.literal === true);
       continue;
     }
     const parsed = parseYaml(data[key]) ?? {};

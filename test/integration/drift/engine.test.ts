@@ -96,13 +96,16 @@ function change(e: JsonEntry, path: string): FieldChange {
   return found;
 }
 
-/** Applies a fixture with kubectl apply --server-side (helm template for the chart), as a user would. */
+/** Applies a fixture with kubectl apply --server-side (helm install for the chart), as a user would. */
 async function applyWithKubectl(ns: string, path: string): Promise<void> {
   if (path.endsWith('/chart')) {
-    const manifest = execFileSync(findTool('helm'), ['template', 'release', path, '--namespace', ns], {
-      encoding: 'utf8',
-    });
-    await kubectlOk(['apply', '--server-side', '-n', ns, '-f', '-'], { input: manifest });
+    execFileSync(
+      findTool('helm'),
+      ['install', 'release', path, '--namespace', ns, '--kubeconfig', kubeconfigPath()],
+      {
+        encoding: 'utf8',
+      },
+    );
   } else if (path.endsWith('/overlay')) {
     await kubectlOk(['apply', '--server-side', '-n', ns, '-k', path]);
   } else {

@@ -53,7 +53,7 @@ test('fieldPointers resolves f:, k: and leaves against the object', () => {
   );
 });
 
-test('managers: manual people vs known controllers', () => {
+test('managers: the default take-over managers vs known controllers', () => {
   const table: [string, boolean, boolean][] = [
     ['kubectl', true, false],
     ['kubectl-edit', true, false],
@@ -64,7 +64,9 @@ test('managers: manual people vs known controllers', () => {
     ['kube-controller-manager', false, true],
     ['helm-controller', false, true],
     ['argocd-application-controller', false, true],
-    ['kubectlx', false, false],
+    ['kubectl.exe-edit', true, false],
+    ['helm', true, false],
+    ['helmfile', false, false],
     ['my-app', false, false],
   ];
   for (const [manager, manual, controller] of table) {

@@ -65,3 +65,14 @@ test('documents: no variables means no substitution; the disabled annotation or 
     /'bad-name' var name is invalid/,
   );
 });
+
+test('substituteStrategy (Flux 2.9): WithVariables skips a build with no variables, Always substitutes defaults', () => {
+  const doc =
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  region: ${region:=eu-west-1}\n';
+  assert.deepEqual(substituteDocuments([doc], {}, true), [doc]);
+  assert.deepEqual(substituteDocuments([doc], {}, true, true), [
+    doc.replace('${region:=eu-west-1}', 'eu-west-1'),
+  ]);
+  // Strict, as Flux 2.9 by default: a plain variable nobody sets is an error even under Always.
+  assert.throws(() => substituteDocuments(['a: ${cluster}\n'], {}, true, true), /variable not set/);
+});

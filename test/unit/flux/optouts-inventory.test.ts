@@ -17,6 +17,18 @@ test('Flux ssa opt-outs: what Flux would not apply over an existing object', () 
   const cases: { name: string; desired: KubeObject; live: KubeObject; want: string | undefined }[] = [
     { name: 'no opt-out', desired: configMap(), live: configMap(), want: undefined },
     {
+      name: "helm-controller's driftDetection: disabled, from a post-renderer (Git) or on the live object",
+      desired: configMap({ annotations: { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled' } }),
+      live: configMap(),
+      want: 'helm.toolkit.fluxcd.io/driftDetection: disabled',
+    },
+    {
+      name: 'driftDetection: disabled as a label on the live object',
+      desired: configMap(),
+      live: configMap({ labels: { 'helm.toolkit.fluxcd.io/driftDetection': 'disabled' } }),
+      want: 'helm.toolkit.fluxcd.io/driftDetection: disabled',
+    },
+    {
       name: 'Ignore in Git',
       desired: configMap({ annotations: { [SSA]: 'Ignore' } }),
       live: configMap(),

@@ -70,3 +70,24 @@ test('release names as helm-controller: releaseName, else [targetNamespace-]name
   assert.equal(long.length, 53);
   assert.match(long, /^b{20}-a{19}-[0-9a-f]{12}$/);
 });
+
+test('valuesFrom literal (Flux 2.9): the value verbatim at targetPath, not read as a number or boolean', () => {
+  const data = { 'app.yml': 'port: 8080\nlist: [a, b]', flag: 'true', count: '3' };
+  const lookup = () => data;
+  const values = composeValues(
+    [
+      { kind: 'ConfigMap', name: 'c', valuesKey: 'app.yml', targetPath: 'config.app\\.yml', literal: true },
+      { kind: 'ConfigMap', name: 'c', valuesKey: 'flag', targetPath: 'literal.flag', literal: true },
+      { kind: 'ConfigMap', name: 'c', valuesKey: 'count', targetPath: 'literal.count', literal: true },
+      { kind: 'ConfigMap', name: 'c', valuesKey: 'flag', targetPath: 'typed.flag' },
+      { kind: 'ConfigMap', name: 'c', valuesKey: 'count', targetPath: 'typed.count' },
+    ],
+    undefined,
+    lookup,
+  );
+  assert.deepEqual(values, {
+    config: { 'app.yml': 'port: 8080\nlist: [a, b]' },
+    literal: { flag: 'true', count: '3' },
+    typed: { flag: true, count: 3 },
+  });
+});

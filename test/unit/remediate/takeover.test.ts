@@ -141,7 +141,7 @@ describe('takeOverManagedFields', () => {
         fieldsV1: { 'f:status': {} },
       },
       {
-        manager: 'helm',
+        manager: 'terraform',
         operation: 'Update',
         apiVersion: 'apps/v1',
         fieldsType: 'FieldsV1',
@@ -151,7 +151,7 @@ describe('takeOverManagedFields', () => {
     const result = takeOverManagedFields(deployment(entries), 'kube-drift')!;
     assert.deepEqual(
       result.map((e) => `${e.manager}/${e.operation}/${e.subresource ?? ''}`),
-      ['kube-drift/Apply/', 'kubectl-edit/Update/status', 'helm/Update/'],
+      ['kube-drift/Apply/', 'kubectl-edit/Update/status', 'terraform/Update/'],
     );
     assert.deepEqual(result[0].fieldsV1, {
       'f:spec': { 'f:paused': {}, 'f:minReadySeconds': {}, 'f:replicas': {} },

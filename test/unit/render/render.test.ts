@@ -78,6 +78,21 @@ describe('render: sources', () => {
       ],
     },
     {
+      name: 'kustomize overlay with a component and a generator: each traced to where it is written',
+      opts: options(['overlay/staging']),
+      want: [
+        ['overlay/components/cache/cache.yaml', 1, 'overlay/staging', 'ConfigMap/staging/staging-cache'],
+        [
+          'overlay/staging/kustomization.yaml',
+          10,
+          'overlay/staging',
+          'ConfigMap/staging/staging-settings-t82mkhg8fd',
+        ],
+        ['overlay/base/service.yaml', 1, 'overlay/staging', 'Service/staging/staging-web'],
+        ['overlay/base/deployment.yaml', 1, 'overlay/staging', 'Deployment/staging/staging-web'],
+      ],
+    },
+    {
       name: 'several paths in one run, in the order given',
       opts: options(['plain/config.json', 'tree/a.yaml']),
       want: [

@@ -23,6 +23,33 @@ describe('parseSettings', () => {
     assert.equal(s.fieldManager, 'kube-drift');
   });
 
+  it('takes take-over managers as a list (default kubectl*, before-first-apply, helm), refusing controllers', () => {
+    assert.deepEqual(parseSettings('diff', {}, cli).takeoverManagers, [
+      'kubectl*',
+      'before-first-apply',
+      'helm',
+    ]);
+    assert.deepEqual(
+      parseSettings('diff', { 'takeover-managers': 'kubectl*\nhelm, ci-script' }, action).takeoverManagers,
+      ['kubectl*', 'helm', 'ci-script'],
+    );
+    assert.deepEqual(
+      parseSettings('diff', { 'takeover-managers': ['kubectl*,helm', 'Terraform'] }, cli).takeoverManagers,
+      ['kubectl*', 'helm', 'Terraform'],
+    );
+    assert.throws(
+      () => parseSettings('diff', { 'takeover-managers': 'helm,helm-controller' }, action),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message ===
+          'input "takeover-managers": "helm-controller" is a controller; kube-drift does not take over controllers (add an ignore rule for the fields it owns)',
+    );
+    assert.throws(
+      () => parseSettings('diff', { 'takeover-managers': ['*'] }, cli),
+      /--takeover-managers: "\*" would take over every manager/,
+    );
+  });
+
   it('takes paths from newline or comma lists in the action, relative to the workspace', () => {
     const s = parseSettings('diff', { path: 'apps\n infra, /repo/clusters/prod ' }, action);
     assert.deepEqual(s.paths, ['apps', 'infra', 'clusters/prod']);
