@@ -164,7 +164,11 @@ export async function decryptDocuments(documents: string[], ctx: DecryptionConte
       let decrypted = object;
       if (hasSopsMetadata(object)) {
         const file = await verifySourceFile(String((object.sops as Record<string, unknown>).mac), ctx);
-        decrypted = await decryptObject(object, ctx.keys, file ?? subjectOfDocument(object));
+        const { stripped, added } = withoutBuildAnnotations(object);
+        decrypted = restoreBuildAnnotations(
+          await decryptObject(stripped, ctx.keys, file ?? subjectOfDocument(object)),
+          added,
+        );
         if (decrypted.kind !== 'Secret') {
           throw new Error(
             `${file ?? subjectOfDocument(decrypted)}: ${subjectOfDocument(decrypted)} is sops-encrypted but not a Secret; kube-drift decrypts only Secrets, whose values it masks`,
@@ -182,6 +186,39 @@ export async function decryptDocuments(documents: string[], ctx: DecryptionConte
 }
 
 const SECRET_KIND = /^kind:\s*["']?Secret["']?\s*$/m;
+
+/** Annotations kustomize adds while building (origins for provenance): not part of the sops file. */
+const BUILD_ANNOTATION =
+  /^(config\.kubernetes\.io\/origin|alpha\.config\.kubernetes\.io\/transformations|internal\.config\.kubernetes\.io\/.*)$/;
+
+function withoutBuildAnnotations(object: Record<string, unknown>): {
+  stripped: Record<string, unknown>;
+  added: Record<string, string>;
+} {
+  const metadata = object.metadata as Record<string, unknown> | undefined;
+  const annotations = metadata?.annotations as Record<string, string> | undefined;
+  if (!annotations) return { stripped: object, added: {} };
+  const added: Record<string, string> = {};
+  const kept: Record<string, string> = {};
+  for (const [key, value] of Object.entries(annotations)) {
+    if (BUILD_ANNOTATION.test(key)) added[key] = value;
+    else kept[key] = value;
+  }
+  if (Object.keys(added).length === 0) return { stripped: object, added };
+  const { annotations: _dropped, ...rest } = metadata!;
+  const strippedMetadata = Object.keys(kept).length > 0 ? { ...rest, annotations: kept } : rest;
+  return { stripped: { ...object, metadata: strippedMetadata }, added };
+}
+
+function restoreBuildAnnotations(
+  object: Record<string, unknown>,
+  added: Record<string, string>,
+): Record<string, unknown> {
+  if (Object.keys(added).length === 0) return object;
+  const metadata = (object.metadata ?? {}) as Record<string, unknown>;
+  const annotations = { ...((metadata.annotations as Record<string, string>) ?? {}), ...added };
+  return { ...object, metadata: { ...metadata, annotations } };
+}
 
 /** Secret data values that are whole sops files (a generator read them as they are). */
 async function decryptDataFiles(
