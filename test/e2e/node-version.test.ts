@@ -111,7 +111,7 @@ describe(`the bundle on a Node.js older than ${MINIMUM}`, { timeout: 120_000 }, 
       '/nonexistent',
     ]);
     assert.equal(missing.status, 2);
-    assert.match(missing.stderr, /path deploy does not exist/);
+    assert.match(missing.stderr, /kubeconfig file \/nonexistent does not exist/);
     assert.doesNotMatch(missing.stderr, /needs Node\.js/);
   });
 });
