@@ -51,7 +51,7 @@ export async function run(): Promise<void> {
     // Only kubeconfig content is secret: masking a path would turn the path into *** in every
     // message, and a short one (`kubeconfig`) would mask the word all over the log.
     for (const value of kubeconfigSecrets(settings.kubeconfig.inline)) secret(value);
-    // A pull request has a base to compare with: the three-way preview (issue 10).
+    // A pull request has a base to compare with: the three-way preview.
     if (settings.threeWay === 'auto' && context.pullRequest?.baseSha)
       settings.base = context.pullRequest.baseSha;
     const hooks: EngineHooks = {

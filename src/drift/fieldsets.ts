@@ -1,6 +1,6 @@
 // Managed fields (structured-merge-diff `fieldsV1` sets): which pointers a field manager owns,
-// which hand-made fields Git does not set (drift that remediation removes, issue 5), and who
-// last wrote a drifted value (attribution, issue 9).
+// which hand-made fields Git does not set (drift that remediation removes), and who
+// last wrote a drifted value (attribution).
 
 import type { Attribution, FieldChange, FieldsV1, KubeObject, ManagedFieldsEntry } from '../model.ts';
 import { cloneJson, escapeToken, isPlainObject, parsePointer } from './jsondiff.ts';
@@ -60,7 +60,7 @@ function stableJson(value: unknown): string {
 
 function keyCanonical(element: Record<string, unknown>, names: string[]): string {
   // The API server defaults `protocol` to TCP in ports lists keyed by it, and Git often leaves
-  // it out (structured-merge-diff issue 130; Flux normalizes the same way).
+  // it out (kubernetes-sigs/structured-merge-diff#130; Flux normalizes the same way).
   return stableJson(names.map((n) => (n === 'protocol' && element[n] === undefined ? 'TCP' : element[n])));
 }
 

@@ -1,4 +1,4 @@
-// Three-way previews (issue 10): whose change each field is. A live-vs-PR diff mixes the
+// Three-way previews: whose change each field is. A live-vs-PR diff mixes the
 // author's changes with drift already in the cluster that merging would silently revert;
 // comparing the base and head manifests at each changed field tells them apart:
 //   base ≠ head, live = base → `pr`    (the PR changes it)

@@ -1,4 +1,4 @@
-// The pull request's base commit as a directory of files, for three-way previews (issue 10):
+// The pull request's base commit as a directory of files, for three-way previews:
 // rendered like the head, so the plan can tell the PR's own changes from drift already in the
 // cluster. The user's checkout (worktree, index, HEAD) is never touched: the tree is read
 // into a temporary index file and written out under a temporary directory.

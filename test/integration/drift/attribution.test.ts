@@ -1,5 +1,5 @@
 // Who drifted it, and when: each drifted field names the field manager and the time the API
-// server recorded for the live value (issue 9), against the real control plane.
+// server recorded for the live value, against the real control plane.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

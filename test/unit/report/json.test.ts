@@ -71,7 +71,7 @@ describe('JSON report', () => {
     assert.equal(validate(json), false);
   });
 
-  it('has the fields issue 3 asks for, stable key order, 2-space indent and a trailing newline', () => {
+  it('has the documented fields, stable key order, 2-space indent and a trailing newline', () => {
     const report = buildReport(mixedChangeSet(), { ...META, links: { fileUrl: () => 'x' } });
     const text = renderJson(report);
     assert.ok(text.endsWith('}\n'));
