@@ -1,3 +1,4 @@
+// Fast path for well-formed manifests: js-yaml's event parser, with the line each object starts on.
 import {
   constructFromEvents,
   defineScalarTag,

@@ -1,3 +1,4 @@
+// Helm charts: `helm template` with the release's values, output traced back to chart files.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError } from '../errors.ts';

@@ -1,3 +1,4 @@
+// Traces kustomize's output back to the resource file and line each object came from.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';

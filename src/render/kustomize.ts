@@ -1,3 +1,4 @@
+// Kustomizations: built with kubectl's kustomize (or a kustomize binary), confined to the repository.
 import { basename } from 'node:path';
 import { describeError } from '../errors.ts';
 import type { DesiredObject } from '../model.ts';

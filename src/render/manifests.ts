@@ -1,3 +1,4 @@
+// YAML and JSON manifest text into desired objects with file:line provenance, as kubectl reads it.
 import { type Document, LineCounter, parseAllDocuments, type Tags } from 'yaml';
 import type { DesiredObject, KubeObject } from '../model.ts';
 import { fastDocuments } from './fast-yaml.ts';

@@ -1,3 +1,4 @@
+// Repository-relative paths for provenance, and which renderer a directory needs.
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 

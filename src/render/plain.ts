@@ -1,3 +1,4 @@
+// Plain directories: the manifest files, kustomizations and charts inside, in order.
 import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectSource } from './paths.ts';

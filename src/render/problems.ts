@@ -1,3 +1,4 @@
+// Problems found in the input while rendering, collected so a user can fix them all at once.
 import { InputError } from '../errors.ts';
 
 /** One thing wrong with the input, found while rendering. */

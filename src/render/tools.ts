@@ -1,3 +1,4 @@
+// External tools (helm, kubectl, kustomize): found, run with a clean environment, output captured.
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
