@@ -4,6 +4,7 @@
 // server-side apply is a field given up (DESIGN.md).
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { backoffDelay, requestedDelay, retry } from '../retry.ts';
 import { KubeApiError, KubeConnectionError, type Operation } from './errors.ts';
 
 export interface RequestOptions {
@@ -34,6 +35,7 @@ export interface RequestStats {
   firstRequestMs?: number;
 }
 
+const BACKOFF = { baseMs: 250, maxMs: 8_000 };
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 const RETRY_CODES = new Set([
   'ECONNREFUSED',
@@ -81,38 +83,17 @@ export class KubeClient {
     this.agent?.destroy();
   }
 
-  private async withRetries<T>(method: string, path: string, options: RequestOptions): Promise<T> {
-    const deadline = Date.now() + this.options.retryBudgetMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.once<T>(method, path, options);
-      } catch (error) {
-        const retryAfterMs = this.retryDelay(error, attempt);
-        if (retryAfterMs === undefined || Date.now() + retryAfterMs > deadline) throw error;
+  private withRetries<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    return retry(() => this.once<T>(method, path, options), {
+      budgetMs: this.options.retryBudgetMs,
+      delayFor: retryDelay,
+      onRetry: (error, delayMs, attempt) => {
+        // Exec plugins hand out short-lived tokens: a 401 gets one more try with fresh ones.
         if (error instanceof KubeApiError && error.status === 401 && attempt === 0) this.auth = undefined;
         this.stats.retries++;
-        this.options.onRetry?.((error as Error).message, retryAfterMs);
-        await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
-      }
-    }
-  }
-
-  /** Delay before the next try, or undefined when the error is final. */
-  private retryDelay(error: unknown, attempt: number): number | undefined {
-    const backoff = Math.min(8_000, 250 * 2 ** attempt);
-    const jittered = backoff / 2 + Math.random() * (backoff / 2);
-    if (error instanceof KubeApiError) {
-      // A 401 is retried once with fresh credentials (exec plugins hand out short-lived tokens).
-      if (error.status === 401) return attempt === 0 ? 0 : undefined;
-      if (!RETRY_STATUS.has(error.status)) return undefined;
-      // Honour Retry-After, plus a little jitter so requests throttled together do not all
-      // come back at the same instant.
-      return error.retryAfterSeconds !== undefined
-        ? error.retryAfterSeconds * 1000 + Math.random() * 250
-        : jittered;
-    }
-    if (error instanceof KubeConnectionError && error.code && RETRY_CODES.has(error.code)) return jittered;
-    return undefined;
+        this.options.onRetry?.((error as Error).message, delayMs);
+      },
+    });
   }
 
   private async once<T>(method: string, path: string, options: RequestOptions): Promise<T> {
@@ -232,4 +213,18 @@ function retryBudgetFromEnv(): number | undefined {
   if (text === undefined || text === '') return undefined;
   const ms = Number(text);
   return Number.isInteger(ms) && ms >= 0 ? ms : undefined;
+}
+
+/** Delay before the next try, or undefined when the error is final. */
+function retryDelay(error: unknown, attempt: number): number | undefined {
+  if (error instanceof KubeApiError) {
+    if (error.status === 401) return attempt === 0 ? 0 : undefined;
+    if (!RETRY_STATUS.has(error.status)) return undefined;
+    return error.retryAfterSeconds !== undefined
+      ? requestedDelay(error.retryAfterSeconds * 1000)
+      : backoffDelay(attempt, BACKOFF);
+  }
+  if (error instanceof KubeConnectionError && error.code && RETRY_CODES.has(error.code))
+    return backoffDelay(attempt, BACKOFF);
+  return undefined;
 }
