@@ -45,12 +45,14 @@ export interface FastDocument {
 
 /** The documents of a text, or undefined when the text needs the careful parser. */
 export function fastDocuments(text: string): FastDocument[] | undefined {
-  // Tags and anchors are rare in manifests and each has subtleties; leave them to `yaml`.
-  if (/(^|[\s[{,])[!&*]/.test(text) || /^%/m.test(text)) return undefined;
   let events: Event[];
   let values: unknown[];
   try {
     events = parseEvents(text, {});
+    // Tags, anchors, aliases and directives are rare in manifests and each has subtleties;
+    // leave them to `yaml`. Judged on the parsed events, not the text: a CEL rule such as
+    // `'!has(self.x)'` in a CRD is a plain string.
+    if (events.some(needsCarefulParser)) return undefined;
     values = constructFromEvents(events, { source: text, schema: KUBECTL_SCHEMA, maxAliases: 0 });
   } catch {
     return undefined;
@@ -79,4 +81,17 @@ export function fastDocuments(text: string): FastDocument[] | undefined {
   }
   if (offsets.length !== values.length) return undefined;
   return values.map((value, i) => ({ value, offset: offsets[i] }));
+}
+
+function needsCarefulParser(event: Event): boolean {
+  switch (event.type) {
+    case EVENT_ID.ALIAS:
+      return true;
+    case EVENT_ID.DOCUMENT:
+      return event.directives.length > 0;
+    case EVENT_ID.POP:
+      return false;
+    default:
+      return event.anchorStart !== -1 || event.tagStart !== -1;
+  }
 }

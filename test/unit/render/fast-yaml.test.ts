@@ -82,7 +82,29 @@ describe('fast and careful parsers agree', () => {
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nmetadata: {name: b}\n',
       'apiVersion: v1\nkind: List\nitems: []\n',
       'kind: ConfigMap\n',
+      '%YAML 1.1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: !meta {name: a}\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: [&k 1, *k]\n',
     ];
     for (const text of texts) assert.equal(fastManifests(text, 'f.yaml', {}), undefined, text);
+  });
+
+  it("takes `!`, `&` and `*` inside strings (a CRD's CEL rules) and agrees", () => {
+    const text = [
+      'apiVersion: apiextensions.k8s.io/v1',
+      'kind: CustomResourceDefinition',
+      'metadata:',
+      '  name: widgets.example.com',
+      'spec:',
+      '  rules:',
+      "  - rule: '!has(self.a) || self.b != ''x'''",
+      '  - rule: (has(self.c) && !has(self.d)) || (!has(self.c)',
+      '      && has(self.d))',
+      '  - message: a*b & c',
+      '',
+    ].join('\n');
+    const fast = fastManifests(text, 'crd.yaml', {});
+    assert.notEqual(fast, undefined);
+    assert.deepEqual(fast, carefulManifests(text, 'crd.yaml', {}));
   });
 });
