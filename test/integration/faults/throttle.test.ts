@@ -72,7 +72,9 @@ describe('throttled by the API server (429 with Retry-After)', () => {
       '--max-mutating-requests-inflight=1',
     ]);
     await server.start();
-    const ca = readFileSync(join(REPO_ROOT, '.cluster', 'pki', 'ca.crt')).toString('base64');
+    const ca = readFileSync(
+      join(process.env.KUBE_DRIFT_CLUSTER_DIR || join(REPO_ROOT, '.cluster'), 'pki', 'ca.crt'),
+    ).toString('base64');
     throttledKubeconfig = join(repo, 'kubeconfig-throttled');
     writeFileSync(
       throttledKubeconfig,
