@@ -102,8 +102,10 @@ async function buildSources(
   for (const which of STAND_INS) standIns.push(splitDocuments(await run({ standIn: which })));
   const { carried, derivedSecrets } = carriedByGenerators(splitDocuments(text), standIns);
   if (carried.length > 0) {
+    const own = `${state.checkoutFile(dir)}/kustomization.yaml`;
+    const others = [...new Set(generators)].filter((file) => file !== own);
     throw new Error(
-      `${state.checkoutFile(dir)}/kustomization.yaml: ${carried.join(', ')} ${carried.length === 1 ? 'is' : 'are'} built with data decrypted from the secretGenerator sources of ${[...new Set(generators)].join(', ')}; on an untrusted run decrypted data may go only into Secrets. Copy it (replacements, vars, transformers) from a Secret that is not SOPS-encrypted, or render this on a trusted run`,
+      `${own}: ${carried.join(', ')} ${carried.length === 1 ? 'is' : 'are'} built with data decrypted from the secretGenerator sources of ${others.length > 0 ? others.join(', ') : 'this kustomization'}; on an untrusted run decrypted data may go only into Secrets. Copy it (replacements, vars, transformers) from a Secret that is not SOPS-encrypted, or render this on a trusted run`,
     );
   }
   for (const index of derivedSecrets) decrypted.add(index);
