@@ -23,6 +23,7 @@ import {
   standInText,
   subjectOfIdentity,
 } from './untrusted.ts';
+import { dataOf } from './values.ts';
 
 /** Builds the Kustomization at `dir` as kustomize-controller would, for the group `group`. */
 export async function buildKustomization(
@@ -138,7 +139,7 @@ function substitutePostBuild(
     }
     for (const [name, value] of Object.entries(data)) {
       variables[name] = value;
-      if (state.decryptedSecrets.has(subject)) fromDecrypted.set(name, subject);
+      if (state.decryptedData.has(subject)) fromDecrypted.set(name, subject);
       else fromDecrypted.delete(name);
     }
   }
@@ -165,6 +166,7 @@ function substitutePostBuild(
   const note = notComparedNote([...fromDecrypted.values()]);
   const outcome = compareSubstituted(real, standIns, note);
   for (const index of outcome.derivedSecrets) decrypted.add(index);
+  for (const text of outcome.replaced.values()) keepReplacedData(state, text);
   return {
     documents: outcome.documents,
     notCompared: new Map([...outcome.notCompared].map((subject) => [subject, note])),
@@ -176,6 +178,18 @@ function recordDecrypted(state: FluxRenderState, documents: string[], decrypted:
   for (const index of decrypted) {
     const object = collectManifests(documents[index], 'kustomize output').objects[0]?.object;
     if (object?.kind === 'Secret')
-      state.decryptedSecrets.add(`Secret/${object.metadata.namespace || 'default'}/${object.metadata.name}`);
+      state.decryptedData.add(`Secret/${object.metadata.namespace || 'default'}/${object.metadata.name}`);
   }
+}
+
+/**
+ * A ConfigMap shown by identity only is still read by later groups (substituteFrom,
+ * valuesFrom) with its real data, as made from decrypted values.
+ */
+function keepReplacedData(state: FluxRenderState, text: string): void {
+  const object = collectManifests(text, 'kustomize output').objects[0]?.object;
+  if (object?.kind !== 'ConfigMap' || object.apiVersion !== 'v1') return;
+  const subject = `ConfigMap/${object.metadata.namespace || 'default'}/${object.metadata.name}`;
+  state.configData.set(subject, dataOf(object));
+  state.decryptedData.add(subject);
 }

@@ -64,7 +64,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
       : undefined,
     result: { objects: [], groups: [], errors: [], undecrypted: [] },
     configData: new Map(),
-    decryptedSecrets: new Set(),
+    decryptedData: new Set(),
     sources: new Map(),
     kustomizations: new Map(),
     releases: new Map(),

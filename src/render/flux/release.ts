@@ -40,7 +40,7 @@ export async function renderRelease(
     const decrypted = state.options.untrusted
       ? ((spec.valuesFrom as ValuesReference[] | undefined) ?? [])
           .map((ref) => `${ref.kind}/${namespace}/${ref.name}`)
-          .filter((subject) => state.decryptedSecrets.has(subject))
+          .filter((subject) => state.decryptedData.has(subject))
       : [];
     if (decrypted.length === 0) {
       state.result.objects.push(...(await render(real)));

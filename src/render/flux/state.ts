@@ -34,8 +34,8 @@ export interface FluxRenderState {
   result: FluxRenderResult;
   /** `Kind/ns/name` → data of the ConfigMaps and Secrets rendered. */
   configData: Map<string, Record<string, string>>;
-  /** `Secret/ns/name` of the Secrets whose values were decrypted with SOPS, or made from such values. */
-  decryptedSecrets: Set<string>;
+  /** `Kind/ns/name` of the Secrets (and ConfigMaps) whose data was decrypted with SOPS, or made from it. */
+  decryptedData: Set<string>;
   sources: Map<string, FluxObject>;
   kustomizations: Map<string, PendingKustomization>;
   releases: Map<string, FluxObject>;

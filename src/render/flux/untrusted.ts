@@ -107,6 +107,8 @@ export interface SubstitutionOutcome {
   notCompared: Set<string>;
   /** Indices of the Secrets whose values came from decrypted variables. */
   derivedSecrets: number[];
+  /** The real text of each document replaced by a stand-in, by index (for what later groups read). */
+  replaced: Map<number, string>;
 }
 
 /**
@@ -116,7 +118,12 @@ export interface SubstitutionOutcome {
  * whose spec takes them, cannot be shown at all: an error naming it.
  */
 export function compareSubstituted(real: string[], standIns: string[][], note: string): SubstitutionOutcome {
-  const outcome: SubstitutionOutcome = { documents: [...real], notCompared: new Set(), derivedSecrets: [] };
+  const outcome: SubstitutionOutcome = {
+    documents: [...real],
+    notCompared: new Set(),
+    derivedSecrets: [],
+    replaced: new Map(),
+  };
   real.forEach((text, index) => {
     const variants = standIns.map((documents) => documents[index]);
     if (variants.every((variant) => variant === text)) return;
@@ -131,6 +138,7 @@ export function compareSubstituted(real: string[], standIns: string[][], note: s
       );
     else {
       outcome.documents[index] = `${JSON.stringify(stub(id))}\n`;
+      outcome.replaced.set(index, text);
       outcome.notCompared.add(subjectOfIdentity(id));
     }
   });

@@ -149,7 +149,7 @@ describe('compareReleaseRenders', () => {
     });
     assert.equal(out[0].notCompared, note);
     assert.equal(out[1].notCompared, undefined);
-    assert.equal(out[2].object.data?.password, 'hunter2');
+    assert.equal((out[2].object as { data?: Record<string, string> }).data?.password, 'hunter2');
     assert.ok(!JSON.stringify(out.filter((d) => d.object.kind !== 'Secret')).includes('HUNTER2'));
   });
 
