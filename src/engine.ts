@@ -18,6 +18,7 @@ import { type RemediationResult, remediate } from './remediate/index.ts';
 import { claimOf, foreignOwnerMessage, readInventory } from './remediate/inventory.ts';
 import { acquireLease, type HeldLease } from './remediate/lease.ts';
 import { type ResolvedOwner, resolveOwner } from './remediate/owner.ts';
+import type { SecretReader } from './render/flux/cluster-keys.ts';
 import { isFluxPath } from './render/flux/detect.ts';
 import { fluxDriftSettings } from './render/flux/drift-settings.ts';
 import { renderFlux } from './render/flux/index.ts';
@@ -102,7 +103,7 @@ export interface DesiredSet {
 export async function renderDesired(
   settings: Settings,
   redactor: Redactor,
-  options: { confineTo?: string; helmCluster?: HelmClusterView } = {},
+  options: { confineTo?: string; helmCluster?: HelmClusterView; readSecret?: SecretReader } = {},
 ): Promise<DesiredSet> {
   const helmContext = new HelmRenderContext(options.helmCluster);
   const desired = await renderSources(
@@ -110,6 +111,7 @@ export async function renderDesired(
     (secret) => redactor.addSecretObject(secret),
     options.confineTo,
     helmContext,
+    options.readSecret,
   );
   for (const { object } of desired.objects) redactor.addSecretObject(object);
   // Decryption keys: masked wherever they would show up, line by line.
@@ -126,6 +128,7 @@ async function renderSources(
   onSecret: (secret: KubeObject) => void,
   confineTo: string | undefined,
   helmContext: HelmRenderContext,
+  readSecret?: SecretReader,
 ): Promise<DesiredSet> {
   const notes = { groupNotes: new Map<string, string>(), warnings: [] };
   // source auto: paths that hold Flux Kustomization objects are Flux cluster paths.
@@ -134,7 +137,11 @@ async function renderSources(
     (settings.source === 'auto' && settings.paths.every((path) => isFluxPath(join(settings.repoRoot, path))))
   ) {
     const keys = await sopsKeys(settings);
+    if (settings.sops.fromCluster && !settings.trusted)
+      helmContext.warn('sops-keys-from-cluster is ignored on an untrusted run: no decryption Secret is read');
     const flux = await renderFlux({
+      untrusted: !settings.trusted,
+      readDecryptionSecret: settings.sops.fromCluster && settings.trusted ? readSecret : undefined,
       repoRoot: settings.repoRoot,
       paths: settings.paths,
       onSecret,
@@ -242,7 +249,11 @@ export async function diff(
   };
   try {
     helmCluster = helmClusterFor(connection, settings, redactor);
-    const desired = await renderDesired(settings, redactor, { helmCluster });
+    const desired = await renderDesired(settings, redactor, {
+      helmCluster,
+      readSecret: (namespace, name) =>
+        connection.cluster.get({ group: '', version: 'v1', kind: 'Secret', namespace, name }),
+    });
     for (const warning of desired.warnings) hooks.warning(warning);
     for (const file of desired.undecrypted ?? [])
       hooks.warning(

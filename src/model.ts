@@ -57,6 +57,11 @@ export interface DesiredObject {
    * are not compared. Its metadata and key names still are; it is never applied.
    */
   valuesNotCompared?: string;
+  /**
+   * Set on a stand-in that holds only the object's identity, because its content is not shown
+   * (values decrypted on an untrusted run): reported skipped with this note, never applied.
+   */
+  notCompared?: string;
 }
 
 /** The note on a Secret whose values Git holds encrypted and no given key opens. */

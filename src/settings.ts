@@ -181,6 +181,13 @@ export const OPTIONS: readonly OptionSpec[] = [
       'Armored OpenPGP private keys, without passphrase, for SOPS files encrypted with PGP (the CLI also takes a file path). Registered as a secret.',
   },
   {
+    name: 'sops-keys-from-cluster',
+    kind: 'boolean',
+    default: 'false',
+    description:
+      "Also decrypt with the keys in the Secret a Flux Kustomization names in spec.decryption.secretRef (its *.agekey and *.asc entries), read with the run's credentials as kustomize-controller reads it. Ignored on untrusted runs (see trusted).",
+  },
+  {
     name: 'ignore-file',
     kind: 'string',
     description:
@@ -489,7 +496,10 @@ export function parseSettings(
   const inlineIgnore = get('ignore');
   if (inlineIgnore) ignoreRules.push(...parseIgnoreRules(inlineIgnore, 'the ignore input'));
 
-  const sops = sopsKeySources(get, repoRoot, context.isAction);
+  const sops = {
+    ...sopsKeySources(get, repoRoot, context.isAction),
+    fromCluster: bool('sops-keys-from-cluster'),
+  };
 
   const threeWay = choice<'auto' | 'off'>('three-way');
   const base = get('base');

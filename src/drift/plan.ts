@@ -234,6 +234,7 @@ export async function plan(
       if (p.entry.note) return;
       const groupRules = p.desired.group ? options.groupIgnoreRules?.get(p.desired.group) : undefined;
       const skipReason =
+        p.desired.notCompared ??
         (p.desired.group ? options.skippedGroups?.get(p.desired.group) : undefined) ??
         ignoredWhole(p, groupRules) ??
         isSkipped(p.applyObject) ??

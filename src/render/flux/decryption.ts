@@ -1,18 +1,14 @@
-// SOPS decryption for Flux Kustomizations with `spec.decryption.provider: sops`, as
-// kustomize-controller does it: generator sources decrypted before the build, Secret objects
-// after it. Without a key the Secret stays comparable by metadata and key names.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { parse as parseYaml, stringify } from 'yaml';
+// SOPS decryption of the Secrets a Flux Kustomization with `spec.decryption.provider: sops`
+// built, as kustomize-controller does it after the build (generator sources are decrypted
+// before it, in generators.ts). Without a key the Secret stays comparable by key names.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type DesiredObject, NOT_COMPARED_NO_KEY } from '../../model.ts';
 import { collectManifests } from '../manifests.ts';
 import { decryptFile, decryptObject, looksEncrypted, SopsDecryptError } from '../sops/decrypt.ts';
 import type { SopsKeys } from '../sops/keys.ts';
 import { hasSopsMetadata } from '../sops/metadata.ts';
 import { formatForPath, type SopsFormat } from '../sops/tree.ts';
-
-const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 export interface DecryptionContext {
   keys: SopsKeys;
@@ -30,124 +26,18 @@ export const decryptsWithSops = (spec: { decryption?: { provider?: string } }) =
   spec.decryption?.provider === 'sops';
 
 /**
- * Runs `build` with the sops-encrypted files that secretGenerators read decrypted into a
- * private directory (0700, removed afterwards) inside the build's tree, the kustomization files pointing at
- * them; the kustomization files are restored after the build.
- */
-export async function withDecryptedSources<T>(
-  dir: string,
-  ctx: DecryptionContext,
-  build: () => Promise<T>,
-): Promise<T> {
-  const originals = new Map<string, string>();
-  let privateDir: string | undefined;
-  const tree = await realpath(ctx.tree);
-  const target = async (source: string, format: SopsFormat): Promise<string | undefined> => {
-    // Only regular files that really are in the repository (a symlink may point anywhere).
-    const real = await realpath(source).catch(() => undefined);
-    if (!real || !isInside(tree, real) || !(await stat(real)).isFile()) return undefined;
-    const content = await readFile(real);
-    if (!looksEncrypted(content.toString('utf8'), format)) return undefined;
-    let plaintext: Buffer;
-    try {
-      plaintext = (await decryptFile(content, format, ctx.keys, ctx.fileName(source))).plaintext;
-    } catch (error) {
-      // Without a key kustomize reads the encrypted file; the Secret is then marked, not decrypted.
-      if (error instanceof SopsDecryptError && error.noKey) return undefined;
-      throw error;
-    }
-    // Inside the build's own tree (itself a private copy), so the confinement check that runs
-    // before kustomize finds the plaintext where the repository's files are.
-    privateDir ??= await mkdtemp(join(tree, '.kube-drift-sops-'));
-    const out = join(
-      privateDir,
-      `${originals.size}-${Math.random().toString(36).slice(2)}-${basename(source)}`,
-    );
-    await writeFile(out, plaintext, { mode: 0o600 });
-    return out;
-  };
-  try {
-    for (const file of kustomizationFiles(dir, ctx.tree)) {
-      const text = readFileSync(file, 'utf8');
-      const kustomization = (parseYaml(text) ?? {}) as Record<string, unknown>;
-      if (await pointGeneratorsAtPlaintext(kustomization, dirname(file), target)) {
-        originals.set(file, text);
-        await writeFile(file, stringify(kustomization));
-      }
-    }
-    return await build();
-  } finally {
-    for (const [file, text] of originals) await writeFile(file, text);
-    if (privateDir) await rm(privateDir, { recursive: true, force: true });
-  }
-}
-
-type Retarget = (source: string, format: SopsFormat) => Promise<string | undefined>;
-
-async function pointGeneratorsAtPlaintext(
-  kustomization: Record<string, unknown>,
-  dir: string,
-  target: Retarget,
-): Promise<boolean> {
-  let changed = false;
-  const generators = Array.isArray(kustomization.secretGenerator) ? kustomization.secretGenerator : [];
-  for (const generator of generators as Record<string, unknown>[]) {
-    const envs = Array.isArray(generator.envs) ? (generator.envs as string[]) : [];
-    for (const [index, env] of envs.entries()) {
-      const format = formatForPath(env) === 'binary' ? 'dotenv' : formatForPath(env);
-      const out = await target(resolve(dir, env), format);
-      if (out) [envs[index], changed] = [out, true];
-    }
-    if (typeof generator.env === 'string') {
-      const format = formatForPath(generator.env) === 'binary' ? 'dotenv' : formatForPath(generator.env);
-      const out = await target(resolve(dir, generator.env), format);
-      if (out) [generator.env, changed] = [out, true];
-    }
-    const files = Array.isArray(generator.files) ? (generator.files as string[]) : [];
-    for (const [index, entry] of files.entries()) {
-      const at = entry.indexOf('=');
-      const path = at === -1 ? entry : entry.slice(at + 1);
-      const key = at === -1 ? basename(path) : entry.slice(0, at);
-      const out = await target(resolve(dir, path), formatForPath(key));
-      if (out) [files[index], changed] = [`${key}=${out}`, true];
-    }
-  }
-  return changed;
-}
-
-/** The kustomization files a build of `dir` reads: its own and those of local resources and components. */
-function kustomizationFiles(dir: string, tree: string, seen = new Set<string>()): string[] {
-  if (seen.has(dir)) return [];
-  seen.add(dir);
-  const file = KUSTOMIZATION_FILES.map((name) => join(dir, name)).find((path) => existsSync(path));
-  if (!file) return [];
-  let kustomization: Record<string, unknown>;
-  try {
-    kustomization = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as Record<string, unknown>;
-  } catch {
-    return [file]; // kustomize reports the syntax error
-  }
-  const found = [file];
-  for (const key of ['resources', 'components', 'bases']) {
-    const entries = Array.isArray(kustomization[key]) ? (kustomization[key] as unknown[]) : [];
-    for (const entry of entries) {
-      if (typeof entry !== 'string' || entry.includes('://') || isAbsolute(entry)) continue;
-      const path = resolve(dir, entry);
-      if (isInside(tree, path) && existsSync(path) && statSync(path).isDirectory())
-        found.push(...kustomizationFiles(path, tree, seen));
-    }
-  }
-  return found;
-}
-
-/**
  * Decrypts the Secrets kustomize built (before post-build substitution, as Flux does). The
  * MAC is verified on the encrypted file in the repository, since kustomize changes fields of
  * the built object. Secrets no key opens are left for `markUndecrypted`.
  */
-export async function decryptDocuments(documents: string[], ctx: DecryptionContext): Promise<string[]> {
+export async function decryptDocuments(
+  documents: string[],
+  ctx: DecryptionContext,
+  /** Told the index of each document decrypted. */
+  decryptedIndices?: Set<number>,
+): Promise<string[]> {
   const out: string[] = [];
-  for (const text of documents) {
+  for (const [index, text] of documents.entries()) {
     if (!text.includes('ENC[') && !SECRET_KIND.test(text)) {
       out.push(text);
       continue;
@@ -176,6 +66,7 @@ export async function decryptDocuments(documents: string[], ctx: DecryptionConte
         }
       }
       decrypted = await decryptDataFiles(decrypted, ctx, subjectOfDocument(decrypted));
+      if (decrypted !== object) decryptedIndices?.add(index);
       out.push(decrypted === object ? text : `${JSON.stringify(decrypted)}\n`);
     } catch (error) {
       if (error instanceof SopsDecryptError && error.noKey) out.push(text);
@@ -347,9 +238,4 @@ function encryptedIdentity(object: Record<string, unknown>): boolean {
 function subjectOfDocument(object: Record<string, unknown>): string {
   const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
   return [object.kind, metadata.namespace, metadata.name].filter(Boolean).join('/');
-}
-
-function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }

@@ -12,6 +12,8 @@ export interface SopsKeySources {
   ageKeyFile?: string;
   /** Armored OpenPGP private keys (one or several blocks), unprotected. */
   pgpKey?: string;
+  /** Also read the Secret a Kustomization names in `decryption.secretRef` (trusted runs only). */
+  fromCluster?: boolean;
 }
 
 export interface SopsKeys {
@@ -70,6 +72,32 @@ export async function loadSopsKeys(sources: SopsKeySources): Promise<SopsKeys> {
         );
       }
       keys.pgp.push(key);
+    }
+  }
+  return keys;
+}
+
+/** Both sets of keys, as kustomize-controller adds a secretRef's keys to its own. */
+export function mergeKeys(a: SopsKeys, b: SopsKeys): SopsKeys {
+  return { age: [...a.age, ...b.age], pgp: [...a.pgp, ...b.pgp], secrets: [...a.secrets, ...b.secrets] };
+}
+
+/**
+ * The keys of a decryption Secret's data, named as kustomize-controller reads them:
+ * `*.agekey` entries hold age identities, `*.asc` entries armored PGP private keys.
+ */
+export async function keysFromSecretData(data: Record<string, string>, subject: string): Promise<SopsKeys> {
+  let keys = noKeys();
+  for (const [name, value] of Object.entries(data)) {
+    const source: SopsKeySources = name.endsWith('.agekey')
+      ? { ageKey: value }
+      : name.endsWith('.asc')
+        ? { pgpKey: value }
+        : {};
+    try {
+      keys = mergeKeys(keys, await loadSopsKeys(source));
+    } catch (error) {
+      throw new SopsKeyError(`${subject} key ${name}: ${(error as Error).message}`);
     }
   }
   return keys;

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
-import { type DecryptionContext, withDecryptedSources } from '../../../src/render/flux/decryption.ts';
+import type { DecryptionContext } from '../../../src/render/flux/decryption.ts';
+import { withDecryptedSources } from '../../../src/render/flux/generators.ts';
 import { loadSopsKeys, noKeys } from '../../../src/render/sops/keys.ts';
 import { type SopsKit, sopsKit } from '../../support/sops.ts';
 
