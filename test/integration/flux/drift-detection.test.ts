@@ -27,7 +27,18 @@ interface JsonEntry {
 async function run(
   command: 'diff' | 'apply',
 ): Promise<{ code: number; entries: JsonEntry[]; all: JsonEntry[] }> {
-  const cli = await runCli([command, '--path', PATH, '--kubeconfig', kubeconfigPath(), '-o', 'json']);
+  // A target of its own: the inventory of the default target belongs to whichever checkout applied it.
+  const cli = await runCli([
+    command,
+    '--path',
+    PATH,
+    '--kubeconfig',
+    kubeconfigPath(),
+    '--target',
+    'drift-detection',
+    '-o',
+    'json',
+  ]);
   assert.ok(cli.stdout.startsWith('{'), `expected a JSON report, got: ${cli.stdout} ${cli.stderr}`);
   const report = JSON.parse(cli.stdout) as { entries: JsonEntry[]; errors: { message: string }[] };
   assert.deepEqual(report.errors, []);
