@@ -22,6 +22,7 @@ import {
 import type { Redactor } from '../redaction.ts';
 import { type Adoption, adoptFields } from './adoption.ts';
 import { keepUnidentifiedSecrets, withLiveValues } from './encrypted.ts';
+import { diffObjects } from './field-diff.ts';
 import { attributeChanges, fieldsToRemove, removePointers } from './fieldsets.ts';
 import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
 import { holdIgnored } from './hold-ignored.ts';
@@ -33,7 +34,8 @@ import {
   rulesFor,
   WHOLE_OBJECT,
 } from './ignore.ts';
-import { deepEqual, diffObjects, unifiedDiff } from './jsondiff.ts';
+import { deepEqual, unifiedDiff } from './jsondiff.ts';
+import { BUILTIN_LIST_SEMANTICS, type ListSemantics } from './list-semantics.ts';
 import { type ManagerMatcher, takeoverMatcher } from './managers.ts';
 import { maskSecrets } from './mask.ts';
 import { normalizeForDiff } from './normalize.ts';
@@ -80,6 +82,8 @@ export interface PlanOptions {
   undecrypted?: string[];
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
+  /** Which lists are maps and by which keys (the server's schemas); default: the built-in table. */
+  listSemantics?: ListSemantics;
 }
 
 /** An entry of a Flux Kustomization's `.status.inventory`; `kustomization` is its `namespace/name`. */
@@ -118,6 +122,8 @@ export interface Plan {
   changeSet: ChangeSet;
   objects: PlannedObject[];
   deletions: PlannedDeletion[];
+  /** The list semantics the plan compared with, for three-way classing to use the same. */
+  listSemantics?: ListSemantics;
 }
 
 export async function plan(
@@ -274,7 +280,7 @@ export async function plan(
             // A hand edit changed a list key (a Service port, a container name): the dry-run
             // merges Git's element beside the hand-made one and the server rejects the pair.
             // Remediation takes the hand-made fields over first; predict that here.
-            predicted = await predictAfterTakeover(p, cluster, options.fieldManager, isTakeover);
+            predicted = await predictAfterTakeover(p, cluster, options, isTakeover);
           } else {
             throw error;
           }
@@ -291,6 +297,7 @@ export async function plan(
           p.live,
           options.fieldManager,
           isTakeover,
+          options.listSemantics,
         ));
       p.entry.diffMode = mode;
       const adoption =
@@ -306,7 +313,7 @@ export async function plan(
               },
             )
           : undefined;
-      compare(p, predicted!, rulesOfGroup(p.desired.group), adoption);
+      compare(p, predicted!, options.listSemantics, rulesOfGroup(p.desired.group), adoption);
       if (p.entry.action === 'configured' && defaultedPaths.length > 0) {
         const note = `client diff mode: the API server may default fields inside ${defaultedPaths.join(', ')}, which only a dry-run shows`;
         p.entry.note = p.entry.note ? `${p.entry.note}; ${note}` : note;
@@ -358,6 +365,7 @@ export async function plan(
     },
     objects: planned,
     deletions,
+    listSemantics: options.listSemantics,
   };
 }
 
@@ -381,7 +389,13 @@ function pendingCrd(item: DesiredObject, ref: ObjectRef, object: KubeObject): Pl
 }
 
 /** Compares live with what applying Git would leave, and fills in the entry. */
-function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[], adoption?: Adoption): void {
+function compare(
+  p: PlannedObject,
+  predicted: KubeObject,
+  lists: ListSemantics = BUILTIN_LIST_SEMANTICS,
+  rules: IgnoreRule[] = [],
+  adoption?: Adoption,
+): void {
   const title = subjectOf(p.ref);
   if (!p.live || !predicted.metadata?.resourceVersion) {
     p.entry.action = 'created';
@@ -407,7 +421,7 @@ function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[], a
     return;
   }
   p.entry.action = 'configured';
-  p.entry.changes = attributeChanges(p.live, diffObjects(before, predictedView));
+  p.entry.changes = attributeChanges(p.live, diffObjects(before, predictedView, '', lists));
   if (!p.live.metadata.managedFields?.length) {
     notes.push('attribution not available: the live object has no managed fields');
   }
@@ -467,13 +481,15 @@ function isInvalid(error: unknown): boolean {
 async function predictAfterTakeover(
   p: PlannedObject,
   cluster: ClusterObjects,
-  fieldManager: string,
+  { fieldManager, listSemantics }: PlanOptions,
   isTakeover: ManagerMatcher,
 ): Promise<KubeObject> {
   const live = p.live!;
   const base = removePointers(live, fieldsToRemove(live, asStored(p.applyObject), isTakeover, fieldManager));
   const merged = mergeOver(base, asStored(p.applyObject), {
+    apiVersion: live.apiVersion,
     kind: live.kind,
+    lists: listSemantics,
     fields: [],
     pointer: '',
   }) as KubeObject;
