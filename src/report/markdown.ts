@@ -9,6 +9,7 @@ import {
   attributionText,
   beforeAfter,
   byteLength,
+  fieldName,
   plural,
   relativeTime,
   shortJson,
@@ -204,7 +205,7 @@ function sourceMd(entry: ReportEntry, fileUrl: MarkdownOptions['fileUrl']): stri
 
 function fieldItem(change: FieldChange, now: string): string {
   const who = attributionText(change.changedBy, now);
-  return `- ${code(change.path)}: ${beforeAfter(change, (value) => code(shortJson(value)))}${who ? ` (${md(who)})` : ''}`;
+  return `- ${code(fieldName(change))}: ${beforeAfter(change, (value) => code(shortJson(value)))}${who ? ` (${md(who)})` : ''}`;
 }
 
 function diffBlock(diff: string, maxLines: number): string {
