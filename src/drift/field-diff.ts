@@ -23,7 +23,8 @@ interface At {
  * order, then keys only `after` has). Objects compare by key. A list that `lists` says is a
  * map or a set compares element by key: an element inserted anywhere is one added change, a
  * missing one one removed change, and matched elements recurse (pointers carry `before`'s
- * index, added elements `after`'s); a list whose elements only moved is one change of the whole
+ * index, added elements `after`'s); an element whose key changed in place is compared field by
+ * field; a list whose elements only moved is one change of the whole
  * list. Other lists compare by index. A change of type (object, array, scalar) is one change at
  * that path. `before` absent in a change means the field is added; `after` absent, removed.
  * With `lists` (and objects that name apiVersion and kind), changes carry `keyedPath`.
@@ -90,15 +91,22 @@ function collectByIndex(before: unknown[], after: unknown[], at: At, walk: Walk)
 function collectKeyed(before: unknown[], after: unknown[], list: ListType, at: At, walk: Walk): void {
   const start = walk.out.length;
   const used = new Array<boolean>(after.length).fill(false);
+  const partner = before.map((element) => {
+    const j = after.findIndex((candidate, k) => !used[k] && sameElement(element, candidate, list));
+    if (j !== -1) used[j] = true;
+    return j;
+  });
   for (let i = 0; i < before.length; i++) {
-    const j = after.findIndex((candidate, k) => !used[k] && sameElement(before[i], candidate, list));
-    const child = elementAt(at, i, elementLabel(before[i], list));
-    if (j === -1) {
-      push(walk, child, { before: before[i] });
-      continue;
+    let j = partner[i];
+    // An element whose key alone changed in place (a Service port 8080 → 80) reads best as that
+    // field's change, not as one element removed and another added.
+    if (j === -1 && list.type === 'map' && i < after.length && !used[i] && isPlainObject(after[i])) {
+      j = i;
+      used[i] = true;
     }
-    used[j] = true;
-    collect(before[i], after[j], child, walk);
+    const child = elementAt(at, i, elementLabel(before[i], list));
+    if (j === -1) push(walk, child, { before: before[i] });
+    else collect(before[i], after[j], child, walk);
   }
   for (let j = 0; j < after.length; j++) {
     if (!used[j]) push(walk, elementAt(at, j, elementLabel(after[j], list)), { after: after[j] });

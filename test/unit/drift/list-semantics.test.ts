@@ -147,6 +147,13 @@ describe('the field diff matches list elements by key', () => {
     ]);
   });
 
+  it('an element whose key changed in place is compared field by field', () => {
+    const changes = diffObjects(route([a, b]), route([{ host: 'c', port: 80 }, b]), '', lists);
+    assert.deepEqual(changes, [
+      { path: '/spec/backends/0/host', keyedPath: 'spec.backends[a,80].host', before: 'a', after: 'c' },
+    ]);
+  });
+
   it('names that are not plain words are quoted; sets are keyed by value', () => {
     const before = route([], { annotations: { 'example.com/owner': 'a' }, finalizers: ['x.io/hold'] });
     const after = route([], {
