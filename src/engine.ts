@@ -347,7 +347,7 @@ async function planAgainst(
     inventory: own.inventory,
     fluxInventory,
     undecrypted: desired.undecrypted,
-    listSemantics: await loadListSemantics(
+    listSemantics: loadListSemantics(
       connection.cluster.client,
       desired.objects.map((d) => d.object),
       hooks.warning,

@@ -82,8 +82,11 @@ export interface PlanOptions {
   undecrypted?: string[];
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
-  /** Which lists are maps and by which keys (the server's schemas); default: the built-in table. */
-  listSemantics?: ListSemantics;
+  /**
+   * Which lists are maps and by which keys (the server's schemas); default: the built-in table.
+   * A promise is awaited once live state is read, so fetching the schemas overlaps the reads.
+   */
+  listSemantics?: ListSemantics | Promise<ListSemantics>;
 }
 
 /** An entry of a Flux Kustomization's `.status.inventory`; `kustomization` is its `namespace/name`. */
@@ -231,6 +234,8 @@ export async function plan(
     if (p.desired.valuesNotCompared) p.applyObject = withLiveValues(p.applyObject, p.live);
   }
 
+  const lists = await options.listSemantics;
+
   // 3. Dry-run and compare, bounded.
   let done = 0;
   let warnedClientMode = false;
@@ -280,7 +285,7 @@ export async function plan(
             // A hand edit changed a list key (a Service port, a container name): the dry-run
             // merges Git's element beside the hand-made one and the server rejects the pair.
             // Remediation takes the hand-made fields over first; predict that here.
-            predicted = await predictAfterTakeover(p, cluster, options, isTakeover);
+            predicted = await predictAfterTakeover(p, cluster, options.fieldManager, isTakeover, lists);
           } else {
             throw error;
           }
@@ -297,7 +302,7 @@ export async function plan(
           p.live,
           options.fieldManager,
           isTakeover,
-          options.listSemantics,
+          lists,
         ));
       p.entry.diffMode = mode;
       const adoption =
@@ -313,7 +318,7 @@ export async function plan(
               },
             )
           : undefined;
-      compare(p, predicted!, options.listSemantics, rulesOfGroup(p.desired.group), adoption);
+      compare(p, predicted!, lists, rulesOfGroup(p.desired.group), adoption);
       if (p.entry.action === 'configured' && defaultedPaths.length > 0) {
         const note = `client diff mode: the API server may default fields inside ${defaultedPaths.join(', ')}, which only a dry-run shows`;
         p.entry.note = p.entry.note ? `${p.entry.note}; ${note}` : note;
@@ -365,7 +370,7 @@ export async function plan(
     },
     objects: planned,
     deletions,
-    listSemantics: options.listSemantics,
+    listSemantics: lists,
   };
 }
 
@@ -481,15 +486,16 @@ function isInvalid(error: unknown): boolean {
 async function predictAfterTakeover(
   p: PlannedObject,
   cluster: ClusterObjects,
-  { fieldManager, listSemantics }: PlanOptions,
+  fieldManager: string,
   isTakeover: ManagerMatcher,
+  lists: ListSemantics | undefined,
 ): Promise<KubeObject> {
   const live = p.live!;
   const base = removePointers(live, fieldsToRemove(live, asStored(p.applyObject), isTakeover, fieldManager));
   const merged = mergeOver(base, asStored(p.applyObject), {
     apiVersion: live.apiVersion,
     kind: live.kind,
-    lists: listSemantics,
+    lists,
     fields: [],
     pointer: '',
   }) as KubeObject;

@@ -1,7 +1,6 @@
 // The server's OpenAPI v3 documents, fetched for the group-versions a run needs: the index at
 // /openapi/v3, then one document per group-version (content-addressed, so fetched once).
 import type { KubeClient } from './client.ts';
-import { KubeApiError } from './errors.ts';
 
 /** The parts of an OpenAPI v3 schema object that list semantics read. */
 export interface OpenApiSchema {
@@ -32,9 +31,10 @@ export function openApiPath(apiVersion: string): string {
 }
 
 /**
- * The documents of `groupVersions` (`v1`, `apps/v1`) the server serves, by group-version. A
- * server without OpenAPI v3 (or one that refuses it) gives none, and `problem` says why; a
- * group-version missing from the index is left out silently (its kind may be new in this change).
+ * The documents of `groupVersions` (`v1`, `apps/v1`) the server serves, by group-version. Never
+ * rejects: a server without OpenAPI v3 (or one that refuses it) gives none, and `problem` says
+ * why; a group-version missing from the index or failing to load is left out (its kind may be
+ * new in this change), and its lists fall back to the built-in table.
  */
 export async function fetchOpenApiDocuments(
   client: KubeClient,
@@ -46,8 +46,10 @@ export async function fetchOpenApiDocuments(
   try {
     index = await client.request<OpenApiIndex>('GET', '/openapi/v3', { operation: operation('/openapi/v3') });
   } catch (error) {
-    if (!(error instanceof KubeApiError)) throw error;
-    return { documents, problem: `the server's OpenAPI v3 schemas could not be read (${error.message})` };
+    // Never thrown: the plan goes on with built-in list semantics, and meets an unreachable
+    // server on its own requests.
+    const why = error instanceof Error ? error.message : String(error);
+    return { documents, problem: `the server's OpenAPI v3 schemas could not be read (${why})` };
   }
   const wanted = [...groupVersions].filter((gv) => index.paths?.[openApiPath(gv)]?.serverRelativeURL);
   const fetched = await Promise.all(
@@ -55,8 +57,7 @@ export async function fetchOpenApiDocuments(
       const url = index.paths![openApiPath(gv)].serverRelativeURL!;
       try {
         return await client.request<OpenApiDocument>('GET', url, { operation: operation(openApiPath(gv)) });
-      } catch (error) {
-        if (!(error instanceof KubeApiError)) throw error;
+      } catch {
         return undefined;
       }
     }),
