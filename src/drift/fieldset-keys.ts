@@ -2,6 +2,7 @@
 
 import type { FieldsV1 } from '../model.ts';
 import { escapeToken, isPlainObject } from './jsondiff.ts';
+import { keyValue } from './list-semantics.ts';
 
 export const ABSENT = Symbol('absent');
 export type Maybe = unknown | typeof ABSENT;
@@ -50,9 +51,7 @@ function stableJson(value: unknown): string {
 }
 
 function keyCanonical(element: Record<string, unknown>, names: string[]): string {
-  // The API server defaults `protocol` to TCP in ports lists keyed by it, and Git often leaves
-  // it out (structured-merge-diff issue 130; Flux normalizes the same way).
-  return stableJson(names.map((n) => (n === 'protocol' && element[n] === undefined ? 'TCP' : element[n])));
+  return stableJson(names.map((name) => keyValue(element, name)));
 }
 
 /**

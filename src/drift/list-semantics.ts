@@ -196,7 +196,11 @@ export function builtinListType(kind: string, fields: readonly string[]): ListTy
 // ---------------------------------------------------------------------------------------------
 // Matching elements by key
 
-/** Key fields the server defaults before it merges (a port's protocol is TCP unless said). */
+/**
+ * A key field's value as the server compares it: it defaults `protocol` to TCP in ports lists
+ * keyed by it, and Git often leaves it out (kubernetes-sigs/structured-merge-diff#130; Flux
+ * normalizes the same way).
+ */
 export function keyValue(item: Record<string, unknown>, key: string): unknown {
   return item[key] ?? (key === 'protocol' ? 'TCP' : undefined);
 }
