@@ -108,10 +108,10 @@ describe('a CRD with a keyed list, through diff, attribution, three-way and clie
     );
     const report = JSON.parse(run.stdout) as JsonReport;
     assert.deepEqual(report.errors, []);
-    assert.doesNotMatch(run.stderr, /OpenAPI/, 'the schemas were read');
+    assert.doesNotMatch(run.stderr, /OpenAPI v3 schemas could not be read/);
     const entry = report.entries.find((e) => e.kind === 'Route');
     assert.ok(entry, 'no entry for the Route');
-    return { code: run.code, entry };
+    return { code: run.code, entry, stderr: run.stderr };
   };
 
   before(async () => {
@@ -193,8 +193,15 @@ describe('a CRD with a keyed list, through diff, attribution, three-way and clie
     }));
 
   it('server mode: the inserted item is one change, attributed to kubectl-patch; the PR’s field is by key', async () => {
-    const { code, entry } = await route(kubeconfigPath(), '--three-way', 'off');
+    process.env.KUBE_DRIFT_STATS = '1';
+    const { code, entry, stderr } = await route(kubeconfigPath(), '--three-way', 'off').finally(() => {
+      delete process.env.KUBE_DRIFT_STATS;
+    });
     assert.equal(code, 1);
+    // The schemas cost the index and one document per group-version in play, here the CRD's.
+    const stats = stderr.split('\n').find((line) => line.startsWith('kube-drift stats: '));
+    assert.ok(stats, stderr);
+    assert.equal(JSON.parse(stats.slice('kube-drift stats: '.length)).byVerb['read OpenAPI schema'], 2);
     assert.equal(entry.diffMode, 'server');
     assert.deepEqual(withoutTimes(entry.changes), [
       { ...expected(false)[0], manager: 'kubectl-patch' },
