@@ -318,7 +318,7 @@ export async function plan(
               },
             )
           : undefined;
-      compare(p, predicted!, lists, rulesOfGroup(p.desired.group), adoption);
+      compare(p, predicted!, rulesOfGroup(p.desired.group), adoption, lists);
       if (p.entry.action === 'configured' && defaultedPaths.length > 0) {
         const note = `client diff mode: the API server may default fields inside ${defaultedPaths.join(', ')}, which only a dry-run shows`;
         p.entry.note = p.entry.note ? `${p.entry.note}; ${note}` : note;
@@ -397,9 +397,9 @@ function pendingCrd(item: DesiredObject, ref: ObjectRef, object: KubeObject): Pl
 function compare(
   p: PlannedObject,
   predicted: KubeObject,
-  lists: ListSemantics = BUILTIN_LIST_SEMANTICS,
-  rules: IgnoreRule[] = [],
+  rules: IgnoreRule[],
   adoption?: Adoption,
+  lists: ListSemantics = BUILTIN_LIST_SEMANTICS,
 ): void {
   const title = subjectOf(p.ref);
   if (!p.live || !predicted.metadata?.resourceVersion) {
