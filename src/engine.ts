@@ -3,6 +3,7 @@
 import { realpath } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { IgnoreRule } from './drift/ignore.ts';
+import { loadListSemantics } from './drift/list-semantics.ts';
 import { type Plan, plan } from './drift/plan.ts';
 import { classifyChanges, type FailOn, failsOn } from './drift/threeway.ts';
 import { InputError } from './errors.ts';
@@ -357,6 +358,11 @@ async function planAgainst(
     inventory: own.inventory,
     fluxInventory,
     undecrypted: desired.undecrypted,
+    listSemantics: loadListSemantics(
+      connection.cluster.client,
+      desired.objects.map((d) => d.object),
+      hooks.warning,
+    ),
   });
   if (own.note) result.changeSet.notes = [...(result.changeSet.notes ?? []), own.note];
   return result;

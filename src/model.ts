@@ -114,8 +114,10 @@ export interface Attribution {
 export type ChangeClass = 'pr' | 'drift' | 'both';
 
 export interface FieldChange {
-  /** RFC 6901 JSON pointer into the object. */
+  /** RFC 6901 JSON pointer into the object (list elements by index in the live object). */
   path: string;
+  /** The same field with list elements by key, for people: `spec.template.spec.containers[web].image`. */
+  keyedPath?: string;
   /** The live value (absent when the field would be added). Masked for Secrets. */
   before?: unknown;
   /** The value after applying Git (absent when the field would be removed). Masked for Secrets. */

@@ -1,8 +1,7 @@
-// Field-by-field comparison of two JSON documents (normalized live and predicted objects),
-// reported as RFC 6901 pointers, and the unified YAML diff shown beside it.
+// JSON pointers (RFC 6901), equality and copies of JSON values, and the unified YAML diff of two objects.
 
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import type { FieldChange, KubeObject } from '../model.ts';
+import type { KubeObject } from '../model.ts';
 
 /** One RFC 6901 reference token: `~` → `~0`, `/` → `~1`. */
 export function escapeToken(token: string): string {
@@ -79,45 +78,6 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
   if (key === '__proto__')
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
-}
-
-/**
- * The changes that turn `before` into `after`, in document order (keys of `before` in their
- * order, then keys only `after` has). Objects compare by key; arrays by index: equal indices
- * recurse, an element present on one side only is one whole-element add or remove. A change of
- * type (object, array, scalar) is one change at that path. `before` absent in a change means
- * the field is added; `after` absent means it is removed.
- */
-export function diffObjects(before: unknown, after: unknown, basePath = ''): FieldChange[] {
-  const changes: FieldChange[] = [];
-  collect(before, after, basePath, changes);
-  return changes;
-}
-
-function collect(before: unknown, after: unknown, path: string, out: FieldChange[]): void {
-  if (before === after) return;
-  if (Array.isArray(before) && Array.isArray(after)) {
-    const common = Math.min(before.length, after.length);
-    for (let i = 0; i < common; i++) collect(before[i], after[i], `${path}/${i}`, out);
-    for (let i = common; i < before.length; i++) out.push({ path: `${path}/${i}`, before: before[i] });
-    for (let i = common; i < after.length; i++) out.push({ path: `${path}/${i}`, after: after[i] });
-    return;
-  }
-  if (isPlainObject(before) && isPlainObject(after)) {
-    for (const key in before) {
-      if (!Object.hasOwn(before, key)) continue;
-      const child = `${path}/${escapeToken(key)}`;
-      if (Object.hasOwn(after, key)) collect(before[key], after[key], child, out);
-      else out.push({ path: child, before: before[key] });
-    }
-    for (const key in after) {
-      if (Object.hasOwn(after, key) && !Object.hasOwn(before, key)) {
-        out.push({ path: `${path}/${escapeToken(key)}`, after: after[key] });
-      }
-    }
-    return;
-  }
-  if (!deepEqual(before, after)) out.push({ path, before, after });
 }
 
 function toYaml(object: KubeObject | null): string {

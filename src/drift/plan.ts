@@ -22,6 +22,7 @@ import {
 import type { Redactor } from '../redaction.ts';
 import { type Adoption, adoptFields } from './adoption.ts';
 import { keepUnidentifiedSecrets, withLiveValues } from './encrypted.ts';
+import { diffObjects } from './field-diff.ts';
 import { attributeChanges, fieldsToRemove, removePointers } from './fieldsets.ts';
 import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
 import { holdIgnored } from './hold-ignored.ts';
@@ -33,7 +34,8 @@ import {
   rulesFor,
   WHOLE_OBJECT,
 } from './ignore.ts';
-import { deepEqual, diffObjects, unifiedDiff } from './jsondiff.ts';
+import { deepEqual, unifiedDiff } from './jsondiff.ts';
+import { BUILTIN_LIST_SEMANTICS, type ListSemantics } from './list-semantics.ts';
 import { type ManagerMatcher, takeoverMatcher } from './managers.ts';
 import { maskSecrets } from './mask.ts';
 import { normalizeForDiff } from './normalize.ts';
@@ -80,6 +82,11 @@ export interface PlanOptions {
   undecrypted?: string[];
   onProgress?: (done: number, total: number) => void;
   onWarning?: (message: string) => void;
+  /**
+   * Which lists are maps and by which keys (the server's schemas); default: the built-in table.
+   * A promise is awaited once live state is read, so fetching the schemas overlaps the reads.
+   */
+  listSemantics?: ListSemantics | Promise<ListSemantics>;
 }
 
 /** An entry of a Flux Kustomization's `.status.inventory`; `kustomization` is its `namespace/name`. */
@@ -118,6 +125,8 @@ export interface Plan {
   changeSet: ChangeSet;
   objects: PlannedObject[];
   deletions: PlannedDeletion[];
+  /** The list semantics the plan compared with, for three-way classing to use the same. */
+  listSemantics?: ListSemantics;
 }
 
 export async function plan(
@@ -225,6 +234,8 @@ export async function plan(
     if (p.desired.valuesNotCompared) p.applyObject = withLiveValues(p.applyObject, p.live);
   }
 
+  const lists = await options.listSemantics;
+
   // 3. Dry-run and compare, bounded.
   let done = 0;
   let warnedClientMode = false;
@@ -275,7 +286,7 @@ export async function plan(
             // A hand edit changed a list key (a Service port, a container name): the dry-run
             // merges Git's element beside the hand-made one and the server rejects the pair.
             // Remediation takes the hand-made fields over first; predict that here.
-            predicted = await predictAfterTakeover(p, cluster, options.fieldManager, isTakeover);
+            predicted = await predictAfterTakeover(p, cluster, options.fieldManager, isTakeover, lists);
           } else {
             throw error;
           }
@@ -292,6 +303,7 @@ export async function plan(
           p.live,
           options.fieldManager,
           isTakeover,
+          lists,
         ));
       p.entry.diffMode = mode;
       const adoption =
@@ -307,7 +319,7 @@ export async function plan(
               },
             )
           : undefined;
-      compare(p, predicted!, rulesOfGroup(p.desired.group), adoption);
+      compare(p, predicted!, rulesOfGroup(p.desired.group), adoption, lists);
       if (p.entry.action === 'configured' && defaultedPaths.length > 0) {
         const note = `client diff mode: the API server may default fields inside ${defaultedPaths.join(', ')}, which only a dry-run shows`;
         p.entry.note = p.entry.note ? `${p.entry.note}; ${note}` : note;
@@ -359,6 +371,7 @@ export async function plan(
     },
     objects: planned,
     deletions,
+    listSemantics: lists,
   };
 }
 
@@ -382,7 +395,13 @@ function pendingCrd(item: DesiredObject, ref: ObjectRef, object: KubeObject): Pl
 }
 
 /** Compares live with what applying Git would leave, and fills in the entry. */
-function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[], adoption?: Adoption): void {
+function compare(
+  p: PlannedObject,
+  predicted: KubeObject,
+  rules: IgnoreRule[],
+  adoption?: Adoption,
+  lists: ListSemantics = BUILTIN_LIST_SEMANTICS,
+): void {
   const title = subjectOf(p.ref);
   if (!p.live || !predicted.metadata?.resourceVersion) {
     p.entry.action = 'created';
@@ -408,7 +427,7 @@ function compare(p: PlannedObject, predicted: KubeObject, rules: IgnoreRule[], a
     return;
   }
   p.entry.action = 'configured';
-  p.entry.changes = attributeChanges(p.live, diffObjects(before, predictedView));
+  p.entry.changes = attributeChanges(p.live, diffObjects(before, predictedView, '', lists));
   if (!p.live.metadata.managedFields?.length) {
     notes.push('attribution not available: the live object has no managed fields');
   }
@@ -470,11 +489,14 @@ async function predictAfterTakeover(
   cluster: ClusterObjects,
   fieldManager: string,
   isTakeover: ManagerMatcher,
+  lists: ListSemantics | undefined,
 ): Promise<KubeObject> {
   const live = p.live!;
   const base = removePointers(live, fieldsToRemove(live, asStored(p.applyObject), isTakeover, fieldManager));
   const merged = mergeOver(base, asStored(p.applyObject), {
+    apiVersion: live.apiVersion,
     kind: live.kind,
+    lists,
     fields: [],
     pointer: '',
   }) as KubeObject;

@@ -1,17 +1,25 @@
 // What a server-side apply of Git would leave, predicted without asking the server to run
 // it: the client diff mode (no write verbs), and the merge the plan uses to predict a
-// takeover of hand-made fields. Follows the list semantics of the built-in types.
+// takeover of hand-made fields. Lists merge as the server's schemas say (see list-semantics.ts).
 import type { KubeObject } from '../model.ts';
 import { fieldsToRemove, removePointers } from './fieldsets.ts';
 import { cloneJson, deepEqual, escapeToken, isPlainObject, setOwn } from './jsondiff.ts';
+import {
+  BUILTIN_LIST_SEMANTICS,
+  builtinListType,
+  CONTAINER_KINDS,
+  isPodSpec,
+  type ListSemantics,
+  sameElement,
+} from './list-semantics.ts';
 import { isManualManager, type ManagerMatcher } from './managers.ts';
 
 /**
  * Client mode (no write verbs): what a server-side apply of Git would leave, predicted without
  * the server. Fields that only kube-drift's own apply or people own and that Git no longer sets
  * are removed (as the apply, and remediation's takeover, would remove them); then Git's fields
- * are merged over the live object with the list semantics of the built-in types (see
- * `listMergeKeys`), Secret `stringData` folded into `data`. New containers and ports get the
+ * are merged over the live object with the lists' semantics (`lists`: map lists by key, sets by
+ * value, the rest replaced whole), Secret `stringData` folded into `data`. New containers and ports get the
  * server's well-known defaults; other structures Git adds to an existing object may gain
  * defaults only a dry-run shows, and `defaultedPaths` names them for the entry's note.
  */
@@ -20,6 +28,7 @@ export function predictClientSide(
   live: KubeObject | null,
   fieldManager: string,
   isTakeover: ManagerMatcher = isManualManager,
+  lists: ListSemantics = BUILTIN_LIST_SEMANTICS,
 ): { predicted: KubeObject; defaultedPaths: string[] } {
   const stored = asStored(desired);
   if (!live)
@@ -36,7 +45,9 @@ export function predictClientSide(
   const base = removePointers(live, removed);
   const defaultedPaths: string[] = [];
   const predicted = mergeOver(base, stored, {
+    apiVersion: live.apiVersion,
     kind: live.kind,
+    lists,
     fields: [],
     pointer: '',
     defaultedPaths,
@@ -47,6 +58,9 @@ export function predictClientSide(
 
 export interface MergeContext {
   kind: string;
+  apiVersion?: string;
+  /** How lists merge; the built-in table when absent. */
+  lists?: ListSemantics;
   /** Field names from the root, without list indices: `spec.template.spec.containers`. */
   fields: string[];
   pointer: string;
@@ -57,19 +71,19 @@ export interface MergeContext {
 /** Git's value merged over live's, as server-side apply merges them. */
 export function mergeOver(live: unknown, desired: unknown, ctx: MergeContext): unknown {
   if (Array.isArray(desired)) {
-    const keys = listMergeKeys(ctx.kind, ctx.fields);
-    if (!Array.isArray(live) || keys === undefined) {
+    const list = (ctx.lists ?? BUILTIN_LIST_SEMANTICS).listType(ctx.apiVersion ?? '', ctx.kind, ctx.fields);
+    if (!Array.isArray(live) || list.type === 'atomic') {
       if (!deepEqual(live, desired)) noteAdded(live, desired, ctx);
       return cloneJson(desired);
     }
-    if (keys === 'set') {
+    if (list.type === 'set') {
       const result = cloneJson(live);
       for (const item of desired) if (!result.some((l) => deepEqual(l, item))) result.push(cloneJson(item));
       return result;
     }
     const result = cloneJson(live);
     for (const item of desired) {
-      const at = result.findIndex((l) => sameListKey(l, item, keys));
+      const at = result.findIndex((l) => sameElement(l, item, list));
       if (at !== -1) {
         result[at] = mergeOver(result[at], item, { ...ctx, pointer: `${ctx.pointer}/${at}` });
       } else {
@@ -108,63 +122,6 @@ function noteAdded(live: unknown, value: unknown, ctx: MergeContext): void {
 /** String maps the server keeps as given. */
 const UNDEFAULTED_ROOTS = new Set(['metadata', 'data', 'binaryData', 'stringData']);
 
-const POD_SPEC_LISTS: Record<string, readonly string[]> = {
-  containers: ['name'],
-  initContainers: ['name'],
-  ephemeralContainers: ['name'],
-  volumes: ['name'],
-  imagePullSecrets: ['name'],
-  hostAliases: ['ip'],
-  topologySpreadConstraints: ['topologyKey', 'whenUnsatisfiable'],
-  resourceClaims: ['name'],
-  schedulingGates: ['name'],
-};
-const CONTAINER_LISTS: Record<string, readonly string[]> = {
-  ports: ['containerPort', 'protocol'],
-  env: ['name'],
-  volumeMounts: ['mountPath'],
-  volumeDevices: ['devicePath'],
-  resizePolicy: ['resourceName'],
-};
-const CONTAINER_KINDS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
-
-function isPodSpec(kind: string, fields: readonly string[]): boolean {
-  const n = fields.length;
-  if (kind === 'Pod') return n === 1 && fields[0] === 'spec';
-  return n >= 2 && fields[n - 1] === 'spec' && fields[n - 2] === 'template';
-}
-
-/**
- * How the API server's schema merges a list of a built-in type (`listType=map` keys,
- * `listType=set`); undefined for atomic lists, which Git's value replaces whole (tolerations,
- * args, RBAC rules and subjects, and every list of a custom resource without a known schema).
- */
-export function listMergeKeys(
-  kind: string,
-  fields: readonly string[],
-): readonly string[] | 'set' | undefined {
-  const n = fields.length;
-  const last = fields[n - 1];
-  if (n === 2 && fields[0] === 'metadata' && last === 'finalizers') return 'set';
-  if (kind === 'Service' && n === 2 && fields[0] === 'spec' && last === 'ports') return ['port', 'protocol'];
-  if (isPodSpec(kind, fields.slice(0, -1)))
-    return Object.hasOwn(POD_SPEC_LISTS, last) ? POD_SPEC_LISTS[last] : undefined;
-  if (n >= 3 && CONTAINER_KINDS.has(fields[n - 2]) && isPodSpec(kind, fields.slice(0, -2))) {
-    return Object.hasOwn(CONTAINER_LISTS, last) ? CONTAINER_LISTS[last] : undefined;
-  }
-  return undefined;
-}
-
-/** Key fields the server defaults before it merges (a port's protocol is TCP unless said). */
-function keyValue(item: Record<string, unknown>, key: string): unknown {
-  return item[key] ?? (key === 'protocol' ? 'TCP' : undefined);
-}
-
-function sameListKey(live: unknown, desired: unknown, keys: readonly string[]): boolean {
-  if (!isPlainObject(live) || !isPlainObject(desired)) return false;
-  return keys.every((key) => deepEqual(keyValue(live, key), keyValue(desired, key)));
-}
-
 const PROBES = new Set(['livenessProbe', 'readinessProbe', 'startupProbe']);
 
 /**
@@ -177,7 +134,7 @@ function withServerDefaults(value: unknown, ctx: MergeContext): unknown {
   const inList = n >= 1 && isPlainObject(value);
   if (inList && CONTAINER_KINDS.has(last) && isPodSpec(ctx.kind, ctx.fields.slice(0, -1)))
     return defaultContainer(value as Record<string, unknown>);
-  if (inList && last === 'ports' && listMergeKeys(ctx.kind, ctx.fields) !== undefined) {
+  if (inList && last === 'ports' && builtinListType(ctx.kind, ctx.fields).type === 'map') {
     const port = value as Record<string, unknown>;
     port.protocol ??= 'TCP';
     if (ctx.kind === 'Service' && port.targetPort === undefined) port.targetPort = port.port;

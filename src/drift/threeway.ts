@@ -18,12 +18,15 @@ import {
   refOf,
 } from '../model.ts';
 import { deepEqual, isPlainObject, parsePointer } from './jsondiff.ts';
+import { BUILTIN_LIST_SEMANTICS, type ListSemantics, sameElement } from './list-semantics.ts';
 import { normalizeForDiff } from './normalize.ts';
 import type { Plan } from './plan.ts';
 
 export interface ThreeWayOptions {
   /** For namespaced objects that name none, as the plan defaults them. */
   defaultNamespace: string;
+  /** How lists match elements; default: the plan's, else the built-in table. */
+  listSemantics?: ListSemantics;
 }
 
 export type FailOn = 'any' | 'drift' | 'pr';
@@ -37,6 +40,7 @@ type Found = unknown | typeof ABSENT;
  */
 export function classifyChanges(plan: Plan, base: DesiredObject[], options: ThreeWayOptions): ChangeSet {
   const baseByIdentity = indexBase(base, options.defaultNamespace);
+  const lists = options.listSemantics ?? plan.listSemantics ?? BUILTIN_LIST_SEMANTICS;
   const classified = new Map<ChangeSetEntry, ChangeSetEntry>();
 
   for (const planned of plan.objects) {
@@ -48,6 +52,7 @@ export function classifyChanges(plan: Plan, base: DesiredObject[], options: Thre
         base: baseObject ? manifestView(baseObject, planned.ref) : ABSENT,
         head: manifestView(planned.desired.object, planned.ref),
         live: normalizeForDiff(planned.live),
+        lists,
       };
       entry.changes = planned.entry.changes.map((change) => ({ ...change, class: classOf(change, views) }));
     }
@@ -67,17 +72,18 @@ interface Views {
   base: KubeObject | typeof ABSENT;
   head: KubeObject;
   live: KubeObject;
+  lists: ListSemantics;
 }
 
 function classOf(change: FieldChange, views: Views): ChangeClass {
   const tokens = parsePointer(change.path);
-  // Array indices in the pointer are the live object's; manifests may list keyed elements
-  // (containers, env, ports, volumes) in another order, so they are matched by key.
-  const guide = guideFor(change);
-  const baseValue = views.base === ABSENT ? ABSENT : valueAt(views.base, tokens, views.live, guide);
-  const headValue = valueAt(views.head, tokens, views.live, guide);
+  // Array indices in the pointer are the live object's; manifests may list the elements of map
+  // lists and sets in another order, so those are matched by key (or value).
+  const walk: Walk = { tokens, live: views.live, lastGuide: guideFor(change), lists: views.lists };
+  const baseValue = views.base === ABSENT ? ABSENT : valueAt(views.base, walk);
+  const headValue = valueAt(views.head, walk);
   if (sameValue(baseValue, headValue)) return 'drift';
-  return liveIsBase(change, valueAt(views.live, tokens, views.live, guide), baseValue) ? 'pr' : 'both';
+  return liveIsBase(change, valueAt(views.live, walk), baseValue) ? 'pr' : 'both';
 }
 
 /**
@@ -128,9 +134,6 @@ function indexBase(base: DesiredObject[], defaultNamespace: string): Map<string,
   return byIdentity;
 }
 
-/** Keys that identify list elements in Kubernetes schemas (`x-kubernetes-list-map-keys`), most common first. */
-const ELEMENT_KEYS = ['name', 'mountPath', 'containerPort', 'devicePath', 'ip', 'port'] as const;
-
 /** The changed element itself, for a pointer that ends at an element live does not have. */
 function guideFor(change: FieldChange): Found {
   if (change.before !== undefined) return change.before;
@@ -138,51 +141,47 @@ function guideFor(change: FieldChange): Found {
   return ABSENT;
 }
 
-/**
- * The value at `tokens` in `doc`, walking `live` alongside: at an array index, the live
- * element there says which key to look for in `doc` (by `name`, `mountPath`, …); elements
- * without such a key are taken by index. ABSENT where `doc` has nothing.
- */
-function valueAt(doc: unknown, tokens: string[], live: unknown, lastGuide: Found): Found {
+interface Walk {
+  tokens: string[];
+  /** The live object, whose elements say which element of a map list or set to look for. */
+  live: KubeObject;
+  /** The changed element itself, for a pointer that ends at an element live does not have. */
+  lastGuide: Found;
+  lists: ListSemantics;
+}
+
+/** The value at the walk's pointer in `doc`, list elements matched as the list's type says; ABSENT where `doc` has nothing. */
+function valueAt(doc: unknown, walk: Walk): Found {
+  const { tokens, live } = walk;
   let node: unknown = doc;
   let guide: unknown = live;
+  const fields: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     if (Array.isArray(node)) {
       if (!/^\d+$/.test(token)) return ABSENT;
       const index = Number(token);
+      const last = i === tokens.length - 1;
       const guideElement =
-        Array.isArray(guide) && index < guide.length
-          ? guide[index]
-          : i === tokens.length - 1
-            ? lastGuide
-            : ABSENT;
-      const keyed = keyedElement(node, guideElement);
-      if (keyed === ABSENT) return ABSENT;
-      node = keyed === undefined ? (index < node.length ? node[index] : ABSENT) : keyed;
+        Array.isArray(guide) && index < guide.length ? guide[index] : last ? walk.lastGuide : ABSENT;
+      const list = walk.lists.listType(live.apiVersion, live.kind, fields);
+      if (list.type === 'atomic') node = index < node.length ? node[index] : ABSENT;
+      else {
+        const at = node.findIndex((element) => sameElement(element, guideElement, list));
+        node = at === -1 ? ABSENT : node[at];
+      }
       guide = guideElement;
     } else if (isPlainObject(node)) {
       if (!Object.hasOwn(node, token)) return ABSENT;
       node = node[token];
       guide = isPlainObject(guide) ? guide[token] : undefined;
+      fields.push(token);
     } else {
       return ABSENT;
     }
     if (node === ABSENT) return ABSENT;
   }
   return node;
-}
-
-/** The element of `list` with the guide element's key; undefined when the guide has no key (match by index). */
-function keyedElement(list: unknown[], guideElement: unknown): Found | undefined {
-  if (!isPlainObject(guideElement)) return undefined;
-  for (const key of ELEMENT_KEYS) {
-    if (!Object.hasOwn(guideElement, key)) continue;
-    const wanted = guideElement[key];
-    const found = list.find((element) => isPlainObject(element) && deepEqual(element[key], wanted));
-    return found === undefined ? ABSENT : found;
-  }
-  return undefined;
 }
 
 /** Whether the entries hold changes that fail the check under `failOn`; unclassed changes count for every setting. */

@@ -3,7 +3,7 @@
 // sends them (50 per request) or falls back to workflow commands.
 
 import type { PlanError } from '../model.ts';
-import { ACTION_LABEL, beforeAfter, byteLength, cutToBytes, plural } from './format.ts';
+import { ACTION_LABEL, beforeAfter, byteLength, cutToBytes, fieldName, plural } from './format.ts';
 import type { Report, ReportEntry } from './model.ts';
 import { entrySubject, isDrifted } from './model.ts';
 
@@ -41,7 +41,7 @@ function driftAnnotation(entry: ReportEntry, report: Report): Annotation | null 
   const lines: string[] = [];
   if (entry.action === 'configured') {
     lines.push(`${subject} differs from Git in ${plural(entry.changes.length, 'field')}:`);
-    for (const change of entry.changes) lines.push(`${change.path}: ${beforeAfter(change)}`);
+    for (const change of entry.changes) lines.push(`${fieldName(change)}: ${beforeAfter(change)}`);
   } else if (entry.action === 'created') {
     lines.push(`${subject} is in Git but not in the cluster (${label}).`);
   } else {

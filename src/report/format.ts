@@ -13,6 +13,14 @@ export function shortJson(value: unknown, width = VALUE_WIDTH): string {
   return chars.length <= width ? json : `${chars.slice(0, width - 1).join('')}…`;
 }
 
+/**
+ * The field as people read it: list elements by key (`spec.template.spec.containers[web].image`)
+ * where the report has the keyed path, else the JSON pointer.
+ */
+export function fieldName(change: Pick<FieldChange, 'path' | 'keyedPath'>): string {
+  return change.keyedPath ?? change.path;
+}
+
 /** "3 → 5", "(absent) → 5", "3 → (removed)". */
 export function beforeAfter(change: FieldChange, show: (value: unknown) => string = shortJson): string {
   const before = 'before' in change && change.before !== undefined ? show(change.before) : '(absent)';

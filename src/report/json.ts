@@ -37,6 +37,7 @@ function attributionJson(changedBy: Attribution | null): Json {
 
 function changeJson(change: FieldChange): Json {
   const out: { [key: string]: Json } = { path: change.path };
+  if (change.keyedPath !== undefined) out.keyedPath = change.keyedPath;
   if (change.before !== undefined) out.before = sortedValue(change.before);
   if (change.after !== undefined) out.after = sortedValue(change.after);
   if (change.changedBy !== undefined) out.changedBy = attributionJson(change.changedBy);

@@ -1,7 +1,7 @@
 // The body of the Markdown report: one collapsible section per drifted object, under group
 // headings, or under three-way headings (this PR, both, drift) when the report has a base.
 import type { ChangeClass, FieldChange } from '../model.ts';
-import { ACTION_LABEL, attributionText, beforeAfter, plural, shortJson } from './format.ts';
+import { ACTION_LABEL, attributionText, beforeAfter, fieldName, plural, shortJson } from './format.ts';
 import { code, fenceFor, html, location, md } from './markdown-escape.ts';
 import type { Report, ReportEntry } from './model.ts';
 import { entrySubject, isDrifted, isThreeWay } from './model.ts';
@@ -51,7 +51,7 @@ function sourceMd(entry: ReportEntry, fileUrl: FileUrl | undefined): string {
 
 function fieldItem(change: FieldChange, now: string): string {
   const who = attributionText(change.changedBy, now);
-  return `- ${code(change.path)}: ${beforeAfter(change, (value) => code(shortJson(value)))}${who ? ` (${md(who)})` : ''}`;
+  return `- ${code(fieldName(change))}: ${beforeAfter(change, (value) => code(shortJson(value)))}${who ? ` (${md(who)})` : ''}`;
 }
 
 function diffBlock(diff: string, maxLines: number): string {

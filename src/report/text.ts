@@ -3,7 +3,7 @@
 // then its unified diff. ANSI colour only when asked (the CLI asks when stdout is a TTY).
 
 import type { ChangeAction, FieldChange } from '../model.ts';
-import { ACTION_LABEL, attributionText, beforeAfter, verdict } from './format.ts';
+import { ACTION_LABEL, attributionText, beforeAfter, fieldName, verdict } from './format.ts';
 import type { Report, ReportEntry } from './model.ts';
 import { entrySubject } from './model.ts';
 
@@ -63,7 +63,7 @@ function actionColor(p: Paint, action: ChangeAction): (text: string) => string {
 function fieldLine(change: FieldChange, now: string): string {
   const tag = change.class ? `${CLASS_TAG[change.class]} ` : '';
   const who = attributionText(change.changedBy, now);
-  return `    ${tag}${change.path}: ${beforeAfter(change)}${who ? `  (${who})` : ''}`;
+  return `    ${tag}${fieldName(change)}: ${beforeAfter(change)}${who ? `  (${who})` : ''}`;
 }
 
 function diffLines(diff: string, p: Paint): string[] {

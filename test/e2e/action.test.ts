@@ -87,7 +87,7 @@ describe('pull request: drift found, reported, then resolved', () => {
     assert.equal(comment.user.login, 'github-actions[bot]');
     assert.ok(comment.body.includes(targetMarker(target)), comment.body);
     assert.match(comment.body, /⚠️ Drift: 1 /);
-    assert.ok(comment.body.includes('/spec/replicas'), comment.body);
+    assert.ok(comment.body.includes('spec.replicas'), comment.body);
     assert.ok(comment.body.includes(`Deployment/${namespace.name}/web`), comment.body);
 
     const runs = checkRunsNamed(gh, checkName);
@@ -97,12 +97,12 @@ describe('pull request: drift found, reported, then resolved', () => {
     assert.equal(checkRun.status, 'completed');
     assert.equal(checkRun.conclusion, 'failure');
     assert.match(checkRun.output.title ?? '', /^Drift: 0 to create, 1 to configure, 0 to delete/);
-    assert.ok(checkRun.output.summary?.includes('/spec/replicas'));
+    assert.ok(checkRun.output.summary?.includes('spec.replicas'));
     const annotation = checkRun.annotations.find((a) => a.path === APP_FILE);
     assert.ok(annotation, JSON.stringify(checkRun.annotations));
     assert.equal(annotation.start_line, DEPLOYMENT_LINE);
     assert.equal(annotation.annotation_level, 'warning');
-    assert.ok(annotation.message.includes('/spec/replicas'), annotation.message);
+    assert.ok(annotation.message.includes('spec.replicas'), annotation.message);
 
     assert.equal(run.outputs['drift-detected'], 'true');
     assert.equal(run.outputs.configured, '1');
@@ -121,7 +121,7 @@ describe('pull request: drift found, reported, then resolved', () => {
     assert.equal(report.summary.configured, 1);
 
     assert.ok(run.summary.includes(`kube-drift: ${target}`), run.summary);
-    assert.ok(run.summary.includes('/spec/replicas'), run.summary);
+    assert.ok(run.summary.includes('spec.replicas'), run.summary);
   });
 
   it('keeps one comment when the PR is pushed to again with the same drift', async () => {
@@ -136,7 +136,7 @@ describe('pull request: drift found, reported, then resolved', () => {
     assert.equal(run.code, 1, logsOf(run));
     assert.equal(commentsOn(gh, PR).length, 1);
     assert.equal(gh.requestsFor('issues/create-comment').length, 1);
-    assert.ok(commentsOn(gh, PR)[0].body.includes('/spec/replicas'));
+    assert.ok(commentsOn(gh, PR)[0].body.includes('spec.replicas'));
     assert.equal(checkRunsNamed(gh, checkName).at(-1)?.conclusion, 'failure');
   });
 
@@ -157,7 +157,7 @@ describe('pull request: drift found, reported, then resolved', () => {
     assert.equal(comments.length, 1);
     assert.match(comments[0].body, /No drift any more/);
     assert.match(comments[0].body, /✅ In sync: 2 objects match Git/);
-    assert.ok(!comments[0].body.includes('/spec/replicas'), comments[0].body);
+    assert.ok(!comments[0].body.includes('spec.replicas'), comments[0].body);
     const latest = checkRunsNamed(gh, checkName).at(-1);
     assert.equal(latest?.head_sha, head);
     assert.equal(latest?.conclusion, 'success');
@@ -205,7 +205,7 @@ describe('pull request with a token that may not write check runs', () => {
     const annotations = commands(run.stdout, 'warning').filter((line) => line.includes(`file=${APP_FILE}`));
     assert.equal(annotations.length, 1, logs);
     assert.ok(annotations[0].includes(`line=${DEPLOYMENT_LINE}`), annotations[0]);
-    assert.ok(annotations[0].includes('/spec/replicas'), annotations[0]);
+    assert.ok(annotations[0].includes('spec.replicas'), annotations[0]);
     // The comment does not need checks: write.
     assert.equal(commentsOn(gh, PR).length, 1);
     assert.equal(run.outputs['drift-detected'], 'true');
@@ -305,7 +305,7 @@ describe('scheduled run with a drift issue', () => {
     assert.equal(issue.state, 'open');
     assert.equal(issue.title, `Drift detected: ${target}`);
     assert.deepEqual(issue.labels, ['drift']);
-    assert.ok(issue.body?.includes('/spec/replicas'), issue.body ?? '');
+    assert.ok(issue.body?.includes('spec.replicas'), issue.body ?? '');
     assert.equal(run.outputs['issue-url'], `https://github.com/${OWNER}/${REPO}/issues/${issue.number}`);
   });
 

@@ -150,13 +150,13 @@ describe('three-way PR preview against the local control plane', { timeout: 240_
     const section = (i: number) => md.slice(at[i], i + 1 < at.length ? at[i + 1] : undefined);
     assert.match(
       section(0),
-      /`\/spec\/template\/spec\/containers\/0\/image`: `"registry\.example\/api:1\.25\.0"` → `"registry\.example\/api:1\.26\.0"`/,
+      /`spec\.template\.spec\.containers\[api\]\.image`: `"registry\.example\/api:1\.25\.0"` → `"registry\.example\/api:1\.26\.0"`/,
     );
     assert.match(section(1), /ConfigMap\/[^/]+\/feature-flags.*\n\n_added by this PR_/);
     assert.match(section(2), /\[!WARNING\]/);
-    assert.match(section(2), /env\/0\/value`: `"debug"` → `"fast"` \(.*kubectl-set/);
-    assert.match(section(3), /`\/spec\/replicas`: `5` → `2`/);
-    assert.match(section(3), /`\/metadata\/labels\/tier`: `"frontend"` → `"backend"`/);
+    assert.match(section(2), /env\[MODE\]\.value`: `"debug"` → `"fast"` \(.*kubectl-set/);
+    assert.match(section(3), /`spec\.replicas`: `5` → `2`/);
+    assert.match(section(3), /`metadata\.labels\.tier`: `"frontend"` → `"backend"`/);
   });
 
   it('fail-on decides the exit status', async () => {

@@ -2,13 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
-import {
-  deepEqual,
-  diffObjects,
-  parsePointer,
-  unifiedDiff,
-  yamlDocument,
-} from '../../../src/drift/jsondiff.ts';
+import { diffObjects } from '../../../src/drift/field-diff.ts';
+import { deepEqual, parsePointer, unifiedDiff, yamlDocument } from '../../../src/drift/jsondiff.ts';
 import type { FieldChange, KubeObject } from '../../../src/model.ts';
 
 const cases: { name: string; before: unknown; after: unknown; changes: FieldChange[] }[] = [

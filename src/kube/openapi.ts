@@ -1,0 +1,70 @@
+// The server's OpenAPI v3 documents, fetched for the group-versions a run needs: the index at
+// /openapi/v3, then one document per group-version (content-addressed, so fetched once).
+import type { KubeClient } from './client.ts';
+
+/** The parts of an OpenAPI v3 schema object that list semantics read. */
+export interface OpenApiSchema {
+  type?: string;
+  $ref?: string;
+  allOf?: OpenApiSchema[];
+  items?: OpenApiSchema;
+  properties?: Record<string, OpenApiSchema>;
+  additionalProperties?: OpenApiSchema | boolean;
+  'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[];
+  'x-kubernetes-list-type'?: string;
+  'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-patch-merge-key'?: string;
+  'x-kubernetes-patch-strategy'?: string;
+}
+
+export interface OpenApiDocument {
+  components?: { schemas?: Record<string, OpenApiSchema> };
+}
+
+interface OpenApiIndex {
+  paths?: Record<string, { serverRelativeURL?: string }>;
+}
+
+/** The index's path of a group-version: `api/v1` for the core group, `apis/apps/v1` otherwise. */
+export function openApiPath(apiVersion: string): string {
+  return apiVersion.includes('/') ? `apis/${apiVersion}` : `api/${apiVersion}`;
+}
+
+/**
+ * The documents of `groupVersions` (`v1`, `apps/v1`) the server serves, by group-version. Never
+ * rejects: a server without OpenAPI v3 (or one that refuses it) gives none, and `problem` says
+ * why; a group-version missing from the index or failing to load is left out (its kind may be
+ * new in this change), and its lists fall back to the built-in table.
+ */
+export async function fetchOpenApiDocuments(
+  client: KubeClient,
+  groupVersions: Iterable<string>,
+): Promise<{ documents: Map<string, OpenApiDocument>; problem?: string }> {
+  const documents = new Map<string, OpenApiDocument>();
+  const operation = (subject: string) => ({ verb: 'read OpenAPI schema', subject });
+  let index: OpenApiIndex;
+  try {
+    index = await client.request<OpenApiIndex>('GET', '/openapi/v3', { operation: operation('/openapi/v3') });
+  } catch (error) {
+    // Never thrown: the plan goes on with built-in list semantics, and meets an unreachable
+    // server on its own requests.
+    const why = error instanceof Error ? error.message : String(error);
+    return { documents, problem: `the server's OpenAPI v3 schemas could not be read (${why})` };
+  }
+  const wanted = [...groupVersions].filter((gv) => index.paths?.[openApiPath(gv)]?.serverRelativeURL);
+  const fetched = await Promise.all(
+    wanted.map(async (gv) => {
+      const url = index.paths![openApiPath(gv)].serverRelativeURL!;
+      try {
+        return await client.request<OpenApiDocument>('GET', url, { operation: operation(openApiPath(gv)) });
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  wanted.forEach((gv, i) => {
+    const document = fetched[i];
+    if (document) documents.set(gv, document);
+  });
+  return { documents };
+}
