@@ -64,6 +64,8 @@ export interface FluxGroup {
   name: string;
   kind: 'Kustomization' | 'HelmRelease';
   namespace: string;
+  /** The Flux object's own name (with `namespace`, what it is in the cluster); absent for a bare path. */
+  objectName?: string;
   suspended: boolean;
   /** Group names this one waits for. */
   dependsOn: string[];
@@ -257,6 +259,7 @@ export async function renderFlux(options: FluxRenderOptions): Promise<FluxRender
         name: group,
         kind: 'Kustomization',
         namespace: namespaceOf(object),
+        objectName: object.metadata.name,
         suspended: spec.suspend === true,
         dependsOn: pending.dependsOn.map((dep) => `Kustomization ${dep}`),
         ignore: spec.ignore as FluxIgnoreRule[] | undefined,
