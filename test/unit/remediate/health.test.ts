@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../../src/model.ts';
 import { assessHealth, isWorkload } from '../../../src/remediate/health.ts';
-import { stageOf } from '../../../src/remediate/index.ts';
+import { stageOf } from '../../../src/remediate/apply.ts';
 
 function object(
   apiVersion: string,
