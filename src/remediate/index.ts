@@ -9,14 +9,7 @@ import type { Plan, PlannedObject } from '../drift/plan.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import { type ApplyState, applyStages } from './apply.ts';
 import { decide } from './decide.ts';
-import {
-  type Claim,
-  claimNote,
-  claimOf,
-  foreignOwnerMessage,
-  type Inventory,
-  readInventory,
-} from './inventory.ts';
+import { type Inventory, readInventory } from './inventory.ts';
 import {
   describe,
   type RemediateHooks,
@@ -25,6 +18,7 @@ import {
   type UnhealthyObject,
 } from './options.ts';
 import { OwnedObjects } from './owned.ts';
+import { type Claim, claimNote, claimOf, foreignOwnerMessage } from './owner.ts';
 import { prune, selectPrune } from './prune.ts';
 import { collectEntries, refusedResult } from './result.ts';
 import { type PlanVerdict, planVerdict } from './verdict.ts';
