@@ -35,7 +35,7 @@ export function parseSettings(command: Command, raw: RawOptions, context: ParseC
   const target = targetName(read);
   const namespace = read.get('namespace')!;
   const colorChoice = read.choice<'auto' | 'always' | 'never'>('color');
-  return {
+  return frozen<Settings>({
     command,
     target,
     owner: read.get('owner'),
@@ -78,7 +78,16 @@ export function parseSettings(command: Command, raw: RawOptions, context: ParseC
       webhookUrl: read.get('webhook-url'),
       webhookFormat: read.choice<WebhookFormat>('webhook-format'),
     },
-  };
+  });
+}
+
+/** Frozen all the way down: a stage that changed the settings would change them for every later one. */
+function frozen<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) frozen(child);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function targetName(read: OptionReader): string {
