@@ -73,31 +73,9 @@ export async function diff(
         `${file} is encrypted whole (kind and name too) and no SOPS key given opens it: not compared`,
       );
     hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
-    const r = settings.remediation;
-    const owner = await resolveOwner(settings.owner, settings.repoRoot);
-    const inventory = await readInventory(connection.cluster, settings.target, r.inventoryNamespace);
-    const claim = claimOf(inventory, owner.owner);
-    // Another owner's target: remediation refuses it, so this run takes no Lease and writes nothing.
-    if (options.forApply && !r.dryRun && !r.suspend && claim.kind !== 'foreign') {
-      lease = await acquireLease(connection.cluster, {
-        target: settings.target,
-        namespace: r.inventoryNamespace,
-        fieldManager: settings.fieldManager,
-        waitSeconds: r.timeoutSeconds,
-        onWarning: hooks.warning,
-        onWait: hooks.info,
-      });
-    }
-    if (claim.kind === 'foreign')
-      hooks.warning(foreignOwnerMessage(settings.target, claim.owner, owner.owner));
-    const result = await planAgainst(desired, connection, settings, hooks, redactor, {
-      // Prune never crosses owners: another owner's entries are never listed deleted.
-      inventory: claim.kind === 'foreign' ? [] : inventory.entries,
-      note:
-        claim.kind === 'foreign' && !options.forApply
-          ? `target ${settings.target} belongs to ${claim.owner}, not to ${owner.owner}: what it applied is not listed as deleted, and remediation from here is refused`
-          : undefined,
-    });
+    const target = await claimTarget(connection, settings, hooks, options.forApply === true);
+    lease = target.lease;
+    const result = await planAgainst(desired, connection, settings, hooks, redactor, target);
     const { changeSet, comparison } = await threeWayChangeSet(settings, result, hooks, redactor, helmCluster);
     await helmCluster?.close();
     helmCluster = undefined;
@@ -110,11 +88,53 @@ export async function diff(
       cluster: connection.server,
       comparison,
     });
-    return { desired, plan: result, changeSet, report, connection, redactor, owner, close };
+    return { desired, plan: result, changeSet, report, connection, redactor, owner: target.owner, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** What the plan is told of the target's ownership, and the Lease when this run takes one. */
+interface TargetClaim {
+  owner: ResolvedOwner;
+  /** The inventory's entries the plan may list as deleted: none of another owner's. */
+  inventory: ObjectRef[];
+  note?: string;
+  lease?: HeldLease;
+}
+
+/**
+ * Who owns the target, by its inventory. Another owner's target: remediation refuses it, so
+ * this run takes no Lease, and prune never crosses owners (their entries are not listed deleted).
+ */
+async function claimTarget(
+  connection: Connection,
+  settings: Settings,
+  hooks: EngineHooks,
+  forApply: boolean,
+): Promise<TargetClaim> {
+  const r = settings.remediation;
+  const owner = await resolveOwner(settings.owner, settings.repoRoot);
+  const inventory = await readInventory(connection.cluster, settings.target, r.inventoryNamespace);
+  const claim = claimOf(inventory, owner.owner);
+  if (claim.kind === 'foreign') {
+    hooks.warning(foreignOwnerMessage(settings.target, claim.owner, owner.owner));
+    const note = forApply
+      ? undefined
+      : `target ${settings.target} belongs to ${claim.owner}, not to ${owner.owner}: what it applied is not listed as deleted, and remediation from here is refused`;
+    return { owner, inventory: [], note };
+  }
+  if (!forApply || r.dryRun || r.suspend) return { owner, inventory: inventory.entries };
+  const lease = await acquireLease(connection.cluster, {
+    target: settings.target,
+    namespace: r.inventoryNamespace,
+    fieldManager: settings.fieldManager,
+    waitSeconds: r.timeoutSeconds,
+    onWarning: hooks.warning,
+    onWait: hooks.info,
+  });
+  return { owner, inventory: inventory.entries, lease };
 }
 
 /** The cluster as Helm may see it; every Secret a chart's lookup reads is a Secret value. */
