@@ -39,6 +39,8 @@ export function stagesOf<T extends { ref: ObjectRef }>(work: readonly T[]): [Sta
 export interface ApplyState {
   results: Map<PlannedObject | PlannedDeletion, ChangeSetEntry>;
   errors: PlanError[];
+  /** Objects whose write failed: their error is reported in place of an entry. */
+  failed: Set<PlannedObject>;
   owned: OwnedObjects;
   driftRemaining: boolean;
   /** Objects written (not adopted): what the health wait watches. */
@@ -87,8 +89,10 @@ function failed(state: ApplyState, w: Work, error: Error, options: RemediateOpti
     object: subjectOf(w.ref),
     ...(at ? { file: at.file, line: at.line } : {}),
   });
-  if (!w.adopt) state.driftRemaining = true;
-  else state.results.set(w.planned, w.entry);
+  if (!w.adopt) {
+    state.driftRemaining = true;
+    state.failed.add(w.planned);
+  } else state.results.set(w.planned, w.entry);
   if (error instanceof KubeApiError && error.status === 403) {
     throw new Error(
       `the API server refused ${error.operation.verb} ${error.operation.subject} (HTTP 403); the objects after it were not tried`,

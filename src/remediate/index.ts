@@ -60,6 +60,7 @@ export async function remediate(
   const state: ApplyState = {
     results: new Map(),
     errors: verdict.errors,
+    failed: new Set(),
     // Only kube-drift's own deletions: a Flux inventory entry is Flux's, never recorded here.
     owned: new OwnedObjects(
       claimed.inventory,
@@ -71,7 +72,7 @@ export async function remediate(
     applied: [],
   };
   const unhealthy = await converge(ok, plan, verdict, cluster, options, hooks, state);
-  const { entries, stoppedWithDrift } = collectEntries(ok, plan.deletions, state.results, state.errors);
+  const { entries, stoppedWithDrift } = collectEntries(ok, plan.deletions, state.results, state.failed);
   return {
     changeSet: {
       target: options.target,

@@ -2,7 +2,7 @@
 // done, as left alone (with why), or as not reached when the run stopped early.
 
 import type { Plan, PlannedDeletion, PlannedObject } from '../drift/plan.ts';
-import { type ChangeSetEntry, type PlanError, subjectOf } from '../model.ts';
+import type { ChangeSetEntry, PlanError } from '../model.ts';
 import type { RemediationResult } from './options.ts';
 
 /** Nothing applied: every entry with drift becomes skipped, with `note` saying why. */
@@ -34,7 +34,7 @@ export function refusedResult(
 }
 
 /**
- * The entries in plan order. An object with neither an entry nor an error was not reached
+ * The entries in plan order; a failed object has its error instead. An object with neither was not reached
  * because the run stopped early: it is said so rather than left out (`stoppedWithDrift` is
  * true when one of those had drift).
  */
@@ -42,14 +42,14 @@ export function collectEntries(
   applied: readonly PlannedObject[],
   deletions: readonly PlannedDeletion[],
   results: ReadonlyMap<PlannedObject | PlannedDeletion, ChangeSetEntry>,
-  errors: readonly PlanError[],
+  failed: ReadonlySet<PlannedObject>,
 ): { entries: ChangeSetEntry[]; stoppedWithDrift: boolean } {
   const entries: ChangeSetEntry[] = [];
   let stoppedWithDrift = false;
   for (const p of applied) {
     const entry = results.get(p);
     if (entry) entries.push(entry);
-    else if (!errors.some((e) => e.object === subjectOf(p.ref))) {
+    else if (!failed.has(p)) {
       entries.push({
         ...p.entry,
         action: 'skipped',

@@ -111,7 +111,7 @@ describe('the entries of a remediation', () => {
       [done, failed, unreached, unreachedInSync],
       [pruned],
       new Map([[done, done.entry]]),
-      [{ message: 'refused', object: 'ConfigMap/apps/failed' }],
+      new Set([failed]),
     );
     assert.deepEqual(
       entries.map((e) => `${e.ref.name} ${e.action}${e.note ? `: ${e.note}` : ''}`),
