@@ -1,11 +1,12 @@
-// The CLI face of the engine: kube-drift diff | apply | render. Everything it prints passes
-// through the run's one Redactor into src/output/streams.ts.
+// The CLI face of the engine: kube-drift diff | apply | render. It parses flags, runs the flow
+// (src/flow.ts) and prints; everything printed passes through the run's one Redactor into
+// src/output/streams.ts.
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { maskSecrets } from './drift/mask.ts';
-import { converge, diff, type EngineHooks, exitStatus, renderDesired } from './engine.ts';
+import { type EngineHooks, renderDesired } from './engine.ts';
 import { describeError, InputError } from './errors.ts';
-import { writeOutputFile } from './output/files.ts';
+import { runFlow } from './flow.ts';
 import { type CliStreams, processStreams, streamsOf } from './output/streams.ts';
 import { Redactor } from './redaction.ts';
 import { renderJson } from './report/json.ts';
@@ -181,22 +182,9 @@ async function runCommand(settings: Settings, streams: CliStreams, redactor: Red
     return desired.errors.length > 0 ? 2 : 0;
   }
 
-  const result = await diff(settings, hooks, redactor, { forApply: settings.command === 'apply' });
-  try {
-    let report: Report = result.report;
-    let status = exitStatus(report, settings.failOn);
-    if (settings.command === 'apply') {
-      const applied = await converge(result, settings, hooks);
-      report = applied.report;
-      status = applied.exitStatus;
-    }
-    const output = formatReport(report, settings);
-    out(output);
-    if (settings.reportFile) writeOutputFile(settings.reportFile, redactor.redact(renderJson(report)));
-    return status;
-  } finally {
-    await result.close();
-  }
+  const outcome = await runFlow(settings, hooks, redactor, { apply: settings.command === 'apply' });
+  out(formatReport(outcome.report, settings));
+  return outcome.status;
 }
 
 function formatReport(report: Report, settings: Settings): string {

@@ -23,29 +23,6 @@ export interface Inventory {
   found: boolean;
 }
 
-/** Whether an owner may apply a target, by what its inventory records. */
-export type Claim =
-  | { kind: 'new' }
-  | { kind: 'own' }
-  /** Written before owners were recorded: the next apply claims it, and says so. */
-  | { kind: 'unowned' }
-  | { kind: 'foreign'; owner: string };
-
-export function claimOf(inventory: Inventory, owner: string): Claim {
-  if (!inventory.found) return { kind: 'new' };
-  if (inventory.owner === undefined) return { kind: 'unowned' };
-  return inventory.owner === owner ? { kind: 'own' } : { kind: 'foreign', owner: inventory.owner };
-}
-
-/** The refusal when another owner holds the target: names both, and what to do. */
-export function foreignOwnerMessage(target: string, theirs: string, ours: string): string {
-  return `target ${target} belongs to ${theirs} (its inventory says so), not to ${ours}; nothing was applied or pruned. Two repositories must not share a target name: give this one its own target, or set owner to ${theirs} if it took over that repository's role.`;
-}
-
-/** The report's note when an inventory written before owners were recorded is claimed. */
-export function claimNote(target: string, owner: string, dryRun = false): string {
-  return `the inventory of target ${target} recorded no owner (written by an older kube-drift); ${owner} ${dryRun ? 'would claim it (dry run)' : 'claimed it'}`;
-}
 /**
  * Marks the inventory itself. Not the owner labels: those would make the inventory an object
  * the target applied, and prune would find it missing from Git.

@@ -84,20 +84,7 @@ export async function acquireLease(
   const subject = `Lease/${options.namespace}/${name}`;
   const deadline = Date.now() + options.waitSeconds * 1000;
   let waited = false;
-  const fresh = (resourceVersion?: string): KubeObject => {
-    const now = microTime(new Date());
-    return {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: { name, namespace: options.namespace, ...(resourceVersion ? { resourceVersion } : {}) },
-      spec: {
-        holderIdentity: identity,
-        leaseDurationSeconds: LEASE_DURATION_SECONDS,
-        acquireTime: now,
-        renewTime: now,
-      },
-    };
-  };
+  const fresh = (resourceVersion?: string) => leaseObject(name, options.namespace, identity, resourceVersion);
 
   for (;;) {
     try {
@@ -151,6 +138,27 @@ export async function acquireLease(
       throw error;
     }
   }
+}
+
+/** The Lease as this run holds it, from now; with the resourceVersion it replaces, if any. */
+function leaseObject(
+  name: string,
+  namespace: string,
+  identity: string,
+  resourceVersion?: string,
+): KubeObject {
+  const now = microTime(new Date());
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name, namespace, ...(resourceVersion ? { resourceVersion } : {}) },
+    spec: {
+      holderIdentity: identity,
+      leaseDurationSeconds: LEASE_DURATION_SECONDS,
+      acquireTime: now,
+      renewTime: now,
+    },
+  };
 }
 
 function holding(

@@ -1,10 +1,12 @@
 // Who owns a target: the repository that applies it (its normalized `origin` URL, or
-// GITHUB_REPOSITORY in GitHub Actions) or an explicit `owner` setting. Recorded in the
-// inventory, so that two repositories that chose the same target name never prune each other.
+// GITHUB_REPOSITORY in GitHub Actions) or an explicit `owner` setting, and its claim on the
+// target as the inventory records it, so that two repositories that chose the same target
+// name never prune each other. (Which objects a target owns: src/drift/ownership.ts.)
 
 import { execFile } from 'node:child_process';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import type { Inventory } from './inventory.ts';
 
 export interface ResolvedOwner {
   owner: string;
@@ -86,6 +88,29 @@ export async function resolveOwner(
   return { owner: `local:${hostname()}:${toplevel}`, from: 'directory' };
 }
 
+/** Whether an owner may apply a target, by what its inventory records. */
+export type Claim =
+  | { kind: 'new' }
+  | { kind: 'own' }
+  /** Written before owners were recorded: the next apply claims it, and says so. */
+  | { kind: 'unowned' }
+  | { kind: 'foreign'; owner: string };
+
+export function claimOf(inventory: Inventory, owner: string): Claim {
+  if (!inventory.found) return { kind: 'new' };
+  if (inventory.owner === undefined) return { kind: 'unowned' };
+  return inventory.owner === owner ? { kind: 'own' } : { kind: 'foreign', owner: inventory.owner };
+}
+
+/** The refusal when another owner holds the target: names both, and what to do. */
+export function foreignOwnerMessage(target: string, theirs: string, ours: string): string {
+  return `target ${target} belongs to ${theirs} (its inventory says so), not to ${ours}; nothing was applied or pruned. Two repositories must not share a target name: give this one its own target, or set owner to ${theirs} if it took over that repository's role.`;
+}
+
+/** The report's note when an inventory written before owners were recorded is claimed. */
+export function claimNote(target: string, owner: string, dryRun = false): string {
+  return `the inventory of target ${target} recorded no owner (written by an older kube-drift); ${owner} ${dryRun ? 'would claim it (dry run)' : 'claimed it'}`;
+}
 /** git's trimmed output, or undefined when git fails or is missing. */
 function gitOutput(cwd: string, args: string[]): Promise<string | undefined> {
   // Only what git needs to find its configuration: never the run's credentials.

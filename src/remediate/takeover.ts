@@ -5,7 +5,9 @@
 // Without this, a field only `kubectl` or `helm` owns survives every server-side apply.
 
 import { isManualManager, type ManagerMatcher } from '../drift/managers.ts';
-import type { FieldsV1, KubeObject, ManagedFieldsEntry } from '../model.ts';
+import { KubeApiError } from '../kube/errors.ts';
+import type { ClusterObjects } from '../kube/objects.ts';
+import type { FieldsV1, KubeObject, ManagedFieldsEntry, ObjectRef } from '../model.ts';
 
 export interface JsonPatchOperation {
   op: 'test' | 'replace';
@@ -113,3 +115,32 @@ function latest(a: string | undefined, b: string | undefined): string | undefine
 function withoutUndefined(entry: ManagedFieldsEntry): ManagedFieldsEntry {
   return Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as ManagedFieldsEntry;
 }
+
+/**
+ * Hands manual managers' fields to kube-drift in the cluster. The patch is guarded by
+ * resourceVersion, and controllers write status often (a scaling Deployment), so a refused
+ * guard means: read again and retry.
+ */
+export async function takeOver(
+  live: KubeObject,
+  ref: ObjectRef,
+  cluster: ClusterObjects,
+  fieldManager: string,
+  isTakeover: ManagerMatcher,
+): Promise<void> {
+  let current: KubeObject | null = live;
+  for (let attempt = 1; current; attempt++) {
+    const patch = takeoverPatch(current, fieldManager, isTakeover);
+    if (!patch) return;
+    try {
+      await cluster.jsonPatch(ref, patch);
+      return;
+    } catch (error) {
+      const guardRefused = error instanceof KubeApiError && (error.status === 422 || error.status === 409);
+      if (!guardRefused || attempt === TAKEOVER_ATTEMPTS) throw error;
+      current = await cluster.get(ref);
+    }
+  }
+}
+
+const TAKEOVER_ATTEMPTS = 8;

@@ -145,6 +145,7 @@ async function renderKustomization(state: FluxRenderState, pending: PendingKusto
     name: group,
     kind: 'Kustomization',
     namespace,
+    objectName: object.metadata.name,
     suspended: spec.suspend === true,
     dependsOn: pending.dependsOn.map((dep) => `Kustomization ${dep}`),
     ignore: spec.ignore as FluxIgnoreRule[] | undefined,

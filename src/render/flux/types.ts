@@ -44,6 +44,8 @@ export interface FluxGroup {
   name: string;
   kind: 'Kustomization' | 'HelmRelease';
   namespace: string;
+  /** The Flux object's own name (with `namespace`, what it is in the cluster); absent for a bare path. */
+  objectName?: string;
   suspended: boolean;
   /** Group names this one waits for. */
   dependsOn: string[];

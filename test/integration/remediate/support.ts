@@ -18,7 +18,8 @@ import {
 } from '../../../src/model.ts';
 import { Redactor } from '../../../src/redaction.ts';
 import { type RemediateOptions, type RemediationResult, remediate } from '../../../src/remediate/index.ts';
-import { claimOf, readInventory } from '../../../src/remediate/inventory.ts';
+import { readInventory } from '../../../src/remediate/inventory.ts';
+import { claimOf } from '../../../src/remediate/owner.ts';
 import { parseManifests } from '../../../src/render/index.ts';
 import { kubeconfigPath, REPO_ROOT } from '../../support/cluster.ts';
 

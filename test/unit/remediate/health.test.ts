@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../../src/model.ts';
+import { stageOf } from '../../../src/remediate/apply.ts';
 import { assessHealth, isWorkload } from '../../../src/remediate/health.ts';
-import { stageOf } from '../../../src/remediate/index.ts';
 
 function object(
   apiVersion: string,

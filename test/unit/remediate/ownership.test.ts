@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ownerLabels, selectDeletions } from '../../../src/drift/ownership.ts';
 import { identityOf, type KubeObject, type ObjectRef, refOf } from '../../../src/model.ts';
-import { claimOf, type Inventory } from '../../../src/remediate/inventory.ts';
+import type { Inventory } from '../../../src/remediate/inventory.ts';
 import {
+  claimOf,
   githubRepositoryOwner,
   normalizeOwnerSetting,
   normalizeRepositoryUrl,

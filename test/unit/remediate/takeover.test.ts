@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { takeoverMatcher } from '../../../src/drift/managers.ts';
 import type { KubeObject, ManagedFieldsEntry } from '../../../src/model.ts';
 import { mergeFieldsV1, takeOverManagedFields, takeoverPatch } from '../../../src/remediate/takeover.ts';
 
@@ -174,4 +175,50 @@ describe('takeOverManagedFields', () => {
     assert.equal(patch[1].op, 'replace');
     assert.equal(patch[1].path, '/metadata/managedFields');
   });
+});
+
+describe('which managed-field entries a takeover hands to kube-drift', () => {
+  const cases: {
+    manager: string;
+    operation?: 'Update' | 'Apply';
+    subresource?: string;
+    patterns?: string[];
+    taken: boolean;
+  }[] = [
+    { manager: 'kubectl-edit', taken: true },
+    { manager: 'kubectl-client-side-apply', taken: true },
+    { manager: 'kubectl', operation: 'Apply', taken: true },
+    { manager: 'before-first-apply', taken: true },
+    { manager: 'helm', taken: true },
+    { manager: 'kubectl-scale', subresource: 'scale', taken: true },
+    { manager: 'kubectl-edit', subresource: 'status', taken: false },
+    { manager: 'kube-controller-manager', taken: false },
+    { manager: 'kube-controller-manager', patterns: ['*'], taken: false },
+    { manager: 'terraform', taken: false },
+    { manager: 'terraform', patterns: ['terraform'], taken: true },
+    { manager: 'kubectl-edit', patterns: ['helm'], taken: false },
+    { manager: 'kube-drift', taken: false },
+  ];
+  for (const c of cases) {
+    const how = `${c.operation ?? 'Update'}${c.subresource ? ` of ${c.subresource}` : ''}`;
+    const patterns = c.patterns ? ` (take-over managers ${c.patterns.join(',')})` : '';
+    it(`${c.manager}, ${how}${patterns}: ${c.taken ? 'taken over' : 'left alone'}`, () => {
+      const entry: ManagedFieldsEntry = {
+        manager: c.manager,
+        operation: c.operation ?? 'Update',
+        apiVersion: 'apps/v1',
+        time: T,
+        fieldsType: 'FieldsV1',
+        ...(c.subresource ? { subresource: c.subresource } : {}),
+        fieldsV1: { 'f:spec': { 'f:paused': {} } },
+      };
+      const after = takeOverManagedFields(
+        deployment([own, entry]),
+        'kube-drift',
+        c.patterns ? takeoverMatcher(c.patterns) : undefined,
+      );
+      if (!c.taken) return assert.equal(after, undefined);
+      assert.deepEqual(after, [{ ...own, fieldsV1: { 'f:spec': { 'f:replicas': {}, 'f:paused': {} } } }]);
+    });
+  }
 });

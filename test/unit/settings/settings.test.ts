@@ -139,6 +139,77 @@ describe('parseSettings', () => {
   });
 });
 
+describe('what the run knows before parsing', () => {
+  const pr = { ...action, pullRequestBase: 'abc123', reportDir: '/runner/temp' };
+  const cases: {
+    name: string;
+    raw: Record<string, string>;
+    context: Parameters<typeof parseSettings>[2];
+    base?: string;
+    reportFile?: string;
+  }[] = [
+    {
+      name: 'a pull request previews against its base',
+      raw: {},
+      context: pr,
+      base: 'abc123',
+      reportFile: '/runner/temp/kube-drift-default.json',
+    },
+    {
+      name: 'three-way off: no base, even on a pull request',
+      raw: { 'three-way': 'off' },
+      context: pr,
+      reportFile: '/runner/temp/kube-drift-default.json',
+    },
+    {
+      name: 'a base given wins over the pull request',
+      raw: { base: 'origin/main' },
+      context: pr,
+      base: 'origin/main',
+      reportFile: '/runner/temp/kube-drift-default.json',
+    },
+    {
+      name: 'report-file given wins over the runner directory',
+      raw: { 'report-file': 'out.json', target: 'prod' },
+      context: pr,
+      base: 'abc123',
+      reportFile: 'out.json',
+    },
+    {
+      name: 'the report goes next to the runner with the target in its name',
+      raw: { target: 'prod' },
+      context: { ...action, reportDir: '/tmp' },
+      reportFile: '/tmp/kube-drift-prod.json',
+    },
+    {
+      name: 'the CLI writes no report unless asked',
+      raw: {},
+      context: { ...cli, pullRequestBase: 'abc123', reportDir: '/tmp' },
+      base: 'abc123',
+    },
+  ];
+  it('leaves nothing to change afterwards: the settings are frozen all the way down', () => {
+    const s = parseSettings('apply', { target: 'prod', ignore: '- paths: [/data/a]' }, pr);
+    assert.throws(() => {
+      (s as { base?: string }).base = 'other';
+    }, TypeError);
+    assert.throws(() => s.paths.push('more'), TypeError);
+    assert.throws(() => {
+      s.remediation.prune = true;
+    }, TypeError);
+    assert.throws(() => s.ignoreRules[0].paths.push('/data/b'), TypeError);
+    assert.equal(s.base, 'abc123');
+  });
+
+  for (const c of cases) {
+    it(c.name, () => {
+      const s = parseSettings('diff', c.raw, c.context);
+      assert.equal(s.base, c.base);
+      assert.equal(s.reportFile, c.reportFile);
+    });
+  }
+});
+
 describe('action.yml', () => {
   const actionYml = parse(readFileSync(new URL('../../../action.yml', import.meta.url), 'utf8'));
 
