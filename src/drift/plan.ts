@@ -3,6 +3,7 @@
 // defaulted fields are not drift), then adds what a dry-run cannot show: fields a person
 // added by hand that Git does not set (remediation takes those over and removes them).
 
+import { forEachLimited } from '../concurrency.ts';
 import type { ResourceInfo } from '../kube/discovery.ts';
 import { KubeApiError, KubeConnectionError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
@@ -644,30 +645,6 @@ async function findFluxPrunes(
     });
   });
   return deletions;
-}
-
-/** Runs `work` over items with at most `limit` in flight. */
-export async function forEachLimited<T>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    try {
-      while (next < items.length && !failed) await work(items[next++]);
-    } catch (error) {
-      // The others finish what they hold and take nothing new, so a failed run ends soon.
-      failed = true;
-      throw error;
-    }
-  });
-  // Settle every worker before failing: what they held finishes (and reports) before the
-  // caller moves on, never after it has built its result.
-  const settled = await Promise.allSettled(workers);
-  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (rejected) throw rejected.reason;
 }
 
 /** Retries ran out on an unreachable or throttling server: nothing more can be checked. */
