@@ -3,10 +3,11 @@
 // between), taking over fields changed by hand, prune of what left Git, health waits, and an
 // inventory that always tells the truth about what kube-drift applied.
 
+import { forEachLimited } from '../concurrency.ts';
 import { type ManagerMatcher, takeoverMatcher } from '../drift/managers.ts';
 import { applyRank, compareForApply } from '../drift/order.ts';
 import { hasOwnerLabels, ownerLabels } from '../drift/ownership.ts';
-import { forEachLimited, type Plan, type PlannedDeletion, type PlannedObject } from '../drift/plan.ts';
+import type { Plan, PlannedDeletion, PlannedObject } from '../drift/plan.ts';
 import { describeError } from '../errors.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
