@@ -22,18 +22,13 @@ import {
 } from '../model.ts';
 import type { Redactor } from '../redaction.ts';
 import { type Adoption, adoptFields } from './adoption.ts';
+import { defaultIgnoreRules } from './default-ignores.ts';
 import { keepUnidentifiedSecrets, withLiveValues } from './encrypted.ts';
 import { attributeChanges, fieldsToRemove, removePointers } from './fieldsets.ts';
 import { fluxApplySkip, fluxPruneSkip } from './flux-optouts.ts';
 import { holdIgnored } from './hold-ignored.ts';
-import {
-  applyIgnore,
-  defaultIgnoreRules,
-  type IgnoreRule,
-  isSkipped,
-  rulesFor,
-  WHOLE_OBJECT,
-} from './ignore.ts';
+import { applyIgnore, type IgnoreRule, isSkipped, WHOLE_OBJECT } from './ignore.ts';
+import { rulesFor } from './ignore-match.ts';
 import { deepEqual, diffObjects, unifiedDiff } from './jsondiff.ts';
 import { type ManagerMatcher, takeoverMatcher } from './managers.ts';
 import { maskSecrets } from './mask.ts';
