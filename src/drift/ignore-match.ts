@@ -122,3 +122,45 @@ export class IgnoreRuleSet {
 export function rulesFor(object: KubeObject, rules: readonly IgnoreRule[]): string[] {
   return new IgnoreRuleSet(rules).pathsFor(object);
 }
+
+/**
+ * The rule sets of one plan: the rules for every object, and for each group those plus the
+ * group's own. Each set is compiled once, on first use, and kept by group name.
+ */
+export class PlanIgnoreRules {
+  private readonly common: IgnoreRuleSet;
+  private readonly commonRules: readonly IgnoreRule[];
+  private readonly groupRules: ReadonlyMap<string, readonly IgnoreRule[]>;
+  private readonly combined = new Map<string, IgnoreRuleSet>();
+  private readonly own = new Map<string, IgnoreRuleSet>();
+
+  constructor(rules: readonly IgnoreRule[], groupRules?: ReadonlyMap<string, readonly IgnoreRule[]>) {
+    this.commonRules = [...rules];
+    this.common = new IgnoreRuleSet(this.commonRules);
+    this.groupRules = new Map(groupRules ?? []);
+  }
+
+  /** The rules for an object of `group`: every object's, then the group's own. */
+  forGroup(group: string | undefined): IgnoreRuleSet {
+    const own = group === undefined ? undefined : this.groupRules.get(group);
+    if (group === undefined || !own) return this.common;
+    let set = this.combined.get(group);
+    if (!set) {
+      set = new IgnoreRuleSet([...this.commonRules, ...own]);
+      this.combined.set(group, set);
+    }
+    return set;
+  }
+
+  /** The group's own rules only (where a whole-object rule may stand), or undefined when it has none. */
+  groupOnly(group: string | undefined): IgnoreRuleSet | undefined {
+    const own = group === undefined ? undefined : this.groupRules.get(group);
+    if (group === undefined || !own) return undefined;
+    let set = this.own.get(group);
+    if (!set) {
+      set = new IgnoreRuleSet(own);
+      this.own.set(group, set);
+    }
+    return set;
+  }
+}
