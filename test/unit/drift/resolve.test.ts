@@ -123,7 +123,7 @@ describe('resolveDesired', () => {
         `${p.ref.kind}/${p.ref.namespace ? `${p.ref.namespace}/` : ''}${p.ref.name}`;
       assert.deepEqual(planned.map(subject), row.subjects);
       assert.equal(errors.length, row.errors?.length ?? 0, errors.map((e) => e.message).join('\n'));
-      row.errors?.forEach((pattern, i) => assert.match(errors[i].message, pattern));
+      for (const [i, pattern] of (row.errors ?? []).entries()) assert.match(errors[i].message, pattern);
       if (row.namespaces)
         assert.deepEqual(
           planned.map((p) => p.applyObject.metadata.namespace),
