@@ -80,19 +80,23 @@ export async function dryRun(subject: DryRunSubject, context: DryRunContext): Pr
         force: true,
       }),
     );
-    if ('error' in answer) return await afterRefusal(subject, answer.error, context);
+    if ('error' in answer)
+      return (await afterRefusal(subject, answer.error, context)) ?? failureOf(answer.error);
     return await fromServer(subject, answer.value, context);
   } catch (error) {
     return failureOf(error);
   }
 }
 
-/** A refused dry-run that can still be answered: client mode, a namespace Git creates, a changed list key. */
+/**
+ * The prediction for a refused dry-run that can still be answered (client mode, a namespace
+ * Git creates, a changed list key), or undefined when the refusal stands.
+ */
 async function afterRefusal(
   subject: DryRunSubject,
   error: unknown,
   context: DryRunContext,
-): Promise<Prediction> {
+): Promise<Prediction | undefined> {
   const { ref, live, applyObject } = subject;
   if (
     context.diffMode === 'auto' &&
@@ -122,7 +126,7 @@ async function afterRefusal(
     // takes the hand-made fields over first; predict that here.
     return fromServer(subject, await predictAfterTakeover(subject, live, context), context);
   }
-  throw error;
+  return undefined;
 }
 
 async function fromServer(
