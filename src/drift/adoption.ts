@@ -33,7 +33,7 @@ export async function adoptFields(
   predicted: KubeObject,
   desired: KubeObject,
   ref: ObjectRef,
-  cluster: ClusterObjects | undefined,
+  cluster: Pick<ClusterObjects, 'update'> | undefined,
   options: AdoptionOptions,
 ): Promise<Adoption> {
   const { isTakeover, fieldManager } = options;
@@ -95,7 +95,7 @@ async function withoutFields(
   predicted: KubeObject,
   pointers: string[],
   ref: ObjectRef,
-  cluster: ClusterObjects,
+  cluster: Pick<ClusterObjects, 'update'>,
   fieldManager: string,
 ): Promise<KubeObject> {
   const object = removePointers(predicted, pointers);

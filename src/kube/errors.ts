@@ -14,7 +14,12 @@ export class KubeApiError extends KubeDriftError {
   readonly reason: string;
   readonly server: string;
   readonly operation: Operation;
-  readonly details?: { causes?: { reason?: string; message?: string; field?: string }[] };
+  readonly details?: {
+    /** The resource and name the answer concerns (a NotFound for `namespaces` names the namespace). */
+    kind?: string;
+    name?: string;
+    causes?: { reason?: string; message?: string; field?: string }[];
+  };
   /** From a Retry-After header (429, 503). */
   retryAfterSeconds?: number;
 

@@ -46,6 +46,13 @@ function isImmutableCause(cause: Cause): boolean {
   );
 }
 
+/** The namespace whose absence the API server answered with (404 NotFound on `namespaces`), if that is the answer. */
+export function missingNamespace(error: unknown): string | undefined {
+  if (!(error instanceof KubeApiError) || error.status !== 404 || error.reason !== 'NotFound')
+    return undefined;
+  return error.details?.kind === 'namespaces' ? error.details.name : undefined;
+}
+
 /** How a refusal reads in a report: what the server refused, in a few words. */
 export function describeRefusal(refusal: ApiRefusal): string {
   const named = (fields: string[]) => (fields.length > 0 ? ` (${fields.join(', ')})` : '');

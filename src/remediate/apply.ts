@@ -2,9 +2,10 @@
 // kinds, the rest. Each object is written after its fields changed by hand are taken over; an
 // object whose immutable field changes is deleted and recreated only with force.
 
+import { forEachLimited } from '../concurrency.ts';
 import { takeoverMatcher } from '../drift/managers.ts';
 import { applyRank } from '../drift/order.ts';
-import { forEachLimited, type PlannedDeletion, type PlannedObject } from '../drift/plan.ts';
+import type { PlannedDeletion, PlannedObject } from '../drift/plan.ts';
 import { describeError } from '../errors.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';

@@ -1,7 +1,7 @@
 // Health waits: after applying, poll what was applied until it is healthy, has failed, or the
 // timeout passes; and before recreating, wait until the deleted object is really gone.
 
-import { forEachLimited } from '../drift/plan.ts';
+import { forEachLimited } from '../concurrency.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import { type ObjectRef, subjectOf } from '../model.ts';
 import { assessHealth } from './health.ts';

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { defaultIgnoreRules } from '../../../src/drift/default-ignores.ts';
 import {
   applyIgnore,
-  defaultIgnoreRules,
   type IgnoreRule,
+  ignoreRulesOf,
   isSkipped,
-  matchesSelector,
   parseIgnoreRules,
-  parseLabelSelector,
-  rulesFor,
+  WHOLE_OBJECT,
 } from '../../../src/drift/ignore.ts';
+import { IgnoreRuleSet, rulesFor } from '../../../src/drift/ignore-match.ts';
+import { matchesSelector, parseLabelSelector } from '../../../src/drift/selector.ts';
 import { InputError } from '../../../src/errors.ts';
 import type { KubeObject } from '../../../src/model.ts';
 import { valueAt } from './helpers.ts';
@@ -262,4 +263,22 @@ test('rulesFor: literal-name rules and regex rules together keep rule order', ()
   assert.deepEqual(rulesFor(web, rules), ['/a', '/b', '/d']);
   assert.deepEqual(rulesFor({ ...web, metadata: { name: 'web.v2' } }, rules), ['/a', '/c', '/d']);
   assert.deepEqual(rulesFor({ ...web, metadata: { name: 'webxv2' } }, rules), ['/a', '/d']);
+});
+
+test('IgnoreRuleSet is compiled once: changing the rules afterwards does not change it', () => {
+  const rules: IgnoreRule[] = [{ paths: ['/spec/replicas'], target: { name: 'web' } }];
+  const set = new IgnoreRuleSet(rules);
+  rules[0].paths.push('/metadata/labels');
+  rules[0].target = { name: 'other' };
+  rules.push({ paths: ['/x'] });
+  assert.deepEqual(set.pathsFor(web), ['/spec/replicas']);
+  assert.deepEqual(new IgnoreRuleSet(rules).pathsFor(web), ['/x']);
+});
+
+test('IgnoreRuleSet keeps a group rule with the whole-object path', () => {
+  const rules = ignoreRulesOf([{ paths: [''], target: { kind: 'Deployment' } }], 'HelmRelease shop/web', {
+    wholeObject: true,
+  });
+  assert.deepEqual(new IgnoreRuleSet(rules).pathsFor(web), [WHOLE_OBJECT]);
+  assert.throws(() => ignoreRulesOf([{ paths: [''] }], 'ignore.yaml'), /it would remove the whole object/);
 });

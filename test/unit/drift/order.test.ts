@@ -60,3 +60,33 @@ test('applyRank: a custom kind that shares a built-in name is a custom resource'
     applyRank({ group: 'example.com', kind: 'FooClass' }),
   );
 });
+
+test('applyRank: each kind in its stage, stages in Flux order', () => {
+  // [group, kind, stage]: 0 definitions, 1 classes, 2 foundations, 3 workloads, 4 other built-in, 5 custom, 6 admission.
+  const table: [string, string, number][] = [
+    ['apiextensions.k8s.io', 'CustomResourceDefinition', 0],
+    ['', 'Namespace', 0],
+    ['rbac.authorization.k8s.io', 'ClusterRoleBinding', 0],
+    ['storage.k8s.io', 'StorageClass', 1],
+    ['networking.k8s.io', 'IngressClass', 1],
+    ['example.com', 'FooClass', 1],
+    ['', 'ResourceQuota', 2],
+    ['', 'ServiceAccount', 2],
+    ['', 'Secret', 2],
+    ['networking.k8s.io', 'NetworkPolicy', 2],
+    ['apps', 'Deployment', 3],
+    ['batch', 'Job', 3],
+    ['autoscaling', 'HorizontalPodAutoscaler', 3],
+    ['networking.k8s.io', 'Ingress', 4],
+    ['discovery.k8s.io', 'EndpointSlice', 4],
+    ['example.com', 'Widget', 5],
+    ['example.com', 'Deployment', 5],
+    ['admissionregistration.k8s.io', 'MutatingWebhookConfiguration', 6],
+    ['apiregistration.k8s.io', 'APIService', 6],
+  ];
+  const stages = [...new Set(table.map(([group, kind]) => Math.floor(applyRank({ group, kind }) / 100)))];
+  assert.deepEqual(stages, [0, 1, 2, 3, 4, 5, 6], 'the stages, in order');
+  for (const [group, kind, stage] of table) {
+    assert.equal(Math.floor(applyRank({ group, kind }) / 100), stage, `${group}/${kind}`);
+  }
+});
