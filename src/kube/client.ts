@@ -4,6 +4,7 @@
 // server-side apply is a field given up (DESIGN.md).
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { type Limiter, limiter } from '../concurrency.ts';
 import { backoffDelay, requestedDelay, retry } from '../retry.ts';
 import { KubeApiError, KubeConnectionError, type Operation } from './errors.ts';
 
@@ -55,8 +56,7 @@ export class KubeClient {
   private readonly options: Required<Omit<ClientOptions, 'onRetry'>> & Pick<ClientOptions, 'onRetry'>;
   private auth?: Promise<https.RequestOptions>;
   private agent?: https.Agent;
-  private inFlight = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly limit: Limiter;
 
   constructor(config: KubeConfig, server: string, options: ClientOptions = {}) {
     this.config = config;
@@ -67,15 +67,11 @@ export class KubeClient {
       timeoutMs: options.timeoutMs ?? 60_000,
       onRetry: options.onRetry,
     };
+    this.limit = limiter(this.options.concurrency);
   }
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions): Promise<T> {
-    await this.acquire();
-    try {
-      return await this.withRetries<T>(method, path, options);
-    } finally {
-      this.release();
-    }
+    return this.limit(() => this.withRetries<T>(method, path, options));
   }
 
   /** Closes kept-alive connections so the process can exit. */
@@ -187,20 +183,6 @@ export class KubeClient {
       });
     }
     return this.agent;
-  }
-
-  private async acquire(): Promise<void> {
-    if (this.inFlight < this.options.concurrency) {
-      this.inFlight++;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.inFlight--;
   }
 }
 

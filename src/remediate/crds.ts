@@ -3,6 +3,7 @@
 
 import type { ClusterObjects } from '../kube/objects.ts';
 import { type KubeObject, type ObjectRef, subjectOf } from '../model.ts';
+import { nextRound } from '../retry.ts';
 
 interface CrdSpec {
   group?: string;
@@ -43,7 +44,7 @@ export async function waitForCrds(
     }
     pending = still;
     if (pending.length === 0 || Date.now() >= deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1000 - (Date.now() - started))));
+    await nextRound(started, 1000, deadline);
   }
   const problems = pending.map((crd) => {
     const subject = subjectOf({ kind: crd.kind, namespace: null, name: crd.metadata.name });

@@ -9,6 +9,7 @@ import { resourcePath } from '../kube/discovery.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import type { KubeObject } from '../model.ts';
+import { sleep } from '../retry.ts';
 import { ensureNamespace, inventoryName } from './inventory.ts';
 
 export const LEASE_DURATION_SECONDS = 60;
@@ -210,8 +211,4 @@ function holding(
       }
     },
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -4,6 +4,7 @@
 import { forEachLimited } from '../concurrency.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import { type ObjectRef, subjectOf } from '../model.ts';
+import { sleep } from '../retry.ts';
 import { assessHealth } from './health.ts';
 import { describe, type RemediateHooks, type UnhealthyObject } from './options.ts';
 
@@ -58,8 +59,4 @@ export async function waitGone(
       );
     await sleep(500);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
