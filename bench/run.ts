@@ -87,6 +87,8 @@ function kubeDriftArgs(concurrency?: number): string[] {
     flags.kubeconfig,
     '--target',
     TARGET,
+    '--owner',
+    TARGET,
     '-o',
     'json',
   ];
@@ -181,7 +183,22 @@ async function setUpSize(cluster: BenchCluster, repo: BenchRepository): Promise<
   if (flags['apply-with'] === 'kube-drift') {
     const r = await run(
       NODE,
-      [CLI, 'apply', '--path', 'plain', '--kubeconfig', flags.kubeconfig, '--target', TARGET, '-o', 'json'],
+      // One owner for every size: each size's tree is a directory of its own, which would
+      // otherwise be a different owner of the same target.
+      [
+        CLI,
+        'apply',
+        '--path',
+        'plain',
+        '--kubeconfig',
+        flags.kubeconfig,
+        '--target',
+        TARGET,
+        '--owner',
+        TARGET,
+        '-o',
+        'json',
+      ],
       { cwd: repo.root },
     );
     if (r.code !== 0)
