@@ -28,6 +28,8 @@ export interface Settings {
   /** Relative to repoRoot. */
   paths: string[];
   source: SourceMode;
+  /** Files a directory walk finds that are plainly not manifests are errors instead of skipped. */
+  strict: boolean;
   kubeconfig: KubeconfigSource;
   /** Namespace for namespaced objects that name none. */
   namespace: string;

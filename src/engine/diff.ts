@@ -85,6 +85,7 @@ export async function diff(
     await helmCluster?.close();
     helmCluster = undefined;
     noteGroups(changeSet, desired.groupNotes);
+    if (desired.runNotes?.length) changeSet.notes = [...(changeSet.notes ?? []), ...desired.runNotes];
     const report = buildReport(changeSet, {
       target: settings.target,
       mode: 'diff',

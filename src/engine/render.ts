@@ -9,6 +9,7 @@ import type { SecretReader } from '../render/flux/cluster-keys.ts';
 import { isFluxPath } from '../render/flux/detect.ts';
 import { fluxDriftSettings } from '../render/flux/drift-settings.ts';
 import { renderFlux } from '../render/flux/index.ts';
+import { skippedFilesNotice } from '../render/foreign.ts';
 import { type HelmClusterView, HelmRenderContext, render } from '../render/index.ts';
 import { loadSopsKeys, SopsKeyError, type SopsKeys } from '../render/sops/keys.ts';
 import type { Settings } from '../settings.ts';
@@ -35,6 +36,8 @@ export interface DesiredSet {
   groupNotes: Map<string, string>;
   /** For the log: what rendering could not do as asked (lookup refused, no cluster to render with). */
   warnings: string[];
+  /** For the report: remarks on the rendering as a whole (files skipped as not manifests). */
+  runNotes?: string[];
 }
 
 /**
@@ -61,7 +64,7 @@ export async function renderDesired(
   // Decryption keys: masked wherever they would show up, line by line.
   for (const value of desired.secretValues ?? []) redactor.addValue(value);
   desired.groupNotes = helmContext.notes;
-  desired.warnings = [...helmContext.warnings];
+  desired.warnings = [...helmContext.warnings, ...(desired.runNotes ?? [])];
   const offline = helmContext.offlineWarning();
   if (offline) desired.warnings.push(offline);
   return desired;
@@ -113,6 +116,7 @@ async function renderSources(
         .flatMap((g) => (g.objectName ? [{ namespace: g.namespace, name: g.objectName }] : [])),
     };
   }
+  const runNotes: string[] = [];
   const objects = await render({
     repoRoot: settings.repoRoot,
     paths: settings.paths,
@@ -120,8 +124,10 @@ async function renderSources(
     helm: settings.helm,
     confineTo,
     helmContext,
+    strict: settings.strict,
+    onSkippedFiles: (files) => runNotes.push(skippedFilesNotice(files)),
   });
-  return { ...notes, objects, errors: [], skippedGroups: new Map(), ignoreRules: [] };
+  return { ...notes, objects, errors: [], skippedGroups: new Map(), ignoreRules: [], runNotes };
 }
 
 /** The SOPS keys of the settings, parsed; a malformed key is an input error naming the setting. */

@@ -46,7 +46,14 @@ export interface RenderOptions {
   confineTo?: string;
   /** The cluster Helm charts render against, and where their notes go; offline when absent. */
   helmContext?: HelmRenderContext;
+  /** Files found by walking a directory that are plainly not manifests are errors, not skipped. */
+  strict?: boolean;
+  /** Told once, sorted, the files a walk skipped as plainly not manifests (see foreign.ts). */
+  onSkippedFiles?: (files: string[]) => void;
 }
+
+/** What a path rendered to, and the files its walk skipped. */
+type Rendered = ParsedManifests & { skipped?: string[] };
 
 /** Plain files are read this many at a time; kustomize and helm runs, on a 2-core runner, two. */
 const FILE_CONCURRENCY = 16;
@@ -64,7 +71,7 @@ export async function render(options: RenderOptions): Promise<DesiredObject[]> {
   const name = (p: string) => repoRelative(repoRoot, p);
   const repository = confinement(options.confineTo ?? confinementRoot(repoRoot), name);
   const helmContext = options.helmContext ?? new HelmRenderContext();
-  const renderPath = async (path: string): Promise<ParsedManifests> => {
+  const renderPath = async (path: string): Promise<Rendered> => {
     const absolute = absoluteIn(repoRoot, path);
     const info = await stat(absolute).catch(() => undefined);
     if (!info) return failed({ file: path, message: `path ${path} does not exist` });
@@ -86,6 +93,7 @@ export async function render(options: RenderOptions): Promise<DesiredObject[]> {
           message: `source ${options.source} needs a directory, but ${group} is a file`,
         });
       }
+      // A file named as a path is meant as a manifest: it is never skipped.
       return files(() => readManifestFile(absolute, confined, group));
     }
     const ctx: RenderContext = { repoRoot, tools: options.tools, group, confinement: confined };
@@ -97,7 +105,7 @@ export async function render(options: RenderOptions): Promise<DesiredObject[]> {
       if (entry.kind === 'kustomize') return tools(() => collectKustomize(entry.path, nested));
       if (entry.kind === 'helm')
         return tools(() => collectHelmChart(entry.path, options.helm, nested, helmContext));
-      return files(() => readManifestFile(entry.path, confined, group));
+      return files(() => readManifestFile(entry.path, confined, group, !options.strict));
     });
     return merge(await Promise.all(parts));
   };
@@ -105,6 +113,8 @@ export async function render(options: RenderOptions): Promise<DesiredObject[]> {
   const rendered = merge(await Promise.all(options.paths.map(renderPath)));
   const problems = [...rendered.problems, ...findDuplicates(rendered.objects)];
   if (problems.length > 0) throw new RenderError(problems);
+  const skipped = [...new Set(rendered.skipped)].sort();
+  if (skipped.length > 0) options.onSkippedFiles?.(skipped);
   return rendered.objects;
 }
 
@@ -112,14 +122,16 @@ async function readManifestFile(
   path: string,
   confined: Confinement,
   group: string,
-): Promise<ParsedManifests> {
+  skipForeign = false,
+): Promise<Rendered> {
   const file = confined.name(path);
   // A manifest file may be a symlink: it is read only when it resolves inside the repository.
   const outside = escapes(confined, path);
   if (outside)
     return failed({ file, message: describeViolation({ file, field: 'file', path: file, reason: outside }) });
   try {
-    return collectManifests(await readFile(path, 'utf8'), file, { group });
+    const parsed = collectManifests(await readFile(path, 'utf8'), file, { group });
+    return skipForeign && parsed.foreign ? { objects: [], problems: [], skipped: [file] } : parsed;
   } catch (error) {
     return failed({ file, message: `cannot read ${file}: ${(error as Error).message}` });
   }
@@ -129,8 +141,12 @@ function failed(problem: RenderProblem): ParsedManifests {
   return { objects: [], problems: [problem] };
 }
 
-function merge(parts: ParsedManifests[]): ParsedManifests {
-  return { objects: parts.flatMap((p) => p.objects), problems: parts.flatMap((p) => p.problems) };
+function merge(parts: Rendered[]): Rendered {
+  return {
+    objects: parts.flatMap((p) => p.objects),
+    problems: parts.flatMap((p) => p.problems),
+    skipped: parts.flatMap((p) => p.skipped ?? []),
+  };
 }
 
 /** The same object (group, kind, namespace, name) twice: each repeat names the first place too. */

@@ -2,6 +2,7 @@
 import { type Document, LineCounter, parseAllDocuments, type Tags } from 'yaml';
 import type { DesiredObject, KubeObject } from '../model.ts';
 import { fastDocuments } from './fast-yaml.ts';
+import { isForeignDocument } from './foreign.ts';
 import { RenderError, type RenderProblem } from './problems.ts';
 
 export interface ParseOptions {
@@ -13,6 +14,8 @@ export interface ParseOptions {
 export interface ParsedManifests {
   objects: DesiredObject[];
   problems: RenderProblem[];
+  /** Every document parsed and is plainly not a Kubernetes object (see foreign.ts): a walk may skip the file. */
+  foreign?: boolean;
 }
 
 // kubectl reads YAML with go-yaml v2 (YAML 1.1): `0644` is octal and `yes`/`on` are booleans, and
@@ -76,6 +79,9 @@ export function carefulManifests(text: string, file: string, opts: ParseOptions)
   const lineAt = (offset: number) => lineCounter.linePos(offset).line + baseLine;
   // parseAllDocuments returns an EmptyStream (no documents) for empty input.
   const list = Array.isArray(documents) ? documents : [];
+  let values = 0;
+  let foreign = 0;
+  let unparsed = false;
 
   list.forEach((doc, i) => {
     const documentIndex = i + 1;
@@ -83,6 +89,7 @@ export function carefulManifests(text: string, file: string, opts: ParseOptions)
     const docLine = lineAt(start);
     const isSecret = SECRET_KIND.test(text.slice(doc.range[0], doc.range[2]));
     if (doc.errors.length > 0) {
+      unparsed = true;
       for (const error of doc.errors) {
         problems.push({
           file,
@@ -97,6 +104,7 @@ export function carefulManifests(text: string, file: string, opts: ParseOptions)
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (error) {
+      unparsed = true;
       const reason = error instanceof Error ? error.message : String(error);
       problems.push({
         file,
@@ -107,6 +115,8 @@ export function carefulManifests(text: string, file: string, opts: ParseOptions)
       return;
     }
     if (value === null || value === undefined) return;
+    values++;
+    if (isForeignDocument(value)) foreign++;
 
     if (isList(value)) {
       const itemNodes = listItemNodes(doc);
@@ -124,7 +134,10 @@ export function carefulManifests(text: string, file: string, opts: ParseOptions)
     if (problem) problems.push({ file, line: docLine, documentIndex, message: problem });
     else objects.push(desired(value as KubeObject, file, docLine, opts.group));
   });
-  return { objects, problems };
+  // A syntax error stops a document before it is counted: such a file is never foreign.
+  return !unparsed && values > 0 && foreign === values
+    ? { objects, problems, foreign: true }
+    : { objects, problems };
 }
 
 /** As collectManifests, but throws a RenderError naming every problem in the text. */

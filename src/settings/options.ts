@@ -37,6 +37,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'How to render each path; auto detects kustomization.yaml and Chart.yaml.',
   },
   {
+    name: 'strict',
+    kind: 'boolean',
+    default: 'false',
+    description:
+      'Treat YAML/JSON files found in a directory that are plainly not Kubernetes objects (no apiVersion and no kind: docker-compose.yml, mkdocs.yml, package.json) as errors instead of skipping them with a notice.',
+  },
+  {
     name: 'target',
     kind: 'string',
     default: DEFAULT_TARGET,

@@ -42,6 +42,7 @@ export function parseSettings(command: Command, raw: RawOptions, context: ParseC
     repoRoot,
     paths,
     source: read.choice<SourceMode>('source'),
+    strict: read.bool('strict'),
     kubeconfig: kubeconfigSource(read, repoRoot),
     namespace,
     helm: {
