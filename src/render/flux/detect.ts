@@ -17,7 +17,10 @@ export interface FoundKustomization {
   sourceRef?: { kind?: string; name?: string; namespace?: string };
 }
 
-const SKIPPED_DIRS = new Set(['.git', 'node_modules']);
+// As the plain walk (plain.ts): hidden directories (.git, .github CI configs) and node_modules are never read.
+function skippedDir(name: string): boolean {
+  return name.startsWith('.') || name === 'node_modules';
+}
 
 function yamlFiles(path: string): string[] {
   if (!existsSync(path)) return [];
@@ -25,7 +28,7 @@ function yamlFiles(path: string): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(path, { withFileTypes: true })) {
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) files.push(...yamlFiles(join(path, entry.name)));
+      if (!skippedDir(entry.name)) files.push(...yamlFiles(join(path, entry.name)));
     } else if (['.yaml', '.yml'].includes(extname(entry.name))) files.push(join(path, entry.name));
   }
   return files;

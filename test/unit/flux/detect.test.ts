@@ -36,6 +36,8 @@ test('a path is a Flux path when its YAML holds kustomize.toolkit.fluxcd.io Kust
       'apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: x\n# kustomize.toolkit.fluxcd.io/ssa: Ignore\n',
     'chart/templates/ks.yaml':
       '{{- if .Values.x }}\napiVersion: kustomize.toolkit.fluxcd.io/v1\n{{- end }}\n',
+    // CI configs and other hidden directories are never read, as in the plain walk.
+    'ci/.github/workflows/flux.yml': KS('from-ci', './apps'),
   });
   const cases: [string, boolean][] = [
     ['fleet/clusters/prod', true],
@@ -45,6 +47,7 @@ test('a path is a Flux path when its YAML holds kustomize.toolkit.fluxcd.io Kust
     ['kustomize', false],
     ['other', false],
     ['chart', false],
+    ['ci', false],
     ['missing', false],
   ];
   for (const [path, want] of cases) assert.equal(isFluxPath(join(root, path)), want, path);
