@@ -61,6 +61,10 @@ export async function converge(
     },
     hooks,
   );
+  // Remarks on what was rendered (files skipped as not manifests) hold for the apply report too.
+  const runNotes = result.desired.runNotes ?? [];
+  if (runNotes.length > 0)
+    remediation.changeSet.notes = [...runNotes, ...(remediation.changeSet.notes ?? [])];
   const report = buildReport(remediation.changeSet, {
     target: settings.target,
     mode: 'apply',

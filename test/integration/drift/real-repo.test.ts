@@ -6,7 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { kubeconfigPath, kubectlOk, type TestNamespace, withNamespace } from '../../support/cluster.ts';
+import {
+  kubeconfigPath,
+  kubectl,
+  kubectlOk,
+  type TestNamespace,
+  withNamespace,
+} from '../../support/cluster.ts';
 import { spawnCli, writeRepo } from '../faults/support.ts';
 
 const NOTICE =
@@ -98,5 +104,18 @@ describe('a real repository with the default path', { timeout: 120_000 }, () => 
       /^kube-drift: 2 problems while rendering manifests:\n {2}docker-compose\.yml:1: document 1 has no apiVersion, kind, metadata\.name\n {2}mkdocs\.yml:1: document 1 has no apiVersion, kind, metadata\.name\n/,
     );
     assert.ok(!run.stderr.includes('.github'), run.stderr);
+  });
+
+  it('apply: the same note in the apply report, and the manifest applied', async () => {
+    const run = await spawnCli(
+      ['apply', '--kubeconfig', kubeconfigPath(), '-n', ns.name, '--target', ns.name, '--output', 'json'],
+      {},
+      repo,
+    ).done;
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as Report;
+    assert.deepEqual(report.notes?.[0], NOTICE);
+    const live = await kubectl(['-n', ns.name, 'get', 'configmap', 'app', '-o', 'jsonpath={.data.level}']);
+    assert.equal(live.stdout, 'info');
   });
 });
