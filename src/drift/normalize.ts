@@ -1,7 +1,7 @@
 // What of an object is compared: the user's intent, not the server's bookkeeping.
 
 import type { KubeObject, ObjectMeta } from '../model.ts';
-import { cloneJson } from './jsondiff.ts';
+import { cloneJson, setOwn } from './jsondiff.ts';
 
 /** Every label and annotation kube-drift writes starts with this; none of them is drift. */
 export const OWNER_PREFIX = 'kube-drift.dev/';
@@ -44,7 +44,7 @@ export function normalizeForDiff(object: KubeObject): KubeObject {
     ) {
       continue;
     }
-    normalized[key] = cloneJson(object[key]);
+    setOwn(normalized, key, cloneJson(object[key]));
   }
   return normalized;
 }
@@ -72,7 +72,8 @@ function withoutOwnKeys(
   let kept = 0;
   for (const key in map) {
     if (!Object.hasOwn(map, key) || key === drop || key.startsWith(OWNER_PREFIX)) continue;
-    result[key] = map[key];
+    // A `__proto__` key from YAML must stay a key, not become the map's prototype.
+    setOwn(result, key, map[key]);
     kept++;
   }
   return kept === 0 ? undefined : result;

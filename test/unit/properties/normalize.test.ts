@@ -93,3 +93,11 @@ test('property: normalizeForDiff never keeps status, managedFields or server boo
     }),
   );
 });
+
+test('normalizeForDiff keeps a __proto__ label or annotation key as a key (seed -2084874486)', () => {
+  const labels = JSON.parse('{"__proto__":"x"}') as Record<string, string>;
+  const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', labels } } as KubeObject;
+  const normalized = normalizeForDiff(object);
+  assert.deepEqual(Object.keys(normalized.metadata.labels ?? {}), ['__proto__']);
+  assert.deepEqual(normalizeForDiff(normalized), normalized);
+});
