@@ -73,7 +73,7 @@ export function parseConfig(text: string, file: string, repoRoot: string): Fleet
   const at = new Locator(file, lines);
   const [syntax] = document.errors;
   if (syntax) {
-    const line = syntax.linePos?.[0].line ?? 1;
+    const line = syntax.linePos?.[0].line ?? lines.linePos(syntax.pos[0]).line;
     throw new InputError(`${file}:${line}: not valid YAML: ${syntax.message.split('\n')[0]}`, { file, line });
   }
   const root = document.contents as Node | null;
