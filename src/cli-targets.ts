@@ -16,8 +16,11 @@ export const TARGETS_USAGE = [
   `  ${'-h, --help'.padEnd(34)} Show this help.`,
 ].join('\n');
 
-/** The command's text for standard output, or undefined when help was asked for. */
-export async function targetsCommand(args: string[], repoRoot: string): Promise<string | undefined> {
+/** The command's text for standard output (and a note for standard error), or undefined for help. */
+export async function targetsCommand(
+  args: string[],
+  repoRoot: string,
+): Promise<{ stdout: string; note?: string } | undefined> {
   let values: { config?: string; base?: string; json?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -37,7 +40,11 @@ export async function targetsCommand(args: string[], repoRoot: string): Promise<
   }
   if (values.help) return undefined;
   const config = await loadConfig(repoRoot, { path: values.config, ref: values.base });
-  return values.json ? `${JSON.stringify(matrixOf(config))}\n` : targetsText(config);
+  const stdout = values.json ? `${JSON.stringify(matrixOf(config))}\n` : targetsText(config);
+  const note = config.workTreeDiffers
+    ? `note: the work tree's config differs from ${config.file}; the targets above are ${values.base}'s (a pull request does not choose its own targets or credentials)\n`
+    : undefined;
+  return { stdout, note };
 }
 
 /** One matrix entry per target: what a job needs to name and run it, no credentials. */

@@ -129,7 +129,9 @@ async function targets(
   err: (text: string) => void,
 ): Promise<number> {
   try {
-    out((await targetsCommand(args, process.cwd())) ?? `${TARGETS_USAGE}\n`);
+    const result = await targetsCommand(args, process.cwd());
+    out(result?.stdout ?? `${TARGETS_USAGE}\n`);
+    if (result?.note) err(result.note);
     return 0;
   } catch (error) {
     err(`kube-drift: ${describeError(error)}\n`);

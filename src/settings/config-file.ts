@@ -30,6 +30,8 @@ export interface FleetConfig {
   /** As errors name it: relative to the repository, with `@ref` when read from a commit. */
   file: string;
   targets: ConfigTarget[];
+  /** Read at a commit: whether the work tree's file differs (a pull request changed the config). */
+  workTreeDiffers?: boolean;
 }
 
 /**
@@ -49,7 +51,8 @@ export async function loadConfig(
       );
     const text = await readFileAtCommit(repoRoot, options.ref, inRepo);
     if (text === undefined) throw missing(`${inRepo} at ${options.ref}`);
-    return parseConfig(text, `${inRepo}@${options.ref}`, repoRoot);
+    const workTree = await readFile(resolve(repoRoot, path), 'utf8').catch(() => undefined);
+    return { ...parseConfig(text, `${inRepo}@${options.ref}`, repoRoot), workTreeDiffers: workTree !== text };
   }
   let text: string;
   try {

@@ -110,6 +110,10 @@ describe('kube-drift targets', () => {
         matrix.include.map((t) => t.target),
         ['staging', 'production'],
       );
+      assert.equal(
+        run.stderr,
+        "note: the work tree's config differs from kube-drift.yaml@main; the targets above are main's (a pull request does not choose its own targets or credentials)\n",
+      );
       const text = await runCli(['targets', '--base', 'main']);
       assert.match(
         text.stdout,
@@ -124,6 +128,9 @@ describe('kube-drift targets', () => {
 
   it('--base names the file at the commit in errors, and a base without a config', async () => {
     git(repo, 'checkout', '--quiet', '-b', 'broken', 'main');
+    const same = await runCli(['targets', '--base', 'main']);
+    assert.equal(same.code, 0, same.stderr);
+    assert.equal(same.stderr, '', 'no note when the work tree holds the base config');
     writeFileSync(
       join(repo, 'kube-drift.yaml'),
       BASE_CONFIG.replace('max-deletions: 10', 'max-deletions: ten'),
