@@ -1,8 +1,9 @@
-// The CLI face of the engine: kube-drift diff | apply | render. It parses flags, runs the flow
+// The CLI face of the engine: kube-drift diff | apply | render | targets. It parses flags, runs the flow
 // (src/flow.ts) and prints; everything printed passes through the run's one Redactor into
 // src/output/streams.ts.
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { TARGETS_USAGE, targetsCommand } from './cli-targets.ts';
 import { maskSecrets } from './drift/mask.ts';
 import { type EngineHooks, renderDesired } from './engine.ts';
 import { describeError, InputError } from './errors.ts';
@@ -28,6 +29,9 @@ export function usage(command?: Command): string {
   if (!command) {
     lines.push('Usage: kube-drift <command> [flags]', '', 'Commands:');
     for (const [name, text] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${text}`);
+    lines.push(
+      `  ${'targets'.padEnd(8)} List the targets of kube-drift.yaml (--json: a GitHub Actions matrix).`,
+    );
     lines.push('', 'Run kube-drift <command> --help for its flags.');
     return lines.join('\n');
   }
@@ -100,6 +104,7 @@ export async function main(argv: string[], io?: CliIO): Promise<number> {
     out(`${VERSION}\n`);
     return 0;
   }
+  if (command === 'targets') return targets(rest, out, err);
   if (!(command in COMMANDS)) {
     err(`kube-drift: unknown command "${command}"\n\n${usage()}\n`);
     return 2;
@@ -112,6 +117,22 @@ export async function main(argv: string[], io?: CliIO): Promise<number> {
       return 0;
     }
     return await runCommand(settings, streams, redactor);
+  } catch (error) {
+    err(`kube-drift: ${describeError(error)}\n`);
+    return 2;
+  }
+}
+
+async function targets(
+  args: string[],
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
+  try {
+    const result = await targetsCommand(args, process.cwd());
+    out(result?.stdout ?? `${TARGETS_USAGE}\n`);
+    if (result?.note) err(result.note);
+    return 0;
   } catch (error) {
     err(`kube-drift: ${describeError(error)}\n`);
     return 2;

@@ -112,3 +112,18 @@ export async function checkoutBase(repoRoot: string, baseSha: string): Promise<B
     throw error;
   }
 }
+
+/**
+ * One file's text at a commit, read from Git's object store (the work tree and index are not
+ * looked at), or undefined when the commit has no such file. `path` is relative to `repoRoot`.
+ */
+export async function readFileAtCommit(
+  repoRoot: string,
+  ref: string,
+  path: string,
+): Promise<string | undefined> {
+  const sha = await resolveCommit(repoRoot, ref);
+  const spec = `${sha}:./${path.split('\\').join('/')}`;
+  if ((await git(repoRoot, ['cat-file', '-e', spec])).code !== 0) return undefined;
+  return gitOk(repoRoot, ['cat-file', 'blob', spec]);
+}

@@ -22,6 +22,8 @@ export interface ParseContext {
   pullRequestBase?: string;
   /** Where the action writes its JSON report when report-file is not set (RUNNER_TEMP). */
   reportDir?: string;
+  /** How errors name an option, when its value came from a config file rather than an input or flag. */
+  label?: (name: string) => string;
 }
 
 /** Runs whose checkout is a pull request's head: what it renders is the pull request's to decide. */
@@ -29,7 +31,7 @@ const UNTRUSTED_EVENTS = new Set(['pull_request', 'pull_request_target']);
 
 /** Builds Settings from raw option values (flags or inputs), applying defaults and validating. */
 export function parseSettings(command: Command, raw: RawOptions, context: ParseContext): Settings {
-  const read = new OptionReader(raw, context.isAction);
+  const read = new OptionReader(raw, context.isAction, context.label);
   const repoRoot = resolve(context.repoRoot);
   const paths = repositoryPaths(read, repoRoot);
   const target = targetName(read);

@@ -9,14 +9,18 @@ export type RawOptions = Record<string, string | string[] | undefined>;
 export class OptionReader {
   private readonly raw: RawOptions;
   readonly isAction: boolean;
+  private readonly labelOf?: (name: string) => string;
 
-  constructor(raw: RawOptions, isAction: boolean) {
+  /** `labelOf` names options that came from elsewhere (a config file's `file:line: key`). */
+  constructor(raw: RawOptions, isAction: boolean, labelOf?: (name: string) => string) {
     this.raw = raw;
     this.isAction = isAction;
+    this.labelOf = labelOf;
   }
 
   /** How a message names the option: `input "x"` in the action, `--x` on the command line. */
   label(name: string): string {
+    if (this.labelOf) return this.labelOf(name);
     return this.isAction ? `input "${name}"` : `--${name}`;
   }
 
