@@ -58,7 +58,7 @@ const INVALID: Record<string, string> = {
 };
 
 describe('config schema', () => {
-  it('is the one the option table makes (regenerate schema/config.schema.json when options change)', () => {
+  it('is the one the option table makes (regenerate it with node tools/config-schema.ts when options change)', () => {
     assert.deepEqual(committed, configSchema());
   });
 
