@@ -15,6 +15,8 @@ declare -A PACKAGE_OF=(
 	[git]=git
 	# The SOPS tests make an OpenPGP key with gpg --batch.
 	[gpg]=gnupg
+	# tools/argocd-crds.sh takes Argo CD's CRDs out of the Go module's zip.
+	[unzip]=unzip
 )
 
 main() {
