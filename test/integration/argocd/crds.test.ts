@@ -1,0 +1,195 @@
+// Argo CD's own objects against the local control plane, with the CRDs of the Argo CD release
+// installed from its Go module: an AppProject applied by hand and an Application applied as an
+// app of apps applies it are in sync, and a hand edit is reported as exactly the field it changed.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FieldChange } from '../../../src/model.ts';
+import { runCli } from '../../support/cli.ts';
+import {
+  kubeconfigPath,
+  kubectl,
+  kubectlOk,
+  REPO_ROOT,
+  type TestNamespace,
+  withNamespace,
+} from '../../support/cluster.ts';
+
+const APPS = 'test/fixtures/argocd/apps';
+
+interface JsonEntry {
+  kind: string;
+  name: string;
+  action: string;
+  note?: string;
+  changes: FieldChange[];
+}
+
+/** `Kind/name action [path: before -> after by manager]` for each entry, sorted. */
+function summary(entries: JsonEntry[]): string[] {
+  return entries
+    .map((e) => {
+      const changes = e.changes.map(
+        (c) =>
+          ` ${c.path}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)} by ${c.changedBy?.manager}`,
+      );
+      return `${e.kind}/${e.name} ${e.action}${changes.join(',')}${e.note ? `: ${e.note}` : ''}`;
+    })
+    .sort();
+}
+
+describe("Argo CD's CRDs from its Go module, and its objects diffed exactly", { timeout: 180_000 }, () => {
+  let ns: TestNamespace;
+
+  async function diff(): Promise<{ code: number; entries: JsonEntry[] }> {
+    // A target of its own: the default target's inventory belongs to whichever test applied it.
+    const args = ['diff', '--path', APPS, '--kubeconfig', kubeconfigPath(), '-n', ns.name];
+    const cli = await runCli([...args, '--target', ns.name, '-o', 'json']);
+    assert.ok(cli.stdout.startsWith('{'), `expected a JSON report, got: ${cli.stdout} ${cli.stderr}`);
+    const report = JSON.parse(cli.stdout) as { entries: JsonEntry[]; errors: { message: string }[] };
+    assert.deepEqual(report.errors, []);
+    return { code: cli.code, entries: report.entries };
+  }
+
+  before(async () => {
+    const crds = execFileSync(join(REPO_ROOT, 'tools/argocd-crds.sh'), { encoding: 'utf8' }).trim();
+    // Server-side: the ApplicationSet CRD is too big for kubectl's last-applied annotation.
+    // Applying the same CRDs again (another test did, or runs now) changes nothing.
+    await kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', crds]);
+    await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', '-f', crds]);
+    ns = await withNamespace('argocd');
+    // Argo CD's declarative setup: an admin applies the project with a plain kubectl apply.
+    await kubectlOk(['apply', '-n', ns.name, '-f', join(APPS, 'appproject.yaml')]);
+    // A child of an app of apps: the parent Application's sync applies it (ServerSideApply=true)
+    // under Argo CD's field manager, with the annotation that tracks it to the parent.
+    const trackingId = `payments-apps:argoproj.io/Application:${ns.name}/payments-api`;
+    const application = readFileSync(join(APPS, 'application.yaml'), 'utf8').replace(
+      '  labels:\n',
+      `  annotations:\n    argocd.argoproj.io/tracking-id: ${trackingId}\n  labels:\n`,
+    );
+    assert.ok(application.includes(trackingId));
+    await kubectlOk(
+      ['apply', '--server-side', '--field-manager=argocd-controller', '-n', ns.name, '-f', '-'],
+      { input: application },
+    );
+    // What Argo CD's application controller then writes: Application has no status subresource,
+    // so its status lives in the object itself, under the controller's own field manager.
+    const status = {
+      status: { sync: { status: 'Synced', revision: 'v1.4.2' }, health: { status: 'Healthy' } },
+    };
+    await kubectlOk([
+      'patch',
+      '-n',
+      ns.name,
+      'application/payments-api',
+      '--type=merge',
+      '--field-manager=argocd-application-controller',
+      '-p',
+      JSON.stringify(status),
+    ]);
+  });
+  after(async () => {
+    if (!ns) return;
+    // No Argo CD runs here to honour the resources finalizer; without this the namespace hangs.
+    await kubectl([
+      'patch',
+      '-n',
+      ns.name,
+      'application/payments-api',
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":null}}',
+    ]);
+    await ns.cleanup();
+  });
+
+  it('installs the CRDs of Argo CD v3.6.1 from its Go module, established', async () => {
+    const crds = execFileSync(join(REPO_ROOT, 'tools/argocd-crds.sh'), { encoding: 'utf8' }).trim();
+    assert.match(crds, /argocd-crds\/v3\.6\.1$/);
+    const names = await kubectlOk([
+      'get',
+      'crd',
+      'applications.argoproj.io',
+      'applicationsets.argoproj.io',
+      'appprojects.argoproj.io',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Established")].status}{"\\n"}{end}',
+    ]);
+    assert.deepEqual(names.trim().split('\n'), [
+      'applications.argoproj.io True',
+      'applicationsets.argoproj.io True',
+      'appprojects.argoproj.io True',
+    ]);
+  });
+
+  it('reports an Application and an AppProject in sync right after they are applied', async () => {
+    // What the live objects hold beyond Git, none of it drift: the tracking annotation, the
+    // controller's status, kubectl's last-applied annotation, and each writer's managed fields.
+    const live = JSON.parse(
+      await kubectlOk([
+        'get',
+        '-n',
+        ns.name,
+        'application/payments-api',
+        '-o',
+        'json',
+        '--show-managed-fields',
+      ]),
+    );
+    assert.equal(live.status.sync.status, 'Synced');
+    assert.match(live.metadata.annotations['argocd.argoproj.io/tracking-id'], /^payments-apps:/);
+    const managers = (o: { metadata: { managedFields: { manager: string; operation: string }[] } }) =>
+      o.metadata.managedFields.map((f) => `${f.manager} ${f.operation}`).sort();
+    assert.deepEqual(managers(live), ['argocd-application-controller Update', 'argocd-controller Apply']);
+    const project = JSON.parse(
+      await kubectlOk(['get', '-n', ns.name, 'appproject/payments', '-o', 'json', '--show-managed-fields']),
+    );
+    assert.ok(project.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
+    assert.deepEqual(managers(project), ['kubectl-client-side-apply Update']);
+
+    const { code, entries } = await diff();
+    assert.deepEqual(summary(entries), [
+      'AppProject/payments unchanged',
+      'Application/payments-api unchanged',
+    ]);
+    assert.equal(code, 0);
+  });
+
+  it('reports a hand edit of the Application as exactly the fields changed, by the editor', async () => {
+    await kubectlOk([
+      'patch',
+      '-n',
+      ns.name,
+      'application/payments-api',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { source: { targetRevision: 'hotfix-42' } } }),
+    ]);
+    const first = await diff();
+    assert.deepEqual(summary(first.entries), [
+      'AppProject/payments unchanged',
+      'Application/payments-api configured /spec/source/targetRevision: "hotfix-42" -> "v1.4.2" by kubectl-patch',
+    ]);
+    assert.equal(first.code, 1);
+    // Inside helm.valuesObject, which the schema leaves free-form, the path is as exact.
+    const tag = { spec: { source: { helm: { valuesObject: { image: { tag: '1.4.3-debug' } } } } } };
+    await kubectlOk([
+      'patch',
+      '-n',
+      ns.name,
+      'application/payments-api',
+      '--type=merge',
+      '-p',
+      JSON.stringify(tag),
+    ]);
+    const second = await diff();
+    assert.deepEqual(summary(second.entries), [
+      'AppProject/payments unchanged',
+      'Application/payments-api configured' +
+        ' /spec/source/helm/valuesObject/image/tag: "1.4.3-debug" -> "1.4.2" by kubectl-patch,' +
+        ' /spec/source/targetRevision: "hotfix-42" -> "v1.4.2" by kubectl-patch',
+    ]);
+  });
+});
