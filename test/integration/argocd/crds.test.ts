@@ -3,7 +3,7 @@
 // app of apps applies it are in sync, and a hand edit is reported as exactly the field it changed.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FieldChange } from '../../../src/model.ts';
@@ -108,6 +108,13 @@ describe("Argo CD's CRDs from its Go module, and its objects diffed exactly", { 
   it('installs the CRDs of Argo CD v3.6.1 from its Go module, established', async () => {
     const crds = execFileSync(join(REPO_ROOT, 'tools/argocd-crds.sh'), { encoding: 'utf8' }).trim();
     assert.match(crds, /argocd-crds\/v3\.6\.1$/);
+    // The module's manifests/crds holds a kustomization.yaml too, which is no object to apply.
+    assert.deepEqual(readdirSync(crds).sort(), [
+      '.complete',
+      'application-crd.yaml',
+      'applicationset-crd.yaml',
+      'appproject-crd.yaml',
+    ]);
     const names = await kubectlOk([
       'get',
       'crd',
