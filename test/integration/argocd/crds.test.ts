@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FieldChange } from '../../../src/model.ts';
+import type { FieldChange, KubeObject } from '../../../src/model.ts';
 import { runCli } from '../../support/cli.ts';
 import {
   kubeconfigPath,
@@ -14,6 +14,7 @@ import {
   kubectlOk,
   REPO_ROOT,
   type TestNamespace,
+  waitFor,
   withNamespace,
 } from '../../support/cluster.ts';
 
@@ -25,6 +26,37 @@ interface JsonEntry {
   action: string;
   note?: string;
   changes: FieldChange[];
+}
+
+const APPLICATIONS = ['payments-api', 'payments-worker'];
+const ARGO_CD_CRDS = ['applications.argoproj.io', 'applicationsets.argoproj.io', 'appprojects.argoproj.io'];
+
+/** `name Established-status` of each of Argo CD's CRDs. */
+async function established(): Promise<string[]> {
+  const condition = '{.status.conditions[?(@.type=="Established")].status}';
+  const jsonpath = `jsonpath={range .items[*]}{.metadata.name} ${condition}{"\\n"}{end}`;
+  const names = await kubectlOk(['get', 'crd', ...ARGO_CD_CRDS, '-o', jsonpath]);
+  return names.trim().split('\n');
+}
+
+/**
+ * Applies an Application of APPS as an app-of-apps parent's sync does, then writes the status
+ * Argo CD's application controller writes: Application has no status subresource, so its
+ * status lives in the object itself, under the controller's own field manager.
+ */
+async function syncAsChild(ns: string, file: string, name: string, mode: string[]): Promise<void> {
+  const trackingId = `payments-apps:argoproj.io/Application:${ns}/${name}`;
+  const application = readFileSync(join(APPS, file), 'utf8').replace(
+    '  labels:\n',
+    `  annotations:\n    argocd.argoproj.io/tracking-id: ${trackingId}\n  labels:\n`,
+  );
+  assert.ok(application.includes(trackingId));
+  await kubectlOk(['apply', ...mode, '--field-manager=argocd-controller', '-n', ns, '-f', '-'], {
+    input: application,
+  });
+  const status = { status: { sync: { status: 'Synced' }, health: { status: 'Healthy' } } };
+  const patch = ['patch', '-n', ns, `application/${name}`, '--type=merge', '-p', JSON.stringify(status)];
+  await kubectlOk([...patch, '--field-manager=argocd-application-controller']);
 }
 
 /** `Kind/name action [path: before -> after by manager]` for each entry, sorted. */
@@ -58,50 +90,28 @@ describe("Argo CD's CRDs from its Go module, and its objects diffed exactly", { 
     // Server-side: the ApplicationSet CRD is too big for kubectl's last-applied annotation.
     // Applying the same CRDs again (another test did, or runs now) changes nothing.
     await kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', crds]);
-    await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', '-f', crds]);
+    // Polled rather than kubectl wait, which fails on a CRD created so recently it has no status.
+    await waitFor(
+      async () => (await established()).every((line) => line.endsWith(' True')),
+      60_000,
+      "Argo CD's CRDs to be Established",
+    );
     ns = await withNamespace('argocd');
     // Argo CD's declarative setup: an admin applies the project with a plain kubectl apply.
     await kubectlOk(['apply', '-n', ns.name, '-f', join(APPS, 'appproject.yaml')]);
-    // A child of an app of apps: the parent Application's sync applies it (ServerSideApply=true)
-    // under Argo CD's field manager, with the annotation that tracks it to the parent.
-    const trackingId = `payments-apps:argoproj.io/Application:${ns.name}/payments-api`;
-    const application = readFileSync(join(APPS, 'application.yaml'), 'utf8').replace(
-      '  labels:\n',
-      `  annotations:\n    argocd.argoproj.io/tracking-id: ${trackingId}\n  labels:\n`,
-    );
-    assert.ok(application.includes(trackingId));
-    await kubectlOk(
-      ['apply', '--server-side', '--field-manager=argocd-controller', '-n', ns.name, '-f', '-'],
-      { input: application },
-    );
-    // What Argo CD's application controller then writes: Application has no status subresource,
-    // so its status lives in the object itself, under the controller's own field manager.
-    const status = {
-      status: { sync: { status: 'Synced', revision: 'v1.4.2' }, health: { status: 'Healthy' } },
-    };
-    await kubectlOk([
-      'patch',
-      '-n',
-      ns.name,
-      'application/payments-api',
-      '--type=merge',
-      '--field-manager=argocd-application-controller',
-      '-p',
-      JSON.stringify(status),
-    ]);
+    // Children of an app of apps, each applied as the parent's sync applies it: the default
+    // sync is kubectl's client-side apply, ServerSideApply=true a server-side apply, both under
+    // Argo CD's field manager and with the annotation that tracks the child to the parent.
+    await syncAsChild(ns.name, 'api-application.yaml', 'payments-api', ['--server-side']);
+    await syncAsChild(ns.name, 'worker-application.yaml', 'payments-worker', []);
   });
   after(async () => {
     if (!ns) return;
     // No Argo CD runs here to honour the resources finalizer; without this the namespace hangs.
-    await kubectl([
-      'patch',
-      '-n',
-      ns.name,
-      'application/payments-api',
-      '--type=merge',
-      '-p',
-      '{"metadata":{"finalizers":null}}',
-    ]);
+    for (const app of APPLICATIONS) {
+      const unfinalized = '{"metadata":{"finalizers":null}}';
+      await kubectl(['patch', '-n', ns.name, `application/${app}`, '--type=merge', '-p', unfinalized]);
+    }
     await ns.cleanup();
   });
 
@@ -115,51 +125,51 @@ describe("Argo CD's CRDs from its Go module, and its objects diffed exactly", { 
       'applicationset-crd.yaml',
       'appproject-crd.yaml',
     ]);
-    const names = await kubectlOk([
-      'get',
-      'crd',
-      'applications.argoproj.io',
-      'applicationsets.argoproj.io',
-      'appprojects.argoproj.io',
-      '-o',
-      'jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Established")].status}{"\\n"}{end}',
-    ]);
-    assert.deepEqual(names.trim().split('\n'), [
+    const names = await established();
+    assert.deepEqual(names, [
       'applications.argoproj.io True',
       'applicationsets.argoproj.io True',
       'appprojects.argoproj.io True',
     ]);
   });
 
-  it('reports an Application and an AppProject in sync right after they are applied', async () => {
+  it('reports Applications synced either way and an AppProject in sync right after they are applied', async () => {
     // What the live objects hold beyond Git, none of it drift: the tracking annotation, the
     // controller's status, kubectl's last-applied annotation, and each writer's managed fields.
-    const live = JSON.parse(
-      await kubectlOk([
-        'get',
-        '-n',
-        ns.name,
-        'application/payments-api',
-        '-o',
-        'json',
-        '--show-managed-fields',
-      ]),
-    );
-    assert.equal(live.status.sync.status, 'Synced');
-    assert.match(live.metadata.annotations['argocd.argoproj.io/tracking-id'], /^payments-apps:/);
-    const managers = (o: { metadata: { managedFields: { manager: string; operation: string }[] } }) =>
-      o.metadata.managedFields.map((f) => `${f.manager} ${f.operation}`).sort();
-    assert.deepEqual(managers(live), ['argocd-application-controller Update', 'argocd-controller Apply']);
-    const project = JSON.parse(
-      await kubectlOk(['get', '-n', ns.name, 'appproject/payments', '-o', 'json', '--show-managed-fields']),
-    );
-    assert.ok(project.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
-    assert.deepEqual(managers(project), ['kubectl-client-side-apply Update']);
+    const beyondGit = async (resource: string): Promise<string[]> => {
+      const get = ['get', '-n', ns.name, resource, '-o', 'json', '--show-managed-fields'];
+      const live = JSON.parse(await kubectlOk(get)) as KubeObject & {
+        metadata: { managedFields: { manager: string; operation: string }[] };
+        status?: { sync?: { status?: string } };
+      };
+      const annotations = Object.keys(live.metadata.annotations ?? {}).sort();
+      const writers = live.metadata.managedFields.map((f) => `${f.manager} ${f.operation}`).sort();
+      return [...annotations, ...writers, `status ${live.status?.sync?.status}`];
+    };
+    assert.deepEqual(await beyondGit('application/payments-api'), [
+      'argocd.argoproj.io/tracking-id',
+      'argocd-application-controller Update',
+      'argocd-controller Apply',
+      'status Synced',
+    ]);
+    assert.deepEqual(await beyondGit('application/payments-worker'), [
+      'argocd.argoproj.io/tracking-id',
+      'kubectl.kubernetes.io/last-applied-configuration',
+      'argocd-application-controller Update',
+      'argocd-controller Update',
+      'status Synced',
+    ]);
+    assert.deepEqual(await beyondGit('appproject/payments'), [
+      'kubectl.kubernetes.io/last-applied-configuration',
+      'kubectl-client-side-apply Update',
+      'status undefined',
+    ]);
 
     const { code, entries } = await diff();
     assert.deepEqual(summary(entries), [
       'AppProject/payments unchanged',
       'Application/payments-api unchanged',
+      'Application/payments-worker unchanged',
     ]);
     assert.equal(code, 0);
   });
@@ -178,6 +188,7 @@ describe("Argo CD's CRDs from its Go module, and its objects diffed exactly", { 
     assert.deepEqual(summary(first.entries), [
       'AppProject/payments unchanged',
       'Application/payments-api configured /spec/source/targetRevision: "hotfix-42" -> "v1.4.2" by kubectl-patch',
+      'Application/payments-worker unchanged',
     ]);
     assert.equal(first.code, 1);
     // Inside helm.valuesObject, which the schema leaves free-form, the path is as exact.
@@ -197,6 +208,7 @@ describe("Argo CD's CRDs from its Go module, and its objects diffed exactly", { 
       'Application/payments-api configured' +
         ' /spec/source/helm/valuesObject/image/tag: "1.4.3-debug" -> "1.4.2" by kubectl-patch,' +
         ' /spec/source/targetRevision: "hotfix-42" -> "v1.4.2" by kubectl-patch',
+      'Application/payments-worker unchanged',
     ]);
   });
 });
