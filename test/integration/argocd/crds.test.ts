@@ -2,8 +2,9 @@
 // installed from its Go module: an AppProject applied by hand and an Application applied as an
 // app of apps applies it are in sync, and a hand edit is reported as exactly the field it changed.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FieldChange, KubeObject } from '../../../src/model.ts';
@@ -131,6 +132,26 @@ describe("Argo CD's CRDs from its Go module, and its objects diffed exactly", { 
       'applicationsets.argoproj.io True',
       'appprojects.argoproj.io True',
     ]);
+  });
+
+  it('fails naming the module when the Go module proxy cannot serve it', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'kube-drift-argocd-crds-'));
+    try {
+      const env = { ...process.env, GOPROXY: 'off', GOMODCACHE: join(scratch, 'modcache') };
+      const run = spawnSync(join(REPO_ROOT, 'tools/argocd-crds.sh'), [join(scratch, 'out')], {
+        encoding: 'utf8',
+        env,
+      });
+      assert.equal(run.status, 1);
+      assert.match(
+        run.stderr,
+        /^argocd-crds: could not download github\.com\/argoproj\/argo-cd\/v3@v3\.6\.1: .*GOPROXY=off/,
+      );
+      assert.equal(run.stdout, '');
+      assert.equal(existsSync(join(scratch, 'out', '.complete')), false);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('reports Applications synced either way and an AppProject in sync right after they are applied', async () => {
