@@ -1,6 +1,7 @@
 // Argo CD's own objects against the local control plane, with the CRDs of the Argo CD release
-// installed from its Go module: an AppProject applied by hand and an Application applied as an
-// app of apps applies it are in sync, and a hand edit is reported as exactly the field it changed.
+// installed from its Go module: an AppProject applied by hand and Applications applied as an
+// app of apps' sync applies them are in sync (what Argo CD adds beyond Git is no drift), and a
+// hand edit is reported as exactly the fields it changed, by whoever changed them.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
