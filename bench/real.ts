@@ -244,9 +244,6 @@ async function main(): Promise<void> {
   let all = '';
   try {
     all = await applyAll(repo);
-    const objects = (
-      await must(NODE, [CLI, 'render', ...repo.paths.flatMap((p) => ['--path', p])], undefined)
-    ).length;
     const count = all.split(/^kind: /m).length - 1;
     log(`${count} objects applied, ${(Buffer.byteLength(all) / 2 ** 20).toFixed(1)} MB of YAML`);
     await kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s']);
