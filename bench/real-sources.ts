@@ -20,8 +20,15 @@ export interface Source {
   /** Directory inside the module. */
   dir: string;
   kind: 'kustomize' | 'helm';
-  /** Applied as users do: kubectl apply --server-side, helm install, or helm template piped to kubectl apply (Argo CD's way). */
-  applyWith: 'kubectl' | 'helm-install' | 'helm-template';
+  /**
+   * Applied as users do: kubectl apply --server-side, or helm install. Helm keeps a release
+   * record per name and namespace in its storage driver, so the second chart (same release
+   * name and namespace, as kube-drift renders every chart path with one) keeps its record in
+   * ConfigMaps (HELM_DRIVER=configmap) instead of Secrets.
+   */
+  applyWith: 'kubectl' | 'helm-install' | 'helm-install-configmap';
+  /** Removes objects that would disturb the shared control plane (see below). */
+  drop?: string;
 }
 
 const ARGO = { path: 'github.com/argoproj/argo-cd/v3', version: 'v3.6.1' };
@@ -29,10 +36,13 @@ const PROM = { path: 'github.com/prometheus-operator/prometheus-operator', versi
 const PODINFO = { path: 'github.com/stefanprodan/podinfo', version: 'v1.8.1-0.20250910200901-e86405a8674e' };
 const CERT_MANAGER = { path: 'github.com/cert-manager/cert-manager', version: 'v1.21.2' };
 const KEDA = { path: 'github.com/kedacore/keda/v2', version: 'v2.21.0' };
+const INGRESS_NGINX = { path: 'k8s.io/ingress-nginx', version: 'v0.0.0-20240708192948-52c50467d67d' };
+const GATEWAY_API = { path: 'sigs.k8s.io/gateway-api', version: 'v1.7.0' };
 
-// Nothing here registers an APIService or a webhook on core kinds: the control plane is shared,
-// and an unavailable aggregated API breaks discovery for everyone (metrics-server, KEDA's
-// metrics adapter and ingress-nginx's Ingress webhook are left out for that reason).
+// Nothing here may register an APIService or a webhook on core kinds: the control plane is
+// shared, its pods never run, and an unavailable aggregated API breaks discovery for everyone.
+// So metrics-server is left out, and KEDA's metrics APIService and webhook and ingress-nginx's
+// Ingress webhook are deleted by a patch in their wrappers.
 export const SOURCES: Source[] = [
   { name: 'argocd', module: ARGO, dir: 'manifests/cluster-install', kind: 'kustomize', applyWith: 'kubectl' },
   {
@@ -44,14 +54,43 @@ export const SOURCES: Source[] = [
   },
   { name: 'prom-operator', module: PROM, dir: '.', kind: 'kustomize', applyWith: 'kubectl' },
   { name: 'podinfo', module: PODINFO, dir: 'kustomize', kind: 'kustomize', applyWith: 'kubectl' },
-  { name: 'keda-crds', module: KEDA, dir: 'config/crd', kind: 'kustomize', applyWith: 'kubectl' },
+  {
+    name: 'argocd-ns',
+    module: ARGO,
+    dir: 'manifests/namespace-install',
+    kind: 'kustomize',
+    applyWith: 'kubectl',
+  },
+  {
+    name: 'keda',
+    module: KEDA,
+    dir: 'config/default',
+    kind: 'kustomize',
+    applyWith: 'kubectl',
+    drop: '(APIService|ValidatingWebhookConfiguration)',
+  },
+  {
+    name: 'ingress-nginx',
+    module: INGRESS_NGINX,
+    dir: 'deploy/static/provider/cloud',
+    kind: 'kustomize',
+    applyWith: 'kubectl',
+    drop: 'ValidatingWebhookConfiguration',
+  },
+  {
+    name: 'gateway-api',
+    module: GATEWAY_API,
+    dir: 'config/crd/experimental',
+    kind: 'kustomize',
+    applyWith: 'kubectl',
+  },
   { name: 'podinfo-chart', module: PODINFO, dir: 'charts/podinfo', kind: 'helm', applyWith: 'helm-install' },
   {
     name: 'cert-manager-chart',
     module: CERT_MANAGER,
     dir: 'deploy/charts/cert-manager',
     kind: 'helm',
-    applyWith: 'helm-template',
+    applyWith: 'helm-install-configmap',
   },
 ];
 
@@ -114,9 +153,12 @@ export async function writeRealRepository(root: string, prefix: string): Promise
     }
     const wrapper = join('apps', source.name);
     mkdirSync(join(root, wrapper), { recursive: true });
+    const drop = source.drop
+      ? `patches:\n  - target: {kind: "${source.drop}"}\n    patch: |\n      $patch: delete\n      apiVersion: v1\n      kind: Any\n      metadata: {name: any}\n`
+      : '';
     writeFileSync(
       join(root, wrapper, 'kustomization.yaml'),
-      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${namespaceOf(source)}\nresources:\n  - ../../${join(vendor, source.dir)}\n`,
+      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${namespaceOf(source)}\nresources:\n  - ../../${join(vendor, source.dir)}\n${drop}`,
     );
     paths.push(wrapper);
   }

@@ -6,9 +6,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lookupTool } from '../src/render/tools.ts';
-import { run } from './cluster.ts';
+import { type CommandResult, run } from './cluster.ts';
 import { type Measurement, measure, median, serverPids } from './measure.ts';
-import { HELM_SET, type RealRepository, SOURCES, writeRealRepository } from './real-sources.ts';
+import { HELM_SET, type RealRepository, SOURCES, type Source, writeRealRepository } from './real-sources.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const NODE = process.execPath;
@@ -64,6 +64,11 @@ function renderCommands(repo: RealRepository): string[][] {
   );
 }
 
+function helm(source: Source, args: string[]): Promise<CommandResult> {
+  const driver = source.applyWith === 'helm-install-configmap' ? 'configmap' : 'secret';
+  return run(HELM, ['--kubeconfig', KUBECONFIG, ...args], { env: { ...process.env, HELM_DRIVER: driver } });
+}
+
 async function applyAll(repo: RealRepository): Promise<string> {
   const namespaces = [...new Set(SOURCES.map(repo.namespaceOf))];
   for (const ns of namespaces) {
@@ -76,17 +81,17 @@ async function applyAll(repo: RealRepository): Promise<string> {
     const yaml = await must(command, args);
     rendered.push(yaml);
     log(`applying ${s.name} (${s.applyWith})`);
-    if (s.applyWith === 'helm-install')
-      await must(HELM, ['install', '--kubeconfig', KUBECONFIG, ...helmArgs(repo, i)]);
-    else await kubectl(['apply', '--server-side', '-f', '-'], yaml);
+    if (s.applyWith !== 'kubectl') {
+      const r = await helm(s, ['install', ...helmArgs(repo, i)]);
+      if (r.code !== 0) throw new Error(`helm install of ${s.name} failed: ${r.stderr.slice(0, 2000)}`);
+    } else await kubectl(['apply', '--server-side', '-f', '-'], yaml);
   }
   return rendered.join('\n---\n');
 }
 
 async function cleanUp(all: string): Promise<void> {
-  const helmIndex = SOURCES.findIndex((s) => s.applyWith === 'helm-install');
-  if (helmIndex >= 0)
-    await run(HELM, ['uninstall', '--kubeconfig', KUBECONFIG, RELEASE, '-n', `${PREFIX}-charts`]);
+  for (const s of SOURCES)
+    if (s.applyWith !== 'kubectl') await helm(s, ['uninstall', RELEASE, '-n', `${PREFIX}-charts`]);
   // Cluster-scoped objects (CRDs, ClusterRoles) go by name; the namespaces take the rest.
   await run(
     KUBECTL,
