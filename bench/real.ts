@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lookupTool } from '../src/render/tools.ts';
 import { type CommandResult, run } from './cluster.ts';
-import { type Measurement, measure, median, serverPids } from './measure.ts';
+import { KUBECTL_REQUEST, type Measurement, measure, median, serverPids } from './measure.ts';
 import { HELM_SET, type RealRepository, SOURCES, type Source, writeRealRepository } from './real-sources.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
@@ -69,37 +69,45 @@ function helm(source: Source, args: string[]): Promise<CommandResult> {
   return run(HELM, ['--kubeconfig', KUBECONFIG, ...args], { env: { ...process.env, HELM_DRIVER: driver } });
 }
 
-async function applyAll(repo: RealRepository): Promise<string> {
-  const namespaces = [...new Set(SOURCES.map(repo.namespaceOf))];
-  for (const ns of namespaces) {
-    await kubectl(['create', 'namespace', ns]);
-    await kubectl(['label', 'namespace', ns, LABEL]);
-  }
+/** Cluster-scoped objects someone else already has (another run's CRDs): cleaning up leaves them. */
+async function existing(yaml: string): Promise<Set<string>> {
+  const args = ['--kubeconfig', KUBECONFIG, 'get', '--ignore-not-found', '-o', 'name', '-f', '-'];
+  const r = await run(KUBECTL, args, { input: yaml });
+  return new Set(r.stdout.split('\n').filter(Boolean));
+}
+
+interface Applied {
+  yaml: string;
+  before: Set<string>;
+}
+
+async function applyAll(repo: RealRepository, applied: Applied): Promise<void> {
   const rendered: string[] = [];
+  for (const command of renderCommands(repo)) rendered.push(await must(command[0], command.slice(1)));
+  applied.yaml = rendered.join('\n---\n');
+  applied.before = await existing(applied.yaml);
+  // Created by a field manager of their own: a kubectl label would be taken over as drift.
+  const [key, value] = LABEL.split('=');
+  const namespaces = [...new Set(SOURCES.map(repo.namespaceOf))].map((name) =>
+    JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [key]: value } } }),
+  );
+  await kubectl(['apply', '--server-side', '--field-manager=bench-setup', '-f', '-'], namespaces.join('\n'));
   for (const [i, s] of SOURCES.entries()) {
-    const [command, ...args] = renderCommands(repo)[i];
-    const yaml = await must(command, args);
-    rendered.push(yaml);
     log(`applying ${s.name} (${s.applyWith})`);
     if (s.applyWith !== 'kubectl') {
       const r = await helm(s, ['install', ...helmArgs(repo, i)]);
       if (r.code !== 0) throw new Error(`helm install of ${s.name} failed: ${r.stderr.slice(0, 2000)}`);
-    } else await kubectl(['apply', '--server-side', '-f', '-'], yaml);
+    } else await kubectl(['apply', '--server-side', '-f', '-'], rendered[i]);
   }
-  return rendered.join('\n---\n');
 }
 
-async function cleanUp(all: string): Promise<void> {
+async function cleanUp(applied: Applied): Promise<void> {
   for (const s of SOURCES)
     if (s.applyWith !== 'kubectl') await helm(s, ['uninstall', RELEASE, '-n', `${PREFIX}-charts`]);
   // Cluster-scoped objects (CRDs, ClusterRoles) go by name; the namespaces take the rest.
-  await run(
-    KUBECTL,
-    ['--kubeconfig', KUBECONFIG, 'delete', '--ignore-not-found', '--wait=false', '-f', '-'],
-    {
-      input: all,
-    },
-  );
+  const ours = [...(await existing(applied.yaml))].filter((name) => !applied.before.has(name));
+  if (ours.length > 0)
+    await run(KUBECTL, ['--kubeconfig', KUBECONFIG, 'delete', '--ignore-not-found', '--wait=false', ...ours]);
   await run(KUBECTL, ['--kubeconfig', KUBECONFIG, 'delete', 'namespace', '-l', LABEL, '--timeout=300s']);
 }
 
@@ -126,7 +134,7 @@ function cases(repo: RealRepository): Case[] {
     ...HELM_SET.flatMap((s) => ['--helm-set', s]),
   ];
   const renders = renderCommands(repo).map(shellLine).join('; echo ---; ');
-  const script = `{ ${renders}; } | ${shellLine([KUBECTL, '--kubeconfig', KUBECONFIG, 'diff', '--server-side', '--force-conflicts', '-f', '-'])}`;
+  const script = `{ ${renders}; } | ${shellLine([KUBECTL, '--kubeconfig', KUBECONFIG, 'diff', '--server-side', '--force-conflicts', '-f', '-', '-v=6'])}`;
   const stats = { ...process.env, KUBE_DRIFT_STATS: '1' };
   return [
     {
@@ -179,9 +187,9 @@ interface Row {
 
 function requestsOf(m: Measurement): number {
   const line = m.stderr.split('\n').find((l) => l.startsWith('kube-drift stats: '));
-  return line
-    ? (JSON.parse(line.slice('kube-drift stats: '.length)) as { requests: number }).requests
-    : Number.NaN;
+  if (line) return (JSON.parse(line.slice('kube-drift stats: '.length)) as { requests: number }).requests;
+  // kubectl -v=6 in the script logs its requests; the render-only runs make none.
+  return m.stderr.match(KUBECTL_REQUEST)?.length ?? Number.NaN;
 }
 
 async function timeRounds(repo: RealRepository, rounds: number): Promise<Row[]> {
@@ -246,9 +254,10 @@ async function main(): Promise<void> {
   }
   const root = mkdtempSync(join(tmpdir(), 'kd-bench-real-'));
   const repo = await writeRealRepository(root, PREFIX);
-  let all = '';
+  const applied: Applied = { yaml: '', before: new Set() };
   try {
-    all = await applyAll(repo);
+    await applyAll(repo, applied);
+    const all = applied.yaml;
     const count = all.split(/^kind: /m).length - 1;
     log(`${count} objects applied, ${(Buffer.byteLength(all) / 2 ** 20).toFixed(1)} MB of YAML`);
     await kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s']);
@@ -271,7 +280,7 @@ async function main(): Promise<void> {
     if (flags.keep) log(`kept ${root} and namespaces ${PREFIX}-*`);
     else {
       log('cleaning up');
-      await cleanUp(all);
+      await cleanUp(applied);
       rmSync(root, { recursive: true, force: true });
     }
   }
