@@ -171,7 +171,7 @@ function cases(repo: RealRepository): Case[] {
       ok: [0, 1],
     },
     {
-      label: 'script: render by hand | kubectl diff --server-side',
+      label: 'script: render by hand, then kubectl diff --server-side',
       command: 'bash',
       args: ['-c', script],
       ok: [0, 1],
@@ -204,12 +204,15 @@ async function timeRounds(repo: RealRepository, rounds: number): Promise<Row[]> 
       if (!c.ok.includes(m.code)) throw new Error(`${c.label} exited ${m.code}: ${m.stderr.slice(-2000)}`);
       rows[i].runs.push(m);
       rows[i].requests.push(requestsOf(m));
-      if (round === 0 && c.label === 'kube-drift diff') log(`kube-drift diff summary: ${summary(m.stdout)}`);
+      if (round === 0 && c.label === 'kube-drift diff') verdicts = summary(m.stdout);
     }
     log(`round ${round + 1}/${rounds} done`);
   }
   return rows;
 }
+
+/** What the first kube-drift diff reported: entries by action, and which were not unchanged. */
+let verdicts = '';
 
 function summary(json: string): string {
   const report = JSON.parse(json) as {
@@ -220,7 +223,8 @@ function summary(json: string): string {
   const changed = report.entries
     .filter((e) => e.action !== 'unchanged')
     .map((e) => `${e.kind}/${e.namespace ?? ''}/${e.name}`);
-  return `${JSON.stringify(Object.fromEntries(counts))}; not unchanged: ${changed.slice(0, 20).join(', ')}`;
+  const list = changed.length > 0 ? `; not unchanged: ${changed.slice(0, 20).join(', ')}` : '';
+  return `${report.entries.length} entries ${JSON.stringify(Object.fromEntries(counts))}${list}`;
 }
 
 function table(rows: Row[]): string[] {
@@ -265,7 +269,7 @@ async function main(): Promise<void> {
     const header = [
       `## Real repositories, ${new Date().toISOString().slice(0, 16)}Z`,
       '',
-      `${cpus().length} cores; Node ${process.version}; ${count} objects, ${(Buffer.byteLength(all) / 2 ** 20).toFixed(1)} MB of YAML from ${SOURCES.length} paths; medians of ${flags.repeat} rounds.`,
+      `${cpus().length} cores; Node ${process.version}; ${count} documents, ${(Buffer.byteLength(all) / 2 ** 20).toFixed(1)} MB of YAML from ${SOURCES.length} paths; medians of ${flags.repeat} rounds.`,
       '',
       ...SOURCES.map(
         (s, i) =>
@@ -273,7 +277,7 @@ async function main(): Promise<void> {
       ),
       '',
     ];
-    const text = [...header, ...table(rows)].join('\n');
+    const text = [...header, `kube-drift diff reported ${verdicts}.`, '', ...table(rows)].join('\n');
     process.stdout.write(`${text}\n`);
     writeFileSync(join(tmpdir(), 'kube-drift-bench-real.md'), `${text}\n`);
   } finally {
