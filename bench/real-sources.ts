@@ -1,6 +1,6 @@
 // The real-repository mix: public projects' manifests and charts fetched from the Go module
 // proxy (module zips, cached under ~/.cache/kube-drift/bench-real) and laid out as one repository.
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './cluster.ts';
@@ -115,6 +115,7 @@ async function unpacked(module: Module): Promise<string> {
   writeFileSync(zip, Buffer.from(await response.arrayBuffer()));
   const r = await run('unzip', ['-q', '-o', zip, '-d', dir]);
   if (r.code !== 0) throw new Error(`unzip ${zip} failed: ${r.stderr}`);
+  rmSync(zip);
   writeFileSync(join(dir, '.complete'), url);
   return root;
 }
