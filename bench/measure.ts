@@ -79,6 +79,10 @@ export async function measure(
   };
 }
 
+// kubectl -v=6 logs one line per request; its format changed over releases, so match both.
+export const KUBECTL_REQUEST =
+  /(?:"Response" verb="[A-Z]+"|\] (?:GET|PATCH|POST|PUT|DELETE) https?:\/\/\S+ \d{3})/g;
+
 export function median(values: number[]): number {
   const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;

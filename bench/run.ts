@@ -11,7 +11,7 @@ import { renderMarkdown } from '../src/report/markdown.ts';
 import type { Report } from '../src/report/model.ts';
 import { BenchCluster, run } from './cluster.ts';
 import { type BenchRepository, subjectOfBench, writeRepository } from './generate.ts';
-import { haveTime, type Measurement, measure, median, serverPids } from './measure.ts';
+import { haveTime, KUBECTL_REQUEST, type Measurement, measure, median, serverPids } from './measure.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const NODE = process.execPath;
@@ -126,8 +126,6 @@ async function runKubeDrift(
   };
 }
 
-// kubectl -v=6 logs one line per request; its format changed over releases, so match both.
-const KUBECTL_REQUEST = /(?:"Response" verb="[A-Z]+"|\] (?:GET|PATCH|POST|PUT|DELETE) https?:\/\/\S+ \d{3})/g;
 // diff -u -N /tmp/LIVE-123/apps.v1.Deployment.bench-0.app-0000-web /tmp/MERGED-123/...
 const KUBECTL_DIFF_HEADER = /^diff -u -N \S*\/LIVE-[^/]+\/(\S+) /gm;
 
