@@ -77,21 +77,17 @@ interface RunResult {
   errors: number;
 }
 
+/**
+ * One owner for every size: each size's tree is a directory of its own, which would otherwise
+ * be a different owner of the same target.
+ */
+function cliArgs(command: 'diff' | 'apply'): string[] {
+  const target = ['--target', TARGET, '--owner', TARGET];
+  return [CLI, command, '--path', 'plain', '--kubeconfig', flags.kubeconfig, ...target, '-o', 'json'];
+}
+
 function kubeDriftArgs(concurrency?: number): string[] {
-  const args = [
-    CLI,
-    'diff',
-    '--path',
-    'plain',
-    '--kubeconfig',
-    flags.kubeconfig,
-    '--target',
-    TARGET,
-    '--owner',
-    TARGET,
-    '-o',
-    'json',
-  ];
+  const args = cliArgs('diff');
   if (concurrency) args.push('--concurrency', String(concurrency));
   return args;
 }
@@ -179,26 +175,7 @@ async function setUpSize(cluster: BenchCluster, repo: BenchRepository): Promise<
   log(`N=${n}: applying with ${flags['apply-with']}`);
   const started = performance.now();
   if (flags['apply-with'] === 'kube-drift') {
-    const r = await run(
-      NODE,
-      // One owner for every size: each size's tree is a directory of its own, which would
-      // otherwise be a different owner of the same target.
-      [
-        CLI,
-        'apply',
-        '--path',
-        'plain',
-        '--kubeconfig',
-        flags.kubeconfig,
-        '--target',
-        TARGET,
-        '--owner',
-        TARGET,
-        '-o',
-        'json',
-      ],
-      { cwd: repo.root },
-    );
+    const r = await run(NODE, cliArgs('apply'), { cwd: repo.root });
     if (r.code !== 0)
       throw new Error(
         `kube-drift apply failed (${r.code}): ${r.stderr.slice(0, 2000)}; try --apply-with kubectl`,
