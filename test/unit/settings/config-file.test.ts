@@ -1,25 +1,17 @@
 // kube-drift.yaml parsing: what each target's settings become, and errors that name the
 // file, the line and the key (table-driven, through the same parsing as action inputs).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../../../src/errors.ts';
 import { parseConfig } from '../../../src/settings/config-file.ts';
+import { REPO_ROOT } from '../../support/cluster.ts';
 
 const REPO = '/repo';
 
-const ISSUE_EXAMPLE = `defaults:
-  source: auto
-  namespace: default
-targets:
-  - name: staging
-    paths: [clusters/staging]
-    kubeconfig: { env: KUBECONFIG_STAGING }
-  - name: production
-    paths: [clusters/production, infra/production]
-    kubeconfig: { file: /run/secrets/prod-kubeconfig }
-    context: prod-admin
-    remediate: { prune: true, max-deletions: 10 }
-`;
+/** The example of the fleets issue, kept once for the tests that read it. */
+const ISSUE_EXAMPLE = readFileSync(join(REPO_ROOT, 'test/fixtures/config/kube-drift.yaml'), 'utf8');
 
 describe('parseConfig: settings of each target', () => {
   it('reads the example of the issue: names, paths, kubeconfig, context, remediation', () => {

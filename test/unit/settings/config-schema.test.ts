@@ -15,19 +15,7 @@ const committed = JSON.parse(readFileSync(join(REPO_ROOT, 'schema/config.schema.
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(committed);
 
 const VALID: Record<string, string> = {
-  'the example of the issue': `defaults:
-  source: auto
-  namespace: default
-targets:
-  - name: staging
-    paths: [clusters/staging]
-    kubeconfig: { env: KUBECONFIG_STAGING }
-  - name: production
-    paths: [clusters/production, infra/production]
-    kubeconfig: { file: /run/secrets/prod-kubeconfig }
-    context: prod-admin
-    remediate: { prune: true, max-deletions: 10 }
-`,
+  'the example of the issue': readFileSync(join(REPO_ROOT, 'test/fixtures/config/kube-drift.yaml'), 'utf8'),
   'helm, ignore rules and flat settings': `defaults:
   concurrency: 8
   takeover-managers: [kubectl*, helm]
