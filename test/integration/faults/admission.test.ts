@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { rejectLabelledConfigMaps } from '../../support/admission-policy.ts';
 import {
   kubeconfigPath,
   kubectl,
@@ -18,37 +19,6 @@ import {
 import { actionsOf, configMapsYaml, type ReportJson, range, spawnCli, writeRepo } from './support.ts';
 
 const REJECT_LABEL = 'kube-drift.dev/test-reject';
-
-function policyYaml(name: string, namespace: string): string {
-  return `apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata:
-  name: ${name}
-spec:
-  failurePolicy: Fail
-  matchConstraints:
-    resourceRules:
-    - apiGroups: [""]
-      apiVersions: ["v1"]
-      operations: ["CREATE", "UPDATE"]
-      resources: ["configmaps"]
-  validations:
-  - expression: "!has(object.metadata.labels) || !('${REJECT_LABEL}' in object.metadata.labels) || object.metadata.labels['${REJECT_LABEL}'] != 'true'"
-    message: "kube-drift fault test: ConfigMaps labelled ${REJECT_LABEL}=true are refused"
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata:
-  name: ${name}
-spec:
-  policyName: ${name}
-  validationActions: [Deny]
-  matchResources:
-    namespaceSelector:
-      matchLabels:
-        kubernetes.io/metadata.name: ${namespace}
-`;
-}
 
 function deploymentYaml(namespace: string, name: string, replicas: number): string {
   return `apiVersion: apps/v1
@@ -78,7 +48,9 @@ describe('a dry-run refused by the server', () => {
   before(async () => {
     ns = await withNamespace('faults-admission');
     repo = mkdtempSync(join(tmpdir(), 'kube-drift-faults-admission-'));
-    await kubectlOk(['apply', '-f', '-'], { input: policyYaml(policy, ns.name) });
+    await kubectlOk(['apply', '-f', '-'], {
+      input: rejectLabelledConfigMaps(policy, ns.name, REJECT_LABEL, 'fault test'),
+    });
     // The policy takes effect once the server has compiled it: wait until a dry-run is refused.
     await waitFor(
       async () =>

@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import type { DesiredObject, KubeObject } from '../../../src/model.ts';
 import type { RemediationResult } from '../../../src/remediate/index.ts';
 import { readInventory } from '../../../src/remediate/inventory.ts';
+import { rejectLabelledConfigMaps } from '../../support/admission-policy.ts';
 import {
   kubeconfigPath,
   kubectl,
@@ -119,7 +120,9 @@ describe('a plan with a refused dry-run is not applied at all', () => {
   });
 
   it('an admission denial (ValidatingAdmissionPolicy)', async () => {
-    await kubectlOk(['apply', '-f', '-'], { input: policyYaml(policy, ns.name) });
+    await kubectlOk(['apply', '-f', '-'], {
+      input: rejectLabelledConfigMaps(policy, ns.name, REJECT_LABEL, 'refusal test'),
+    });
     await waitFor(
       async () =>
         (
@@ -215,37 +218,6 @@ describe('a plan with a refused dry-run is not applied at all', () => {
     }
   });
 });
-
-function policyYaml(name: string, namespace: string): string {
-  return `apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicy
-metadata:
-  name: ${name}
-spec:
-  failurePolicy: Fail
-  matchConstraints:
-    resourceRules:
-    - apiGroups: [""]
-      apiVersions: ["v1"]
-      operations: ["CREATE", "UPDATE"]
-      resources: ["configmaps"]
-  validations:
-  - expression: "!has(object.metadata.labels) || !('${REJECT_LABEL}' in object.metadata.labels)"
-    message: "kube-drift refusal test: ConfigMaps labelled ${REJECT_LABEL} are refused"
----
-apiVersion: admissionregistration.k8s.io/v1
-kind: ValidatingAdmissionPolicyBinding
-metadata:
-  name: ${name}
-spec:
-  policyName: ${name}
-  validationActions: [Deny]
-  matchResources:
-    namespaceSelector:
-      matchLabels:
-        kubernetes.io/metadata.name: ${namespace}
-`;
-}
 
 /** May write ConfigMaps in the namespace (the objects and the inventory), and only read Secrets. */
 function writerRbac(namespace: string, account: string): string {
