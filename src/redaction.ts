@@ -84,6 +84,7 @@ export class Redactor {
   private readonly byPrefix = new Map<string, string[]>();
   private readonly known = new Set<string>();
   private unsorted = new Set<string[]>();
+  private readonly processed = new Set<string>();
 
   private readonly onRegister?: (value: string) => void;
 
@@ -135,7 +136,8 @@ export class Redactor {
     const data = object.data;
     if (isRecord(data)) {
       for (const value of Object.values(data)) {
-        if (typeof value !== 'string') continue;
+        // The same Secret is seen several times (rendered, planned, live): decode it once.
+        if (typeof value !== 'string' || this.seen('data', value)) continue;
         this.add(value);
         const decoded = Buffer.from(value, 'base64').toString('utf8');
         // Binary values cannot show up in text outputs decoded; only valid UTF-8 is worth a match.
@@ -145,10 +147,10 @@ export class Redactor {
     const stringData = object.stringData;
     if (isRecord(stringData)) {
       for (const value of Object.values(stringData))
-        if (typeof value === 'string') this.addSecretValue(value);
+        if (typeof value === 'string' && !this.seen('stringData', value)) this.addSecretValue(value);
     }
     const applied = object.metadata?.annotations?.[LAST_APPLIED];
-    if (typeof applied === 'string') {
+    if (typeof applied === 'string' && !this.seen('applied', applied)) {
       try {
         const parsed = JSON.parse(applied) as unknown;
         if (isRecord(parsed)) this.addSecretObject({ ...parsed, metadata: { name: '' } } as KubeObject);
@@ -156,6 +158,14 @@ export class Redactor {
         // Unreadable: maskSecrets hides the whole annotation.
       }
     }
+  }
+
+  /** Whether this raw value was registered before, as a `data`, `stringData` or annotation value. */
+  private seen(field: string, value: string): boolean {
+    const key = `${field}\0${value}`;
+    if (this.processed.has(key)) return true;
+    this.processed.add(key);
+    return false;
   }
 
   get size(): number {
