@@ -164,6 +164,8 @@ export interface ChangeSet {
   errors: PlanError[];
   /** Remarks on the run as a whole, e.g. an inventory claimed from an older kube-drift. */
   notes?: string[];
+  /** The risk review of this plan (src/risk/); absent when the review is off. */
+  risks?: RiskReview;
 }
 
 export interface ChangeSummary {
@@ -192,4 +194,58 @@ export function summarize(changeSet: ChangeSet): ChangeSummary {
 /** Drift means the cluster differs from Git: anything to create, configure or delete. */
 export function hasDrift(summary: ChangeSummary): boolean {
   return summary.created + summary.configured + summary.deleted > 0;
+}
+
+/** How much a risk finding matters, least to most: `info`, `warning`, `danger`. */
+export type RiskSeverity = 'info' | 'warning' | 'danger';
+
+/** The rules of the risk review (src/risk/rules.ts holds the table). */
+export type RiskRuleId =
+  | 'immutable-field'
+  | 'delete-stateful'
+  | 'config-without-rollout'
+  | 'rbac-escalation'
+  | 'workload-privilege'
+  | 'exposure'
+  | 'availability'
+  | 'prune-over-limit'
+  | 'image-change';
+
+/** What a reviewer should know a change can break, measured against the live cluster. */
+export interface RiskFinding {
+  rule: RiskRuleId;
+  severity: RiskSeverity;
+  /** `Kind/namespace/name` or `Kind/name` of the object concerned. */
+  subject: string;
+  /** The manifest line in Git, when the object is in Git (not for deletions). */
+  source?: SourceLocation;
+  /** One sentence a reviewer can act on. */
+  message: string;
+  /** Found from a table of known rules rather than the server's answer (no dry-run ran). */
+  predicted?: boolean;
+  /** Three-way previews: the PR's own change, drift the merge would revert, or both. */
+  origin?: ChangeClass;
+  /** Accepted in Git (annotation) or in the settings (accept-risk), with the reason given. */
+  accepted?: { reason: string; by: 'annotation' | 'settings' };
+  /** `image-change` only: one row of the images table. */
+  image?: { container: string; from?: string; to?: string };
+}
+
+/** A rule the review could not check, and why (credentials that may not read what it needs). */
+export interface RiskGap {
+  rule: RiskRuleId;
+  reason: string;
+}
+
+/** The risk review of one plan: findings most severe first, and the rules it could not check. */
+export interface RiskReview {
+  findings: RiskFinding[];
+  unchecked: RiskGap[];
+}
+
+const SEVERITY_RANK: Record<RiskSeverity, number> = { info: 0, warning: 1, danger: 2 };
+
+/** True when `severity` is at or above `threshold`. */
+export function severityAtLeast(severity: RiskSeverity, threshold: RiskSeverity): boolean {
+  return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold];
 }

@@ -6,8 +6,10 @@ import type { IgnoreRule } from './drift/ignore.ts';
 import type { FailOn } from './drift/threeway.ts';
 import type { WebhookFormat } from './github/webhook.ts';
 import type { KubeconfigSource } from './kube/kubeconfig.ts';
+import type { RiskSeverity } from './model.ts';
 import type { ChartCredential } from './render/flux/chart-credentials.ts';
 import type { SopsKeySources } from './render/sops/keys.ts';
+import type { RiskAcceptance } from './settings/risk.ts';
 
 export { DEFAULT_TARGET, OPTIONS, type OptionKind, type OptionSpec } from './settings/options.ts';
 export { type ParseContext, parseSettings } from './settings/parse.ts';
@@ -54,6 +56,12 @@ export interface Settings {
   base?: string;
   /** Which changes fail the check in a three-way preview: any, only pre-existing drift, only the PR's own. */
   failOn: FailOn;
+  /** The risk review: on or off, what fails the run, and findings accepted in the settings. */
+  risk: {
+    review: boolean;
+    failOn: RiskSeverity | 'none';
+    accepted: RiskAcceptance[];
+  };
   /** Whether the rendered content may read cluster Secrets (Helm lookup); false on pull request runs. */
   trusted: boolean;
   /** Credentials for private chart sources, each for one host. */

@@ -1,5 +1,6 @@
 // The option table: the single place an option is declared, with its kind, default and
 // description. The CLI's --help, the action's inputs and the action.yml check are made from it.
+// size: data table, one entry per option, each declared once.
 
 export type OptionKind = 'string' | 'boolean' | 'number' | 'list';
 
@@ -206,6 +207,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'any',
     description:
       "In a three-way preview, what fails the check and the exit status: any change, only drift already in the cluster, or only the PR's own changes (fields both changed count for both).",
+  },
+  {
+    name: 'risk-review',
+    kind: 'boolean',
+    default: 'true',
+    description:
+      'Review what the change could break, measured against the live cluster (immutable fields, stateful deletions, config without rollout, RBAC, privilege, exposure, availability, images): a Review section in every report.',
+  },
+  {
+    name: 'fail-on-risk',
+    kind: 'string',
+    choices: ['none', 'warning', 'danger'],
+    default: 'none',
+    description:
+      'Fail the check run and the exit status when the risk review has a finding (not accepted) at or above this severity: danger, warning, or none.',
+  },
+  {
+    name: 'accept-risk',
+    kind: 'string',
+    description:
+      'Risk findings accepted, as YAML: [{rule: delete-stateful, object: PersistentVolumeClaim/db/data, reason: "migrated"}] (object may use * wildcards). For objects Git does not hold (deletions, chart output); objects in Git can carry the annotation kube-drift.dev/accept-risk instead. Accepted findings are listed as accepted, with the reason.',
   },
   {
     name: 'trusted',

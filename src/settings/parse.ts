@@ -11,6 +11,7 @@ import type { Command, DiffModeSetting, OutputFormat, Settings, SourceMode } fro
 import { chartCredentials, ignoreRules, kubeconfigSource, sopsKeySources } from './files.ts';
 import { DEFAULT_TARGET } from './options.ts';
 import { OptionReader, type RawOptions } from './reader.ts';
+import { riskSettings } from './risk.ts';
 
 /** What the run knows before its options are read. */
 export interface ParseContext {
@@ -67,6 +68,7 @@ export function parseSettings(command: Command, raw: RawOptions, context: ParseC
     verbose: read.bool('verbose'),
     failOnDrift: read.bool('fail-on-drift'),
     ...preview(read, context),
+    risk: riskSettings(read),
     trusted:
       read.choice<'auto' | 'false'>('trusted') === 'auto' &&
       !UNTRUSTED_EVENTS.has(context.eventName ?? process.env.GITHUB_EVENT_NAME ?? ''),
