@@ -41,15 +41,26 @@ const ECDSA_WITH_SHA256 = '2a8648ce3d040302';
 const COMMON_NAME = '550403';
 const SUBJECT_ALT_NAME = '551d11';
 
+/**
+ * A serial number as DER wants it: positive and minimal. A random first byte of 0x00 followed
+ * by one under 0x80 is padding OpenSSL refuses ("illegal padding"), which made one endpoint
+ * in about 500 fail to start; the first byte is kept in 0x01..0x7f.
+ */
+export function serialNumber(random: Buffer = randomBytes(16)): Buffer {
+  const serial = Buffer.from(random);
+  serial[0] = (serial[0] & 0x7f) | 0x01;
+  return serial;
+}
+
 /** A P-256 certificate for IP 127.0.0.1, valid from an hour ago for a day. */
-export function loopbackCertificate(now = new Date()): LoopbackCertificate {
+export function loopbackCertificate(now = new Date(), serial: Buffer = serialNumber()): LoopbackCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const name = sequence(set(sequence(oid(COMMON_NAME), utf8('kube-drift lookup endpoint'))));
   const algorithm = sequence(oid(ECDSA_WITH_SHA256));
   const altNames = sequence(tlv(0x87, Buffer.from([127, 0, 0, 1])));
   const tbs = sequence(
     explicit(0, integer(Buffer.from([2]))),
-    integer(randomBytes(16)),
+    integer(serial),
     algorithm,
     name,
     sequence(utcTime(new Date(now.getTime() - 3_600_000)), utcTime(new Date(now.getTime() + 86_400_000))),

@@ -234,7 +234,11 @@ describe('Helm charts rendered with the cluster', { timeout: 240_000 }, () => {
     try {
       const text = await diff(ns.name, 'pw', 'keeps-password');
       assert.equal(text.code, 1, text.stderr);
-      assert.equal(text.stdout.split('lookup of Secrets answered "not found"').length - 1, 1, text.stdout);
+      assert.equal(
+        text.stdout.split('lookup of Secrets answered "not found"').length - 1,
+        1,
+        `${text.stdout}\n${text.stderr}`,
+      );
       assert.ok(!text.stdout.includes(password) && !text.stdout.includes(encoded));
     } finally {
       if (previous === undefined) delete process.env.GITHUB_EVENT_NAME;
