@@ -1,4 +1,5 @@
 // Keeps rendering inside the repository: every path a renderer or its tools read must resolve, symlinks followed, under the root and never under .git.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
@@ -12,6 +13,8 @@ export interface Confinement {
   name(path: string): string;
   /** Where a symlink really leads, as the user's checkout would resolve it (the root may be a copy). */
   target(real: string): string;
+  /** The directory `root` is a copy of (Flux renders in a copy), if it is one. */
+  copyOf?: string;
 }
 
 /** A file reference that would take a render outside the repository. */
@@ -34,6 +37,7 @@ export function confinement(root: string, name?: (path: string) => string, copyO
     realRoot,
     name: name ?? ((path) => relative(absolute, path).split(sep).join('/') || '.'),
     target: (real) => (copyOf ? resolve(copyOf, relative(realRoot, real)) : real),
+    copyOf,
   };
 }
 
@@ -101,7 +105,30 @@ export function escapes(c: Confinement, path: string): string | undefined {
   const shown = c.target(real);
   if (resolved === undefined) return `resolves through a symlink to ${shown}, outside the repository`;
   if (resolved.split(sep).includes(GIT_DIR)) return `resolves through a symlink to ${shown}, inside .git`;
+  const recorder = reads.getStore();
+  // As the user's checkout names them: the path as written and where its symlinks lead.
+  if (recorder)
+    for (const rel of [written, resolved])
+      recorder.add(resolve(c.copyOf ? realPathOf(c.copyOf) : c.realRoot, rel));
   return undefined;
+}
+
+/** Every path a render was allowed to read, as absolute paths in the user's checkout. */
+const reads = new AsyncLocalStorage<Set<string>>();
+
+/**
+ * Runs `task` and collects every path the confinement let it read (files, and directories
+ * that Helm or a plain walk read whole): what `targets --changed-since` compares with Git.
+ */
+export async function recordingReads<T>(
+  task: () => Promise<T>,
+): Promise<{ result?: T; error?: unknown; paths: Set<string> }> {
+  const paths = new Set<string>();
+  try {
+    return { result: await reads.run(paths, task), paths };
+  } catch (error) {
+    return { error, paths };
+  }
 }
 
 /** Problem text for a violation, with what to do about it. */
