@@ -4,10 +4,11 @@
 // helm really run), whose config entry changed, or whose ignore file changed.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { runCli } from '../../support/cli.ts';
 
 const CONFIG = `defaults:
@@ -178,5 +179,49 @@ describe('kube-drift targets --changed-since', () => {
       run.stderr,
       /^kube-drift: --changed-since origin\/main is not a commit in the Git clone at .*, so what changed since it cannot be told\n {2}Fetch the history it needs: actions\/checkout with `fetch-depth: 0`/,
     );
+  });
+
+  it("runs the example workflow's targets step: the matrix, its size, and the unchanged targets", async () => {
+    // The step's own script, with the CLI bundle it clones replaced by this checkout's source.
+    const workflow = parse(readFileSync(resolve(cwd, 'examples/workflows/fleet.yml'), 'utf8'));
+    const step = workflow.jobs.targets.steps.find((s: { id?: string }) => s.id === 'targets');
+    const script = (step.run as string).replace(/^ *git clone .*$/m, '');
+    const temp = mkdtempSync(join(tmpdir(), 'kube-drift-runner-'));
+    try {
+      mkdirSync(join(temp, 'kube-drift/dist'), { recursive: true });
+      writeFileSync(join(temp, 'kube-drift/package.json'), '{"type":"module"}\n');
+      const entry = resolve(cwd, 'src/cli-entry.ts');
+      writeFileSync(join(temp, 'kube-drift/dist/cli.js'), `await import(${JSON.stringify(entry)});\n`);
+      const runStep = (branch: string, pullRequest: boolean) => {
+        git(repo, 'checkout', '--quiet', branch);
+        const output = join(temp, `output-${branch}`);
+        writeFileSync(output, '');
+        execFileSync('bash', ['-c', script], {
+          cwd: repo,
+          stdio: ['ignore', 'ignore', 'pipe'],
+          env: {
+            ...process.env,
+            PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}`,
+            RUNNER_TEMP: temp,
+            GITHUB_OUTPUT: output,
+            BASE: mainSha,
+            PULL_REQUEST: String(pullRequest),
+          },
+        });
+        return readFileSync(output, 'utf8');
+      };
+      assert.equal(
+        runStep('base', true),
+        'matrix={"include":[{"target":"east","paths":["clusters/east"],"source":"auto","namespace":"fleet-changed","remediate":false},{"target":"west","paths":["clusters/west"],"source":"auto","namespace":"fleet-changed","remediate":false}]}\ncount=2\nchanged=east,west\nunchanged=["charts"]\n',
+      );
+      // Nothing changed: an empty matrix (the diff job's `if:` skips it), every target unchanged.
+      assert.equal(
+        runStep('docs', false),
+        'matrix={"include":[]}\ncount=0\nchanged=\nunchanged=["east","west","charts"]\n',
+      );
+      assert.equal(git(repo, 'status', '--porcelain'), '', 'the step leaves nothing in the checkout');
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
   });
 });
