@@ -103,6 +103,12 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/** A tool's message on one line, cut where a log line would get unwieldy. */
+function oneLine(text: string): string {
+  const line = text.trim().replace(/\s*\n\s*/g, ' ');
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}
+
 /** The parts of a config entry that decide a run, comparable as text. */
 function fingerprint(target: ConfigTarget): string {
   return JSON.stringify({ settings: target.settings, kubeconfig: target.kubeconfig ?? null });
@@ -151,18 +157,20 @@ async function reasonsOf(
   if (typeof before === 'string') reasons.push(before);
   else if (!before.has(target.name)) reasons.push('the target is new in the config');
   else if (before.get(target.name) !== fingerprint(target)) reasons.push('its config entry changed');
-  const named_ = FILE_OPTIONS.flatMap((option) => {
+  const namedFiles = FILE_OPTIONS.flatMap((option) => {
     const value = target.options[option];
     return (Array.isArray(value) ? value : value ? [value] : []).map((file) => resolve(realRoot, file));
   });
-  const ownFiles = files.filter((file) => named_.includes(file));
+  const ownFiles = files.filter((file) => namedFiles.includes(file));
   if (ownFiles.length > 0) reasons.push(`files it names changed: ${named(top, ownFiles)}`);
   // Rendered as the render command renders (no cluster): every path the confinement allowed is recorded.
-  const recorded = await recordingReads(() => renderDesired(target.settings, new Redactor()));
+  const redactor = new Redactor();
+  const recorded = await recordingReads(() => renderDesired(target.settings, redactor));
   const failure = recorded.error ?? recorded.result?.errors[0]?.message;
   if (failure !== undefined) {
-    const why = typeof failure === 'string' ? failure : describeError(failure);
-    reasons.push(`it cannot be rendered here, so it is kept (${why.split('\n')[0]})`);
+    // Masked with what this render saw: an error may quote a value the CLI's own redactor never met.
+    const why = redactor.redact(typeof failure === 'string' ? failure : describeError(failure));
+    reasons.push(`it cannot be rendered here, so it is kept (${oneLine(why)})`);
   }
   const read = readBy(recorded.paths);
   const rendered = files.filter((file) => !ownFiles.includes(file) && read(file));

@@ -171,6 +171,24 @@ describe('kube-drift targets --changed-since', () => {
     rmSync(join(repo, 'clusters/east/extra.yaml'));
   });
 
+  it('a target that cannot be rendered is kept, whatever changed', async () => {
+    git(repo, 'checkout', '--quiet', '-b', 'broken', 'main');
+    write(repo, 'clusters/east/kustomization.yaml', 'resources: [../../base/app, missing.yaml]\n');
+    git(repo, 'commit', '--quiet', '-am', 'east references a file that is not there');
+    write(repo, 'README.md', '# edited\n');
+    try {
+      const run = await runCli(['targets', '--changed-since', 'broken', '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(
+        (JSON.parse(run.stdout) as Matrix).include.map((t) => t.target),
+        ['east'],
+      );
+      assert.match(run.stderr, /^east: it cannot be rendered here, so it is kept \(.*missing\.yaml.*\)\n$/);
+    } finally {
+      git(repo, 'checkout', '--quiet', '--', '.');
+    }
+  });
+
   it('a ref the clone does not have is an error that says to fetch the history', async () => {
     const run = await runCli(['targets', '--changed-since', 'origin/main', '--json']);
     assert.equal(run.code, 2);
