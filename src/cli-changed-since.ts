@@ -2,11 +2,11 @@
 // tree: the files their render reads (recorded by the confinement), their config entry, their files.
 import { execFile } from 'node:child_process';
 import { realpathSync, statSync } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
+import { basename, relative, resolve, sep } from 'node:path';
 import { renderDesired } from './engine.ts';
 import { describeError, InputError } from './errors.ts';
 import { Redactor } from './redaction.ts';
-import { recordingReads } from './render/confine.ts';
+import { type RecordedReads, recordingReads } from './render/confine.ts';
 import { kustomizationFileIn } from './render/paths.ts';
 import { toolEnvironment } from './render/tools.ts';
 import { type ConfigTarget, type FleetConfig, loadConfig } from './settings/config-file.ts';
@@ -85,14 +85,22 @@ async function changedFiles(repoRoot: string, sha: string): Promise<{ top: strin
   return { top, files: [...new Set([...tracked, ...untracked])].sort().map((name) => resolve(top, name)) };
 }
 
+/** Files a directory walk picks up: manifests (a plain walk, Flux's generated kustomization) and kustomizations. */
+const LISTED = /(\.(ya?ml|json)|^Kustomization)$/;
+
 /**
- * Whether a changed file is one the render read: the file itself, or inside a directory read
- * whole (a Helm chart, a plain tree, a Flux path without a kustomization). A directory with a
- * kustomization is not read whole: kustomize reads only the files it names, each recorded.
+ * Whether a changed file is one the render read: a file it read, a file inside a directory it
+ * loaded whole (a Helm chart), or a manifest inside a directory it walked (a plain path, a Flux
+ * spec.path without a kustomization): added and deleted files count there too. A directory
+ * with a kustomization is not walked: kustomize reads only the files it names, each recorded.
  */
-function readBy(reads: Set<string>): (file: string) => boolean {
-  const trees = [...reads].filter((path) => isDirectory(path) && !kustomizationFileIn(path));
-  return (file) => reads.has(file) || trees.some((tree) => file.startsWith(`${tree}${sep}`) || tree === file);
+function readBy(reads: RecordedReads): (file: string) => boolean {
+  const under = (dir: string, file: string) => file.startsWith(`${dir}${sep}`);
+  const walked = [...reads.paths].filter((path) => isDirectory(path) && !kustomizationFileIn(path));
+  return (file) =>
+    reads.paths.has(file) ||
+    [...reads.trees].some((tree) => under(tree, file)) ||
+    (LISTED.test(basename(file)) && walked.some((dir) => under(dir, file)));
 }
 
 function isDirectory(path: string): boolean {
@@ -172,7 +180,7 @@ async function reasonsOf(
     const why = redactor.redact(typeof failure === 'string' ? failure : describeError(failure));
     reasons.push(`it cannot be rendered here, so it is kept (${oneLine(why)})`);
   }
-  const read = readBy(recorded.paths);
+  const read = readBy(recorded);
   const rendered = files.filter((file) => !ownFiles.includes(file) && read(file));
   if (rendered.length > 0) reasons.push(`files its render reads changed: ${named(top, rendered)}`);
   return reasons;

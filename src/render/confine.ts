@@ -105,29 +105,40 @@ export function escapes(c: Confinement, path: string): string | undefined {
   const shown = c.target(real);
   if (resolved === undefined) return `resolves through a symlink to ${shown}, outside the repository`;
   if (resolved.split(sep).includes(GIT_DIR)) return `resolves through a symlink to ${shown}, inside .git`;
-  const recorder = reads.getStore();
-  // As the user's checkout names them: the path as written and where its symlinks lead.
-  if (recorder)
-    for (const rel of [written, resolved])
-      recorder.add(resolve(c.copyOf ? realPathOf(c.copyOf) : c.realRoot, rel));
+  record(c, [written, resolved], 'paths');
   return undefined;
 }
 
-/** Every path a render was allowed to read, as absolute paths in the user's checkout. */
-const reads = new AsyncLocalStorage<Set<string>>();
+/** What a render was allowed to read, as absolute paths in the user's checkout. */
+export interface RecordedReads {
+  /** Files and directories, each allowed on its own. */
+  paths: Set<string>;
+  /** Directories loaded whole (Helm charts, kustomize's chart and config homes). */
+  trees: Set<string>;
+}
+
+const reads = new AsyncLocalStorage<RecordedReads>();
+
+/** Records paths relative to the root as the user's checkout names them (the root may be a copy). */
+function record(c: Confinement, relatives: string[], kind: keyof RecordedReads): void {
+  const recorder = reads.getStore();
+  if (!recorder) return;
+  const base = c.copyOf ? realPathOf(c.copyOf) : c.realRoot;
+  for (const rel of relatives) recorder[kind].add(resolve(base, rel));
+}
 
 /**
- * Runs `task` and collects every path the confinement let it read (files, and directories
- * that Helm or a plain walk read whole): what `targets --changed-since` compares with Git.
+ * Runs `task` and collects every path the confinement let it read: what
+ * `targets --changed-since` compares with Git. Recordings running at once stay apart.
  */
 export async function recordingReads<T>(
   task: () => Promise<T>,
-): Promise<{ result?: T; error?: unknown; paths: Set<string> }> {
-  const paths = new Set<string>();
+): Promise<RecordedReads & { result?: T; error?: unknown }> {
+  const recorded: RecordedReads = { paths: new Set(), trees: new Set() };
   try {
-    return { result: await reads.run(paths, task), paths };
+    return { result: await reads.run(recorded, task), ...recorded };
   } catch (error) {
-    return { error, paths };
+    return { error, ...recorded };
   }
 }
 
@@ -160,6 +171,14 @@ export function treeViolations(c: Confinement, dir: string, file: string): Viola
   };
   const reason = escapes(c, dir);
   if (reason) return [{ file, field: 'directory', path: c.name(dir), reason }];
+  const absolute = resolve(dir);
+  const written = inside(c.root, absolute) ?? inside(c.realRoot, absolute);
+  const resolved = inside(c.realRoot, realPathOf(absolute));
+  record(
+    c,
+    [written, resolved].filter((rel): rel is string => rel !== undefined),
+    'trees',
+  );
   if (isDirectory(dir)) walk(dir);
   return violations;
 }

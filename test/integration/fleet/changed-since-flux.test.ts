@@ -101,7 +101,12 @@ describe('kube-drift targets --changed-since with a Flux target', () => {
       edit('plain/more.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: more}\n'),
     );
     assert.deepEqual(plain.kept, ['plain']);
-    const notes = await keptAfter(edit('NOTES.md', 'edited\n'));
+    const notes = await keptAfter(() => {
+      edit('NOTES.md', 'edited\n')();
+      // Walked directories read manifests only: a README in them is not read.
+      edit('plain/README.md', 'about plain\n')();
+      edit('infrastructure/README.md', 'about infrastructure\n')();
+    });
     assert.deepEqual(notes.kept, []);
   });
 });

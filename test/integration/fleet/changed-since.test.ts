@@ -115,6 +115,14 @@ describe('kube-drift targets --changed-since', () => {
     const run = await changedAfter('chart', { 'charts/web/values.yaml': 'replicas: 4\n' });
     assert.deepEqual(run.kept, ['charts']);
     assert.equal(run.stderr, 'charts: files its render reads changed: charts/web/values.yaml\n');
+    // Not only YAML: Helm reads templates/_helpers.tpl, files/ and .helmignore too.
+    write(repo, 'charts/web/templates/_helpers.tpl', '{{- define "web.name" -}}web{{- end -}}\n');
+    const helpers = await runCli(['targets', '--changed-since', 'main', '--json']);
+    assert.deepEqual(
+      (JSON.parse(helpers.stdout) as Matrix).include.map((t) => t.target),
+      ['charts'],
+    );
+    rmSync(join(repo, 'charts/web/templates/_helpers.tpl'));
   });
 
   it("a change to one target's config entry keeps only that target", async () => {

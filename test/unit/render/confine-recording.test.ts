@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { confinement, escapes, recordingReads } from '../../../src/render/confine.ts';
+import { confinement, escapes, recordingReads, treeViolations } from '../../../src/render/confine.ts';
 
 const top = realpathSync(mkdtempSync(join(tmpdir(), 'kube-drift-recording-')));
 const repo = join(top, 'repo');
@@ -28,6 +28,7 @@ describe('recordingReads', () => {
       return 'done';
     });
     assert.equal(recorded.result, 'done');
+    assert.deepEqual([...recorded.trees], []);
     assert.deepEqual(
       [...recorded.paths].sort(),
       [join(repo, 'base'), join(repo, 'base/cm.yaml'), join(repo, 'link.yaml')].sort(),
@@ -58,5 +59,12 @@ describe('recordingReads', () => {
     ]);
     assert.deepEqual([...a.paths], [join(repo, 'base')]);
     assert.deepEqual([...b.paths], [join(repo, 'base/cm.yaml')]);
+  });
+
+  it('records a directory loaded whole (a chart) as a tree', async () => {
+    const c = confinement(repo);
+    const recorded = await recordingReads(async () => treeViolations(c, join(repo, 'base'), 'Chart.yaml'));
+    assert.deepEqual(recorded.result, []);
+    assert.deepEqual([...recorded.trees], [join(repo, 'base')]);
   });
 });
