@@ -51,7 +51,7 @@ function label(at: string): string {
 export function driftChart(target: string, history: HistoryPoint[]): string {
   const counts = history.map((p) => p.drifted);
   const top = Math.max(1, ...counts);
-  const title = `Drifted objects per run: ${target}`.replace(/["\n\r]/g, "'");
+  const title = `Drifted objects per run: ${target}`.replace(/"/g, "'").replace(/[\r\n]+/g, ' ');
   return [
     '```mermaid',
     'xychart-beta',
