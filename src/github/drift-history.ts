@@ -43,7 +43,7 @@ export function historyMarker(history: HistoryPoint[]): string {
 /** `12-02 10:52` (UTC): short enough for thirty labels on one axis. */
 function label(at: string): string {
   const time = new Date(at);
-  if (Number.isNaN(time.getTime())) return at;
+  if (Number.isNaN(time.getTime())) return '?';
   return time.toISOString().slice(5, 16).replace('T', ' ');
 }
 
