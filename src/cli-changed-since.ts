@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { realpathSync, statSync } from 'node:fs';
 import { basename, relative, resolve, sep } from 'node:path';
+import { limiter } from './concurrency.ts';
 import { renderDesired } from './engine.ts';
 import { describeError, InputError } from './errors.ts';
 import { Redactor } from './redaction.ts';
@@ -26,6 +27,9 @@ export interface ChangedTargets {
 
 /** Options that name files a target's run reads besides its render: ignore rules, keys, credentials. */
 const FILE_OPTIONS = ['ignore-file', 'helm-values', 'sops-age-key-file', 'docker-config'];
+
+/** Targets rendered at once. */
+const TARGET_CONCURRENCY = 2;
 
 /** How many changed files a reason names before "and N more". */
 const REASON_FILES = 3;
@@ -144,12 +148,16 @@ export async function changedTargets(
   } catch (error) {
     before = `the config at ${ref} cannot be read (${describeError(error).split('\n')[0]})`;
   }
+  // Two renders at once (each runs its tools two at a time): each records its own reads.
+  const run = limiter(TARGET_CONCURRENCY);
+  const reasons = await Promise.all(
+    config.targets.map((target) => run(() => reasonsOf(target, repoRoot, top, files, before))),
+  );
   const result: ChangedTargets = { sha, changed: [], unchanged: [] };
-  for (const target of config.targets) {
-    const reasons = await reasonsOf(target, repoRoot, top, files, before);
-    if (reasons.length > 0) result.changed.push({ target, reasons });
+  config.targets.forEach((target, i) => {
+    if (reasons[i].length > 0) result.changed.push({ target, reasons: reasons[i] });
     else result.unchanged.push(target);
-  }
+  });
   return result;
 }
 
