@@ -55,6 +55,13 @@ describe('examples/workflows/fleet.yml', () => {
     assert.equal(summarize.with?.summarize, 'reports/*.json');
   });
 
+  it('checks out with history in every job: the base commit holds the config a pull request runs with', () => {
+    for (const [name, job] of Object.entries(workflow.jobs)) {
+      const checkout = job.steps.find((step) => step.uses?.startsWith('actions/checkout@'));
+      assert.equal(checkout?.with?.['fetch-depth'], 0, name);
+    }
+  });
+
   it('runs CLI commands that exist, with flags they accept', async () => {
     const commands = steps.flatMap((step) => (step.run ? cliCommands(step.run) : []));
     assert.equal(commands.length, 3);
