@@ -137,6 +137,18 @@ describe('kube-drift targets --changed-since', () => {
     assert.equal(run.stderr, 'west: its config entry changed\n');
   });
 
+  it('compares parsed settings: a reformatted config keeps nothing, a changed default keeps every target', async () => {
+    const reformatted = await changedAfter('reformat', {
+      'kube-drift.yaml': `# the fleet\n${CONFIG.replace('paths: [clusters/east]', 'paths:\n      - clusters/east')}`,
+    });
+    assert.deepEqual(reformatted.kept, []);
+    const defaults = await changedAfter('defaults', {
+      'kube-drift.yaml': CONFIG.replace('namespace: fleet-changed', 'namespace: fleet-moved'),
+    });
+    assert.deepEqual(defaults.kept, ['east', 'west', 'charts']);
+    assert.match(defaults.stderr, /^east: its config entry changed\n/);
+  });
+
   it("a change to one target's ignore file keeps only that target", async () => {
     const run = await changedAfter('ignore', { 'ignore/west.yaml': '- paths: [/data]\n' });
     assert.deepEqual(run.kept, ['west']);
