@@ -179,6 +179,8 @@ async function reasonsOf(
   });
   const ownFiles = files.filter((file) => namedFiles.includes(file));
   if (ownFiles.length > 0) reasons.push(`files it names changed: ${named(top, ownFiles)}`);
+  // Kept already: no need to render it to know.
+  if (reasons.length > 0) return reasons;
   // Rendered as the render command renders (no cluster): every path the confinement allowed is recorded.
   const redactor = new Redactor();
   const recorded = await recordingReads(() => renderDesired(target.settings, redactor));
@@ -189,7 +191,7 @@ async function reasonsOf(
     reasons.push(`it cannot be rendered here, so it is kept (${oneLine(why)})`);
   }
   const read = readBy(recorded);
-  const rendered = files.filter((file) => !ownFiles.includes(file) && read(file));
+  const rendered = files.filter(read);
   if (rendered.length > 0) reasons.push(`files its render reads changed: ${named(top, rendered)}`);
   return reasons;
 }
