@@ -24,16 +24,17 @@ export function reportDigest(p: Publishing, report: Report, remediated: boolean)
     .slice(0, 32);
 }
 
-/** The redacted body: markers, an optional preface, and the report rendered to fit what is left. */
+/** The redacted body: markers, an optional preface and suffix, and the report rendered to fit what is left. */
 export function reportBody(
   p: Publishing,
   report: Report,
   links: ReportLinks,
-  parts: { state: DriftState; preface?: string },
+  parts: { state: DriftState; preface?: string; suffix?: string },
 ): Redacted {
   const preface = parts.preface ?? '';
+  const suffix = parts.suffix ?? '';
   const markdown = renderMarkdown(report, {
-    budgetBytes: COMMENT_BUDGET_BYTES - Buffer.byteLength(preface) - MARKER_BYTES,
+    budgetBytes: COMMENT_BUDGET_BYTES - Buffer.byteLength(preface) - Buffer.byteLength(suffix) - MARKER_BYTES,
     fileUrl: links.fileUrl,
     fullReportHint: links.fullReportHint,
     title: `kube-drift: ${p.settings.target}`,
@@ -43,7 +44,7 @@ export function reportBody(
     stateMarker(parts.state),
     digestMarker(reportDigest(p, report, false)),
   ].join('\n');
-  return p.redactor.redact(fitComment(`${head}\n${preface}${markdown}`));
+  return p.redactor.redact(fitComment(`${head}\n${preface}${markdown}${suffix}`));
 }
 
 /** The last guard on GitHub's character limit, whatever the renderer did. */

@@ -1,4 +1,5 @@
 // Keeps rendering inside the repository: every path a renderer or its tools read must resolve, symlinks followed, under the root and never under .git.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
@@ -12,6 +13,8 @@ export interface Confinement {
   name(path: string): string;
   /** Where a symlink really leads, as the user's checkout would resolve it (the root may be a copy). */
   target(real: string): string;
+  /** The directory `root` is a copy of (Flux renders in a copy), if it is one. */
+  copyOf?: string;
 }
 
 /** A file reference that would take a render outside the repository. */
@@ -34,6 +37,7 @@ export function confinement(root: string, name?: (path: string) => string, copyO
     realRoot,
     name: name ?? ((path) => relative(absolute, path).split(sep).join('/') || '.'),
     target: (real) => (copyOf ? resolve(copyOf, relative(realRoot, real)) : real),
+    copyOf,
   };
 }
 
@@ -101,7 +105,41 @@ export function escapes(c: Confinement, path: string): string | undefined {
   const shown = c.target(real);
   if (resolved === undefined) return `resolves through a symlink to ${shown}, outside the repository`;
   if (resolved.split(sep).includes(GIT_DIR)) return `resolves through a symlink to ${shown}, inside .git`;
+  record(c, [written, resolved], 'paths');
   return undefined;
+}
+
+/** What a render was allowed to read, as absolute paths in the user's checkout. */
+export interface RecordedReads {
+  /** Files and directories, each allowed on its own. */
+  paths: Set<string>;
+  /** Directories loaded whole (Helm charts, kustomize's chart and config homes). */
+  trees: Set<string>;
+}
+
+const reads = new AsyncLocalStorage<RecordedReads>();
+
+/** Records paths relative to the root as the user's checkout names them (the root may be a copy). */
+function record(c: Confinement, relatives: string[], kind: keyof RecordedReads): void {
+  const recorder = reads.getStore();
+  if (!recorder) return;
+  const base = c.copyOf ? realPathOf(c.copyOf) : c.realRoot;
+  for (const rel of relatives) recorder[kind].add(resolve(base, rel));
+}
+
+/**
+ * Runs `task` and collects every path the confinement let it read: what
+ * `targets --changed-since` compares with Git. Recordings running at once stay apart.
+ */
+export async function recordingReads<T>(
+  task: () => Promise<T>,
+): Promise<RecordedReads & { result?: T; error?: unknown }> {
+  const recorded: RecordedReads = { paths: new Set(), trees: new Set() };
+  try {
+    return { result: await reads.run(recorded, task), ...recorded };
+  } catch (error) {
+    return { error, ...recorded };
+  }
 }
 
 /** Problem text for a violation, with what to do about it. */
@@ -133,6 +171,14 @@ export function treeViolations(c: Confinement, dir: string, file: string): Viola
   };
   const reason = escapes(c, dir);
   if (reason) return [{ file, field: 'directory', path: c.name(dir), reason }];
+  const absolute = resolve(dir);
+  const written = inside(c.root, absolute) ?? inside(c.realRoot, absolute);
+  const resolved = inside(c.realRoot, realPathOf(absolute));
+  record(
+    c,
+    [written, resolved].filter((rel): rel is string => rel !== undefined),
+    'trees',
+  );
   if (isDirectory(dir)) walk(dir);
   return violations;
 }
