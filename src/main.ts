@@ -15,6 +15,7 @@ import { remediationRefusal } from './remediate/guard.ts';
 import { secretLines } from './render/sops/keys.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import type { Report } from './report/model.ts';
+import { riskFailure } from './report/risk-verdict.ts';
 import { OPTIONS, parseSettings, type Settings } from './settings.ts';
 
 const SUMMARY_BUDGET = 1024 * 1024 - 4096;
@@ -167,6 +168,8 @@ function setReportOutputs(report: Report, reportFile: string, redactor: Redactor
 function conclusion(report: Report, status: 0 | 1 | 2, settings: Settings): string | undefined {
   const s = report.summary;
   if (status === 2) return `kube-drift: ${s.errors} error(s) for target ${settings.target}; see the report.`;
+  const risk = riskFailure(report);
+  if (risk) return `kube-drift: risk review of target ${settings.target} ${risk}.`;
   if (status === 1 && settings.failOnDrift)
     return `kube-drift: drift in target ${settings.target}: ${s.created} to create, ${s.configured} drifted, ${s.deleted} to delete.`;
   return undefined;
