@@ -15,7 +15,7 @@ import { remediationRefusal } from './remediate/guard.ts';
 import { secretLines } from './render/sops/keys.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import type { Report } from './report/model.ts';
-import { riskFailure } from './report/risk-verdict.ts';
+import { riskFailure, riskVerdictText } from './report/risk-verdict.ts';
 import { OPTIONS, parseSettings, type Settings } from './settings.ts';
 
 const SUMMARY_BUDGET = 1024 * 1024 - 4096;
@@ -179,5 +179,6 @@ function passed(report: Report, settings: Settings): string {
   const found = report.driftDetected
     ? `drift found (not failing: fail-on-drift ${settings.failOnDrift}, fail-on ${settings.failOn})`
     : 'in sync';
-  return `kube-drift: ${found} for target ${settings.target}.`;
+  const risk = report.riskVerdict ? `; risk review ${riskVerdictText(report.riskVerdict, report)}` : '';
+  return `kube-drift: ${found} for target ${settings.target}${risk}.`;
 }

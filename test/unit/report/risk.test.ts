@@ -111,3 +111,18 @@ describe('a review with 500 findings', () => {
     assert.match(markdown, /^\*\*⛔ Risk review failed: 75 risk findings at or above danger; 25 accepted/m);
   });
 });
+
+describe('a review under any budget', () => {
+  it('stays within budgets from 2,000 bytes up, balanced, and names the cut when it cuts findings', () => {
+    const report = judged(buildReport(manyRisksChangeSet(60), META), 'warning');
+    for (const budget of [2_000, 3_500, 6_000, 12_000, 25_000, 50_000, 100_000]) {
+      const markdown = renderMarkdown(report, { budgetBytes: budget, fileUrl });
+      assert.ok(bytes(markdown) <= budget, `${bytes(markdown)} > ${budget}`);
+      assert.equal(openFences(markdown), 0, `fences at ${budget}`);
+      assert.equal(openDetails(markdown), 0, `details at ${budget}`);
+      const shown = markdown.split('\n').filter((line) => FINDING_LINE.test(line)).length;
+      const notice = /(\d+) of 60 risk findings are not shown/.exec(markdown);
+      assert.equal(shown + Number(notice?.[1] ?? 0), 60, `findings accounted for at ${budget}`);
+    }
+  });
+});
