@@ -182,8 +182,12 @@ describe('risks in the JSON report', () => {
   it('are valid against the schema, with the verdict, and the schema knows every rule', () => {
     const report = buildReport(riskChangeSet(), THREE_WAY_META);
     report.riskVerdict = judgeRisks(report.risks, 'warning');
-    const json = JSON.parse(renderJson(report));
-    assert.ok(validate(json), JSON.stringify(validate.errors, null, 2));
+    const json = JSON.parse(renderJson(report)) as {
+      risks: unknown[];
+      riskVerdict: unknown;
+      risksUnchecked: Array<{ rule: string }>;
+    };
+    assert.ok(validate(structuredClone(json)), JSON.stringify(validate.errors, null, 2));
     assert.equal(json.risks.length, 9);
     assert.deepEqual(json.riskVerdict, { failOn: 'warning', failing: 4, failed: true });
     assert.deepEqual(json.risksUnchecked[0].rule, 'prune-over-limit');
