@@ -3,8 +3,16 @@
 // sends them (50 per request) or falls back to workflow commands.
 
 import type { PlanError, RiskFinding, RiskSeverity } from '../model.ts';
-import { ACTION_LABEL, beforeAfter, byteLength, cutToBytes, fieldName, plural } from './format.ts';
-import { findingTags } from './markdown-review.ts';
+import {
+  ACTION_LABEL,
+  beforeAfter,
+  bySeverity,
+  byteLength,
+  cutToBytes,
+  fieldName,
+  findingTags,
+  plural,
+} from './format.ts';
 import type { Report, ReportEntry } from './model.ts';
 import { entrySubject, isDrifted } from './model.ts';
 
@@ -58,8 +66,6 @@ function driftAnnotation(entry: ReportEntry, report: Report): Annotation | null 
     message: message(lines),
   };
 }
-
-const RISK_RANK: Record<RiskSeverity, number> = { danger: 0, warning: 1, info: 2 };
 
 const RISK_LEVEL: Record<RiskSeverity, Annotation['annotation_level']> = {
   danger: 'failure',
@@ -116,8 +122,7 @@ export function buildAnnotations(report: Report): Annotation[] {
     const annotation = driftAnnotation(entry, report);
     if (annotation) annotations.push(annotation);
   }
-  const risks = [...report.risks].sort((a, b) => RISK_RANK[a.severity] - RISK_RANK[b.severity]);
-  for (const finding of risks) {
+  for (const finding of bySeverity(report.risks)) {
     const annotation = riskAnnotation(finding);
     if (annotation) annotations.push(annotation);
   }

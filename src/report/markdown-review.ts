@@ -2,47 +2,14 @@
 // line each; image changes as one table; accepted findings apart, with their reason; the rules
 // that could not be checked, with why. Fitted to a byte budget by cutting whole items.
 
-import type { ChangeClass, RiskFinding, RiskSeverity } from '../model.ts';
-import { byteLength, plural } from './format.ts';
+import type { RiskFinding, RiskSeverity } from '../model.ts';
+import { byteLength, findingTags, plural, type ReviewParts, reviewParts } from './format.ts';
 import { code, md } from './markdown-escape.ts';
 import { type FileUrl, sourceMd } from './markdown-objects.ts';
 import type { Report } from './model.ts';
 
 const MARKER: Record<RiskSeverity, string> = { danger: '🔴', warning: '🟡', info: '🔵' };
-const RANK: Record<RiskSeverity, number> = { danger: 0, warning: 1, info: 2 };
 const SEVERITIES: RiskSeverity[] = ['danger', 'warning', 'info'];
-
-/** Said after a finding in a three-way preview: whose change it is. */
-export const ORIGIN_TEXT: Record<ChangeClass, string> = {
-  pr: 'this PR',
-  drift: 'drift the merge would revert',
-  both: 'this PR, over drift the merge would revert',
-};
-
-/** The review's findings sorted and split the way every renderer shows them. */
-export interface ReviewParts {
-  /** Open findings other than images, most severe first. */
-  lines: RiskFinding[];
-  /** Open `image-change` findings: one table. */
-  images: RiskFinding[];
-  accepted: RiskFinding[];
-}
-
-export function reviewParts(findings: RiskFinding[]): ReviewParts {
-  const sorted = [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity]);
-  return {
-    lines: sorted.filter((finding) => !finding.accepted && finding.rule !== 'image-change'),
-    images: sorted.filter((finding) => !finding.accepted && finding.rule === 'image-change'),
-    accepted: sorted.filter((finding) => finding.accepted),
-  };
-}
-
-/** "predicted · drift the merge would revert", or '' when neither applies. */
-export function findingTags(finding: RiskFinding): string {
-  return [finding.predicted ? 'predicted' : '', finding.origin ? ORIGIN_TEXT[finding.origin] : '']
-    .filter(Boolean)
-    .join(' · ');
-}
 
 function findingLine(finding: RiskFinding, fileUrl: FileUrl | undefined): string {
   const tags = findingTags(finding);

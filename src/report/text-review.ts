@@ -3,7 +3,7 @@
 // could not be checked.
 
 import type { RiskFinding, RiskSeverity } from '../model.ts';
-import { findingTags, reviewParts } from './markdown-review.ts';
+import { findingTags, reviewParts } from './format.ts';
 import type { Report } from './model.ts';
 import { riskVerdictText } from './risk-verdict.ts';
 
