@@ -169,10 +169,13 @@ function conclusion(report: Report, status: 0 | 1 | 2, settings: Settings): stri
   const s = report.summary;
   if (status === 2) return `kube-drift: ${s.errors} error(s) for target ${settings.target}; see the report.`;
   const risk = riskFailure(report);
-  if (risk) return `kube-drift: risk review of target ${settings.target} ${risk}.`;
-  if (status === 1 && settings.failOnDrift)
-    return `kube-drift: drift in target ${settings.target}: ${s.created} to create, ${s.configured} drifted, ${s.deleted} to delete.`;
-  return undefined;
+  const reasons = [
+    status === 1 && settings.failOnDrift
+      ? `drift in target ${settings.target}: ${s.created} to create, ${s.configured} drifted, ${s.deleted} to delete`
+      : '',
+    risk ? `risk review of target ${settings.target} ${risk}` : '',
+  ].filter(Boolean);
+  return reasons.length > 0 ? `kube-drift: ${reasons.join('; ')}.` : undefined;
 }
 
 function passed(report: Report, settings: Settings): string {

@@ -3,8 +3,8 @@
 // annotations go to the workflow log instead.
 //
 // Conclusion: `failure` when the report has errors (it could not look), when fail-on-risk
-// failed the risk review, and when drift is found with failOnDrift; `neutral` when drift is found without failOnDrift; `success` when in sync,
-// and after a remediation that left no errors.
+// failed the risk review, and when drift is found with failOnDrift; `neutral` when drift is
+// found without failOnDrift; `success` when in sync, and after a remediation that left no errors.
 import { type Annotation, buildAnnotations } from '../report/annotations.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import type { Report } from '../report/model.ts';
