@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import type { RiskFinding } from '../../../src/model.ts';
 import { renderJson } from '../../../src/report/json.ts';
 import { DEFAULT_MARKDOWN_BUDGET, renderMarkdown } from '../../../src/report/markdown.ts';
 import { buildReport, type Report } from '../../../src/report/model.ts';
 import { judgeRisks } from '../../../src/report/risk-verdict.ts';
 import { renderText } from '../../../src/report/text.ts';
+import { RISK_RULE_IDS } from '../../../src/settings/risk.ts';
 import { META, THREE_WAY_META, threeWayChangeSet } from './fixtures.ts';
 import { assertGolden, bytes, openDetails, openFences } from './helpers.ts';
 import { manyRisksChangeSet, riskChangeSet } from './risk-fixtures.ts';
@@ -124,5 +127,54 @@ describe('a review under any budget', () => {
       const notice = /(\d+) of 60 risk findings are not shown/.exec(markdown);
       assert.equal(shown + Number(notice?.[1] ?? 0), 60, `findings accounted for at ${budget}`);
     }
+  });
+});
+
+describe('properties of the Review', () => {
+  const text = fc.string({
+    unit: fc.constantFrom('a', 'Z', ' ', '`', '<', '>', '|', '*', '_', '\n', 'ü', '😀', '-', '['),
+    maxLength: 60,
+  });
+  const finding: fc.Arbitrary<RiskFinding> = fc.record(
+    {
+      rule: fc.constantFrom(...RISK_RULE_IDS),
+      severity: fc.constantFrom('info', 'warning', 'danger'),
+      subject: text,
+      source: fc.record({ file: text, line: fc.integer({ min: 1, max: 999 }) }),
+      message: text,
+      predicted: fc.boolean(),
+      origin: fc.constantFrom('pr', 'drift', 'both'),
+      accepted: fc.record({ reason: text, by: fc.constantFrom('annotation', 'settings') }),
+      image: fc.record({ container: text, from: text, to: text }),
+    },
+    { requiredKeys: ['rule', 'severity', 'subject', 'message'] },
+  );
+
+  it('stays within any budget ≥ 2,000 bytes, balanced, every finding shown or counted, no raw HTML', () => {
+    fc.assert(
+      fc.property(
+        fc.array(finding, { maxLength: 80 }),
+        fc.integer({ min: 2_000, max: 40_000 }),
+        (findings, budget) => {
+          const report = buildReport(
+            {
+              ...threeWayChangeSet(),
+              risks: { findings, unchecked: [{ rule: 'exposure', reason: '<b>x</b>' }] },
+            },
+            THREE_WAY_META,
+          );
+          const markdown = renderMarkdown(report, { budgetBytes: budget });
+          assert.ok(bytes(markdown) <= budget, `${bytes(markdown)} > ${budget}`);
+          assert.equal(openFences(markdown), 0);
+          assert.equal(openDetails(markdown), 0);
+          assert.ok(!/<(b|\/b)>/.test(markdown), 'HTML from a finding is escaped');
+          const notice = /(\d+) of (\d+) risk findings are not shown/.exec(markdown);
+          if (notice) assert.equal(Number(notice[2]), findings.length);
+          else if (!markdown.includes('everything after the cut is left out'))
+            assert.ok(markdown.includes('### Review'), 'the Review is there when nothing was cut');
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
