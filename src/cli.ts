@@ -13,6 +13,7 @@ import { Redactor } from './redaction.ts';
 import { renderJson } from './report/json.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import type { Report } from './report/model.ts';
+import { riskFailure } from './report/risk-verdict.ts';
 import { renderText } from './report/text.ts';
 import { type Command, OPTIONS, parseSettings, type Settings } from './settings.ts';
 import { VERSION } from './version.ts';
@@ -205,6 +206,9 @@ async function runCommand(settings: Settings, streams: CliStreams, redactor: Red
 
   const outcome = await runFlow(settings, hooks, redactor, { apply: settings.command === 'apply' });
   out(formatReport(outcome.report, settings));
+  // The text report says it at its top; JSON and Markdown on stdout may go to a file.
+  const risk = riskFailure(outcome.report);
+  if (risk && settings.output !== 'text') err(`kube-drift: risk review ${risk}\n`);
   return outcome.status;
 }
 

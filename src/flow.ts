@@ -7,12 +7,13 @@ import { writeOutputFile } from './output/files.ts';
 import type { Redactor } from './redaction.ts';
 import { renderJson } from './report/json.ts';
 import type { Report } from './report/model.ts';
+import { judgeRisks, statusWithRisks } from './report/risk-verdict.ts';
 import type { Settings } from './settings.ts';
 
 export interface FlowOutcome {
   /** The diff's report, or the apply's when the run applied. */
   report: Report;
-  /** As `kubectl diff`: 0 in sync (or converged), 1 drift remains, 2 error. */
+  /** As `kubectl diff`: 0 in sync (or converged), 1 drift remains (or fail-on-risk failed the preview), 2 error. */
   status: 0 | 1 | 2;
   /** Whether the run changed the cluster. */
   remediated: boolean;
@@ -29,9 +30,12 @@ export async function runFlow(
   options: { apply: boolean },
 ): Promise<FlowOutcome> {
   const result = await diff(settings, hooks, redactor, { forApply: options.apply });
+  // fail-on-risk judges the preview: the findings are about what applying would do.
+  const riskVerdict = judgeRisks(result.report.risks, settings.risk.failOn);
+  if (riskVerdict) result.report.riskVerdict = riskVerdict;
   let outcome: FlowOutcome = {
     report: result.report,
-    status: exitStatus(result.report, settings.failOn),
+    status: statusWithRisks(exitStatus(result.report, settings.failOn), riskVerdict),
     remediated: false,
   };
   try {

@@ -15,6 +15,7 @@ import { remediationRefusal } from './remediate/guard.ts';
 import { secretLines } from './render/sops/keys.ts';
 import { renderMarkdown } from './report/markdown.ts';
 import type { Report } from './report/model.ts';
+import { riskFailure, riskVerdictText } from './report/risk-verdict.ts';
 import { OPTIONS, parseSettings, type Settings } from './settings.ts';
 
 const SUMMARY_BUDGET = 1024 * 1024 - 4096;
@@ -167,14 +168,20 @@ function setReportOutputs(report: Report, reportFile: string, redactor: Redactor
 function conclusion(report: Report, status: 0 | 1 | 2, settings: Settings): string | undefined {
   const s = report.summary;
   if (status === 2) return `kube-drift: ${s.errors} error(s) for target ${settings.target}; see the report.`;
-  if (status === 1 && settings.failOnDrift)
-    return `kube-drift: drift in target ${settings.target}: ${s.created} to create, ${s.configured} drifted, ${s.deleted} to delete.`;
-  return undefined;
+  const risk = riskFailure(report);
+  const reasons = [
+    status === 1 && settings.failOnDrift
+      ? `drift in target ${settings.target}: ${s.created} to create, ${s.configured} drifted, ${s.deleted} to delete`
+      : '',
+    risk ? `risk review of target ${settings.target} ${risk}` : '',
+  ].filter(Boolean);
+  return reasons.length > 0 ? `kube-drift: ${reasons.join('; ')}.` : undefined;
 }
 
 function passed(report: Report, settings: Settings): string {
   const found = report.driftDetected
     ? `drift found (not failing: fail-on-drift ${settings.failOnDrift}, fail-on ${settings.failOn})`
     : 'in sync';
-  return `kube-drift: ${found} for target ${settings.target}.`;
+  const risk = report.riskVerdict ? `; risk review ${riskVerdictText(report.riskVerdict, report)}` : '';
+  return `kube-drift: ${found} for target ${settings.target}${risk}.`;
 }

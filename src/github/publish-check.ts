@@ -2,12 +2,13 @@
 // conclusion, title, summary and annotations; where the token may not write checks, the
 // annotations go to the workflow log instead.
 //
-// Conclusion: `failure` when the report has errors (it could not look) and when drift is found
-// with failOnDrift; `neutral` when drift is found without failOnDrift; `success` when in sync,
-// and after a remediation that left no errors.
+// Conclusion: `failure` when the report has errors (it could not look), when fail-on-risk
+// failed the risk review, and when drift is found with failOnDrift; `neutral` when drift is
+// found without failOnDrift; `success` when in sync, and after a remediation that left no errors.
 import { type Annotation, buildAnnotations } from '../report/annotations.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import type { Report } from '../report/model.ts';
+import { riskFailure } from '../report/risk-verdict.ts';
 import { trimMarkdown } from '../report/trim.ts';
 import { type CheckAnnotation, type CheckConclusion, completeCheckRun, createCheckRun } from './check-run.ts';
 import { messageOf, statusOf } from './client.ts';
@@ -141,12 +142,18 @@ export class CheckRunPublisher {
 }
 
 export function checkConclusion(report: Report, verdict: CheckVerdict): CheckConclusion {
-  if (report.errors.length > 0) return 'failure';
+  if (report.errors.length > 0 || report.riskVerdict?.failed) return 'failure';
   if (!report.driftDetected || verdict.remediated) return 'success';
   return verdict.failOnDrift ? 'failure' : 'neutral';
 }
 
 export function checkTitle(report: Report, remediated: boolean): string {
+  const risk = riskFailure(report);
+  const title = countsTitle(report, remediated);
+  return risk ? `${title}; risk review ${risk}` : title;
+}
+
+function countsTitle(report: Report, remediated: boolean): string {
   const { created, configured, deleted, unchanged, errors } = report.summary;
   const errorText = errors > 0 ? `, ${errors} ${errors === 1 ? 'error' : 'errors'}` : '';
   if (remediated && report.driftDetected) {

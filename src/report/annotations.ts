@@ -1,9 +1,18 @@
-// Check-run annotations: one per drifted object on its manifest line, one per error that
-// names a file. Shaped as GitHub's check-run `output.annotations` items; the github stage
+// Check-run annotations: one per drifted object on its manifest line, one per risk finding
+// that has a manifest line (level by severity), one per error that names a file. Shaped as GitHub's check-run `output.annotations` items; the github stage
 // sends them (50 per request) or falls back to workflow commands.
 
-import type { PlanError } from '../model.ts';
-import { ACTION_LABEL, beforeAfter, byteLength, cutToBytes, fieldName, plural } from './format.ts';
+import type { PlanError, RiskFinding, RiskSeverity } from '../model.ts';
+import {
+  ACTION_LABEL,
+  beforeAfter,
+  bySeverity,
+  byteLength,
+  cutToBytes,
+  fieldName,
+  findingTags,
+  plural,
+} from './format.ts';
 import type { Report, ReportEntry } from './model.ts';
 import { entrySubject, isDrifted } from './model.ts';
 
@@ -58,6 +67,37 @@ function driftAnnotation(entry: ReportEntry, report: Report): Annotation | null 
   };
 }
 
+const RISK_LEVEL: Record<RiskSeverity, Annotation['annotation_level']> = {
+  danger: 'failure',
+  warning: 'warning',
+  info: 'notice',
+};
+
+/** On the finding's manifest line; an accepted finding is a notice that says it was accepted. */
+export function riskAnnotation(finding: RiskFinding): Annotation | null {
+  if (!finding.source) return null;
+  const tags = findingTags(finding);
+  const lines = [`${finding.message}${tags ? ` (${tags})` : ''}`];
+  if (finding.image)
+    lines.push(
+      `${finding.image.container}: ${finding.image.from ?? '(none)'} → ${finding.image.to ?? '(removed)'}`,
+    );
+  if (finding.accepted) {
+    const by =
+      finding.accepted.by === 'annotation' ? 'annotation kube-drift.dev/accept-risk' : 'accept-risk setting';
+    lines.push(`Accepted (${by}): ${finding.accepted.reason}`);
+  }
+  const what = `${finding.rule} (${finding.severity}): ${finding.subject}`;
+  return {
+    path: finding.source.file,
+    start_line: finding.source.line,
+    end_line: finding.source.line,
+    annotation_level: finding.accepted ? 'notice' : RISK_LEVEL[finding.severity],
+    title: title(finding.accepted ? `Accepted risk ${what}` : `Risk ${what}`),
+    message: message(lines),
+  };
+}
+
 function errorAnnotation(error: PlanError): Annotation | null {
   if (!error.file) return null;
   const line = error.line ?? 1;
@@ -71,12 +111,19 @@ function errorAnnotation(error: PlanError): Annotation | null {
   };
 }
 
-/** In report order: drifted objects (that have a manifest) first, then errors that name a file. */
+/**
+ * In report order: drifted objects (that have a manifest) first, then risk findings most
+ * severe first, then errors that name a file.
+ */
 export function buildAnnotations(report: Report): Annotation[] {
   const annotations: Annotation[] = [];
   for (const entry of report.entries) {
     if (!isDrifted(entry)) continue;
     const annotation = driftAnnotation(entry, report);
+    if (annotation) annotations.push(annotation);
+  }
+  for (const finding of bySeverity(report.risks)) {
+    const annotation = riskAnnotation(finding);
     if (annotation) annotations.push(annotation);
   }
   for (const error of report.errors) {

@@ -1,6 +1,14 @@
-// Small text helpers shared by the Markdown, text and annotation renderers.
+// Small text helpers shared by the Markdown, text and annotation renderers, and the risk
+// review split the way they all show it.
 
-import type { Attribution, ChangeAction, FieldChange } from '../model.ts';
+import type {
+  Attribution,
+  ChangeAction,
+  ChangeClass,
+  FieldChange,
+  RiskFinding,
+  RiskSeverity,
+} from '../model.ts';
 import type { Report } from './model.ts';
 
 /** Values are shown as compact JSON; longer than this they are cut with an ellipsis. */
@@ -119,4 +127,44 @@ export function verdict(report: Pick<Report, 'summary' | 'entries' | 'mode'>): {
   const skipped = s.skipped > 0 ? ` (${s.skipped} skipped)` : '';
   const matches = s.unchanged === 1 ? 'matches' : 'match';
   return { icon: '✅', text: `In sync: ${plural(s.unchanged, 'object')} ${matches} Git${skipped}` };
+}
+
+/** Most severe first. */
+const RANK: Record<RiskSeverity, number> = { danger: 0, warning: 1, info: 2 };
+
+/** Said after a finding in a three-way preview: whose change it is. */
+export const ORIGIN_TEXT: Record<ChangeClass, string> = {
+  pr: 'this PR',
+  drift: 'drift the merge would revert',
+  both: 'this PR, over drift the merge would revert',
+};
+
+/** The review's findings sorted and split the way every renderer shows them. */
+export interface ReviewParts {
+  /** Open findings other than images, most severe first. */
+  lines: RiskFinding[];
+  /** Open `image-change` findings: one table. */
+  images: RiskFinding[];
+  accepted: RiskFinding[];
+}
+
+/** Most severe first; findings of one severity keep their order. */
+export function bySeverity(findings: RiskFinding[]): RiskFinding[] {
+  return [...findings].sort((a, b) => RANK[a.severity] - RANK[b.severity]);
+}
+
+export function reviewParts(findings: RiskFinding[]): ReviewParts {
+  const sorted = bySeverity(findings);
+  return {
+    lines: sorted.filter((finding) => !finding.accepted && finding.rule !== 'image-change'),
+    images: sorted.filter((finding) => !finding.accepted && finding.rule === 'image-change'),
+    accepted: sorted.filter((finding) => finding.accepted),
+  };
+}
+
+/** "predicted · drift the merge would revert", or '' when neither applies. */
+export function findingTags(finding: RiskFinding): string {
+  return [finding.predicted ? 'predicted' : '', finding.origin ? ORIGIN_TEXT[finding.origin] : '']
+    .filter(Boolean)
+    .join(' · ');
 }

@@ -2,7 +2,7 @@
 // schema/report.schema.json. Keys come out in one fixed order, and keys inside field values
 // sorted, so the same report always gives the same bytes and diffs of reports stay small.
 
-import type { Attribution, FieldChange, PlanError } from '../model.ts';
+import type { Attribution, FieldChange, PlanError, RiskFinding } from '../model.ts';
 import type { Comparison, Report, ReportEntry } from './model.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -67,6 +67,17 @@ function errorJson(error: PlanError): Json {
   return ordered(error, ['message', 'object', 'file', 'line']);
 }
 
+function riskJson(finding: RiskFinding): Json {
+  const out = ordered(finding, ['rule', 'severity', 'subject']);
+  if (finding.source) out.source = ordered(finding.source, ['file', 'line']);
+  out.message = finding.message;
+  if (finding.predicted !== undefined) out.predicted = finding.predicted;
+  if (finding.origin !== undefined) out.origin = finding.origin;
+  if (finding.accepted) out.accepted = ordered(finding.accepted, ['reason', 'by']);
+  if (finding.image) out.image = ordered(finding.image, ['container', 'from', 'to']);
+  return out;
+}
+
 /** Only the report's own fields: anything else on the object (such as links) is not serialized. */
 export function reportJson(report: Report): Json {
   const out = ordered(report, [
@@ -91,6 +102,10 @@ export function reportJson(report: Report): Json {
   out.entries = report.entries.map(entryJson);
   out.errors = report.errors.map(errorJson);
   if (report.notes?.length) out.notes = [...report.notes];
+  out.risks = report.risks.map(riskJson);
+  if (report.risksUnchecked?.length)
+    out.risksUnchecked = report.risksUnchecked.map((gap) => ordered(gap, ['rule', 'reason']));
+  if (report.riskVerdict) out.riskVerdict = ordered(report.riskVerdict, ['failOn', 'failing', 'failed']);
   return out;
 }
 

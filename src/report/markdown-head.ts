@@ -6,6 +6,7 @@ import { ACTION_LABEL, relativeTime, verdict } from './format.ts';
 import { code, fenceFor, location, md } from './markdown-escape.ts';
 import type { Report } from './model.ts';
 import { entrySubject } from './model.ts';
+import { riskVerdictText } from './risk-verdict.ts';
 
 function contextLine(report: Report): string {
   const parts = [`Target ${code(report.target)}`];
@@ -92,14 +93,18 @@ export function notedSection(report: Report): string {
   return `### In sync, with a note (${noted.length})\n\n${items.join('\n')}\n`;
 }
 
-export function headSection(report: Report, options: { title?: string }): string {
+/** `review` is the Review section (src/report/markdown-review.ts), put right under the verdict. */
+export function headSection(report: Report, options: { title?: string }, review = ''): string {
   const parts: string[] = [];
   if (options.title) parts.push(`## ${md(options.title)}`);
-  parts.push(
-    `**${verdict(report).icon} ${verdict(report).text}**`,
-    contextLine(report),
-    summaryTable(report),
-  );
+  parts.push(`**${verdict(report).icon} ${verdict(report).text}**`);
+  if (report.riskVerdict) {
+    const icon = report.riskVerdict.failed ? '⛔' : '✅';
+    parts.push(`**${icon} Risk review ${md(riskVerdictText(report.riskVerdict, report))}**`);
+  }
+  parts.push(contextLine(report));
+  if (review) parts.push(review.trimEnd());
+  parts.push(summaryTable(report));
   const who = whoChangedTable(report);
   if (who) parts.push(who);
   if (report.errors.length > 0) {

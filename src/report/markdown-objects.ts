@@ -38,7 +38,8 @@ function sourceHtml(entry: ReportEntry, fileUrl: FileUrl | undefined): string {
     : ` · ${text}`;
 }
 
-function sourceMd(entry: ReportEntry, fileUrl: FileUrl | undefined): string {
+/** ` · [`file:line`](url)`, or without the link when there is no URL; '' without a source. */
+export function sourceMd(entry: Pick<ReportEntry, 'source'>, fileUrl: FileUrl | undefined): string {
   if (!entry.source) return '';
   const text = code(location(entry.source.file, entry.source.line));
   if (!fileUrl) return ` · ${text}`;

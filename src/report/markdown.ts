@@ -1,10 +1,12 @@
 // The report as GitHub Markdown (PR comment, check run summary, job summary, drift issue):
-// a verdict, the summary table, errors, then one collapsible section per drifted object.
-// Budgeted in UTF-8 bytes: detail is shrunk level by level before whole sections are cut.
+// a verdict, the risk review, the summary table, errors, then one collapsible section per
+// drifted object. Budgeted in UTF-8 bytes: the review gets at most half, then detail is shrunk
+// level by level before whole sections are cut.
 
 import { byteLength } from './format.ts';
 import { headSection, notedSection, skippedSection } from './markdown-head.ts';
 import { type Block, bodyBlocks, type Detail, type FileUrl } from './markdown-objects.ts';
+import { fitReview } from './markdown-review.ts';
 import type { Report } from './model.ts';
 import { isDrifted } from './model.ts';
 import { trimMarkdown } from './trim.ts';
@@ -68,9 +70,14 @@ function join(sections: string[]): string {
   return sections.filter((section) => section !== '').join('\n');
 }
 
+/** The review may take half the budget: the drifted objects under it need room too. */
+const REVIEW_SHARE = 0.5;
+
 export function renderMarkdown(report: Report, options: MarkdownOptions = {}): string {
   const budget = options.budgetBytes ?? DEFAULT_MARKDOWN_BUDGET;
-  const head = headSection(report, options);
+  const review = fitReview(report, options.fileUrl, Math.floor(budget * REVIEW_SHARE));
+  const head = headSection(report, options, review.text);
+  const reviewCut = review.cut ? [review.cut] : [];
   const skipped = join([skippedSection(report), notedSection(report)]);
   const drifted = report.entries.filter(isDrifted);
   const longestCut = Math.max(...DETAIL_LEVELS.map((level) => level.diffLines).filter(Number.isFinite));
@@ -85,7 +92,8 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
     // A level that cuts diffs no diff is long enough for would only add a false notice.
     if (detail.diffLines > 0 && detail.cut && longestDiff <= detail.diffLines) continue;
     if (detail.fields > 0 && Number.isFinite(detail.fields) && mostFields <= detail.fields) continue;
-    const notice = detail.cut ? noticeText([detail.cut], options) : '';
+    const cuts = [...reviewCut, ...(detail.cut ? [detail.cut] : [])];
+    const notice = cuts.length > 0 ? noticeText(cuts, options) : '';
     // A guard only (joining adds a separator or two and drops trailing blank lines): the
     // measured result below decides.
     const limit = budget - fixedBytes - byteLength(notice) + 8;
@@ -107,6 +115,7 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   const notice = (omittedObjects: number) =>
     noticeText(
       [
+        ...reviewCut,
         lastCut,
         omittedObjects > 0 ? `${omittedObjects} of ${drifted.length} drifted objects are not shown` : '',
         skipped !== '' ? 'the list of skipped objects is left out' : '',
@@ -131,6 +140,6 @@ export function renderMarkdown(report: Report, options: MarkdownOptions = {}): s
   return trimMarkdown(
     markdown,
     budget,
-    noticeText([lastCut, 'everything after the cut is left out'], options),
+    noticeText([...reviewCut, lastCut, 'everything after the cut is left out'], options),
   );
 }

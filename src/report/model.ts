@@ -2,7 +2,15 @@
 // ChangeSet plus the run it came from. Renderers (JSON, Markdown, text, annotations) read
 // only this, so they cannot print anything the engine did not put in the (masked) change set.
 
-import type { ChangeSet, ChangeSetEntry, ChangeSummary, PlanError } from '../model.ts';
+import type {
+  ChangeSet,
+  ChangeSetEntry,
+  ChangeSummary,
+  PlanError,
+  RiskFinding,
+  RiskGap,
+  RiskSeverity,
+} from '../model.ts';
 import { hasDrift, summarize } from '../model.ts';
 
 /**
@@ -59,7 +67,21 @@ export type Report = Omit<ReportMeta, 'links' | 'comparison'> & {
   errors: PlanError[];
   /** Remarks on the run as a whole (ownership of the target's inventory, …); absent when none. */
   notes?: string[];
+  /** The risk review's findings, most severe first; empty when none or the review is off. */
+  risks: RiskFinding[];
+  /** Rules the review could not check, and why; absent when every rule was checked. */
+  risksUnchecked?: RiskGap[];
+  /** How the findings measure against `fail-on-risk`; absent when it is `none` (src/report/risk-verdict.ts). */
+  riskVerdict?: RiskVerdict;
 };
+
+/** Findings (not accepted) at or above `failOn`; the run fails when there is one. */
+export interface RiskVerdict {
+  failOn: RiskSeverity;
+  /** Findings, accepted ones left out, at or above `failOn`. */
+  failing: number;
+  failed: boolean;
+}
 
 export function buildReport(changeSet: ChangeSet, meta: ReportMeta): Report {
   const summary = summarize(changeSet);
@@ -91,8 +113,10 @@ export function buildReport(changeSet: ChangeSet, meta: ReportMeta): Report {
       return reportEntry;
     }),
     errors: changeSet.errors,
+    risks: changeSet.risks?.findings ?? [],
   };
   if (changeSet.notes?.length) report.notes = changeSet.notes;
+  if (changeSet.risks?.unchecked.length) report.risksUnchecked = changeSet.risks.unchecked;
   if (meta.cluster !== undefined) report.cluster = meta.cluster;
   if (meta.revision !== undefined) report.revision = meta.revision;
   return report;

@@ -6,6 +6,7 @@ import type { ChangeAction, FieldChange } from '../model.ts';
 import { ACTION_LABEL, attributionText, beforeAfter, fieldName, verdict } from './format.ts';
 import type { Report, ReportEntry } from './model.ts';
 import { entrySubject } from './model.ts';
+import { reviewLines } from './text-review.ts';
 
 export interface TextOptions {
   color?: boolean;
@@ -104,7 +105,10 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   const context = [`kube-drift ${report.mode}`, `target ${safe(report.target)}`];
   if (report.cluster) context.push(`cluster ${safe(report.cluster)}`);
   if (report.revision) context.push(`revision ${safe(report.revision)}`);
-  const lines = [p.bold(context.join(' · ')), `${icon} ${text}`, ''];
+  const lines = [p.bold(context.join(' · ')), `${icon} ${text}`];
+  const review = reviewLines(report, p, safe);
+  if (review.length > 0) lines.push(...review);
+  lines.push('');
 
   for (const entry of report.entries) {
     // An unchanged object with a note (fields not compared) is listed: nothing is left out silently.

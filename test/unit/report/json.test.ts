@@ -90,6 +90,7 @@ describe('JSON report', () => {
       'driftDetected',
       'entries',
       'errors',
+      'risks',
     ]);
     assert.deepEqual(json.summary, {
       created: 1,
