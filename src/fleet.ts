@@ -50,7 +50,7 @@ async function runTarget(target: FleetTarget, options: FleetRunOptions): Promise
   const hooks = options.hooksFor(target.name);
   const settings = target.settings;
   let message = target.error;
-  if (settings) {
+  if (settings && !message) {
     try {
       const outcome = await runFlow(settings, hooks, options.redactor, { apply: options.apply(settings) });
       return { target: target.name, settings, ...outcome };

@@ -9,10 +9,11 @@ import { type ConfigTarget, type FleetConfig, type KubeconfigRef, loadConfig } f
 import { type ParseContext, parseSettings } from './parse.ts';
 import type { RawOptions } from './reader.ts';
 
-/** One target of the run: its settings, or why it cannot run. */
+/** One target of the run: its settings, and why it cannot run when it cannot. */
 export interface FleetTarget {
   name: string;
   settings?: Settings;
+  /** Set: the target is not run; its report holds this error. */
   error?: string;
 }
 
@@ -57,14 +58,7 @@ export async function planFleet(request: FleetRequest): Promise<FleetPlan> {
       hint: 'Put {target} in the file name (reports/{target}.json), or run one target.',
     });
   const notes = configNotes(config);
-  const targets = chosen.map((target) => {
-    try {
-      return { name: target.name, settings: targetSettings(target, config, request) };
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      return { name: target.name, error: error.hint ? `${error.message}\n  ${error.hint}` : error.message };
-    }
-  });
+  const targets = chosen.map((target) => planTarget(target, config, request));
   return { config, targets, notes };
 }
 
@@ -90,22 +84,40 @@ function selectTargets(config: FleetConfig, select: string[]): ConfigTarget[] {
   return config.targets.filter((t) => names.includes(t.name));
 }
 
-function targetSettings(target: ConfigTarget, config: FleetConfig, request: FleetRequest): Settings {
+/** The target's settings; a target that cannot run keeps them when it has them (for its report file). */
+function planTarget(target: ConfigTarget, config: FleetConfig, request: FleetRequest): FleetTarget {
   const raw: RawOptions = {};
   for (const [name, value] of Object.entries(request.raw)) if (!RUN_ONLY.has(name)) raw[name] = value;
   Object.assign(raw, target.options);
   if (typeof raw['report-file'] === 'string')
     raw['report-file'] = raw['report-file'].replaceAll('{target}', target.name);
-  const settings = parseSettings(request.command, raw, {
-    ...request.context,
-    label: (option) => `${config.file}: target ${target.name} (${option})`,
-  });
-  if (!target.kubeconfig) return settings;
-  const kubeconfig = resolveKubeconfig(target.kubeconfig, target, config, settings, request);
-  return Object.freeze({
-    ...settings,
-    kubeconfig: Object.freeze({ ...kubeconfig, context: settings.kubeconfig.context }),
-  });
+  let settings: Settings;
+  try {
+    settings = parseSettings(request.command, raw, {
+      ...request.context,
+      label: (option) => `${config.file}: target ${target.name} (${option})`,
+    });
+    if (!target.kubeconfig) return { name: target.name, settings };
+  } catch (error) {
+    return { name: target.name, error: inputError(error) };
+  }
+  try {
+    const kubeconfig = resolveKubeconfig(target.kubeconfig, target, config, settings, request);
+    return {
+      name: target.name,
+      settings: Object.freeze({
+        ...settings,
+        kubeconfig: Object.freeze({ ...kubeconfig, context: settings.kubeconfig.context }),
+      }),
+    };
+  } catch (error) {
+    return { name: target.name, settings, error: inputError(error) };
+  }
+}
+
+function inputError(error: unknown): string {
+  if (!(error instanceof InputError)) throw error;
+  return error.hint ? `${error.message}\n  ${error.hint}` : error.message;
 }
 
 function resolveKubeconfig(

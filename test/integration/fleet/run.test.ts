@@ -99,13 +99,28 @@ targets:
   const reports = () => [names.synced, names.drifted, names.gone].map((n) => join('reports', `${n}.json`));
 
   it('diffs every target; the unreachable one is its own error; the exit status is the worst', async () => {
-    run = await runCli(['diff', '--config', 'kube-drift.yaml', '--output', 'markdown', '--report-file', 'reports/{target}.json']);
+    run = await runCli([
+      'diff',
+      '--config',
+      'kube-drift.yaml',
+      '--output',
+      'markdown',
+      '--report-file',
+      'reports/{target}.json',
+    ]);
     assert.equal(run.code, 2, run.stderr);
     const text = run.stdout;
-    assert.equal(text.split('\n')[2], '**3 targets: ❌ 1 with errors · ⚠️ 1 with drift · ✅ 1 in sync**', text);
+    assert.equal(
+      text.split('\n')[2],
+      '**3 targets: ❌ 1 with errors · ⚠️ 1 with drift · ✅ 1 in sync**',
+      text,
+    );
     assert.ok(text.includes(`### In sync\n\n- ✅ **${names.synced}**: In sync: 1 object matches Git`), text);
     assert.equal(text.match(/^## kube-drift: /gm)?.length, 3, 'the headline and two sections');
-    const drift = text.slice(text.indexOf(`## kube-drift: ${names.drifted}`), text.indexOf(`## kube-drift: ${names.gone}`));
+    const drift = text.slice(
+      text.indexOf(`## kube-drift: ${names.drifted}`),
+      text.indexOf(`## kube-drift: ${names.gone}`),
+    );
     assert.ok(drift.includes(`ConfigMap/${drifted.name}/settings`), drift);
     assert.ok(drift.includes('`"by-hand"` → `"git"`'), drift);
     const gone = text.slice(text.indexOf(`## kube-drift: ${names.gone}`));
@@ -141,7 +156,15 @@ targets:
   });
 
   it('--target runs only the targets named', async () => {
-    const one = await runCli(['diff', '--config', 'kube-drift.yaml', '--target', names.synced, '--output', 'json']);
+    const one = await runCli([
+      'diff',
+      '--config',
+      'kube-drift.yaml',
+      '--target',
+      names.synced,
+      '--output',
+      'json',
+    ]);
     assert.equal(one.code, 0, one.stderr);
     assert.equal(JSON.parse(one.stdout).target, names.synced);
   });

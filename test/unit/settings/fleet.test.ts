@@ -85,12 +85,12 @@ describe('planFleet', () => {
 
   it('keeps a target whose variable is unset as that target’s error, the others run', async () => {
     const plan = await planFleet(request(repository(), { env: {} }));
-    assert.equal(plan.targets[0].settings, undefined);
+    assert.equal(plan.targets[0].settings?.target, 'staging', 'kept for the target’s report file');
     assert.match(
       plan.targets[0].error ?? '',
       /^kube-drift.yaml: target staging: kubeconfig \{ env: KUBECONFIG_STAGING \}: the variable KUBECONFIG_STAGING is not set/,
     );
-    assert.ok(plan.targets[1].settings && plan.targets[2].settings);
+    assert.ok(!plan.targets[1].error && !plan.targets[2].error);
   });
 
   it('refuses a kubeconfig file inside the checkout on an untrusted run', async () => {
@@ -102,7 +102,11 @@ describe('planFleet', () => {
       plan.targets[1].error ?? '',
       /target production: kubeconfig \{ file: secrets\/prod-kubeconfig \} is refused on an untrusted run: the file is inside the checkout/,
     );
-    assert.ok(plan.targets[0].settings, 'a kubeconfig from a variable is the base config’s choice');
+    assert.equal(
+      plan.targets[0].error,
+      undefined,
+      'a kubeconfig from a variable is the base config’s choice',
+    );
   });
 
   it('asks for {target} in report-file when several targets would write it', async () => {
