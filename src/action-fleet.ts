@@ -13,20 +13,19 @@ import {
 } from './action-inputs.ts';
 import type { EngineHooks } from './engine/hooks.ts';
 import { runFleet, type TargetOutcome, worstStatus } from './fleet.ts';
-import { createOctokit, type GitHubClient, messageOf } from './github/client.ts';
-import { fileUrl, type RunContext } from './github/context.ts';
-import { FLEET_MARKER, type FleetRollUp, publishFleetComment } from './github/publish-fleet.ts';
-import { Publisher, type PublishSettings, writeJobSummary } from './github/publisher.ts';
+import { createOctokit, type GitHubClient } from './github/client.ts';
+import type { RunContext } from './github/context.ts';
+import type { FleetRollUp } from './github/publish-fleet.ts';
+import { Publisher, type PublishSettings } from './github/publisher.ts';
+import { basicPublishSettings, postRollUp } from './github/roll-up.ts';
 import { actionLog, setOutput } from './output/actions.ts';
 import type { Redactor } from './redaction.ts';
-import { FLEET_FULL_REPORT_HINT, renderFleetMarkdown, roundTrip } from './report/fleet.ts';
+import { roundTrip } from './report/fleet.ts';
 import type { Report } from './report/model.ts';
 import { CONFIG_FILE } from './settings/config-file.ts';
 import { planFleet } from './settings/fleet.ts';
 import { DEFAULT_TARGET } from './settings.ts';
 import { summarizeReports } from './summarize.ts';
-
-const SUMMARY_BUDGET = 1024 * 1024 - 4096;
 
 type FaceResult = { status: 0 | 1 | 2; failure?: string };
 
@@ -166,30 +165,20 @@ async function publishRollUp(
   raw: Record<string, string>,
   redactor: Redactor,
   octokit: GitHubClient,
-  rollUp: FleetRollUp,
+  rollUp: FleetRollUp & { missing?: string[] },
 ): Promise<void> {
-  const log = hooksFor(redactor)('github');
-  const settings = { ...fallbackPublishSettings(raw, FLEET_MARKER), comment: raw.comment !== 'false' };
-  const pr = context.pullRequest;
-  if (pr && settings.comment) {
-    try {
-      const published = await publishFleetComment(
-        { context, settings, octokit, log, redactor },
-        rollUp,
-        pr.number,
-      );
-      if (published.url) setOutput('comment-url', redactor.redact(published.url));
-    } catch (error) {
-      log.warning(`Could not write the pull request roll-up comment: ${messageOf(error)}.`);
-    }
-  }
-  const markdown = renderFleetMarkdown(rollUp.reports, {
-    budgetBytes: SUMMARY_BUDGET,
-    fileUrl: (file, line) => fileUrl(context, file, line),
-    fullReportHint: FLEET_FULL_REPORT_HINT,
-    notes: rollUp.notes,
-  });
-  await writeJobSummary(markdown, redactor);
+  const posted = await postRollUp(
+    context,
+    {
+      token: raw['github-token'] ?? '',
+      comment: raw.comment !== 'false',
+      checkRunsFor: raw['check-run'] === 'false' ? [] : (rollUp.missing ?? []),
+      jobSummary: true,
+    },
+    { redactor, log: hooksFor(redactor)('github'), octokit },
+    rollUp,
+  );
+  if (posted.commentUrl) setOutput('comment-url', redactor.redact(posted.commentUrl));
   setOutput('drift-detected', redactor.redact(String(rollUp.reports.some((r) => r.driftDetected))));
   for (const key of ['created', 'configured', 'unchanged', 'deleted', 'skipped', 'errors'] as const) {
     const total = rollUp.reports.reduce((sum, r) => sum + r.summary[key], 0);
@@ -199,16 +188,10 @@ async function publishRollUp(
 
 /** A target the config could not make settings for still gets its check run. */
 function fallbackPublishSettings(raw: Record<string, string>, target: string): PublishSettings {
-  return {
-    token: raw['github-token'] ?? '',
-    target,
-    comment: false,
+  return basicPublishSettings(raw['github-token'] ?? '', target, {
     checkRun: raw['check-run'] !== 'false',
     failOnDrift: raw['fail-on-drift'] !== 'false',
-    issue: false,
-    issueLabels: [],
-    webhookFormat: 'json',
-  };
+  });
 }
 
 function statusOf(report: Report): 0 | 1 | 2 {

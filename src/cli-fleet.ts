@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import type { EngineHooks } from './engine/hooks.ts';
 import { InputError } from './errors.ts';
 import { runFleet, worstStatus } from './fleet.ts';
+import { readRunContext } from './github/context.ts';
+import { postRollUp } from './github/roll-up.ts';
 import type { CliStreams } from './output/streams.ts';
 import type { Redactor } from './redaction.ts';
 import {
@@ -32,6 +34,7 @@ export const SUMMARIZE_USAGE = [
   `  ${'    --target VALUE'.padEnd(34)} Expect only these targets of the config (comma-separated).`,
   `  ${'    --base VALUE'.padEnd(34)} Read the config at this Git ref (the pull request base).`,
   `  ${'-o, --output VALUE'.padEnd(34)} markdown (default) or json (the reports as one JSON list).`,
+  `  ${'    --post'.padEnd(34)} In GitHub Actions: post the roll-up as the PR comment and job summary (GITHUB_TOKEN), and a failed check run per missing report; on a pull request the config is the base commit's.`,
   `  ${'-h, --help'.padEnd(34)} Show this help.`,
 ].join('\n');
 
@@ -91,6 +94,7 @@ function printReports(reports: Report[], output: string, notes: string[]): strin
 export async function summarizeCommand(
   args: string[],
   repoRoot: string,
+  io: { redactor: Redactor; err: (text: string) => void },
 ): Promise<{ stdout: string; status: 0 | 1 | 2; note?: string } | undefined> {
   let parsed: ReturnType<typeof parseSummarizeArgs>;
   try {
@@ -106,20 +110,35 @@ export async function summarizeCommand(
     throw new InputError('summarize needs the JSON reports to roll up', {
       hint: 'e.g. kube-drift summarize reports/*.json',
     });
-  const rollUp = await summarizeReports(positionals, repoRoot, {
-    config: values.config,
-    base: values.base,
-    select: values.target ? [values.target] : [],
-  });
   const output = values.output ?? 'markdown';
   if (output !== 'markdown' && output !== 'json')
     throw new InputError(`--output must be markdown or json, not "${output}"`);
-  const stdout = printReports(rollUp.reports, output, rollUp.notes);
-  return {
-    stdout,
-    status: worstStatus(rollUp.reports.map(reportStatus)),
-    note: rollUp.notes.map((n) => `note: ${n}\n`).join('') || undefined,
-  };
+  const context = values.post ? readRunContext() : undefined;
+  const rollUp = await summarizeReports(positionals, repoRoot, {
+    config: values.config,
+    // Posting from a pull request run: the base's config says which targets are expected.
+    base: values.base ?? context?.pullRequest?.baseSha,
+    select: values.target ? [values.target] : [],
+  });
+  const status = worstStatus(rollUp.reports.map(reportStatus));
+  const note = rollUp.notes.map((n) => `note: ${n}\n`).join('') || undefined;
+  if (context) {
+    const token = process.env.GITHUB_TOKEN ?? '';
+    if (!token)
+      throw new InputError('--post needs GITHUB_TOKEN', {
+        hint: 'env: { GITHUB_TOKEN: ${{ github.token }} }',
+      });
+    io.redactor.add(token);
+    const log = { info: (m: string) => io.err(`${m}\n`), warning: (m: string) => io.err(`warning: ${m}\n`) };
+    const posted = await postRollUp(
+      context,
+      { token, comment: true, checkRunsFor: rollUp.missing, jobSummary: !!process.env.GITHUB_STEP_SUMMARY },
+      { redactor: io.redactor, log },
+      rollUp,
+    );
+    return { stdout: posted.commentUrl ? `${posted.commentUrl}\n` : '', status, note };
+  }
+  return { stdout: printReports(rollUp.reports, output, rollUp.notes), status, note };
 }
 
 function parseSummarizeArgs(args: string[]) {
@@ -130,6 +149,7 @@ function parseSummarizeArgs(args: string[]) {
       target: { type: 'string' },
       base: { type: 'string' },
       output: { type: 'string', short: 'o' },
+      post: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,

@@ -107,7 +107,7 @@ export async function main(argv: string[], io?: CliIO): Promise<number> {
     return 0;
   }
   if (command === 'targets') return targets(rest, out, err);
-  if (command === 'summarize') return summarize(rest, out, err);
+  if (command === 'summarize') return summarize(rest, out, err, redactor);
   if (!(command in COMMANDS)) {
     err(`kube-drift: unknown command "${command}"\n\n${usage()}\n`);
     return 2;
@@ -149,9 +149,10 @@ async function summarize(
   args: string[],
   out: (text: string) => void,
   err: (text: string) => void,
+  redactor: Redactor,
 ): Promise<number> {
   try {
-    const result = await summarizeCommand(args, process.cwd());
+    const result = await summarizeCommand(args, process.cwd(), { redactor, err });
     out(result?.stdout ?? `${SUMMARIZE_USAGE}\n`);
     if (result?.note) err(result.note);
     return result?.status ?? 0;

@@ -46,6 +46,11 @@ export function parseReports(text: string, file: string): Report[] {
  * a report of a target the config does not name is an input error (a stale artifact).
  */
 export function loadReports(files: string[], expected?: { file: string; targets: string[] }): Report[] {
+  return orderReports(readReports(files), expected);
+}
+
+/** Each target's report from `files`, the last file winning. */
+function readReports(files: string[]): Map<string, Report> {
   const byTarget = new Map<string, Report>();
   for (const file of files) {
     let text: string;
@@ -56,6 +61,13 @@ export function loadReports(files: string[], expected?: { file: string; targets:
     }
     for (const report of parseReports(text, file)) byTarget.set(report.target, report);
   }
+  return byTarget;
+}
+
+function orderReports(
+  byTarget: Map<string, Report>,
+  expected?: { file: string; targets: string[] },
+): Report[] {
   if (!expected) return [...byTarget.values()];
   const unknown = [...byTarget.keys()].filter((t) => !expected.targets.includes(t));
   if (unknown.length > 0)
@@ -76,13 +88,14 @@ export function loadReports(files: string[], expected?: { file: string; targets:
   );
 }
 
-/** The reports and notes of a roll-up: the action's `summarize` input and the CLI share it. */
+/** The reports and notes of a roll-up, and the targets without a report: the action's `summarize` input and the CLI share it. */
 export async function summarizeReports(
   files: string[],
   repoRoot: string,
   options: { config?: string; base?: string; select: string[] },
-): Promise<{ reports: Report[]; notes: string[] }> {
-  if (!options.config) return { reports: loadReports(files), notes: [] };
+): Promise<{ reports: Report[]; notes: string[]; missing: string[] }> {
+  const byTarget = readReports(files);
+  if (!options.config) return { reports: orderReports(byTarget), notes: [], missing: [] };
   const config = await loadConfig(repoRoot, { path: options.config, ref: options.base });
   const names = options.select
     .flatMap((s) => s.split(','))
@@ -91,5 +104,9 @@ export async function summarizeReports(
   const unknown = names.filter((n) => !config.targets.some((t) => t.name === n));
   if (unknown.length > 0) throw new InputError(`${config.file} has no target ${unknown.join(', ')}`);
   const targets = config.targets.map((t) => t.name).filter((n) => names.length === 0 || names.includes(n));
-  return { reports: loadReports(files, { file: config.file, targets }), notes: configNotes(config) };
+  return {
+    reports: orderReports(byTarget, { file: config.file, targets }),
+    notes: configNotes(config),
+    missing: targets.filter((t) => !byTarget.has(t)),
+  };
 }
