@@ -4,7 +4,7 @@
 // commit's, though the pull request changed it. Then the action's `summarize` of the three
 // JSON reports posts the same comment (timestamps aside), with no cluster access.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { targetMarker } from '../../src/github/markers.ts';
@@ -18,6 +18,7 @@ import { gitWorkspace, type Workspace } from './support/workspace.ts';
 
 const PR = 21;
 const ROLL_UP_PR = 22;
+const PARTIAL_PR = 23;
 const GONE_ENV = 'KD_E2E_FLEET_GONE';
 const UNREACHABLE = [
   'apiVersion: v1',
@@ -70,6 +71,7 @@ describe('a fleet on a pull request: one comment, one check run per target, and 
       pullRequests: [
         { owner: OWNER, repo: REPO, number: PR },
         { owner: OWNER, repo: REPO, number: ROLL_UP_PR },
+        { owner: OWNER, repo: REPO, number: PARTIAL_PR },
       ],
     });
   });
@@ -145,5 +147,29 @@ describe('a fleet on a pull request: one comment, one check run per target, and 
     assert.equal(rolledUp.length, 1, logsOf(run));
     assert.equal(timeless(rolledUp[0].body), timeless(fromRun.body));
     assert.equal(gh.state.checkRuns.length, 3, 'the roll-up posts no check runs of its own');
+  });
+
+  it('summarize names a target without a report as its error, and fails its check run', async () => {
+    const missing = reportFiles.find((file) => file.includes(targets[1]))!;
+    rmSync(join(ws.dir, 'reports', missing.split('/').at(-1)!));
+    const run = await runAction({
+      event: pullRequestEvent('opened', PARTIAL_PR, { head: ws.headSha, base: ws.baseSha }),
+      apiUrl: gh.url,
+      token: gh.token,
+      workspace: ws.dir,
+      inputs: { config: 'kube-drift.yaml', summarize: 'reports/*.json' },
+      bundle: freshBundle().action,
+    });
+    assert.equal(run.code, 2, logsOf(run));
+    const [comment] = gh.state.comments.filter((c) => c.issueNumber === PARTIAL_PR);
+    assert.ok(comment.body.includes('**3 targets: ❌ 2 with errors · ✅ 1 in sync**'), comment.body);
+    assert.ok(comment.body.includes(`- no report for target ${targets[1]}: the job that diffs it left none`));
+    const checks = gh.state.checkRuns.filter((c) => c.name === `kube-drift / ${targets[1]}`);
+    assert.deepEqual(
+      checks.map((c) => c.conclusion),
+      ['failure', 'failure'],
+      'the missing target’s check run is failed by the roll-up',
+    );
+    assert.equal(gh.state.checkRuns.length, 4, 'only the missing target gets a check run from the roll-up');
   });
 });
