@@ -20,6 +20,7 @@ import { Publisher, type PublishSettings } from './github/publisher.ts';
 import { basicPublishSettings, postRollUp } from './github/roll-up.ts';
 import { actionLog, setOutput } from './output/actions.ts';
 import type { Redactor } from './redaction.ts';
+import { readFileAtCommit } from './render/git-base.ts';
 import { roundTrip } from './report/fleet.ts';
 import type { Report } from './report/model.ts';
 import { CONFIG_FILE } from './settings/config-file.ts';
@@ -29,12 +30,12 @@ import { summarizeReports } from './summarize.ts';
 
 type FaceResult = { status: 0 | 1 | 2; failure?: string };
 
-/** The fleet face for these inputs, or undefined when the run is one target from the inputs. */
+/** The fleet face for these inputs, or undefined (or a face that answers undefined) when the run is one target from the inputs. */
 export function fleetFace(
   context: RunContext,
   inputs: ActionInputs,
   redactor: Redactor,
-): (() => Promise<FaceResult>) | undefined {
+): (() => Promise<FaceResult | undefined>) | undefined {
   const raw = inputs.raw as Record<string, string>;
   const repoRoot = inputs.parseContext.repoRoot;
   const given = raw.config?.trim();
@@ -45,8 +46,20 @@ export function fleetFace(
     existsSync(resolve(repoRoot, CONFIG_FILE));
   const config = given || (implicit ? CONFIG_FILE : undefined);
   if (raw.summarize?.trim()) return () => summarizeAction(context, inputs, redactor, config);
-  if (config) return () => fleetAction(context, inputs, redactor, config);
-  return undefined;
+  if (!config) return undefined;
+  return async () => {
+    const base = context.pullRequest?.baseSha;
+    if (implicit && base && (await readFileAtCommit(repoRoot, base, CONFIG_FILE)) === undefined) {
+      // The pull request adds the config: it takes effect once merged; until then, the inputs.
+      actionLog.warning(
+        redactor.redact(
+          `${CONFIG_FILE} is not in the base commit, so this pull request runs as the inputs say; the config takes effect once merged.`,
+        ),
+      );
+      return undefined;
+    }
+    return fleetAction(context, inputs, redactor, config);
+  };
 }
 
 /** Targets named by the target input; the default name means every target. */

@@ -33,11 +33,11 @@ export async function run(): Promise<void> {
     const context = readRunContext();
     const inputs = readActionInputs(context, redactor);
     const fleet = fleetFace(context, inputs, redactor);
-    ({ status, failure } = fleet
-      ? await fleet()
-      : await runOneTarget(context, inputs, redactor, (p) => {
-          publisher = p;
-        }));
+    ({ status, failure } =
+      (fleet && (await fleet())) ||
+      (await runOneTarget(context, inputs, redactor, (p) => {
+        publisher = p;
+      })));
   } catch (error) {
     status = 2;
     failure = describeError(error);
