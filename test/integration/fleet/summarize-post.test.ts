@@ -56,7 +56,7 @@ describe('kube-drift summarize --post', () => {
     );
     mkdirSync(join(repo, 'reports'));
     const east = buildReport(
-      { entries: [], errors: [] },
+      { target: 'east', entries: [], errors: [] },
       { target: 'east', mode: 'diff', generatedAt: '2026-01-01T00:00:00Z', kubeDriftVersion: '0.1.0' },
     );
     writeFileSync(join(repo, 'reports', 'east.json'), renderJson(east));
