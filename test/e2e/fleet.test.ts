@@ -88,7 +88,12 @@ describe('a fleet on a pull request: one comment, one check run per target, and 
       token: gh.token,
       workspace: ws.dir,
       inputs: { config: 'kube-drift.yaml' },
-      env: { [GONE_ENV]: UNREACHABLE, KD_E2E_FLEET_PR_CHOICE: 'not a kubeconfig' },
+      env: {
+        [GONE_ENV]: UNREACHABLE,
+        KD_E2E_FLEET_PR_CHOICE: 'not a kubeconfig',
+        // The unreachable server is retried within this budget (a minute by default).
+        KUBE_DRIFT_RETRY_BUDGET_MS: '3000',
+      },
       bundle: freshBundle().action,
     });
     const logs = logsOf(run);

@@ -85,11 +85,14 @@ targets:
       input: `${configMap(synced.name, 'git')}---\n${configMap(drifted.name, 'by-hand')}`,
     });
     process.env[ENV] = UNREACHABLE;
+    // The unreachable server is retried within this budget (a minute by default).
+    process.env.KUBE_DRIFT_RETRY_BUDGET_MS = '3000';
     process.chdir(repo);
   });
   after(async () => {
     process.chdir(cwd);
     delete process.env[ENV];
+    delete process.env.KUBE_DRIFT_RETRY_BUDGET_MS;
     rmSync(repo, { recursive: true, force: true });
     await synced?.cleanup();
     await drifted?.cleanup();
