@@ -99,9 +99,14 @@ describe('a fleet on a pull request: one comment, one check run per target, and 
     const logs = logsOf(run);
     assert.equal(run.code, 2, logs);
     assert.equal(run.outputs['exit-code'], '2');
+    // Printed only to tell the runner to mask it: the kubeconfig from the environment is a secret.
+    const leaks = `${run.stdout}\n${run.stderr}`
+      .split('\n')
+      .filter((line) => line.includes('fleet-e2e-token-0123456789'));
+    assert.ok(leaks.includes('::add-mask::fleet-e2e-token-0123456789'), leaks.join('\n'));
     assert.ok(
-      !run.stdout.includes('fleet-e2e-token-0123456789'),
-      'the kubeconfig from the environment is masked',
+      leaks.every((line) => line.startsWith('::add-mask::')),
+      leaks.join('\n'),
     );
 
     const comments = gh.state.comments.filter((c) => c.issueNumber === PR);
