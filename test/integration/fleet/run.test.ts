@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { inventoryName } from '../../../src/remediate/inventory.ts';
 import { runCli } from '../../support/cli.ts';
 import { kubeconfigPath, kubectlOk, type TestNamespace, withNamespace } from '../../support/cluster.ts';
 
@@ -170,5 +171,51 @@ targets:
     ]);
     assert.equal(one.code, 0, one.stderr);
     assert.equal(JSON.parse(one.stdout).target, names.synced);
+  });
+
+  it('apply converges the targets named, each with its own inventory', async () => {
+    const targets = `${names.synced},${names.drifted}`;
+    const applied = await runCli([
+      'apply',
+      '--config',
+      'kube-drift.yaml',
+      '--target',
+      targets,
+      '--output',
+      'json',
+    ]);
+    assert.equal(applied.code, 0, applied.stderr);
+    const reports = JSON.parse(applied.stdout) as Array<{
+      target: string;
+      mode: string;
+      summary: { configured: number };
+    }>;
+    assert.deepEqual(
+      reports.map((r) => [r.target, r.mode, r.summary.configured]),
+      [
+        [names.synced, 'apply', 0],
+        [names.drifted, 'apply', 1],
+      ],
+    );
+    assert.equal(
+      await kubectlOk(['get', 'configmap', 'settings', '-n', drifted.name, '-o', 'jsonpath={.data.mode}']),
+      'git',
+    );
+    for (const target of [names.synced, names.drifted])
+      assert.match(
+        await kubectlOk([
+          'get',
+          'configmap',
+          inventoryName(target),
+          '-n',
+          'kube-drift-system',
+          '-o',
+          'jsonpath={.data}',
+        ]),
+        /ConfigMap/,
+        target,
+      );
+    const after = await runCli(['diff', '--config', 'kube-drift.yaml', '--target', targets]);
+    assert.equal(after.code, 0, after.stdout);
   });
 });
