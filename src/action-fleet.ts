@@ -128,8 +128,11 @@ async function fleetAction(
       remediated: outcome.remediated,
       failOnDrift: (outcome.settings?.failOnDrift ?? true) && outcome.status !== 0,
     });
-    if (published.issueUrl && outcomes.length === 1)
+    // One target (a matrix job): its URLs, as a run of one target without a config gives them.
+    if (outcomes.length === 1 && published.issueUrl)
       setOutput('issue-url', redactor.redact(published.issueUrl));
+    if (outcomes.length === 1 && published.checkRunUrl)
+      setOutput('check-run-url', redactor.redact(published.checkRunUrl));
   }
   const files = outcomes.flatMap((o) => (o.settings?.reportFile ? [o.settings.reportFile] : []));
   setOutput('report-json', redactor.redact(files.join('\n')));

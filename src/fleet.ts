@@ -32,15 +32,12 @@ export interface FleetRunOptions {
   /** Whether this target's run may write (the face has checked where it runs). */
   apply: (settings: Settings) => boolean;
   concurrency?: number;
-  /** Called as each target starts and ends (the action opens and completes its check run). */
-  onStart?: (target: FleetTarget) => Promise<void>;
 }
 
 /** The outcomes in the targets' order, whatever order they finished in. */
 export async function runFleet(targets: FleetTarget[], options: FleetRunOptions): Promise<TargetOutcome[]> {
   const outcomes = new Map<string, TargetOutcome>();
   await forEachLimited(targets, options.concurrency ?? TARGET_CONCURRENCY, async (target) => {
-    await options.onStart?.(target);
     outcomes.set(target.name, await runTarget(target, options));
   });
   return targets.map((t) => outcomes.get(t.name)!);
