@@ -1,8 +1,9 @@
-// The CLI face of the engine: kube-drift diff | apply | render | targets. It parses flags, runs the flow
+// The CLI face of the engine: kube-drift diff | apply | render | targets | summarize. It parses flags, runs the flow
 // (src/flow.ts) and prints; everything printed passes through the run's one Redactor into
 // src/output/streams.ts.
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import { fleetCommand, SUMMARIZE_USAGE, summarizeCommand } from './cli-fleet.ts';
 import { TARGETS_USAGE, targetsCommand } from './cli-targets.ts';
 import { maskSecrets } from './drift/mask.ts';
 import { type EngineHooks, renderDesired } from './engine.ts';
@@ -15,7 +16,7 @@ import { renderMarkdown } from './report/markdown.ts';
 import type { Report } from './report/model.ts';
 import { riskFailure } from './report/risk-verdict.ts';
 import { renderText } from './report/text.ts';
-import { type Command, OPTIONS, parseSettings, type Settings } from './settings.ts';
+import { type Command, OPTIONS, parseSettings, type RawOptions, type Settings } from './settings.ts';
 import { VERSION } from './version.ts';
 
 const COMMANDS: Record<Command, string> = {
@@ -32,6 +33,7 @@ export function usage(command?: Command): string {
     for (const [name, text] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${text}`);
     lines.push(
       `  ${'targets'.padEnd(8)} List the targets of kube-drift.yaml (--json: a GitHub Actions matrix).`,
+      `  ${'summarize'.padEnd(8)} Roll the JSON reports of several targets up into one report (no cluster access).`,
     );
     lines.push('', 'Run kube-drift <command> --help for its flags.');
     return lines.join('\n');
@@ -106,17 +108,21 @@ export async function main(argv: string[], io?: CliIO): Promise<number> {
     return 0;
   }
   if (command === 'targets') return targets(rest, out, err);
+  if (command === 'summarize') return summarize(rest, out, err, redactor);
   if (!(command in COMMANDS)) {
     err(`kube-drift: unknown command "${command}"\n\n${usage()}\n`);
     return 2;
   }
   const cmd = command as Command;
   try {
-    const settings = parseFlags(cmd, rest);
-    if (!settings) {
+    const raw = parseFlags(cmd, rest);
+    if (!raw) {
       out(`${usage(cmd)}\n`);
       return 0;
     }
+    // A config file: every target in it (or those --target names), in one process.
+    if (raw.config !== undefined && cmd !== 'render') return await fleetCommand(cmd, raw, streams, redactor);
+    const settings = parseSettings(cmd, raw, { repoRoot: process.cwd(), isAction: false });
     return await runCommand(settings, streams, redactor);
   } catch (error) {
     err(`kube-drift: ${describeError(error)}\n`);
@@ -140,7 +146,25 @@ async function targets(
   }
 }
 
-function parseFlags(command: Command, args: string[]): Settings | undefined {
+async function summarize(
+  args: string[],
+  out: (text: string) => void,
+  err: (text: string) => void,
+  redactor: Redactor,
+): Promise<number> {
+  try {
+    const result = await summarizeCommand(args, process.cwd(), { redactor, err });
+    out(result?.stdout ?? `${SUMMARIZE_USAGE}\n`);
+    if (result?.note) err(result.note);
+    return result?.status ?? 0;
+  } catch (error) {
+    err(`kube-drift: ${describeError(error)}\n`);
+    return 2;
+  }
+}
+
+/** The flags as raw option values; undefined for --help. */
+function parseFlags(command: Command, args: string[]): RawOptions | undefined {
   const allowed = cliOptions(command);
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
     help: { type: 'boolean', short: 'h' },
@@ -165,7 +189,7 @@ function parseFlags(command: Command, args: string[]): Settings | undefined {
   // Paths may also be given as positionals: kube-drift diff apps/ infra/
   if (parsed.positionals.length > 0)
     raw.path = [...((raw.path as string[] | undefined) ?? []), ...parsed.positionals];
-  return parseSettings(command, raw, { repoRoot: process.cwd(), isAction: false });
+  return raw;
 }
 
 async function runCommand(settings: Settings, streams: CliStreams, redactor: Redactor): Promise<number> {

@@ -20,6 +20,8 @@ const NOT_IN_CONFIG = new Set([
   'color',
   'verbose',
   'base',
+  'config',
+  'summarize',
 ]);
 
 /** Options set under `remediate: { ... }` (the map form also turns remediation on). */

@@ -307,6 +307,19 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'Leave workloads that are unhealthy before remediation alone.',
   },
   {
+    name: 'config',
+    kind: 'string',
+    description:
+      'Fleet config file (kube-drift.yaml): run every target in it, or those named by target (comma-separated). In the action, kube-drift.yaml at the repository root is used when present and neither path nor target is given; on pull requests it is read from the base commit.',
+  },
+  {
+    name: 'summarize',
+    kind: 'string',
+    scope: 'action',
+    description:
+      "Glob of JSON reports (reports/*.json) from matrix jobs: post one roll-up PR comment and job summary from them, with no cluster access. With config, a target without a report is reported as that target's error.",
+  },
+  {
     name: 'github-token',
     kind: 'string',
     scope: 'action',
