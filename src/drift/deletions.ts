@@ -1,10 +1,12 @@
 // Finding deletions: what the target owns in the cluster that Git no longer has (selected by
 // ownership.ts: inventory, owner labels, gone from Git), and what a Flux Kustomization's
-// inventory holds that left Git (previewed as Flux would prune it, never pruned here).
+// inventory (or an Argo CD Application's tracked resources) holds that left Git (previewed as
+// Flux or Argo CD would prune it, never pruned here).
 
 import { forEachLimited } from '../concurrency.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import { identityOf, type KubeObject, type ObjectRef, refOf, subjectOf } from '../model.ts';
+import { argoPruneSkip } from './argocd-optouts.ts';
 import { deletedDiff } from './compare.ts';
 import { fluxPruneSkip } from './flux-optouts.ts';
 import { isSkipped } from './ignore.ts';
@@ -59,6 +61,7 @@ export function fluxPruneCandidates(
 
 /** What Flux would do with a live object its Kustomization's inventory holds and Git no longer has. */
 export function fluxDeletion(ref: ObjectRef, object: KubeObject, kustomization: string): PlannedDeletion {
+  if (kustomization.startsWith('Application ')) return argoDeletion(ref, object, kustomization);
   const where = `in the Flux inventory of Kustomization ${kustomization}`;
   const skip = isSkipped(object) ?? fluxPruneSkip(object);
   const entry = skip
@@ -75,6 +78,28 @@ export function fluxDeletion(ref: ObjectRef, object: KubeObject, kustomization: 
         changes: [],
         diff: deletedDiff(object, subjectOf(ref)),
         note: `${where}; Flux would prune it`,
+      };
+  return { ref, live: object, origin: 'flux', entry };
+}
+
+/** What Argo CD would do with a live object an Application tracks (`application`: `Application ns/name`) and Git no longer has. */
+function argoDeletion(ref: ObjectRef, object: KubeObject, application: string): PlannedDeletion {
+  const where = `tracked by Argo CD ${application}`;
+  const skip = isSkipped(object) ?? argoPruneSkip(object);
+  const entry = skip
+    ? {
+        ref,
+        action: 'skipped' as const,
+        changes: [],
+        diff: '',
+        note: `${where}; Argo CD would not prune it: ${skip}`,
+      }
+    : {
+        ref,
+        action: 'deleted' as const,
+        changes: [],
+        diff: deletedDiff(object, subjectOf(ref)),
+        note: `${where}; Argo CD would prune it`,
       };
   return { ref, live: object, origin: 'flux', entry };
 }

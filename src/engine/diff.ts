@@ -6,6 +6,7 @@ import { loadListSemantics } from '../drift/list-semantics.ts';
 import { type Plan, plan } from '../drift/plan.ts';
 import { classifyChanges } from '../drift/threeway.ts';
 import { InputError } from '../errors.ts';
+import { readArgoTracked } from '../kube/argocd-tracked.ts';
 import { readFluxInventory } from '../kube/flux-inventory.ts';
 import { type HelmClusterAccess, openHelmCluster } from '../kube/helm-cluster.ts';
 import type { ChangeSet, KubeObject, ObjectRef } from '../model.ts';
@@ -177,7 +178,9 @@ async function planAgainst(
 ): Promise<Plan> {
   const fluxInventory = desired.fluxKustomizations
     ? await readFluxInventory(connection.cluster, desired.fluxKustomizations)
-    : undefined;
+    : desired.argoApplications
+      ? await readArgoTracked(connection.cluster, desired.argoApplications)
+      : undefined;
   const result = await plan(desired.objects, connection.cluster, {
     target: settings.target,
     defaultNamespace: settings.namespace,

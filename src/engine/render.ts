@@ -1,10 +1,14 @@
-// Rendering the desired set: the paths through their renderer (plain, Kustomize, Helm, Flux),
+// Rendering the desired set: the paths through their renderer (plain, Kustomize, Helm, Flux, Argo CD),
 // with every Secret seen registered with the run's Redactor before anything is printed.
 import { join } from 'node:path';
 import type { IgnoreRule } from '../drift/ignore.ts';
 import { InputError } from '../errors.ts';
 import type { DesiredObject, KubeObject, PlanError } from '../model.ts';
 import type { Redactor } from '../redaction.ts';
+import { isArgoPath } from '../render/argocd/detect.ts';
+import { argoDriftSettings } from '../render/argocd/drift-settings.ts';
+import { renderArgo } from '../render/argocd/index.ts';
+import { argoRepos } from '../render/argocd/repos.ts';
 import type { SecretReader } from '../render/flux/cluster-keys.ts';
 import { isFluxPath } from '../render/flux/detect.ts';
 import { fluxDriftSettings } from '../render/flux/drift-settings.ts';
@@ -32,6 +36,8 @@ export interface DesiredSet {
   groupIgnoreRules?: Map<string, IgnoreRule[]>;
   /** Flux sources: the Kustomizations whose `.status.inventory` says what Flux would prune (prune on, not suspended, rendered). */
   fluxKustomizations?: { namespace: string; name: string }[];
+  /** Argo CD sources: the Applications whose tracked resources (`.status.resources`) say what Argo CD would prune. */
+  argoApplications?: { namespace: string; name: string }[];
   /** Notes for the report, once per group (a Helm release whose Secret lookups were hidden). */
   groupNotes: Map<string, string>;
   /** For the log: what rendering could not do as asked (lookup refused, no cluster to render with). */
@@ -116,6 +122,11 @@ async function renderSources(
         .flatMap((g) => (g.objectName ? [{ namespace: g.namespace, name: g.objectName }] : [])),
     };
   }
+  if (
+    settings.source === 'argocd' ||
+    (settings.source === 'auto' && settings.paths.every((path) => isArgoPath(join(settings.repoRoot, path))))
+  )
+    return { ...notes, ...(await renderArgoSources(settings, helmContext)) };
   const runNotes: string[] = [];
   const objects = await render({
     repoRoot: settings.repoRoot,
@@ -128,6 +139,39 @@ async function renderSources(
     onSkippedFiles: (files) => runNotes.push(skippedFilesNotice(files)),
   });
   return { ...notes, objects, errors: [], skippedGroups: new Map(), ignoreRules: [], runNotes };
+}
+
+/** Argo CD sources: Applications rendered, each one's objects a group with its own rules. */
+async function renderArgoSources(
+  settings: Settings,
+  helmContext: HelmRenderContext,
+): Promise<Omit<DesiredSet, 'groupNotes' | 'warnings'>> {
+  const argo = await renderArgo({
+    repoRoot: settings.repoRoot,
+    paths: settings.paths,
+    repos: argoRepos(settings.repoRoot, settings.argocd.repos),
+    clusters: settings.argocd.clusters,
+    namespace: settings.namespace,
+    helm: settings.helm,
+    helmContext,
+  });
+  const drift = argoDriftSettings(argo.groups, settings.argocd.remediate);
+  const failed = new Set(argo.errors.map((e) => e.group));
+  return {
+    objects: argo.objects,
+    errors: [
+      ...argo.errors.map((e) => ({ message: `${e.group}: ${e.message}`, object: e.group })),
+      ...drift.errors,
+    ],
+    skippedGroups: new Map(),
+    reportOnlyGroups: drift.reportOnlyGroups,
+    groupIgnoreRules: drift.groupIgnoreRules,
+    ignoreRules: [],
+    runNotes: [...argo.notes, ...drift.notes],
+    argoApplications: argo.groups
+      .filter((g) => !g.skipped && !failed.has(g.name))
+      .map((g) => ({ namespace: g.namespace, name: g.objectName })),
+  };
 }
 
 /** The SOPS keys of the settings, parsed; a malformed key is an input error naming the setting. */
