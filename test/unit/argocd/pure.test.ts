@@ -1,0 +1,219 @@
+// The pure parts of the Argo CD source: repository URLs, globs, kustomize options, ApplicationSet
+// parameters, destinations, ignoreDifferences and the annotations that keep an object from prune.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { argoPruneSkip } from '../../../src/drift/argocd-optouts.ts';
+import { trackedRefs } from '../../../src/kube/argocd-tracked.ts';
+import { fillTemplate, flatten, pathParams } from '../../../src/render/argocd/applicationset.ts';
+import { argoDriftSettings, ignoreDifferencesRules } from '../../../src/render/argocd/drift-settings.ts';
+import { globMatch } from '../../../src/render/argocd/glob.ts';
+import { destinationSkip } from '../../../src/render/argocd/index.ts';
+import { imageOverride, overlayKustomization } from '../../../src/render/argocd/kustomize-overlay.ts';
+import { normalizeRepoUrl, parseRepoMapping } from '../../../src/render/argocd/repos.ts';
+import type { Application, ArgoGroup } from '../../../src/render/argocd/types.ts';
+
+describe('Argo CD repository URLs', () => {
+  it('normalizes https, scp-like and ssh URLs of one repository to the same text', () => {
+    const urls = [
+      'https://github.com/Example/GitOps.git',
+      'https://github.com/example/gitops',
+      'https://github.com/example/gitops/',
+      'git@github.com:example/gitops.git',
+      'ssh://git@github.com/example/gitops.git',
+      'ssh://git@github.com:22/example/gitops',
+      'https://user@github.com/example/gitops.git',
+    ];
+    assert.deepEqual([...new Set(urls.map(normalizeRepoUrl))], ['github.com/example/gitops']);
+    assert.notEqual(normalizeRepoUrl('https://github.com/example/gitops-old'), 'github.com/example/gitops');
+  });
+
+  it('maps url=dir lines to absolute directories, and names a malformed line', () => {
+    const mapping = parseRepoMapping(['https://git.example.com/a/b.git=deploy/b'], '/repo');
+    assert.deepEqual([...mapping], [['git.example.com/a/b', '/repo/deploy/b']]);
+    assert.throws(
+      () => parseRepoMapping(['https://git.example.com/a/b.git'], '/repo'),
+      /argocd-repos: .* must be url=directory/,
+    );
+  });
+});
+
+describe('Argo CD globs', () => {
+  const cases: [pattern: string, path: string, segments: boolean, match: boolean][] = [
+    ['*.yaml', 'a.yaml', false, true],
+    ['*.yaml', 'sub/a.yaml', false, true], // gobwas without separators: * crosses /
+    ['{config.json,env-usw2/*}', 'env-usw2/x.yaml', false, true],
+    ['{config.json,env-usw2/*}', 'config.yaml', false, false],
+    ['extra/ignored-*.yaml', 'extra/ignored-draft.yaml', false, true],
+    ['platform/*', 'platform/ingress', true, true],
+    ['platform/*', 'platform/ingress/sub', true, false], // path.Match: * stays in a segment
+    ['[ab].yaml', 'b.yaml', false, true],
+    ['[!ab].yaml', 'b.yaml', false, false],
+  ];
+  for (const [pattern, path, segments, match] of cases)
+    it(`${pattern} ${match ? 'matches' : 'does not match'} ${path}${segments ? ' (segments)' : ''}`, () => {
+      assert.equal(globMatch(pattern, path, segments), match);
+    });
+});
+
+describe('Argo CD kustomize options', () => {
+  it('reads images as kustomize edit set image does', () => {
+    assert.deepEqual(imageOverride('registry.example.com/worker:2.1.0'), {
+      name: 'registry.example.com/worker',
+      newTag: '2.1.0',
+    });
+    assert.deepEqual(imageOverride('nginx=registry.example.com/nginx:1.27'), {
+      name: 'nginx',
+      newName: 'registry.example.com/nginx',
+      newTag: '1.27',
+    });
+    assert.deepEqual(imageOverride('localhost:5000/app@sha256:abc'), {
+      name: 'localhost:5000/app',
+      digest: 'sha256:abc',
+    });
+  });
+
+  it('writes an overlay pointing at the path with each option', () => {
+    const overlay = overlayKustomization(
+      {
+        namePrefix: 'prod-',
+        nameSuffix: '-v2',
+        namespace: 'jobs',
+        commonLabels: { tier: 'batch' },
+        commonAnnotations: { team: 'data' },
+        images: ['worker:2'],
+        components: ['../../components/tls'],
+        replicas: [{ name: 'worker', count: '3' }],
+        patches: [{ target: { kind: 'Deployment' }, patch: '- op: remove\n  path: /spec/replicas' }],
+      },
+      'apps/worker',
+      '../..',
+      '/unused',
+    );
+    assert.deepEqual(overlay, {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: ['../../apps/worker'],
+      namePrefix: 'prod-',
+      nameSuffix: '-v2',
+      namespace: 'jobs',
+      commonLabels: { tier: 'batch' },
+      commonAnnotations: { team: 'data' },
+      images: [{ name: 'worker', newTag: '2' }],
+      replicas: [{ name: 'worker', count: 3 }],
+      components: ['../../components/tls'],
+      patches: [{ target: { kind: 'Deployment' }, patch: '- op: remove\n  path: /spec/replicas' }],
+    });
+  });
+});
+
+describe('ApplicationSet parameters', () => {
+  it('gives a directory its path parameters', () => {
+    assert.deepEqual(pathParams('platform/Ingress_Controller'), {
+      path: 'platform/Ingress_Controller',
+      'path.basename': 'Ingress_Controller',
+      'path.basenameNormalized': 'ingress-controller',
+      'path[0]': 'platform',
+      'path[1]': 'Ingress_Controller',
+    });
+  });
+
+  it('fills {{param}} tags as fasttemplate does, leaving unknown ones as written', () => {
+    const params = flatten({ cluster: 'prod', values: { region: 'eu' } });
+    assert.deepEqual(params, { cluster: 'prod', 'values.region': 'eu' });
+    assert.equal(fillTemplate('{{cluster}}-{{ values.region }}-{{missing}}', params), 'prod-eu-{{missing}}');
+  });
+});
+
+describe('Argo CD destinations', () => {
+  const app = (destination: object) => ({ spec: { destination } }) as unknown as Application;
+  it('renders in-cluster and mapped destinations, skips others with a reason', () => {
+    assert.equal(destinationSkip(app({ server: 'https://kubernetes.default.svc' })), undefined);
+    assert.equal(destinationSkip(app({ name: 'in-cluster' })), undefined);
+    assert.equal(destinationSkip(app({ name: 'staging' }), ['staging']), undefined);
+    assert.equal(
+      destinationSkip(app({ server: 'https://edge.example.com' })),
+      'its destination is server https://edge.example.com, not this cluster (name it in argocd-clusters if it is)',
+    );
+  });
+});
+
+describe('Argo CD rules', () => {
+  it('turns ignoreDifferences jsonPointers into ignore rules for the Application, jq into a note', () => {
+    const { rules, notes } = ignoreDifferencesRules(
+      [
+        { group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] },
+        { kind: 'ConfigMap', name: 'web.settings', jsonPointers: ['/data/tuning'] },
+        { group: '*', kind: '*', jqPathExpressions: ['.metadata.labels'] },
+      ],
+      'Application argocd/web spec.ignoreDifferences',
+    );
+    assert.deepEqual(rules, [
+      { paths: ['/spec/replicas'], target: { group: 'apps', kind: 'Deployment' } },
+      { paths: ['/data/tuning'], target: { group: '', kind: 'ConfigMap', name: 'web\\.settings' } },
+    ]);
+    assert.deepEqual(notes, [
+      'Application argocd/web spec.ignoreDifferences: jqPathExpressions for */* are not applied by kube-drift (jsonPointers are)',
+    ]);
+  });
+
+  it('leaves correcting an Application’s objects to Argo CD unless argocd-remediate', () => {
+    const group: ArgoGroup = {
+      name: 'Application argocd/web',
+      namespace: 'argocd',
+      objectName: 'web',
+      syncOptions: [],
+      from: { file: 'apps/web.yaml', line: 1 },
+    };
+    const skipped = { ...group, name: 'Application argocd/edge', skipped: 'elsewhere' };
+    assert.deepEqual(
+      [...argoDriftSettings([group, skipped], false).reportOnlyGroups],
+      [
+        [
+          'Application argocd/web',
+          'not corrected: managed by Argo CD Application argocd/web (set argocd-remediate: true to let kube-drift apply it)',
+        ],
+      ],
+    );
+    assert.equal(argoDriftSettings([group], true).reportOnlyGroups.size, 0);
+    const bad = argoDriftSettings(
+      [{ ...group, ignoreDifferences: [{ kind: 'X', jsonPointers: ['spec'] }] }],
+      false,
+    );
+    assert.equal(bad.errors.length, 1);
+    assert.match(bad.errors[0].message, /^Application argocd\/web spec\.ignoreDifferences: rule 0/);
+  });
+
+  it('keeps objects with Prune=false or IgnoreExtraneous from the prune preview', () => {
+    const object = (annotations: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x', annotations },
+    });
+    assert.equal(
+      argoPruneSkip(object({ 'argocd.argoproj.io/sync-options': 'Prune=false' })),
+      'annotation argocd.argoproj.io/sync-options: Prune=false',
+    );
+    assert.equal(
+      argoPruneSkip(
+        object({ 'argocd.argoproj.io/compare-options': 'ServerSideDiff=true, IgnoreExtraneous' }),
+      ),
+      'annotation argocd.argoproj.io/compare-options: IgnoreExtraneous',
+    );
+    assert.equal(argoPruneSkip(object({})), undefined);
+  });
+
+  it('reads what an Application tracks from its status.resources', () => {
+    const status = {
+      resources: [
+        { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'web' },
+        { version: 'v1', kind: 'Namespace', name: 'web' },
+        { kind: 'ConfigMap' },
+      ],
+    };
+    assert.deepEqual(trackedRefs(status), [
+      { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'web' },
+      { group: '', version: 'v1', kind: 'Namespace', namespace: null, name: 'web' },
+    ]);
+    assert.deepEqual(trackedRefs(undefined), []);
+  });
+});
