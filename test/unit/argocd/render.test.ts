@@ -62,7 +62,8 @@ describe('renderArgo', () => {
       'Application apps/web Namespace/kd-argo-web gitops/apps/web.yaml:2',
       'Application apps/worker Namespace/kd-argo-worker gitops/apps/worker.yaml:2',
     ]);
-    const worker = result.objects.find((d) => d.object.metadata.name === 'prod-worker')?.object as {
+    const worker = result.objects.find((d) => d.object.metadata.name === 'prod-worker')
+      ?.object as unknown as {
       metadata: { labels: Record<string, string> };
       spec: { template: { spec: { containers: { image: string }[] } } };
     };
