@@ -90,6 +90,7 @@ function argoDeletion(ref: ObjectRef, object: KubeObject, application: string): 
     ? {
         ref,
         action: 'skipped' as const,
+        group: application,
         changes: [],
         diff: '',
         note: `${where}; Argo CD would not prune it: ${skip}`,
@@ -97,6 +98,7 @@ function argoDeletion(ref: ObjectRef, object: KubeObject, application: string): 
     : {
         ref,
         action: 'deleted' as const,
+        group: application,
         changes: [],
         diff: deletedDiff(object, subjectOf(ref)),
         note: `${where}; Argo CD would prune it`,

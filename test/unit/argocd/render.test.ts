@@ -61,6 +61,7 @@ describe('renderArgo', () => {
       'Application apps/metrics ConfigMap/kd-argo-platform/metrics-config gitops/workloads/metrics/config.yaml:1',
       'Application apps/web Namespace/kd-argo-web gitops/apps/web.yaml:2',
       'Application apps/worker Namespace/kd-argo-worker gitops/apps/worker.yaml:2',
+      'Application apps/metrics Namespace/kd-argo-platform gitops/addons/metrics.yaml:1',
     ]);
     const worker = result.objects.find((d) => d.object.metadata.name === 'prod-worker')
       ?.object as unknown as {
