@@ -242,4 +242,52 @@ describe('Argo CD app of apps: rendered without Argo CD, diffed against the clus
     ]);
     assert.equal(code, 1); // the prune preview is drift
   });
+  it('finds hand edits per Application, not the fields ignoreDifferences leaves to the cluster', async () => {
+    const patch = (namespace: string, resource: string, body: object) =>
+      kubectlOk(['patch', '-n', namespace, resource, '--type=merge', '-p', JSON.stringify(body)]);
+    await patch('kd-argo-web', 'configmap/web-settings', { data: { greeting: 'hi', tuning: 'fast' } });
+    await kubectlOk([
+      'set',
+      'image',
+      '-n',
+      'kd-argo-worker',
+      'deployment/prod-worker',
+      'worker=registry.example.com/worker:hotfix',
+    ]);
+    await patch('kd-argo-platform', 'configmap/ingress-config', { data: { class: 'traefik' } });
+    const { code, report } = await run('diff');
+    assert.deepEqual(report.errors, []);
+    const drifted = rows(report).filter((r) => r.includes(' configured'));
+    assert.deepEqual(drifted, [
+      `${app('platform-ingress')} | ConfigMap/kd-argo-platform/ingress-config configured /data/class: "traefik" -> "nginx"`,
+      `${app('web')} | ConfigMap/kd-argo-web/web-settings configured /data/greeting: "hi" -> "hello"`,
+      `${app('worker')} | Deployment/kd-argo-worker/prod-worker configured /spec/template/spec/containers/0/image: "registry.example.com/worker:hotfix" -> "registry.example.com/worker:2.1.0"`,
+    ]);
+    assert.equal(code, 1);
+  });
+
+  it('apply leaves what Argo CD manages to Argo CD: reported, not corrected, not pruned', async () => {
+    const { report } = await run('apply', ['--prune']);
+    const byName = (name: string) => report.entries.find((e) => e.name === name);
+    assert.equal(byName('prod-worker')?.action, 'skipped');
+    assert.equal(
+      byName('prod-worker')?.note,
+      `not corrected: managed by Argo CD ${app('worker')} (set argocd-remediate: true to let kube-drift apply it)`,
+    );
+    assert.equal(byName('web-legacy')?.action, 'skipped');
+    assert.equal(
+      byName('web-legacy')?.note,
+      `tracked by Argo CD ${app('web')}; Argo CD would prune it; kube-drift never prunes what Argo CD tracks`,
+    );
+    const image = await kubectlOk([
+      'get',
+      '-n',
+      'kd-argo-worker',
+      'deployment/prod-worker',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    ]);
+    assert.equal(image, 'registry.example.com/worker:hotfix');
+    assert.equal((await kubectl(['get', '-n', 'kd-argo-web', 'configmap/web-legacy'])).code, 0);
+  });
 });
