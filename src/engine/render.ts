@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import type { IgnoreRule } from '../drift/ignore.ts';
 import { InputError } from '../errors.ts';
-import type { DesiredObject, KubeObject, PlanError } from '../model.ts';
+import type { TrackedApplication } from '../kube/argocd-tracked.ts';
+import { type DesiredObject, type KubeObject, type PlanError, refOf } from '../model.ts';
 import type { Redactor } from '../redaction.ts';
 import { isArgoPath } from '../render/argocd/detect.ts';
 import { argoDriftSettings } from '../render/argocd/drift-settings.ts';
@@ -37,7 +38,7 @@ export interface DesiredSet {
   /** Flux sources: the Kustomizations whose `.status.inventory` says what Flux would prune (prune on, not suspended, rendered). */
   fluxKustomizations?: { namespace: string; name: string }[];
   /** Argo CD sources: the Applications whose tracked resources (`.status.resources`) say what Argo CD would prune. */
-  argoApplications?: { namespace: string; name: string }[];
+  argoApplications?: TrackedApplication[];
   /** Notes for the report, once per group (a Helm release whose Secret lookups were hidden). */
   groupNotes: Map<string, string>;
   /** For the log: what rendering could not do as asked (lookup refused, no cluster to render with). */
@@ -170,8 +171,24 @@ async function renderArgoSources(
     runNotes: [...argo.notes, ...drift.notes],
     argoApplications: argo.groups
       .filter((g) => !g.skipped && !failed.has(g.name))
-      .map((g) => ({ namespace: g.namespace, name: g.objectName })),
+      .map((g) => ({
+        namespace: g.namespace,
+        name: g.objectName,
+        kinds: kindsOf(argo.objects, g.name, settings.namespace),
+      })),
   };
+}
+
+/** The kinds a group's objects are, in each namespace they are in: where Argo CD's tracking annotation is looked for. */
+function kindsOf(objects: DesiredObject[], group: string, namespace: string): TrackedApplication['kinds'] {
+  const kinds = new Map<string, { group: string; kind: string; namespace: string | null }>();
+  for (const d of objects) {
+    if (d.group !== group) continue;
+    const ref = refOf(d.object);
+    const key = `${ref.group}/${ref.kind}/${ref.namespace ?? namespace}`;
+    kinds.set(key, { group: ref.group, kind: ref.kind, namespace: ref.namespace ?? namespace });
+  }
+  return [...kinds.values()];
 }
 
 /** The SOPS keys of the settings, parsed; a malformed key is an input error naming the setting. */

@@ -215,6 +215,18 @@ describe('Argo CD app of apps: rendered without Argo CD, diffed against the clus
       data: { warm: 'yes' },
     };
     await syncAsArgoCd({ web: [legacy, kept] as KubeObject[] });
+    // Tracked by its annotation only (Argo CD's status not yet written since it was applied).
+    const orphan = {
+      ...legacy,
+      metadata: {
+        ...legacy.metadata,
+        name: 'web-orphan',
+        annotations: { 'argocd.argoproj.io/tracking-id': 'web:/ConfigMap:kd-argo-web/web-orphan' },
+      },
+    };
+    await kubectlOk(['apply', '--server-side', '--field-manager=argocd-controller', '-f', '-'], {
+      input: stringify(orphan),
+    });
     const { code, report } = await run('diff');
     assert.deepEqual(report.errors, []);
     assert.deepEqual(rows(report), [
@@ -227,6 +239,7 @@ describe('Argo CD app of apps: rendered without Argo CD, diffed against the clus
       `${app('platform-monitoring')} | ConfigMap/kd-argo-platform/monitoring-config unchanged`,
       `${app('web')} | ConfigMap/kd-argo-web/web-cache skipped: tracked by Argo CD ${app('web')}; Argo CD would not prune it: annotation argocd.argoproj.io/compare-options: IgnoreExtraneous`,
       `${app('web')} | ConfigMap/kd-argo-web/web-legacy deleted: tracked by Argo CD ${app('web')}; Argo CD would prune it`,
+      `${app('web')} | ConfigMap/kd-argo-web/web-orphan deleted: tracked by Argo CD ${app('web')}; Argo CD would prune it`,
       `${app('web')} | ConfigMap/kd-argo-web/web-settings unchanged`,
       `${app('web')} | Deployment/kd-argo-web/web unchanged`,
       `${app('web')} | Namespace/kd-argo-web unchanged`,

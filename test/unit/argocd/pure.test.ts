@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { argoPruneSkip } from '../../../src/drift/argocd-optouts.ts';
-import { trackedRefs } from '../../../src/kube/argocd-tracked.ts';
+import { trackedBy, trackedRefs } from '../../../src/kube/argocd-tracked.ts';
 import { fillTemplate, flatten, pathParams } from '../../../src/render/argocd/applicationset.ts';
 import { argoDriftSettings, ignoreDifferencesRules } from '../../../src/render/argocd/drift-settings.ts';
 import { globMatch } from '../../../src/render/argocd/glob.ts';
@@ -215,5 +215,14 @@ describe('Argo CD rules', () => {
       { group: '', version: 'v1', kind: 'Namespace', namespace: null, name: 'web' },
     ]);
     assert.deepEqual(trackedRefs(undefined), []);
+  });
+
+  it('tells whose a tracking annotation is: the Application by name, or namespace_name', () => {
+    const app = { namespace: 'apps', name: 'web' };
+    assert.equal(trackedBy('web:apps/Deployment:web/web', app), true);
+    assert.equal(trackedBy('apps_web:/ConfigMap:web/x', app), true);
+    assert.equal(trackedBy('webber:/ConfigMap:web/x', app), false);
+    assert.equal(trackedBy('other_web:/ConfigMap:web/x', app), false);
+    assert.equal(trackedBy(undefined, app), false);
   });
 });
