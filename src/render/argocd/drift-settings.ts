@@ -1,5 +1,5 @@
 // What Argo CD Applications say about drift of the objects they deploy: `ignoreDifferences`
-// (jsonPointers) for their own objects, and that kube-drift reports their drift but leaves
+// (jsonPointers, managedFieldsManagers) for their own objects, and that kube-drift reports their drift but leaves
 // correcting it to Argo CD (unless argocd-remediate says otherwise).
 import type { IgnoreRule, IgnoreTarget } from '../../drift/ignore.ts';
 import { ignoreRulesOf } from '../../drift/ignore.ts';
@@ -33,27 +33,29 @@ function pattern(text: string): string {
 }
 
 /** `ignoreDifferences` with jsonPointers as ignore rules; what else they hold, as notes. */
+/** `ignoreDifferences` as ignore rules: jsonPointers as paths, managedFieldsManagers by manager; jq, as notes. */
 export function ignoreDifferencesRules(
   list: unknown,
   origin: string,
-): { rules: IgnoreRule[]; notes: string[] } {
+): { rules: IgnoreRule[]; managed: IgnoreRule[]; notes: string[] } {
   const rules: IgnoreRule[] = [];
+  const managed: IgnoreRule[] = [];
   const notes: string[] = [];
-  if (!Array.isArray(list)) return { rules, notes };
+  if (!Array.isArray(list)) return { rules, managed, notes };
   for (const item of list as IgnoreDifference[]) {
     const target: IgnoreTarget = { group: pattern(item.group ?? ''), kind: pattern(item.kind ?? '*') };
     if (item.name) target.name = pattern(item.name);
     if (item.namespace) target.namespace = pattern(item.namespace);
     if (item.jsonPointers?.length) rules.push({ paths: item.jsonPointers, target });
+    if (item.managedFieldsManagers?.length)
+      managed.push({ paths: [], target, managers: item.managedFieldsManagers });
     const kind = `${item.group ? `${item.group}/` : ''}${item.kind ?? '*'}`;
     if (item.jqPathExpressions?.length)
-      notes.push(`${origin}: jqPathExpressions for ${kind} are not applied by kube-drift (jsonPointers are)`);
-    if (item.managedFieldsManagers?.length)
       notes.push(
-        `${origin}: managedFieldsManagers for ${kind} are not applied by kube-drift (jsonPointers are)`,
+        `${origin}: jqPathExpressions for ${kind} are not applied by kube-drift (jsonPointers and managedFieldsManagers are)`,
       );
   }
-  return { rules, notes };
+  return { rules, managed, notes };
 }
 
 export function argoDriftSettings(groups: readonly ArgoGroup[], remediate: boolean): ArgoDriftSettings {
@@ -71,12 +73,12 @@ export function argoDriftSettings(groups: readonly ArgoGroup[], remediate: boole
         `not corrected: managed by Argo CD ${group.name} (set argocd-remediate: true to let kube-drift apply it)`,
       );
     const origin = `${group.name} spec.ignoreDifferences`;
-    const { rules, notes } = ignoreDifferencesRules(group.ignoreDifferences, origin);
+    const { rules, managed, notes } = ignoreDifferencesRules(group.ignoreDifferences, origin);
     result.notes.push(...notes);
     try {
       // Checked as every ignore rule is: a pointer that is not one is an error for this Application.
       ignoreRulesOf(rules, origin);
-      if (rules.length > 0) result.groupIgnoreRules.set(group.name, rules);
+      if (rules.length + managed.length > 0) result.groupIgnoreRules.set(group.name, [...rules, ...managed]);
     } catch (error) {
       result.errors.push({
         message: error instanceof Error ? error.message : String(error),

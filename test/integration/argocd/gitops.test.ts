@@ -268,6 +268,17 @@ describe('Argo CD app of apps: rendered without Argo CD, diffed against the clus
       'worker=registry.example.com/worker:hotfix',
     ]);
     await patch('kd-argo-platform', 'configmap/ingress-config', { data: { class: 'traefik' } });
+    // A manager the worker Application's ignoreDifferences names (managedFieldsManagers): not drift.
+    await kubectlOk([
+      'patch',
+      '-n',
+      'kd-argo-worker',
+      'deployment/prod-worker',
+      '--type=merge',
+      '-p',
+      '{"spec":{"replicas":5}}',
+      '--field-manager=batch-autoscaler',
+    ]);
     const { code, report } = await run('diff');
     assert.deepEqual(report.errors, []);
     const drifted = rows(report).filter((r) => r.includes(' configured'));

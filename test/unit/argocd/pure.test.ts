@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { argoPruneSkip } from '../../../src/drift/argocd-optouts.ts';
+import { IgnoreRuleSet } from '../../../src/drift/ignore-match.ts';
 import { trackedBy, trackedRefs } from '../../../src/kube/argocd-tracked.ts';
 import { fillTemplate, flatten, pathParams } from '../../../src/render/argocd/applicationset.ts';
 import { argoDriftSettings, ignoreDifferencesRules } from '../../../src/render/argocd/drift-settings.ts';
@@ -138,11 +139,12 @@ describe('Argo CD destinations', () => {
 });
 
 describe('Argo CD rules', () => {
-  it('turns ignoreDifferences jsonPointers into ignore rules for the Application, jq into a note', () => {
-    const { rules, notes } = ignoreDifferencesRules(
+  it('turns ignoreDifferences jsonPointers and managedFieldsManagers into ignore rules, jq into a note', () => {
+    const { rules, managed, notes } = ignoreDifferencesRules(
       [
         { group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] },
         { kind: 'ConfigMap', name: 'web.settings', jsonPointers: ['/data/tuning'] },
+        { group: 'apps', kind: 'Deployment', managedFieldsManagers: ['kube-controller-manager'] },
         { group: '*', kind: '*', jqPathExpressions: ['.metadata.labels'] },
       ],
       'Application argocd/web spec.ignoreDifferences',
@@ -151,9 +153,33 @@ describe('Argo CD rules', () => {
       { paths: ['/spec/replicas'], target: { group: 'apps', kind: 'Deployment' } },
       { paths: ['/data/tuning'], target: { group: '', kind: 'ConfigMap', name: 'web\\.settings' } },
     ]);
-    assert.deepEqual(notes, [
-      'Application argocd/web spec.ignoreDifferences: jqPathExpressions for */* are not applied by kube-drift (jsonPointers are)',
+    assert.deepEqual(managed, [
+      { paths: [], target: { group: 'apps', kind: 'Deployment' }, managers: ['kube-controller-manager'] },
     ]);
+    assert.deepEqual(notes, [
+      'Application argocd/web spec.ignoreDifferences: jqPathExpressions for */* are not applied by kube-drift (jsonPointers and managedFieldsManagers are)',
+    ]);
+  });
+
+  it('ignores the fields a managedFieldsManagers manager owns in the live object', () => {
+    const [rule] = ignoreDifferencesRules(
+      [{ kind: 'ConfigMap', managedFieldsManagers: ['tuner'] }],
+      'Application argocd/web spec.ignoreDifferences',
+    ).managed;
+    const live = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'web-settings',
+        managedFields: [
+          { manager: 'argocd-controller', operation: 'Apply', fieldsV1: { 'f:data': { 'f:greeting': {} } } },
+          { manager: 'tuner', operation: 'Update', fieldsV1: { 'f:data': { 'f:tuning': {} } } },
+        ],
+      },
+      data: { greeting: 'hello', tuning: 'fast' },
+    };
+    assert.deepEqual(new IgnoreRuleSet([rule]).pathsFor(live as never), ['/data/tuning']);
+    assert.deepEqual(new IgnoreRuleSet([rule]).pathsFor({ ...live, kind: 'Secret' } as never), []);
   });
 
   it('leaves correcting an Application’s objects to Argo CD unless argocd-remediate', () => {
