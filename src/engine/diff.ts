@@ -231,6 +231,7 @@ async function threeWayChangeSet(
       base = await renderDesired({ ...settings, repoRoot: baseRoot }, redactor, {
         confineTo: checkout.dir,
         helmCluster,
+        remotesOf: settings.repoRoot,
       });
     } catch (error) {
       // The PR may be the fix for manifests that did not render: preview it as a plain diff.

@@ -57,7 +57,13 @@ export interface DesiredSet {
 export async function renderDesired(
   settings: Settings,
   redactor: Redactor,
-  options: { confineTo?: string; helmCluster?: HelmClusterView; readSecret?: SecretReader } = {},
+  options: {
+    confineTo?: string;
+    helmCluster?: HelmClusterView;
+    readSecret?: SecretReader;
+    /** The checkout whose Git remotes are the repository when repoRoot is a base commit's files (Argo CD sources). */
+    remotesOf?: string;
+  } = {},
 ): Promise<DesiredSet> {
   const helmContext = new HelmRenderContext(options.helmCluster);
   const desired = await renderSources(
@@ -66,6 +72,7 @@ export async function renderDesired(
     options.confineTo,
     helmContext,
     options.readSecret,
+    { of: options.remotesOf, root: options.remotesOf ? options.confineTo : undefined },
   );
   for (const { object } of desired.objects) redactor.addSecretObject(object);
   // Decryption keys: masked wherever they would show up, line by line.
@@ -83,6 +90,7 @@ async function renderSources(
   confineTo: string | undefined,
   helmContext: HelmRenderContext,
   readSecret?: SecretReader,
+  remotes: { of?: string; root?: string } = {},
 ): Promise<DesiredSet> {
   const notes = { groupNotes: new Map<string, string>(), warnings: [] };
   // source auto: paths that hold Flux Kustomization objects are Flux cluster paths.
@@ -127,7 +135,7 @@ async function renderSources(
     settings.source === 'argocd' ||
     (settings.source === 'auto' && settings.paths.every((path) => isArgoPath(join(settings.repoRoot, path))))
   )
-    return { ...notes, ...(await renderArgoSources(settings, helmContext)) };
+    return { ...notes, ...(await renderArgoSources(settings, helmContext, remotes)) };
   const runNotes: string[] = [];
   const objects = await render({
     repoRoot: settings.repoRoot,
@@ -146,11 +154,12 @@ async function renderSources(
 async function renderArgoSources(
   settings: Settings,
   helmContext: HelmRenderContext,
+  remotes: { of?: string; root?: string },
 ): Promise<Omit<DesiredSet, 'groupNotes' | 'warnings'>> {
   const argo = await renderArgo({
     repoRoot: settings.repoRoot,
     paths: settings.paths,
-    repos: argoRepos(settings.repoRoot, settings.argocd.repos),
+    repos: argoRepos(settings.repoRoot, settings.argocd.repos, remotes),
     clusters: settings.argocd.clusters,
     namespace: settings.namespace,
     helm: settings.helm,

@@ -1,10 +1,12 @@
 // ApplicationSets expanded as the ApplicationSet controller does: list, git directories and
-// git files generators, parameters put into the template with fasttemplate's `{{param}}`.
+// git files generators, parameters put into the template with fasttemplate's `{{param}}`, or
+// with Go templates (`goTemplate: true`, see go-template.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../model.ts';
 import { globMatch } from './glob.ts';
+import { fillGoTemplate } from './go-template.ts';
 import { normalizeRepoUrl } from './repos.ts';
 import type { Application } from './types.ts';
 
@@ -30,40 +32,71 @@ export type ApplicationSetObject = KubeObject & {
 };
 
 /** The Applications an ApplicationSet generates, or why it cannot be expanded here. */
-export function expandApplicationSet(
+export async function expandApplicationSet(
   appset: ApplicationSetObject,
   repos: Map<string, string>,
-): { applications: Application[]; skipped: string[] } {
+  scratch: string,
+  helm?: string,
+): Promise<{ applications: Application[]; skipped: string[] }> {
   const spec = appset.spec ?? {};
   const name = `ApplicationSet ${appset.metadata.namespace || 'argocd'}/${appset.metadata.name}`;
-  if (spec.goTemplate)
+  const go = spec.goTemplate === true;
+  const skipped: string[] = [];
+  const all: Record<string, unknown>[] = [];
+  for (const [i, generator] of (spec.generators ?? []).entries()) {
+    const params = generatorParams(generator, repos, go);
+    if (typeof params === 'string') skipped.push(`${name}: generator ${i} ${params}`);
+    else all.push(...params);
+  }
+  if (!go)
+    return {
+      applications: all.map((p) => applicationOf(appset, fillDeep(spec.template ?? {}, p as Params))),
+      skipped,
+    };
+  try {
+    const filled = await fillGoTemplate(spec.template ?? {}, all, scratch, helm);
+    return { applications: filled.map((t) => applicationOf(appset, t)), skipped };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
     return {
       applications: [],
-      skipped: [`${name}: goTemplate is not supported yet; its Applications are not rendered`],
+      skipped: [...skipped, `${name}: its goTemplate does not evaluate: ${message}`],
     };
-  const skipped: string[] = [];
-  const applications: Application[] = [];
-  for (const [i, generator] of (spec.generators ?? []).entries()) {
-    const params = generatorParams(generator, repos);
-    if (typeof params === 'string') {
-      skipped.push(`${name}: generator ${i} ${params}`);
-      continue;
-    }
-    for (const p of params) applications.push(applicationOf(appset, p));
   }
-  return { applications, skipped };
 }
 
-function generatorParams(generator: Generator, repos: Map<string, string>): Params[] | string {
-  if (generator.list) return (generator.list.elements ?? []).map((e) => flatten(e));
+function generatorParams(
+  generator: Generator,
+  repos: Map<string, string>,
+  go: boolean,
+): Record<string, unknown>[] | string {
+  if (generator.list) return (generator.list.elements ?? []).map((e) => (go ? e : flatten(e)));
   const git = generator.git;
   if (!git) return `(${Object.keys(generator).join(', ')}) is not supported yet: skipped`;
   const root = git.repoURL ? repos.get(normalizeRepoUrl(git.repoURL)) : undefined;
   if (!root) return `reads ${git.repoURL}, which is not this checkout (map it with argocd-repos): skipped`;
   const prefix = git.pathParamPrefix ? `${git.pathParamPrefix}.` : '';
-  if (git.directories) return gitDirectories(root, git.directories).map((dir) => pathParams(dir, prefix));
-  if (git.files) return gitFiles(root, git.files, prefix);
+  if (git.directories)
+    return gitDirectories(root, git.directories).map((dir) =>
+      go ? goPathParams(dir, git.pathParamPrefix) : pathParams(dir, prefix),
+    );
+  if (git.files) return gitFiles(root, git.files, prefix, go ? (git.pathParamPrefix ?? '') : undefined);
   return 'has neither directories nor files: skipped';
+}
+
+/** goTemplate's path parameters: `.path.path`, `.path.basename`, `.path.segments`, … (under a prefix when given). */
+export function goPathParams(dir: string, prefix?: string, file?: string): Record<string, unknown> {
+  const path: Record<string, unknown> = {
+    path: dir,
+    basename: basename(dir),
+    basenameNormalized: normalizeName(basename(dir)),
+    segments: dir === '' ? [] : dir.split('/'),
+  };
+  if (file !== undefined) {
+    path.filename = file;
+    path.filenameNormalized = normalizeName(file);
+  }
+  return prefix ? { [prefix]: { path } } : { path };
 }
 
 /** The repository's directories (relative, `/`), hidden ones left out, sorted. */
@@ -91,7 +124,13 @@ export function gitDirectories(root: string, rules: { path: string; exclude?: bo
   );
 }
 
-function gitFiles(root: string, rules: { path: string }[], prefix: string): Params[] {
+/** `goPrefix`: goTemplate parameters (nested, under the prefix when not empty); undefined: fasttemplate's. */
+function gitFiles(
+  root: string,
+  rules: { path: string }[],
+  prefix: string,
+  goPrefix?: string,
+): Record<string, unknown>[] {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -102,15 +141,22 @@ function gitFiles(root: string, rules: { path: string }[], prefix: string): Para
     }
   };
   walk(root);
-  const params: Params[] = [];
+  const params: Record<string, unknown>[] = [];
   for (const file of files.sort()) {
     if (!rules.some((r) => globMatch(r.path, file))) continue;
     for (const doc of parseAllDocuments(readFileSync(join(root, file), 'utf8'))) {
       const value = doc.toJS() as unknown;
       if (!value || typeof value !== 'object') continue;
       const items = Array.isArray(value) ? value : [value];
-      for (const item of items)
-        params.push({ ...flatten(item as Record<string, unknown>), ...fileParams(file, prefix) });
+      for (const item of items) {
+        const dir = dirname(file) === '.' ? '' : dirname(file);
+        if (goPrefix !== undefined)
+          params.push({
+            ...(item as Record<string, unknown>),
+            ...goPathParams(dir, goPrefix || undefined, basename(file)),
+          });
+        else params.push({ ...flatten(item as Record<string, unknown>), ...fileParams(file, prefix) });
+      }
     }
   }
   return params;
@@ -169,8 +215,8 @@ function fillDeep(value: unknown, params: Params): unknown {
   return value;
 }
 
-function applicationOf(appset: ApplicationSetObject, params: Params): Application {
-  const template = (fillDeep(appset.spec?.template ?? {}, params) ?? {}) as {
+function applicationOf(appset: ApplicationSetObject, filled: unknown): Application {
+  const template = (filled ?? {}) as {
     metadata?: Record<string, unknown>;
     spec?: unknown;
   };

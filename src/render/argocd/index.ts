@@ -55,7 +55,7 @@ export async function renderArgo(options: ArgoRenderOptions): Promise<ArgoRender
       helmContext: options.helmContext,
     });
     result.objects.push(...given);
-    const queue = found(given, [], options, result);
+    const queue = await found(given, [], options, result, ctx);
     const givenDirs = new Set(options.paths.map((p) => normalize(join(options.repoRoot, p))));
     const seen = new Set<string>();
     while (queue.length > 0) {
@@ -80,12 +80,13 @@ export async function renderArgo(options: ArgoRenderOptions): Promise<ArgoRender
 }
 
 /** The Applications among `objects`, and those their ApplicationSets generate, to render next. */
-function found(
+async function found(
   objects: DesiredObject[],
   chain: string[],
   options: ArgoRenderOptions,
   result: ArgoRenderResult,
-): Pending[] {
+  ctx: SourceContext,
+): Promise<Pending[]> {
   const pending: Pending[] = [];
   const namespaced = (object: KubeObject) => {
     object.metadata.namespace ||= options.namespace ?? 'argocd';
@@ -96,7 +97,8 @@ function found(
       pending.push({ app: namespaced(structuredClone(object)), from: source, chain });
     else if (isApplicationSet(object)) {
       const appset = namespaced(structuredClone(object)) as ApplicationSetObject;
-      const expanded = expandApplicationSet(appset, options.repos);
+      const dir = join(ctx.scratch, `applicationset-${ctx.counter.next++}`);
+      const expanded = await expandApplicationSet(appset, options.repos, dir, options.tools?.helm);
       result.notes.push(...expanded.skipped);
       for (const app of expanded.applications) pending.push({ app, from: source, chain });
     }
@@ -160,7 +162,7 @@ async function renderApplication(
     return [];
   }
   result.objects.push(...parsed.objects);
-  return found(parsed.objects, [...pending.chain, name], options, result);
+  return found(parsed.objects, [...pending.chain, name], options, result, ctx);
 }
 
 /**

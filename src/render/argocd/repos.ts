@@ -43,13 +43,15 @@ export function parseRepoMapping(
   return mapping;
 }
 
-/** The checkout's own remotes (every remote's fetch URL), each standing for the Git work tree. */
-export function checkoutRepos(repoRoot: string): Map<string, string> {
-  const root = confinementRoot(repoRoot);
+/**
+ * The checkout's own remotes (every remote's fetch URL), each standing for `root`: the Git
+ * work tree of `checkout` by default (a base commit's files, which have no .git, name theirs).
+ */
+export function checkoutRepos(checkout: string, root = confinementRoot(checkout)): Map<string, string> {
   const repos = new Map<string, string>();
   let text = '';
   try {
-    text = execFileSync('git', ['-C', root, 'remote', '-v'], {
+    text = execFileSync('git', ['-C', confinementRoot(checkout), 'remote', '-v'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     });
@@ -63,7 +65,14 @@ export function checkoutRepos(repoRoot: string): Map<string, string> {
   return repos;
 }
 
-/** The checkout's remotes, then the mapping (which wins for the same URL). */
-export function argoRepos(repoRoot: string, mapping: readonly string[]): Map<string, string> {
-  return new Map([...checkoutRepos(repoRoot), ...parseRepoMapping(mapping, repoRoot)]);
+/** The checkout's remotes (read in `remotesOf`, standing for `root`), then the mapping (which wins for the same URL). */
+export function argoRepos(
+  repoRoot: string,
+  mapping: readonly string[],
+  remotes: { of?: string; root?: string } = {},
+): Map<string, string> {
+  return new Map([
+    ...checkoutRepos(remotes.of ?? repoRoot, remotes.root),
+    ...parseRepoMapping(mapping, repoRoot),
+  ]);
 }
