@@ -91,6 +91,37 @@ describe('renderArgo', () => {
     );
   });
 
+  it('renders a Helm source with value files, valuesObject, parameters and release name, no release metadata', async () => {
+    const helmRoot = mkdtempSync(join(tmpdir(), 'kube-drift-argocd-helm-'));
+    try {
+      cpSync(fixture, join(helmRoot, 'gitops'), { recursive: true });
+      const rendered = await renderArgo({
+        repoRoot: helmRoot,
+        paths: ['gitops/apps/cache.yaml'],
+        repos: parseRepoMapping(['https://github.com/example/gitops.git=gitops'], helmRoot),
+        namespace: 'apps',
+      });
+      assert.deepEqual(rendered.errors, []);
+      const sts = rendered.objects.find((d) => d.object.kind === 'StatefulSet');
+      assert.equal(sts?.source.file, 'gitops/charts/cache/templates/statefulset.yaml');
+      assert.equal(sts?.group, 'Application apps/cache');
+      assert.deepEqual(sts?.object.metadata, {
+        name: 'cache',
+        namespace: 'kd-argo-cache',
+        labels: { 'app.kubernetes.io/instance': 'cache' },
+      });
+      const spec = sts?.object.spec as {
+        replicas: number;
+        template: { spec: { containers: { image: string; args: string[] }[] } };
+      };
+      assert.equal(spec.replicas, 2);
+      assert.deepEqual(spec.template.spec.containers[0].image, 'registry.example.com/cache:7.4');
+      assert.deepEqual(spec.template.spec.containers[0].args, ['--maxmemory', '256mb']);
+    } finally {
+      rmSync(helmRoot, { recursive: true, force: true });
+    }
+  });
+
   it('names a cycle of Applications', async () => {
     const cycle = mkdtempSync(join(tmpdir(), 'kube-drift-argocd-cycle-'));
     try {
