@@ -4,6 +4,7 @@
 import { join, normalize } from 'node:path';
 import type { DesiredObject, KubeObject } from '../../model.ts';
 import { render } from '../index.ts';
+import type { ParsedManifests } from '../manifests.ts';
 import { repoRelative } from '../paths.ts';
 import { locationOf } from '../problems.ts';
 import { scratchDir } from '../scratch.ts';
@@ -43,6 +44,7 @@ export async function renderArgo(options: ArgoRenderOptions): Promise<ArgoRender
     scratch: scratch.path,
     copies: new Map(),
     counter: { next: 0 },
+    given: [],
   };
   const result: ArgoRenderResult = { objects: [], groups: [], errors: [], notes: [] };
   try {
@@ -55,6 +57,7 @@ export async function renderArgo(options: ArgoRenderOptions): Promise<ArgoRender
       helmContext: options.helmContext,
     });
     result.objects.push(...given);
+    ctx.given = given;
     const queue = await found(given, [], options, result, ctx);
     const givenDirs = new Set(options.paths.map((p) => normalize(join(options.repoRoot, p))));
     const seen = new Set<string>();
@@ -141,28 +144,54 @@ async function renderApplication(
     result.notes.push(`${name} (${locationOf(pending.from)}) is not rendered: ${why}`);
     return [];
   };
-  const sources = app.spec?.sources;
-  if (sources && sources.length > 1)
-    return skip('it has several sources, which kube-drift does not render yet');
-  if (sources?.length === 1) app.spec = { ...app.spec, source: sources[0] };
   const elsewhere = destinationSkip(app, options.clusters);
   if (elsewhere) return skip(elsewhere);
-  const where = locateSource(ctx, app.spec?.source);
-  if ('skip' in where) return skip(where.skip);
-  // A root Application pointing at a path given: the objects there are its own.
-  if (givenDirs.has(normalize(where.dir))) {
-    const path = repoRelative(options.repoRoot, where.dir);
-    for (const d of result.objects) if (d.group === path || d.group?.startsWith(`${path}/`)) d.group = name;
-    return [];
-  }
-  const parsed = await renderSource(ctx, app, where, name);
-  if (parsed.problems.length > 0) {
-    for (const p of parsed.problems)
+  const rendered = await renderSources(ctx, app, name, options, givenDirs);
+  if ('skip' in rendered) return skip(rendered.skip);
+  if (rendered.problems.length > 0) {
+    for (const p of rendered.problems)
       result.errors.push({ group: name, message: `${locationOf(p)}: ${p.message}` });
     return [];
   }
-  result.objects.push(...parsed.objects);
-  return found(parsed.objects, [...pending.chain, name], options, result, ctx);
+  result.objects.push(...rendered.objects);
+  return found(rendered.objects, [...pending.chain, name], options, result, ctx);
+}
+
+/**
+ * Every source of the Application (`source`, or each of `sources` that has a path: a source
+ * with only `ref` lends its repository to `$ref/...` value files). A source pointing at a path
+ * given regroups the objects found there instead (a root Application).
+ */
+async function renderSources(
+  ctx: SourceContext,
+  app: Application,
+  name: string,
+  options: ArgoRenderOptions,
+  givenDirs: Set<string>,
+): Promise<{ skip: string } | ParsedManifests> {
+  const sources = app.spec?.sources ?? (app.spec?.source ? [app.spec.source] : []);
+  if (sources.length === 0) return { skip: 'it has no spec.source' };
+  const refs = new Map<string, string>();
+  for (const source of sources.filter((s) => s.ref)) {
+    const where = locateSource(ctx, { ...source, path: '.' });
+    if ('skip' in where) return where;
+    refs.set(source.ref as string, where.repo);
+  }
+  const out: ParsedManifests = { objects: [], problems: [] };
+  for (const source of sources) {
+    if (source.ref && source.path === undefined && !source.chart) continue;
+    const where = locateSource(ctx, source);
+    if ('skip' in where) return where;
+    if (givenDirs.has(normalize(where.dir))) {
+      const path = repoRelative(options.repoRoot, where.dir);
+      for (const d of ctx.given) if (d.group === path || d.group?.startsWith(`${path}/`)) d.group = name;
+      continue;
+    }
+    const parsed = await renderSource(ctx, app, source, where, name, refs);
+    out.objects.push(...parsed.objects);
+    out.problems.push(...parsed.problems);
+  }
+  return out;
 }
 
 /**

@@ -28,6 +28,8 @@ export interface SourceContext {
   /** Repository directory → its copy in scratch, made on first need. */
   copies: Map<string, Promise<string>>;
   counter: { next: number };
+  /** The objects of the paths given, which a root Application's source may point at. */
+  given: DesiredObject[];
 }
 
 /** Why a source is not rendered (a sentence naming what is missing), or where it is. */
@@ -59,10 +61,11 @@ export function locateSource(
 export async function renderSource(
   ctx: SourceContext,
   app: Application,
+  source: ApplicationSource,
   where: { repo: string; dir: string; path: string },
   group: string,
+  refs: ReadonlyMap<string, string> = new Map(),
 ): Promise<ParsedManifests> {
-  const source = app.spec?.source ?? {};
   const name = (p: string) => repoRelative(ctx.repoRoot, p);
   const confine = confinement(where.repo, name);
   const file = name(where.dir);
@@ -85,7 +88,7 @@ export async function renderSource(
   const kind = detectSource(where.dir);
   const namespace = app.spec?.destination?.namespace;
   let parsed: ParsedManifests;
-  if (kind === 'helm') parsed = await renderHelm(ctx, app, where.dir, confine, group);
+  if (kind === 'helm') parsed = await renderHelm(ctx, app, source, { dir: where.dir, confine, group, refs });
   else if (kind === 'kustomize' && hasKustomizeOptions(source.kustomize))
     parsed = await renderOverlay(ctx, source, where, group);
   else if (kind === 'kustomize')
@@ -100,17 +103,62 @@ export async function renderSource(
   return parsed;
 }
 
+/**
+ * A value file as Argo CD finds it: relative to the chart's path, or `$<ref>/<path>` in the
+ * repository of the source named `ref` (multi-source Applications). Undefined: an unknown ref.
+ */
+export function valueFilePath(
+  file: string,
+  dir: string,
+  refs: ReadonlyMap<string, string>,
+): string | undefined {
+  const ref = /^\$([^/]+)\/(.*)$/.exec(file);
+  if (!ref) return join(dir, file);
+  const repo = refs.get(ref[1]);
+  return repo === undefined ? undefined : join(repo, ref[2]);
+}
+
 async function renderHelm(
   ctx: SourceContext,
   app: Application,
-  dir: string,
-  confine: Confinement,
-  group: string,
+  source: ApplicationSource,
+  at: { dir: string; confine: Confinement; group: string; refs: ReadonlyMap<string, string> },
 ): Promise<ParsedManifests> {
-  const helm = app.spec?.source?.helm ?? {};
-  const valuesFiles = (helm.valueFiles ?? [])
-    .map((f) => join(dir, f))
-    .filter((f) => !helm.ignoreMissingValueFiles || existsSync(f));
+  const { dir, confine, group } = at;
+  const helm = source.helm ?? {};
+  const valuesFiles: string[] = [];
+  for (const file of helm.valueFiles ?? []) {
+    const path = valueFilePath(file, dir, at.refs);
+    const chartFile = `${confine.name(dir)}/Chart.yaml`;
+    if (path === undefined)
+      return {
+        objects: [],
+        problems: [
+          {
+            file: chartFile,
+            message: `${group}: value file ${file} names a source ref the Application does not have`,
+          },
+        ],
+      };
+    const ref = /^\$([^/]+)\//.exec(file)?.[1];
+    const reason = escapes(ref ? confinement(at.refs.get(ref) as string) : confine, path);
+    if (reason)
+      return {
+        objects: [],
+        problems: [
+          {
+            file: chartFile,
+            message: describeViolation({
+              file: chartFile,
+              field: 'spec.source.helm.valueFiles',
+              path: file,
+              reason,
+            }),
+          },
+        ],
+      };
+    if (!helm.ignoreMissingValueFiles || existsSync(path)) valuesFiles.push(path);
+  }
   // valuesObject (else values) after the value files, as Argo CD passes them.
   const values = helm.valuesObject ?? helm.values;
   if (values !== undefined && values !== '' && values !== null) {

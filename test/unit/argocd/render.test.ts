@@ -122,6 +122,50 @@ describe('renderArgo', () => {
     }
   });
 
+  it('renders a multi-source Application whose value file comes from another source ($ref)', async () => {
+    const multi = mkdtempSync(join(tmpdir(), 'kube-drift-argocd-multi-'));
+    try {
+      const files: Record<string, string> = {
+        'charts/app/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
+        'charts/app/values.yaml': 'image: app:1\n',
+        'charts/app/templates/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  image: {{ .Values.image }}\n',
+        'values/envs/prod.yaml': 'image: app:2-prod\n',
+        'apps/app.yaml': [
+          'apiVersion: argoproj.io/v1alpha1',
+          'kind: Application',
+          'metadata: {name: app, namespace: argocd}',
+          'spec:',
+          '  sources:',
+          '    - {repoURL: "https://git.example.com/charts.git", path: app, helm: {valueFiles: [$values/envs/prod.yaml]}}',
+          '    - {repoURL: "https://git.example.com/values.git", ref: values}',
+          '  destination: {name: in-cluster, namespace: prod}',
+          '',
+        ].join('\n'),
+      };
+      for (const [file, text] of Object.entries(files)) {
+        mkdirSync(join(multi, file, '..'), { recursive: true });
+        writeFileSync(join(multi, file), text);
+      }
+      const rendered = await renderArgo({
+        repoRoot: multi,
+        paths: ['apps'],
+        repos: parseRepoMapping(
+          ['https://git.example.com/charts.git=charts', 'https://git.example.com/values.git=values'],
+          multi,
+        ),
+      });
+      assert.deepEqual(rendered.errors, []);
+      const cm = rendered.objects.find((d) => d.object.kind === 'ConfigMap');
+      assert.deepEqual(
+        [cm?.group, cm?.object.metadata.namespace, (cm?.object as { data?: unknown }).data],
+        ['Application argocd/app', 'prod', { image: 'app:2-prod' }],
+      );
+    } finally {
+      rmSync(multi, { recursive: true, force: true });
+    }
+  });
+
   it('names a cycle of Applications', async () => {
     const cycle = mkdtempSync(join(tmpdir(), 'kube-drift-argocd-cycle-'));
     try {
