@@ -158,7 +158,7 @@ describe('renderArgo', () => {
       assert.deepEqual(rendered.errors, []);
       const cm = rendered.objects.find((d) => d.object.kind === 'ConfigMap');
       assert.deepEqual(
-        [cm?.group, cm?.object.metadata.namespace, (cm?.object as { data?: unknown }).data],
+        [cm?.group, cm?.object.metadata.namespace, (cm?.object as { data?: unknown } | undefined)?.data],
         ['Application argocd/app', 'prod', { image: 'app:2-prod' }],
       );
     } finally {
