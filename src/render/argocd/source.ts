@@ -57,6 +57,16 @@ export function locateSource(
   return { repo, dir: join(repo, path), path };
 }
 
+/** The source type the Application names (exactly one of helm, kustomize, directory), as Argo CD's ExplicitType. */
+export function explicitType(source: ApplicationSource): 'helm' | 'kustomize' | 'plain' | undefined {
+  const named = [
+    source.helm && ('helm' as const),
+    source.kustomize && ('kustomize' as const),
+    source.directory && ('plain' as const),
+  ].filter((t) => t !== undefined);
+  return named.length === 1 ? named[0] : undefined;
+}
+
 /** The objects of one Application's source, with their provenance relative to the checkout. */
 export async function renderSource(
   ctx: SourceContext,
@@ -85,7 +95,7 @@ export async function renderSource(
         },
       ],
     };
-  const kind = detectSource(where.dir);
+  const kind = explicitType(source) ?? detectSource(where.dir);
   const namespace = app.spec?.destination?.namespace;
   let parsed: ParsedManifests;
   if (kind === 'helm') parsed = await renderHelm(ctx, app, source, { dir: where.dir, confine, group, refs });

@@ -11,6 +11,7 @@ import { globMatch } from '../../../src/render/argocd/glob.ts';
 import { destinationSkip } from '../../../src/render/argocd/index.ts';
 import { imageOverride, overlayKustomization } from '../../../src/render/argocd/kustomize-overlay.ts';
 import { normalizeRepoUrl, parseRepoMapping } from '../../../src/render/argocd/repos.ts';
+import { explicitType, valueFilePath } from '../../../src/render/argocd/source.ts';
 import type { Application, ArgoGroup } from '../../../src/render/argocd/types.ts';
 
 describe('Argo CD repository URLs', () => {
@@ -122,6 +123,29 @@ describe('ApplicationSet parameters', () => {
     const params = flatten({ cluster: 'prod', values: { region: 'eu' } });
     assert.deepEqual(params, { cluster: 'prod', 'values.region': 'eu' });
     assert.equal(fillTemplate('{{cluster}}-{{ values.region }}-{{missing}}', params), 'prod-eu-{{missing}}');
+  });
+});
+
+describe('Argo CD source types and value files', () => {
+  it('takes the type the Application names when it names exactly one', () => {
+    assert.equal(explicitType({ directory: { recurse: true } }), 'plain');
+    assert.equal(explicitType({ helm: {} }), 'helm');
+    assert.equal(explicitType({ kustomize: { namePrefix: 'a-' } }), 'kustomize');
+    assert.equal(explicitType({ helm: {}, kustomize: {} }), undefined);
+    assert.equal(explicitType({}), undefined);
+  });
+
+  it('finds value files beside the chart, or in the repository of a $ref source', () => {
+    const refs = new Map([['values', '/repos/values']]);
+    assert.equal(
+      valueFilePath('values-prod.yaml', '/repos/charts/app', refs),
+      '/repos/charts/app/values-prod.yaml',
+    );
+    assert.equal(
+      valueFilePath('$values/envs/prod.yaml', '/repos/charts/app', refs),
+      '/repos/values/envs/prod.yaml',
+    );
+    assert.equal(valueFilePath('$other/envs/prod.yaml', '/repos/charts/app', refs), undefined);
   });
 });
 
