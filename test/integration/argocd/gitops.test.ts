@@ -146,19 +146,14 @@ describe('Argo CD app of apps: rendered without Argo CD, diffed against the clus
   before(async () => {
     const crds = execFileSync(join(REPO_ROOT, 'tools/argocd-crds.sh'), { encoding: 'utf8' }).trim();
     await kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', crds]);
+    const crdNames = ['applications.argoproj.io', 'applicationsets.argoproj.io', 'appprojects.argoproj.io'];
+    const established =
+      'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Established")].status} {end}';
     await waitFor(
       async () =>
-        (
-          await kubectl([
-            'get',
-            'crd',
-            'applications.argoproj.io',
-            '-o',
-            'jsonpath={.status.conditions[?(@.type=="Established")].status}',
-          ])
-        ).stdout === 'True',
+        (await kubectl(['get', 'crd', ...crdNames, '-o', established])).stdout.trim() === 'True True True',
       60_000,
-      'the Application CRD to be Established',
+      "Argo CD's CRDs to be Established",
     );
     await kubectlOk([
       'delete',
@@ -199,7 +194,7 @@ describe('Argo CD app of apps: rendered without Argo CD, diffed against the clus
         namespace: 'kd-argo-web',
         annotations: { 'argocd.argoproj.io/tracking-id': 'web:/ConfigMap:kd-argo-web/web-legacy' },
       },
-      data: { old: 'yes' },
+      data: { old: 'value' },
     };
     const kept = {
       apiVersion: 'v1',
@@ -212,7 +207,7 @@ describe('Argo CD app of apps: rendered without Argo CD, diffed against the clus
           'argocd.argoproj.io/compare-options': 'IgnoreExtraneous',
         },
       },
-      data: { warm: 'yes' },
+      data: { warm: 'value' },
     };
     await syncAsArgoCd({ web: [legacy, kept] as KubeObject[] });
     // Tracked by its annotation only (Argo CD's status not yet written since it was applied).
