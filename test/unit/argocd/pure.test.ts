@@ -1,6 +1,10 @@
 // The pure parts of the Argo CD source: repository URLs, globs, kustomize options, ApplicationSet
 // parameters, destinations, ignoreDifferences and the annotations that keep an object from prune.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { argoPruneSkip } from '../../../src/drift/argocd-optouts.ts';
 import { IgnoreRuleSet } from '../../../src/drift/ignore-match.ts';
@@ -10,7 +14,7 @@ import { argoDriftSettings, ignoreDifferencesRules } from '../../../src/render/a
 import { globMatch } from '../../../src/render/argocd/glob.ts';
 import { destinationSkip } from '../../../src/render/argocd/index.ts';
 import { imageOverride, overlayKustomization } from '../../../src/render/argocd/kustomize-overlay.ts';
-import { normalizeRepoUrl, parseRepoMapping } from '../../../src/render/argocd/repos.ts';
+import { argoRepos, normalizeRepoUrl, parseRepoMapping } from '../../../src/render/argocd/repos.ts';
 import { explicitType, valueFilePath } from '../../../src/render/argocd/source.ts';
 import type { Application, ArgoGroup } from '../../../src/render/argocd/types.ts';
 
@@ -36,6 +40,31 @@ describe('Argo CD repository URLs', () => {
       () => parseRepoMapping(['https://git.example.com/a/b.git'], '/repo'),
       /argocd-repos: .* must be url=directory/,
     );
+  });
+});
+
+describe('the checkout as an Argo CD repository', () => {
+  it('stands for its Git remotes, and a base commit’s files stand for the same remotes', () => {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'kube-drift-argocd-remotes-')));
+    try {
+      const checkout = join(root, 'checkout');
+      mkdirSync(join(checkout, 'deploy'), { recursive: true });
+      execFileSync('git', ['init', '-q', checkout]);
+      execFileSync('git', ['-C', checkout, 'remote', 'add', 'origin', 'git@github.com:Example/Deploy.git']);
+      const head = argoRepos(join(checkout, 'deploy'), ['https://git.example.com/other.git=../other']);
+      assert.deepEqual(
+        [...head],
+        [
+          ['github.com/example/deploy', checkout],
+          ['git.example.com/other', join(checkout, 'other')],
+        ],
+      );
+      const base = join(root, 'base');
+      const three = argoRepos(join(base, 'deploy'), [], { of: join(checkout, 'deploy'), root: base });
+      assert.deepEqual([...three], [['github.com/example/deploy', base]]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
