@@ -309,4 +309,18 @@ describe('Argo CD app of apps: rendered without Argo CD, diffed against the clus
     assert.equal(image, 'registry.example.com/worker:hotfix');
     assert.equal((await kubectl(['get', '-n', 'kd-argo-web', 'configmap/web-legacy'])).code, 0);
   });
+
+  it('apply corrects what an Application manages when argocd-remediate says so', async () => {
+    const { report } = await run('apply', ['--argocd-remediate']);
+    assert.deepEqual(report.errors, []);
+    const worker = report.entries.find((e) => e.name === 'prod-worker');
+    assert.equal(worker?.action, 'configured', JSON.stringify(worker));
+    const image = await kubectlOk([
+      ...['get', '-n', 'kd-argo-worker', 'deployment/prod-worker'],
+      ...['-o', 'jsonpath={.spec.template.spec.containers[0].image}'],
+    ]);
+    assert.equal(image, 'registry.example.com/worker:2.1.0');
+    // What Argo CD tracks is still Argo CD's to prune.
+    assert.equal((await kubectl(['get', '-n', 'kd-argo-web', 'configmap/web-legacy'])).code, 0);
+  });
 });

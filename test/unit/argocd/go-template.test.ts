@@ -82,4 +82,30 @@ describe('ApplicationSet goTemplate', () => {
       /^ApplicationSet argocd\/fleet: its goTemplate does not evaluate: .*nosuchfunction/s,
     );
   });
+
+  it('fills a git files generator’s parameters (file content and path) with fasttemplate', async () => {
+    const { writeFileSync } = await import('node:fs');
+    mkdirSync(join(root, 'repo/envs/prod'), { recursive: true });
+    writeFileSync(
+      join(root, 'repo/envs/prod/config.json'),
+      '{"cluster": {"name": "prod-eu", "replicas": 3}}',
+    );
+    const files = [
+      { git: { repoURL: 'https://git.example.com/fleet.git', files: [{ path: 'envs/*/config.json' }] } },
+    ];
+    const template = {
+      metadata: { name: '{{cluster.name}}-{{path.basename}}' },
+      spec: {
+        source: { path: '{{path}}' },
+        destination: { namespace: '{{cluster.replicas}}-{{path.filename}}' },
+      },
+    };
+    const set = { ...appset(files, template), spec: { generators: files, template } } as ApplicationSetObject;
+    const repos = new Map([['git.example.com/fleet', join(root, 'repo')]]);
+    const { applications } = await expandApplicationSet(set, repos, join(root, 'd'));
+    assert.deepEqual(
+      applications.map((a) => [a.metadata.name, a.spec?.source?.path, a.spec?.destination?.namespace]),
+      [['prod-eu-prod', 'envs/prod', '3-config.json']],
+    );
+  });
 });
