@@ -6,7 +6,7 @@
 import { forEachLimited } from '../concurrency.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import { identityOf, type KubeObject, type ObjectRef, refOf, subjectOf } from '../model.ts';
-import { argoPruneSkip } from './argocd-optouts.ts';
+import { argoManaged, argoPruneSkip } from './argocd-optouts.ts';
 import { deletedDiff } from './compare.ts';
 import { fluxPruneSkip } from './flux-optouts.ts';
 import { isSkipped } from './ignore.ts';
@@ -23,17 +23,26 @@ export function findDeletions(
   planned: readonly Pick<PlannedObject, 'ref'>[],
   owned: ReadonlyMap<string, KubeObject>,
   kindOf: KindLookup,
-  options: Pick<PlanOptions, 'target' | 'inventory'>,
+  options: Pick<PlanOptions, 'target' | 'inventory' | 'leaveArgoCd'>,
 ): PlannedDeletion[] {
   const inGit = new Set(planned.map((p) => identityOf(p.ref)));
   const live: LiveCandidate[] = [...owned].map(([identity, object]) => ({ identity, object }));
   return selectDeletions(live, options.inventory ?? [], inGit, options.target).map(({ object }) => {
     const info = kindOf(refOf(object));
     const ref = info ? refOfLive(object, info) : refOf(object);
+    const argo = options.leaveArgoCd ? argoManaged(object) : undefined;
     const skip = isSkipped(object);
-    const entry = skip
-      ? { ref, action: 'skipped' as const, changes: [], diff: '', note: `not pruned: ${skip}` }
-      : { ref, action: 'deleted' as const, changes: [], diff: deletedDiff(object, subjectOf(ref)) };
+    const entry = argo
+      ? {
+          ref,
+          action: 'skipped' as const,
+          changes: [],
+          diff: '',
+          note: argo.replace('not corrected', 'not pruned'),
+        }
+      : skip
+        ? { ref, action: 'skipped' as const, changes: [], diff: '', note: `not pruned: ${skip}` }
+        : { ref, action: 'deleted' as const, changes: [], diff: deletedDiff(object, subjectOf(ref)) };
     return { ref, live: object, origin: 'inventory', entry };
   });
 }

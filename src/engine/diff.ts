@@ -199,6 +199,7 @@ async function planAgainst(
     inventory: own.inventory,
     fluxInventory,
     undecrypted: desired.undecrypted,
+    leaveArgoCd: !settings.argocd.remediate,
     listSemantics: loadListSemantics(
       connection.cluster.client,
       desired.objects.map((d) => d.object),

@@ -286,7 +286,20 @@ describe('Argo CD app of apps: rendered without Argo CD, diffed against the clus
   });
 
   it('apply leaves what Argo CD manages to Argo CD: reported, not corrected, not pruned', async () => {
+    // The root Application (outside the repository) manages the Applications of apps/: its tracking annotation says so.
+    await kubectlOk([
+      ...['patch', '-n', ns.name, 'application/web', '--type=merge'],
+      ...['-p', JSON.stringify({ spec: { source: { targetRevision: 'hotfix' } } })],
+    ]);
     const { report } = await run('apply', ['--prune']);
+    const web = report.entries.find((e) => e.kind === 'Application' && e.name === 'web');
+    assert.deepEqual(
+      [web?.action, web?.note],
+      [
+        'skipped',
+        'not corrected: managed by Argo CD Application root (annotation argocd.argoproj.io/tracking-id; set argocd-remediate: true to let kube-drift apply it)',
+      ],
+    );
     const byName = (name: string) => report.entries.find((e) => e.name === name);
     assert.equal(byName('prod-worker')?.action, 'skipped');
     assert.equal(

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { argoPruneSkip } from '../../../src/drift/argocd-optouts.ts';
+import { argoManaged, argoPruneSkip } from '../../../src/drift/argocd-optouts.ts';
 import { IgnoreRuleSet } from '../../../src/drift/ignore-match.ts';
 import { trackedBy, trackedRefs } from '../../../src/kube/argocd-tracked.ts';
 import { fillTemplate, flatten, pathParams } from '../../../src/render/argocd/applicationset.ts';
@@ -303,5 +303,22 @@ describe('Argo CD rules', () => {
     assert.equal(trackedBy('webber:/ConfigMap:web/x', app), false);
     assert.equal(trackedBy('other_web:/ConfigMap:web/x', app), false);
     assert.equal(trackedBy(undefined, app), false);
+  });
+
+  it('names the Application a live object’s tracking annotation says manages it', () => {
+    const object = (id?: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'x',
+        annotations: (id ? { 'argocd.argoproj.io/tracking-id': id } : {}) as Record<string, string>,
+      },
+    });
+    assert.equal(
+      argoManaged(object('web:/ConfigMap:web/x')),
+      'not corrected: managed by Argo CD Application web (annotation argocd.argoproj.io/tracking-id; set argocd-remediate: true to let kube-drift apply it)',
+    );
+    assert.match(argoManaged(object('apps_web:/ConfigMap:web/x')) ?? '', /Application apps\/web /);
+    assert.equal(argoManaged(object()), undefined);
   });
 });
