@@ -8,9 +8,9 @@ import { collectManifests, type ParsedManifests } from '../manifests.ts';
 import { globMatch } from './glob.ts';
 import type { ApplicationSource } from './types.ts';
 
-const MANIFEST_FILE = /\.(ya?ml|json)$/;
+const MANIFEST_FILE = /\.(ya?ml|json|jsonnet)$/;
 
-/** The files Argo CD reads from `dir` for a `directory` source, sorted by relative path. */
+/** The files Argo CD reads from `dir` for a `directory` source (Jsonnet too), sorted by relative path. */
 export function directoryFiles(dir: string, options: ApplicationSource['directory'] = {}): string[] {
   const files: string[] = [];
   const walk = (current: string) => {
@@ -41,10 +41,15 @@ export async function collectDirectory(
   options: ApplicationSource['directory'],
   confine: Confinement,
   group: string,
-): Promise<ParsedManifests> {
-  const result: ParsedManifests = { objects: [], problems: [] };
+): Promise<ParsedManifests & { notes: string[] }> {
+  const result: ParsedManifests & { notes: string[] } = { objects: [], problems: [], notes: [] };
+  const jsonnet: string[] = [];
   for (const path of directoryFiles(dir, options)) {
     const file = confine.name(path);
+    if (path.endsWith('.jsonnet')) {
+      jsonnet.push(file);
+      continue;
+    }
     const outside = escapes(confine, path);
     if (outside) {
       result.problems.push({
@@ -59,5 +64,7 @@ export async function collectDirectory(
     result.objects.push(...parsed.objects);
     result.problems.push(...parsed.problems);
   }
+  if (jsonnet.length > 0)
+    result.notes.push(`${group}: ${jsonnet.join(', ')} not rendered: kube-drift does not evaluate Jsonnet`);
   return result;
 }

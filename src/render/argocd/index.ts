@@ -154,6 +154,7 @@ async function renderApplication(
     return [];
   }
   result.objects.push(...rendered.objects);
+  result.notes.push(...rendered.notes);
   return found(rendered.objects, [...pending.chain, name], options, result, ctx);
 }
 
@@ -168,7 +169,7 @@ async function renderSources(
   name: string,
   options: ArgoRenderOptions,
   givenDirs: Set<string>,
-): Promise<{ skip: string } | ParsedManifests> {
+): Promise<{ skip: string } | (ParsedManifests & { notes: string[] })> {
   const sources = app.spec?.sources ?? (app.spec?.source ? [app.spec.source] : []);
   if (sources.length === 0) return { skip: 'it has no spec.source' };
   const refs = new Map<string, string>();
@@ -177,7 +178,7 @@ async function renderSources(
     if ('skip' in where) return where;
     refs.set(source.ref as string, where.repo);
   }
-  const out: ParsedManifests = { objects: [], problems: [] };
+  const out: ParsedManifests & { notes: string[] } = { objects: [], problems: [], notes: [] };
   for (const source of sources) {
     if (source.ref && source.path === undefined && !source.chart) continue;
     const where = locateSource(ctx, source);
@@ -189,6 +190,7 @@ async function renderSources(
     }
     const parsed = await renderSource(ctx, app, source, where, name, refs);
     out.objects.push(...parsed.objects);
+    out.notes.push(...(parsed.notes ?? []));
     out.problems.push(...parsed.problems);
   }
   return out;

@@ -75,7 +75,7 @@ export async function renderSource(
   where: { repo: string; dir: string; path: string },
   group: string,
   refs: ReadonlyMap<string, string> = new Map(),
-): Promise<ParsedManifests> {
+): Promise<ParsedManifests & { notes?: string[] }> {
   const name = (p: string) => repoRelative(ctx.repoRoot, p);
   const confine = confinement(where.repo, name);
   const file = name(where.dir);
@@ -97,7 +97,7 @@ export async function renderSource(
     };
   const kind = explicitType(source) ?? detectSource(where.dir);
   const namespace = app.spec?.destination?.namespace;
-  let parsed: ParsedManifests;
+  let parsed: ParsedManifests & { notes?: string[] };
   if (kind === 'helm') parsed = await renderHelm(ctx, app, source, { dir: where.dir, confine, group, refs });
   else if (kind === 'kustomize' && hasKustomizeOptions(source.kustomize))
     parsed = await renderOverlay(ctx, source, where, group);

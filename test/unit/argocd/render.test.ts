@@ -20,6 +20,7 @@ describe('renderArgo', () => {
     root = mkdtempSync(join(tmpdir(), 'kube-drift-argocd-unit-'));
     cpSync(fixture, join(root, 'gitops'), { recursive: true });
     rmSync(join(root, 'gitops/apps/cache.yaml'));
+    writeFileSync(join(root, 'gitops/workloads/web/extra/panel.jsonnet'), '{}');
     // An Application of a repository that is not mapped, and one with a plugin.
     writeFileSync(
       join(root, 'gitops/apps/other.yaml'),
@@ -77,6 +78,7 @@ describe('renderArgo', () => {
     assert.deepEqual(result.notes, [
       'Application argocd/other (gitops/apps/other.yaml:1) is not rendered: its repository https://github.com/example/other.git is not this checkout; map it to a directory with argocd-repos (url=dir)',
       'Application apps/edge (gitops/apps/remote.yaml:2) is not rendered: its destination is server https://edge.example.com:6443, not this cluster (name it in argocd-clusters if it is)',
+      'Application apps/web: gitops/workloads/web/extra/panel.jsonnet not rendered: kube-drift does not evaluate Jsonnet',
     ]);
     assert.deepEqual(
       result.groups.filter((g) => !g.skipped).map((g) => g.name),
