@@ -80,6 +80,8 @@ function cliOptions(command: Command) {
         'helm-set',
         'chart-credentials',
         'docker-config',
+        'argocd-repos',
+        'argocd-clusters',
       ].includes(o.name);
     if (command === 'diff') return !DIFF_ONLY.has(o.name);
     return true;

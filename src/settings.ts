@@ -16,7 +16,7 @@ export { type ParseContext, parseSettings } from './settings/parse.ts';
 export type { RawOptions } from './settings/reader.ts';
 
 export type Command = 'diff' | 'apply' | 'render';
-export type SourceMode = 'auto' | 'plain' | 'kustomize' | 'helm' | 'flux';
+export type SourceMode = 'auto' | 'plain' | 'kustomize' | 'helm' | 'flux' | 'argocd';
 export type OutputFormat = 'text' | 'markdown' | 'json';
 export type DiffModeSetting = 'server' | 'client' | 'auto';
 
@@ -66,6 +66,8 @@ export interface Settings {
   trusted: boolean;
   /** Credentials for private chart sources, each for one host. */
   chartCredentials: ChartCredential[];
+  /** Argo CD sources: `url=dir` repository lines, destinations that are this cluster, whether apply corrects their objects. */
+  argocd: { repos: string[]; clusters: string[]; remediate: boolean };
   remediation: {
     remediate: boolean;
     prune: boolean;

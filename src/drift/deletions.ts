@@ -1,10 +1,12 @@
 // Finding deletions: what the target owns in the cluster that Git no longer has (selected by
 // ownership.ts: inventory, owner labels, gone from Git), and what a Flux Kustomization's
-// inventory holds that left Git (previewed as Flux would prune it, never pruned here).
+// inventory (or an Argo CD Application's tracked resources) holds that left Git (previewed as
+// Flux or Argo CD would prune it, never pruned here).
 
 import { forEachLimited } from '../concurrency.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import { identityOf, type KubeObject, type ObjectRef, refOf, subjectOf } from '../model.ts';
+import { argoManaged, argoPruneSkip } from './argocd-optouts.ts';
 import { deletedDiff } from './compare.ts';
 import { fluxPruneSkip } from './flux-optouts.ts';
 import { isSkipped } from './ignore.ts';
@@ -21,17 +23,26 @@ export function findDeletions(
   planned: readonly Pick<PlannedObject, 'ref'>[],
   owned: ReadonlyMap<string, KubeObject>,
   kindOf: KindLookup,
-  options: Pick<PlanOptions, 'target' | 'inventory'>,
+  options: Pick<PlanOptions, 'target' | 'inventory' | 'leaveArgoCd'>,
 ): PlannedDeletion[] {
   const inGit = new Set(planned.map((p) => identityOf(p.ref)));
   const live: LiveCandidate[] = [...owned].map(([identity, object]) => ({ identity, object }));
   return selectDeletions(live, options.inventory ?? [], inGit, options.target).map(({ object }) => {
     const info = kindOf(refOf(object));
     const ref = info ? refOfLive(object, info) : refOf(object);
+    const argo = options.leaveArgoCd ? argoManaged(object) : undefined;
     const skip = isSkipped(object);
-    const entry = skip
-      ? { ref, action: 'skipped' as const, changes: [], diff: '', note: `not pruned: ${skip}` }
-      : { ref, action: 'deleted' as const, changes: [], diff: deletedDiff(object, subjectOf(ref)) };
+    const entry = argo
+      ? {
+          ref,
+          action: 'skipped' as const,
+          changes: [],
+          diff: '',
+          note: argo.replace('not corrected', 'not pruned'),
+        }
+      : skip
+        ? { ref, action: 'skipped' as const, changes: [], diff: '', note: `not pruned: ${skip}` }
+        : { ref, action: 'deleted' as const, changes: [], diff: deletedDiff(object, subjectOf(ref)) };
     return { ref, live: object, origin: 'inventory', entry };
   });
 }
@@ -59,6 +70,7 @@ export function fluxPruneCandidates(
 
 /** What Flux would do with a live object its Kustomization's inventory holds and Git no longer has. */
 export function fluxDeletion(ref: ObjectRef, object: KubeObject, kustomization: string): PlannedDeletion {
+  if (kustomization.startsWith('Application ')) return argoDeletion(ref, object, kustomization);
   const where = `in the Flux inventory of Kustomization ${kustomization}`;
   const skip = isSkipped(object) ?? fluxPruneSkip(object);
   const entry = skip
@@ -75,6 +87,30 @@ export function fluxDeletion(ref: ObjectRef, object: KubeObject, kustomization: 
         changes: [],
         diff: deletedDiff(object, subjectOf(ref)),
         note: `${where}; Flux would prune it`,
+      };
+  return { ref, live: object, origin: 'flux', entry };
+}
+
+/** What Argo CD would do with a live object an Application tracks (`application`: `Application ns/name`) and Git no longer has. */
+function argoDeletion(ref: ObjectRef, object: KubeObject, application: string): PlannedDeletion {
+  const where = `tracked by Argo CD ${application}`;
+  const skip = isSkipped(object) ?? argoPruneSkip(object);
+  const entry = skip
+    ? {
+        ref,
+        action: 'skipped' as const,
+        group: application,
+        changes: [],
+        diff: '',
+        note: `${where}; Argo CD would not prune it: ${skip}`,
+      }
+    : {
+        ref,
+        action: 'deleted' as const,
+        group: application,
+        changes: [],
+        diff: deletedDiff(object, subjectOf(ref)),
+        note: `${where}; Argo CD would prune it`,
       };
   return { ref, live: object, origin: 'flux', entry };
 }

@@ -1,13 +1,15 @@
 // Which ignore rules select an object: rules compiled once into an immutable set, indexed by
 // literal target name, so thousands of rules are not tried on every object.
 
-import { type KubeObject, refOf } from '../model.ts';
+import { type FieldsV1, type KubeObject, refOf } from '../model.ts';
+import { fieldPointers } from './fieldset-keys.ts';
 import type { IgnoreRule } from './ignore.ts';
 import { pointerProblem } from './jsondiff.ts';
 import { type LabelSelector, matchesSelector, parseLabelSelector } from './selector.ts';
 
 interface CompiledRule {
   paths: readonly string[];
+  managers?: ReadonlySet<string>;
   group?: RegExp;
   version?: RegExp;
   kind?: RegExp;
@@ -28,6 +30,7 @@ function anchored(pattern: string): RegExp {
  */
 export function compileRule(rule: IgnoreRule, where: string, wholeObject = false): CompiledRule {
   const compiled: CompiledRule = { paths: [...rule.paths] };
+  if (rule.managers?.length) compiled.managers = new Set(rule.managers);
   for (const path of rule.paths) {
     const problem = pointerProblem(path);
     if (problem || (path === '' && !wholeObject)) {
@@ -76,6 +79,13 @@ function ruleMatches(rule: CompiledRule, object: KubeObject): boolean {
   return true;
 }
 
+/** The pointers of the fields `managers` own in `object` (by its `metadata.managedFields`). */
+function managedBy(object: KubeObject, managers: ReadonlySet<string>): string[] {
+  return (object.metadata?.managedFields ?? [])
+    .filter((entry) => entry.manager !== undefined && managers.has(entry.manager) && entry.fieldsV1)
+    .flatMap((entry) => fieldPointers(object, entry.fieldsV1 as FieldsV1));
+}
+
 interface Ranked {
   order: number;
   rule: CompiledRule;
@@ -112,7 +122,9 @@ export class IgnoreRuleSet {
     const candidates = named ? [...named, ...this.others].sort((a, b) => a.order - b.order) : this.others;
     const out = new Set<string>();
     for (const { rule } of candidates) {
-      if (ruleMatches(rule, object)) for (const path of rule.paths) out.add(path);
+      if (!ruleMatches(rule, object)) continue;
+      for (const path of rule.paths) out.add(path);
+      if (rule.managers) for (const path of managedBy(object, rule.managers)) out.add(path);
     }
     return [...out];
   }

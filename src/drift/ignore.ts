@@ -23,6 +23,8 @@ export interface IgnoreRule {
   paths: string[];
   /** Which objects the rule applies to; all objects when absent. */
   target?: IgnoreTarget;
+  /** Also every field these field managers own in the live object (Argo CD's managedFieldsManagers). */
+  managers?: string[];
 }
 
 /** Annotation (or label) whose value `disabled` skips diff and remediation of an object. */

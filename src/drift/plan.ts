@@ -17,6 +17,7 @@ import {
   subjectOf,
 } from '../model.ts';
 import type { Redactor } from '../redaction.ts';
+import { argoManaged } from './argocd-optouts.ts';
 import { compareObject, skippedEntry, skipReason } from './compare.ts';
 import { defaultIgnoreRules } from './default-ignores.ts';
 import { findDeletions, findFluxPrunes } from './deletions.ts';
@@ -65,6 +66,8 @@ export interface PlanOptions {
    * reported `deleted`, as Flux would prune them. Flux owns them, so remediation never does.
    */
   fluxInventory?: FluxInventoryRef[];
+  /** Live objects whose Argo CD tracking annotation names an Application are reported, never applied nor pruned. */
+  leaveArgoCd?: boolean;
   /** Files of Secrets encrypted whole that no key opens: Secrets otherwise deleted may be theirs. */
   undecrypted?: string[];
   onProgress?: (done: number, total: number) => void;
@@ -140,6 +143,9 @@ export async function plan(
     if (p.live && isSecret(p.live)) redactor.addSecretObject(p.live);
     if (p.desired.valuesNotCompared) p.applyObject = withLiveValues(p.applyObject, p.live);
   }
+
+  // Argo CD corrects what its Applications manage: kube-drift reports it and leaves it alone.
+  if (options.leaveArgoCd) for (const p of planned) p.reportOnly ??= p.live ? argoManaged(p.live) : undefined;
 
   const defaults = defaultIgnoreRules(desired.map((d) => d.object));
   const rules = new PlanIgnoreRules([...defaults, ...options.ignoreRules], options.groupIgnoreRules);

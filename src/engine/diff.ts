@@ -6,6 +6,7 @@ import { loadListSemantics } from '../drift/list-semantics.ts';
 import { type Plan, plan } from '../drift/plan.ts';
 import { classifyChanges } from '../drift/threeway.ts';
 import { InputError } from '../errors.ts';
+import { readArgoTracked } from '../kube/argocd-tracked.ts';
 import { readFluxInventory } from '../kube/flux-inventory.ts';
 import { type HelmClusterAccess, openHelmCluster } from '../kube/helm-cluster.ts';
 import type { ChangeSet, KubeObject, ObjectRef } from '../model.ts';
@@ -177,7 +178,9 @@ async function planAgainst(
 ): Promise<Plan> {
   const fluxInventory = desired.fluxKustomizations
     ? await readFluxInventory(connection.cluster, desired.fluxKustomizations)
-    : undefined;
+    : desired.argoApplications
+      ? await readArgoTracked(connection.cluster, desired.argoApplications)
+      : undefined;
   const result = await plan(desired.objects, connection.cluster, {
     target: settings.target,
     defaultNamespace: settings.namespace,
@@ -196,6 +199,7 @@ async function planAgainst(
     inventory: own.inventory,
     fluxInventory,
     undecrypted: desired.undecrypted,
+    leaveArgoCd: !settings.argocd.remediate,
     listSemantics: loadListSemantics(
       connection.cluster.client,
       desired.objects.map((d) => d.object),
@@ -228,6 +232,7 @@ async function threeWayChangeSet(
       base = await renderDesired({ ...settings, repoRoot: baseRoot }, redactor, {
         confineTo: checkout.dir,
         helmCluster,
+        remotesOf: settings.repoRoot,
       });
     } catch (error) {
       // The PR may be the fix for manifests that did not render: preview it as a plain diff.

@@ -1,10 +1,15 @@
-// Rendering the desired set: the paths through their renderer (plain, Kustomize, Helm, Flux),
+// Rendering the desired set: the paths through their renderer (plain, Kustomize, Helm, Flux, Argo CD),
 // with every Secret seen registered with the run's Redactor before anything is printed.
 import { join } from 'node:path';
 import type { IgnoreRule } from '../drift/ignore.ts';
 import { InputError } from '../errors.ts';
-import type { DesiredObject, KubeObject, PlanError } from '../model.ts';
+import type { TrackedApplication } from '../kube/argocd-tracked.ts';
+import { type DesiredObject, type KubeObject, type PlanError, refOf } from '../model.ts';
 import type { Redactor } from '../redaction.ts';
+import { isArgoPath } from '../render/argocd/detect.ts';
+import { argoDriftSettings } from '../render/argocd/drift-settings.ts';
+import { renderArgo } from '../render/argocd/index.ts';
+import { argoRepos } from '../render/argocd/repos.ts';
 import type { SecretReader } from '../render/flux/cluster-keys.ts';
 import { isFluxPath } from '../render/flux/detect.ts';
 import { fluxDriftSettings } from '../render/flux/drift-settings.ts';
@@ -32,6 +37,8 @@ export interface DesiredSet {
   groupIgnoreRules?: Map<string, IgnoreRule[]>;
   /** Flux sources: the Kustomizations whose `.status.inventory` says what Flux would prune (prune on, not suspended, rendered). */
   fluxKustomizations?: { namespace: string; name: string }[];
+  /** Argo CD sources: the Applications whose tracked resources (`.status.resources`) say what Argo CD would prune. */
+  argoApplications?: TrackedApplication[];
   /** Notes for the report, once per group (a Helm release whose Secret lookups were hidden). */
   groupNotes: Map<string, string>;
   /** For the log: what rendering could not do as asked (lookup refused, no cluster to render with). */
@@ -50,7 +57,13 @@ export interface DesiredSet {
 export async function renderDesired(
   settings: Settings,
   redactor: Redactor,
-  options: { confineTo?: string; helmCluster?: HelmClusterView; readSecret?: SecretReader } = {},
+  options: {
+    confineTo?: string;
+    helmCluster?: HelmClusterView;
+    readSecret?: SecretReader;
+    /** The checkout whose Git remotes are the repository when repoRoot is a base commit's files (Argo CD sources). */
+    remotesOf?: string;
+  } = {},
 ): Promise<DesiredSet> {
   const helmContext = new HelmRenderContext(options.helmCluster);
   const desired = await renderSources(
@@ -59,6 +72,7 @@ export async function renderDesired(
     options.confineTo,
     helmContext,
     options.readSecret,
+    { of: options.remotesOf, root: options.remotesOf ? options.confineTo : undefined },
   );
   for (const { object } of desired.objects) redactor.addSecretObject(object);
   // Decryption keys: masked wherever they would show up, line by line.
@@ -76,6 +90,7 @@ async function renderSources(
   confineTo: string | undefined,
   helmContext: HelmRenderContext,
   readSecret?: SecretReader,
+  remotes: { of?: string; root?: string } = {},
 ): Promise<DesiredSet> {
   const notes = { groupNotes: new Map<string, string>(), warnings: [] };
   // source auto: paths that hold Flux Kustomization objects are Flux cluster paths.
@@ -116,6 +131,11 @@ async function renderSources(
         .flatMap((g) => (g.objectName ? [{ namespace: g.namespace, name: g.objectName }] : [])),
     };
   }
+  if (
+    settings.source === 'argocd' ||
+    (settings.source === 'auto' && settings.paths.every((path) => isArgoPath(join(settings.repoRoot, path))))
+  )
+    return { ...notes, ...(await renderArgoSources(settings, helmContext, remotes)) };
   const runNotes: string[] = [];
   const objects = await render({
     repoRoot: settings.repoRoot,
@@ -128,6 +148,56 @@ async function renderSources(
     onSkippedFiles: (files) => runNotes.push(skippedFilesNotice(files)),
   });
   return { ...notes, objects, errors: [], skippedGroups: new Map(), ignoreRules: [], runNotes };
+}
+
+/** Argo CD sources: Applications rendered, each one's objects a group with its own rules. */
+async function renderArgoSources(
+  settings: Settings,
+  helmContext: HelmRenderContext,
+  remotes: { of?: string; root?: string },
+): Promise<Omit<DesiredSet, 'groupNotes' | 'warnings'>> {
+  const argo = await renderArgo({
+    repoRoot: settings.repoRoot,
+    paths: settings.paths,
+    repos: argoRepos(settings.repoRoot, settings.argocd.repos, remotes),
+    clusters: settings.argocd.clusters,
+    namespace: settings.namespace,
+    helm: settings.helm,
+    helmContext,
+  });
+  const drift = argoDriftSettings(argo.groups, settings.argocd.remediate);
+  const failed = new Set(argo.errors.map((e) => e.group));
+  return {
+    objects: argo.objects,
+    errors: [
+      ...argo.errors.map((e) => ({ message: `${e.group}: ${e.message}`, object: e.group })),
+      ...drift.errors,
+    ],
+    skippedGroups: new Map(),
+    reportOnlyGroups: drift.reportOnlyGroups,
+    groupIgnoreRules: drift.groupIgnoreRules,
+    ignoreRules: [],
+    runNotes: [...argo.notes, ...drift.notes],
+    argoApplications: argo.groups
+      .filter((g) => !g.skipped && !failed.has(g.name))
+      .map((g) => ({
+        namespace: g.namespace,
+        name: g.objectName,
+        kinds: kindsOf(argo.objects, g.name, settings.namespace),
+      })),
+  };
+}
+
+/** The kinds a group's objects are, in each namespace they are in: where Argo CD's tracking annotation is looked for. */
+function kindsOf(objects: DesiredObject[], group: string, namespace: string): TrackedApplication['kinds'] {
+  const kinds = new Map<string, { group: string; kind: string; namespace: string | null }>();
+  for (const d of objects) {
+    if (d.group !== group) continue;
+    const ref = refOf(d.object);
+    const key = `${ref.group}/${ref.kind}/${ref.namespace ?? namespace}`;
+    kinds.set(key, { group: ref.group, kind: ref.kind, namespace: ref.namespace ?? namespace });
+  }
+  return [...kinds.values()];
 }
 
 /** The SOPS keys of the settings, parsed; a malformed key is an input error naming the setting. */

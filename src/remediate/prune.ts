@@ -40,12 +40,12 @@ export function selectPrune(
   const candidates: PlannedDeletion[] = [];
   for (const d of deletions) {
     if (d.entry.action !== 'deleted') decided.set(d, d.entry);
-    // A Flux inventory's entries are Flux's to prune: previewed, never deleted here.
+    // A Flux inventory's entries are Flux's to prune (an Argo CD Application's, Argo CD's): previewed, never deleted here.
     else if (d.origin === 'flux')
       decided.set(d, {
         ...d.entry,
         action: 'skipped',
-        note: `${d.entry.note}; kube-drift never prunes what Flux applied`,
+        note: `${d.entry.note}; kube-drift never prunes what ${d.entry.group?.startsWith('Application ') ? 'Argo CD tracks' : 'Flux applied'}`,
       });
     else candidates.push(d);
   }

@@ -19,16 +19,24 @@ export interface HelmOptions {
   valuesFiles: string[];
   /** `key=value` pairs as for `helm --set`. */
   set: string[];
+  /** `key=value` pairs as for `helm --set-string` (Argo CD's `forceString` parameters). */
+  setString?: string[];
+  /** Leave out the CRDs of the chart's crds/ directory (Argo CD's `skipCrds`). */
+  skipCrds?: boolean;
+  /** false: the output as `helm template` prints it, as Argo CD applies it (no release metadata). */
+  releaseMetadata?: boolean;
 }
 
 export function helmTemplateArgs(dir: string, helm: HelmOptions, repoRoot: string): string[] {
   // Hooks are not part of a release's manifest (they run and go), so they are not drift;
   // CRDs are, as helm install and Flux's helm-controller create them.
-  const args = ['template', helm.releaseName, dir, '--include-crds', '--no-hooks'];
+  const crds = helm.skipCrds ? '--skip-crds' : '--include-crds';
+  const args = ['template', helm.releaseName, dir, crds, '--no-hooks'];
   if (helm.namespace) args.push('--namespace', helm.namespace);
   for (const values of helm.valuesFiles)
     args.push('--values', repoRelative(repoRoot, absoluteIn(repoRoot, values)));
   for (const value of helm.set) args.push('--set', value);
+  for (const value of helm.setString ?? []) args.push('--set-string', value);
   return args;
 }
 
@@ -111,11 +119,12 @@ export async function collectHelmChart(
   };
 
   const parsed = collectManifests(run.stdout, chartFile, { group });
-  addReleaseMetadata(
-    parsed.objects,
-    { name: helm.releaseName, namespace: helm.namespace || 'default' },
-    (d) => fromCrdsDir(comments, d.source.line),
-  );
+  if (helm.releaseMetadata !== false)
+    addReleaseMetadata(
+      parsed.objects,
+      { name: helm.releaseName, namespace: helm.namespace || 'default' },
+      (d) => fromCrdsDir(comments, d.source.line),
+    );
   const objects: DesiredObject[] = parsed.objects.map((d) => ({ ...d, source: templateAt(d.source.line) }));
   const problems = parsed.problems.map((p) => ({
     file: templateAt(p.line).file,

@@ -33,9 +33,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'source',
     kind: 'string',
-    choices: ['auto', 'plain', 'kustomize', 'helm', 'flux'],
+    choices: ['auto', 'plain', 'kustomize', 'helm', 'flux', 'argocd'],
     default: 'auto',
-    description: 'How to render each path; auto detects kustomization.yaml and Chart.yaml.',
+    description:
+      'How to render each path; auto detects kustomization.yaml and Chart.yaml, Flux Kustomizations and Argo CD Applications.',
   },
   {
     name: 'strict',
@@ -111,6 +112,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'false',
     description:
       "Also decrypt with the keys in the Secret a Flux Kustomization names in spec.decryption.secretRef (its *.agekey and *.asc entries), read with the run's credentials as kustomize-controller reads it. Ignored on untrusted runs (see trusted).",
+  },
+  {
+    name: 'argocd-repos',
+    kind: 'list',
+    repeat: true,
+    description:
+      "Argo CD sources: Git repositories that stand for a directory of the checkout, one url=directory per line (e.g. https://github.com/org/deploy.git=deploy). The checkout's own remotes stand for it without this.",
+  },
+  {
+    name: 'argocd-clusters',
+    kind: 'list',
+    repeat: true,
+    description:
+      'Argo CD destinations (server URLs or cluster names) that are the cluster diffed, besides https://kubernetes.default.svc and in-cluster; Applications for other destinations are skipped with a note.',
+  },
+  {
+    name: 'argocd-remediate',
+    kind: 'boolean',
+    default: 'false',
+    description:
+      'Let apply correct (and its prune delete) objects an Argo CD Application manages; by default their drift is reported, never corrected, so that kube-drift does not fight Argo CD.',
   },
   {
     name: 'ignore-file',

@@ -73,6 +73,11 @@ export function parseSettings(command: Command, raw: RawOptions, context: ParseC
       read.choice<'auto' | 'false'>('trusted') === 'auto' &&
       !UNTRUSTED_EVENTS.has(context.eventName ?? process.env.GITHUB_EVENT_NAME ?? ''),
     chartCredentials: chartCredentials(read, repoRoot),
+    argocd: {
+      repos: read.lines('argocd-repos'),
+      clusters: read.list('argocd-clusters'),
+      remediate: read.bool('argocd-remediate'),
+    },
     remediation: remediation(read, command, target),
     github: {
       token: read.get('github-token') ?? '',

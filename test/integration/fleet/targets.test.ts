@@ -164,7 +164,7 @@ describe('kube-drift targets', () => {
       assert.equal(run.stdout, '');
       assert.equal(
         run.stderr,
-        'kube-drift: fleet/kube-drift.yaml:3: targets[0].source must be one of auto, plain, kustomize, helm, flux, not "helmfile"\n',
+        'kube-drift: fleet/kube-drift.yaml:3: targets[0].source must be one of auto, plain, kustomize, helm, flux, argocd, not "helmfile"\n',
       );
     } finally {
       rmSync(join(repo, 'fleet'), { recursive: true });

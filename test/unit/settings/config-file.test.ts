@@ -110,7 +110,7 @@ describe('parseConfig: errors name the file, line and key', () => {
       name: 'a choice not offered',
       yaml: 'defaults:\n  source: helmfile\ntargets:\n  - name: a\n',
       message:
-        /^kube-drift\.yaml:2: defaults\.source must be one of auto, plain, kustomize, helm, flux, not "helmfile"$/,
+        /^kube-drift\.yaml:2: defaults\.source must be one of auto, plain, kustomize, helm, flux, argocd, not "helmfile"$/,
       line: 2,
     },
     {
