@@ -2,7 +2,7 @@
 // or predicted from a table of known immutable fields where no dry-run ran (client mode).
 
 import { isPlainObject } from '../drift/jsondiff.ts';
-import type { KubeObject } from '../model.ts';
+import type { FieldChange, KubeObject } from '../model.ts';
 import { draftFor, type ObjectView, type RiskContext, type RiskDraft } from './context.ts';
 import { valueAt } from './fields.ts';
 
@@ -71,13 +71,13 @@ export function checkImmutableFields(context: RiskContext): RiskDraft[] {
     if (view.entry.action !== 'configured' || view.entry.diffMode !== 'client' || !view.live) continue;
     const fields = predictedImmutable(view);
     if (fields.length === 0) continue;
-    const named = `immutable field ${fields.map(dotted).join(', ')}`;
+    const named = `immutable field ${fields.map((c) => c.keyedPath ?? dotted(c.path)).join(', ')}`;
     drafts.push({
       ...draftFor(
         context,
         view,
         `${named} changes (predicted: no dry-run ran), so the apply would be refused; ${remedy(context, view)}`,
-        fields,
+        fields.map((c) => c.path),
       ),
       predicted: true,
     });
@@ -85,17 +85,16 @@ export function checkImmutableFields(context: RiskContext): RiskDraft[] {
   return drafts;
 }
 
-/** The known immutable fields the entry's changes touch (the table's pointers). */
-export function predictedImmutable(view: ObjectView): string[] {
+/** The entry's changes to fields the table knows to be immutable. */
+export function predictedImmutable(view: ObjectView): FieldChange[] {
   const kind = `${view.ref.group}|${view.ref.kind}`;
-  const found = new Set<string>();
+  const found = new Set<FieldChange>();
   for (const rule of KNOWN_IMMUTABLE_FIELDS) {
     if (!rule.kinds.includes(kind)) continue;
     if (rule.when && (!view.live || !rule.when(view.live))) continue;
     for (const change of view.entry.changes) {
       if (rule.except?.some((e) => e.test(change.path))) continue;
-      const field = rule.fields.find((f) => change.path === f || change.path.startsWith(`${f}/`));
-      if (field) found.add(field);
+      if (rule.fields.some((f) => change.path === f || change.path.startsWith(`${f}/`))) found.add(change);
     }
   }
   return [...found];
