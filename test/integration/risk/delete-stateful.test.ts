@@ -1,0 +1,72 @@
+// delete-stateful against the local control plane: pruning a CRD says how many custom resources go
+// with it (none: a warning; three: danger, and says three); pruning a plain ConfigMap is not flagged.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { kubectl, kubectlOk } from '../../support/cluster.ts';
+import { findings, type RiskRepo, riskRepo } from './support.ts';
+
+const group = `risk-${randomBytes(3).toString('hex')}.example.com`;
+const crdName = `gadgets.${group}`;
+const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: ${crdName}
+spec:
+  group: ${group}
+  scope: Namespaced
+  names: {kind: Gadget, plural: gadgets, singular: gadget, listKind: GadgetList}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+`;
+const configMap = (ns: string, name: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${ns}\ndata:\n  a: "1"\n`;
+const gadget = (ns: string, name: string) =>
+  `apiVersion: ${group}/v1\nkind: Gadget\nmetadata:\n  name: ${name}\n  namespace: ${ns}\n`;
+
+describe('delete-stateful', { timeout: 180_000 }, () => {
+  let repo: RiskRepo;
+  before(async () => {
+    repo = await riskRepo('delete');
+    repo.write({
+      'crd.yaml': crd,
+      'keep.yaml': configMap(repo.ns, 'keep'),
+      'old.yaml': configMap(repo.ns, 'old'),
+    });
+    await repo.apply({ prune: 'true' });
+    await kubectlOk(['wait', '--for=condition=established', `crd/${crdName}`, '--timeout=60s']);
+  });
+  after(async () => {
+    await kubectl(['delete', 'crd', crdName, '--ignore-not-found', '--wait=false']);
+    await repo?.cleanup();
+  });
+
+  it('a ConfigMap pruned: not stateful, no finding', async () => {
+    repo.write({ 'crd.yaml': crd, 'keep.yaml': configMap(repo.ns, 'keep') });
+    const review = await repo.review({ prune: 'true' });
+    assert.deepEqual(findings(review, 'delete-stateful'), []);
+    assert.deepEqual(review.unchecked, []);
+  });
+
+  it('a CRD pruned with no custom resources live: a warning', async () => {
+    repo.write({ 'keep.yaml': configMap(repo.ns, 'keep') });
+    assert.deepEqual(findings(await repo.review({ prune: 'true' }), 'delete-stateful'), [
+      `warning CustomResourceDefinition/${crdName}: prune deletes this CustomResourceDefinition; no Gadget objects exist now`,
+    ]);
+  });
+
+  it('a CRD pruned with three custom resources live: danger, and says three', async () => {
+    const three = ['g1', 'g2', 'g3'].map((n) => gadget(repo.ns, n)).join('---\n');
+    await kubectlOk(['apply', '--server-side', '-f', '-'], { input: three });
+    repo.write({ 'keep.yaml': configMap(repo.ns, 'keep') });
+    const review = await repo.review({ prune: 'true' });
+    assert.deepEqual(findings(review, 'delete-stateful'), [
+      `danger CustomResourceDefinition/${crdName}: prune deletes this CustomResourceDefinition and with it the 3 Gadget objects in the cluster`,
+    ]);
+    assert.equal(review.findings[0].rule, 'delete-stateful', 'danger comes first');
+  });
+});

@@ -1,0 +1,132 @@
+// Shared setup for the risk review's integration tests: a Git repository of manifests in a
+// temporary directory, a namespace on the local control plane, and the engine run as the CLI runs
+// it (settings parsed from the same flags), returning the review of the plan.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { converge, diff } from '../../../src/engine.ts';
+import type { RiskFinding, RiskReview } from '../../../src/model.ts';
+import { Redactor } from '../../../src/redaction.ts';
+import { parseSettings } from '../../../src/settings.ts';
+import { kubeconfigPath, type TestNamespace, withNamespace } from '../../support/cluster.ts';
+
+const quiet = { info: () => {}, warning: () => {} };
+
+export interface RiskRepo {
+  ns: string;
+  target: string;
+  /** Replaces the repository's manifests (`apps/…`) with these files. */
+  write(files: Record<string, string>): void;
+  /** `kube-drift diff` with these flags: the review of its plan (a plan with errors only when allowed). */
+  review(flags?: Record<string, string>, options?: { allowErrors?: boolean }): Promise<RiskReview>;
+  /** `kube-drift apply` (records the inventory a later prune preview reads). */
+  apply(flags?: Record<string, string>): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export async function riskRepo(prefix: string): Promise<RiskRepo> {
+  const namespace: TestNamespace = await withNamespace(`risk-${prefix}`);
+  const root = mkdtempSync(join(tmpdir(), `kube-drift-risk-${prefix}-`));
+  execFileSync('git', ['init', '-q'], { cwd: root });
+  execFileSync('git', ['remote', 'add', 'origin', 'https://github.com/kube-drift-tests/risk.git'], {
+    cwd: root,
+  });
+  const target = `risk-${prefix}-${randomBytes(3).toString('hex')}`;
+  const raw = (flags: Record<string, string>) => ({
+    path: 'apps',
+    target,
+    namespace: namespace.name,
+    kubeconfig: kubeconfigPath(),
+    'inventory-namespace': namespace.name,
+    ...flags,
+  });
+  return {
+    ns: namespace.name,
+    target,
+    write(files) {
+      rmSync(join(root, 'apps'), { recursive: true, force: true });
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(root, 'apps', path)), { recursive: true });
+        writeFileSync(join(root, 'apps', path), text);
+      }
+    },
+    async review(flags = {}, options = {}) {
+      const settings = parseSettings('diff', raw(flags), { repoRoot: root, isAction: false });
+      const result = await diff(settings, quiet, new Redactor());
+      try {
+        if (!options.allowErrors) assert.deepEqual(result.changeSet.errors, [], 'the plan has errors');
+        assert.ok(result.changeSet.risks, 'risk-review is on by default: the change set carries the review');
+        return result.changeSet.risks;
+      } finally {
+        await result.close();
+      }
+    },
+    async apply(flags = {}) {
+      const settings = parseSettings('apply', raw(flags), { repoRoot: root, isAction: false });
+      const planned = await diff(settings, quiet, new Redactor(), { forApply: true });
+      try {
+        const done = await converge(planned, settings, quiet);
+        assert.equal(done.exitStatus, 0, JSON.stringify(done.report.errors));
+      } finally {
+        await planned.close();
+      }
+    },
+    async cleanup() {
+      rmSync(root, { recursive: true, force: true });
+      await namespace.cleanup();
+    },
+  };
+}
+
+/** `severity subject: message` of one rule's findings, for exact assertions. */
+export function findings(review: RiskReview, rule: RiskFinding['rule']): string[] {
+  return review.findings
+    .filter((f) => f.rule === rule)
+    .map((f) => `${f.severity} ${f.subject}: ${f.message}`);
+}
+
+/** A Deployment's manifest with one container; `extra` is YAML indented under the pod spec's container. */
+export function deploymentYaml(
+  namespace: string,
+  name: string,
+  options: {
+    image?: string;
+    replicas?: number;
+    container?: string;
+    podSpec?: string;
+    annotations?: string;
+  } = {},
+): string {
+  const annotations = options.annotations ? `\n      annotations:\n${indent(options.annotations, 8)}` : '';
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  replicas: ${options.replicas ?? 1}
+  selector:
+    matchLabels:
+      app: ${name}
+  template:
+    metadata:
+      labels:
+        app: ${name}${annotations}
+    spec:${options.podSpec ? `\n${indent(options.podSpec, 6)}` : ''}
+      containers:
+        - name: app
+          image: ${options.image ?? 'registry.local/app:1'}${options.container ? `\n${indent(options.container, 10)}` : ''}
+`;
+}
+
+export function indent(text: string, spaces: number): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => ' '.repeat(spaces) + line)
+    .join('\n');
+}
