@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { kubectlOk } from '../../support/cluster.ts';
-import { deploymentYaml, findings, type RiskRepo, riskRepo } from './support.ts';
+import { configMapsOnlyKubeconfig, deploymentYaml, findings, type RiskRepo, riskRepo } from './support.ts';
 
 const configMap = (ns: string, value: string) =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: ${ns}\ndata:\n  mode: "${value}"\n`;
@@ -43,6 +43,27 @@ describe('config-without-rollout', { timeout: 120_000 }, () => {
     assert.deepEqual(findings(await repo.review(), 'config-without-rollout'), [
       `warning ConfigMap/${repo.ns}/settings: a live workload consumes this ConfigMap and its pod template does not change, so running Pods keep the old values until restarted: Deployment/worker (add a checksum annotation to the pod template, or restart them)`,
     ]);
+  });
+
+  it('says it could not check, and why, when the credentials may not list the workloads', async () => {
+    const kubeconfig = await configMapsOnlyKubeconfig(repo.ns, repo.root);
+    repo.write({ 'settings.yaml': configMap(repo.ns, 'b') });
+    const review = await repo.review({ kubeconfig });
+    assert.deepEqual(findings(review, 'config-without-rollout'), []);
+    assert.deepEqual(
+      review.unchecked.map((g) => `${g.rule}: ${g.reason}`),
+      [
+        'deployments.apps',
+        'statefulsets.apps',
+        'daemonsets.apps',
+        'jobs.batch',
+        'cronjobs.batch',
+        'pods',
+      ].map(
+        (r) =>
+          `config-without-rollout: could not list ${r} in namespace ${repo.ns}: forbidden (grant list on it to the credentials kube-drift uses)`,
+      ),
+    );
   });
 
   it('does not fire when every consumer rolls out', async () => {

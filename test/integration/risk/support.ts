@@ -5,18 +5,62 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parse } from 'yaml';
 import { converge, diff } from '../../../src/engine.ts';
 import type { RiskFinding, RiskReview } from '../../../src/model.ts';
 import { Redactor } from '../../../src/redaction.ts';
 import { parseSettings } from '../../../src/settings.ts';
-import { kubeconfigPath, type TestNamespace, withNamespace } from '../../support/cluster.ts';
+import { kubeconfigPath, kubectlOk, type TestNamespace, withNamespace } from '../../support/cluster.ts';
 
 const quiet = { info: () => {}, warning: () => {} };
 
+/**
+ * A kubeconfig for a ServiceAccount of the test namespace that may only read and dry-run
+ * ConfigMaps there: the admin kubeconfig's server and CA, a fresh token.
+ */
+export async function configMapsOnlyKubeconfig(ns: string, dir: string): Promise<string> {
+  await kubectlOk(['apply', '-f', '-'], {
+    input: `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: configmaps-only, namespace: ${ns}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: configmaps-only, namespace: ${ns}}
+rules:
+  - {apiGroups: [""], resources: [configmaps], verbs: [get, list, patch]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: configmaps-only, namespace: ${ns}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: configmaps-only}
+subjects: [{kind: ServiceAccount, name: configmaps-only, namespace: ${ns}}]
+`,
+  });
+  const admin = parse(readFileSync(kubeconfigPath(), 'utf8')) as {
+    clusters: { cluster: { server: string; 'certificate-authority-data'?: string } }[];
+  };
+  const { server, 'certificate-authority-data': ca } = admin.clusters[0].cluster;
+  const token = (await kubectlOk(['-n', ns, 'create', 'token', 'configmaps-only', '--duration=1h'])).trim();
+  const path = join(dir, 'configmaps-only.kubeconfig');
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'local', cluster: { server, 'certificate-authority-data': ca } }],
+    users: [{ name: 'configmaps-only', user: { token } }],
+    contexts: [{ name: 'sa', context: { cluster: 'local', user: 'configmaps-only' } }],
+    'current-context': 'sa',
+  };
+  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
+  return path;
+}
+
 export interface RiskRepo {
+  /** The repository's directory (scratch files may go next to it). */
+  root: string;
   ns: string;
   target: string;
   /** Replaces the repository's manifests (`apps/…`) with these files. */
@@ -45,6 +89,7 @@ export async function riskRepo(prefix: string): Promise<RiskRepo> {
     ...flags,
   });
   return {
+    root,
     ns: namespace.name,
     target,
     write(files) {
