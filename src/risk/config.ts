@@ -36,7 +36,8 @@ export async function checkConfigWithoutRollout(
     for (const k of CONSUMER_KINDS) {
       const items = await reads.list(k, namespace);
       for (const workload of items ?? []) {
-        if (workload.kind === 'Pod' && hasController(workload)) continue;
+        // Pods and Jobs a controller made are named through it (their Deployment, their CronJob).
+        if ((workload.kind === 'Pod' || workload.kind === 'Job') && hasController(workload)) continue;
         const ref = refOf(workload);
         if (deleted.has(identityOf(ref)) || templateChanges.has(identityOf(ref))) continue;
         if (consumes(podSpecOf(workload, ref), kind, view.ref.name))

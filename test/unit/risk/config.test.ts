@@ -45,6 +45,10 @@ const ownedPod = obj('Pod', 'web-abc', {
   metadata: { ownerReferences: [{ kind: 'ReplicaSet', name: 'web-x', controller: true }] },
   spec: byVolume.spec,
 });
+const cronJobRun = obj('Job', 'report-1', {
+  metadata: { ownerReferences: [{ kind: 'CronJob', name: 'report', controller: true }] },
+  spec: (byValueFrom.spec as { jobTemplate: { spec: unknown } }).jobTemplate.spec,
+});
 const other = deployment('other', {
   containers: [container({ envFrom: [{ configMapRef: { name: 'unrelated' } }] })],
 });
@@ -58,9 +62,9 @@ describe('config-without-rollout', () => {
   const cases: { name: string; objects: ReturnType<typeof planned>[]; live: KubeObject[]; want: string[] }[] =
     [
       {
-        name: 'names every live consumer: volumes, envFrom, valueFrom, projected; not Pods a controller owns',
+        name: 'names every live consumer: volumes, envFrom, valueFrom, projected; not Pods or Jobs a controller owns',
         objects: [settingsChange()],
-        live: [byVolume, byEnvFrom, byValueFrom, byProjected, ownedPod, other],
+        live: [byVolume, byEnvFrom, byValueFrom, cronJobRun, byProjected, ownedPod, other],
         want: [
           'config-without-rollout warning ConfigMap/app/settings: 4 live workloads consume this ConfigMap and their pod templates do not change, so running Pods keep the old values until restarted: CronJob/report, Deployment/web, Pod/debug, StatefulSet/db (add a checksum annotation to the pod template, or restart them)',
         ],
