@@ -1,5 +1,4 @@
-// Accepted findings: the annotation kube-drift.dev/accept-risk on the object in Git (one
-// `rule-id: reason` per line), and accept-risk entries in the settings (rule, object pattern, reason).
+// Accepted findings: the kube-drift.dev/accept-risk annotation in Git and accept-risk entries in the settings.
 
 import type { KubeObject, RiskFinding, RiskRuleId } from '../model.ts';
 import { RISK_RULE_IDS, type RiskAcceptance } from '../settings/risk.ts';

@@ -1,5 +1,4 @@
-// availability: replicas to 0, a readiness probe removed, a PodDisruptionBudget the live replica count
-// cannot satisfy, an image that moves from a digest to a tag or to latest.
+// availability: replicas to 0, readiness probes removed, unsatisfiable PodDisruptionBudgets, images off digests or to latest.
 
 import { isPlainObject } from '../drift/jsondiff.ts';
 import { type LabelSelector, matchesSelector } from '../drift/selector.ts';

@@ -1,5 +1,4 @@
-// config-without-rollout: a ConfigMap or Secret changes while live workloads that consume it keep their
-// pod template, so running Pods keep the old values until restarted. Names only, never values.
+// config-without-rollout: a changed ConfigMap or Secret that live workloads consume without a rollout (names only, never values).
 
 import { isPlainObject } from '../drift/jsondiff.ts';
 import { identityOf, type KubeObject, refOf } from '../model.ts';

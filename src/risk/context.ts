@@ -1,4 +1,4 @@
-// What every risk rule is handed: the plan's objects and deletions as views, the settings that matter, and cluster reads.
+// What every risk rule is handed (object and deletion views, settings) and returns (drafts); whose change a finding is.
 
 import type { ApiRefusal } from '../kube/refusal.ts';
 import type {

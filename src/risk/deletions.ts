@@ -1,5 +1,4 @@
-// delete-stateful and prune-over-limit: what the plan's deletions take with them (objects in a
-// Namespace, a CRD's custom resources, a StatefulSet's claims), and prunes past max-deletions.
+// delete-stateful (what a deletion takes with it, read live) and prune-over-limit (prunes past max-deletions).
 
 import { isPlainObject } from '../drift/jsondiff.ts';
 import type { ResourceInfo } from '../kube/discovery.ts';

@@ -1,5 +1,4 @@
-// Field helpers the rules share: values at pointers, the fields a change set touches (old and new
-// value side by side), and where each workload kind keeps its pod template and containers.
+// Field helpers the rules share: values at pointers, fields a change touches (before and after), pod specs and containers.
 
 import { formatPointer, isPlainObject, parsePointer } from '../drift/jsondiff.ts';
 import type { FieldChange, KubeObject, ObjectRef } from '../model.ts';

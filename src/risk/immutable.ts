@@ -1,5 +1,4 @@
-// immutable-field: the apply is refused because an immutable field changes, from the dry-run's refusal,
-// or predicted from a table of known immutable fields where no dry-run ran (client mode).
+// immutable-field: an immutable field changes, from the dry-run's refusal, or predicted from known fields where none ran.
 
 import { isPlainObject } from '../drift/jsondiff.ts';
 import type { FieldChange, KubeObject } from '../model.ts';

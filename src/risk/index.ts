@@ -1,5 +1,4 @@
-// The risk review: runs every rule of the table over the plan, marks accepted findings, orders them
-// most severe first, and lists the rules whose reads the credentials did not allow.
+// The risk review: every rule of the table over the plan, accepted findings marked, most severe first, gaps listed.
 
 import type { Plan } from '../drift/plan.ts';
 import {

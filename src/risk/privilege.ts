@@ -1,5 +1,4 @@
-// workload-privilege: a pod spec gains privileged containers, hostPath volumes, the host's network or PID
-// namespace, added capabilities, or runs as root, where the live object did not.
+// workload-privilege: a pod spec gains privileged, hostPath, host namespaces, capabilities or root where live did not.
 
 import { isPlainObject } from '../drift/jsondiff.ts';
 import { draftFor, type ObjectView, type RiskContext, type RiskDraft } from './context.ts';

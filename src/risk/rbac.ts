@@ -1,5 +1,4 @@
-// rbac-escalation: Roles and ClusterRoles that gain wildcard verbs or resources, escalate/bind/impersonate,
-// or read of Secrets cluster-wide; bindings that give cluster-admin to new subjects. Compared with live.
+// rbac-escalation: Roles gaining wildcards, escalate/bind/impersonate or cluster-wide Secret reads; cluster-admin bindings.
 
 import { isPlainObject } from '../drift/jsondiff.ts';
 import type { KubeObject } from '../model.ts';

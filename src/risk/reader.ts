@@ -1,5 +1,4 @@
-// Cluster reads for the review's blast radius: lists cached per kind and namespace, and each read a
-// rule needed but could not make recorded as a gap, never taken for "nothing there".
+// Cluster reads for blast radius: lists cached per kind and namespace; a read that fails is a gap, never "nothing there".
 
 import type { ResourceInfo } from '../kube/discovery.ts';
 import { KubeApiError } from '../kube/errors.ts';
