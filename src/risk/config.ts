@@ -25,24 +25,21 @@ export async function checkConfigWithoutRollout(
   const drafts: RiskDraft[] = [];
   const templateChanges = templatesChanging(context);
   const deleted = new Set(context.deletions.map((d) => identityOf(d.ref)));
+  const skip = (workload: KubeObject) =>
+    deleted.has(identityOf(refOf(workload))) || templateChanges.has(identityOf(refOf(workload)));
+  const indexes = new Map<string, Promise<Map<string, string[]>>>();
   for (const view of context.objects) {
     const kind = view.ref.group === '' ? view.ref.kind : '';
     if ((kind !== 'ConfigMap' && kind !== 'Secret') || view.entry.action !== 'configured') continue;
     if (!view.entry.changes.some((c) => DATA_FIELDS.some((f) => c.path === f || c.path.startsWith(`${f}/`))))
       continue;
-    const namespace = view.ref.namespace;
-    const consumers: string[] = [];
-    for (const k of CONSUMER_KINDS) {
-      const items = await reads.list(k, namespace);
-      for (const workload of items ?? []) {
-        // Pods and Jobs a controller made are named through it (their Deployment, their CronJob).
-        if ((workload.kind === 'Pod' || workload.kind === 'Job') && hasController(workload)) continue;
-        const ref = refOf(workload);
-        if (deleted.has(identityOf(ref)) || templateChanges.has(identityOf(ref))) continue;
-        if (consumes(podSpecOf(workload, ref), kind, view.ref.name))
-          consumers.push(`${ref.kind}/${ref.name}`);
-      }
+    const namespace = view.ref.namespace ?? '';
+    let index = indexes.get(namespace);
+    if (!index) {
+      index = consumersIn(namespace, reads, skip);
+      indexes.set(namespace, index);
     }
+    const consumers = [...((await index).get(`${kind}/${view.ref.name}`) ?? [])];
     if (consumers.length === 0) continue;
     consumers.sort();
     const what =
@@ -51,6 +48,28 @@ export async function checkConfigWithoutRollout(
     drafts.push(draftFor(context, view, message, DATA_FIELDS));
   }
   return drafts;
+}
+
+/** The live workloads of a namespace that Git leaves running as they are, by what they consume. */
+async function consumersIn(
+  namespace: string,
+  reads: RuleReads,
+  skip: (workload: KubeObject) => boolean,
+): Promise<Map<string, string[]>> {
+  const index = new Map<string, string[]>();
+  for (const k of CONSUMER_KINDS) {
+    for (const workload of (await reads.list(k, namespace)) ?? []) {
+      // Pods and Jobs a controller made are named through it (their Deployment, their CronJob).
+      if ((workload.kind === 'Pod' || workload.kind === 'Job') && hasController(workload)) continue;
+      if (skip(workload)) continue;
+      for (const source of consumed(podSpecOf(workload, refOf(workload)))) {
+        const list = index.get(source) ?? [];
+        list.push(`${workload.kind}/${workload.metadata.name}`);
+        index.set(source, list);
+      }
+    }
+  }
+  return index;
 }
 
 /** Workloads in Git whose pod template changes in this plan: their Pods restart anyway. */
@@ -74,31 +93,34 @@ function hasController(object: KubeObject): boolean {
   return Array.isArray(owners) && owners.some((o) => isPlainObject(o) && o.controller === true);
 }
 
-/** Whether a pod spec reads the ConfigMap or Secret: volumes, projected volumes, envFrom, valueFrom. */
-export function consumes(podSpec: unknown, kind: 'ConfigMap' | 'Secret', name: string): boolean {
-  if (!isPlainObject(podSpec)) return false;
-  const ref = kind === 'ConfigMap' ? 'configMap' : 'secret';
-  const nameKey = kind === 'ConfigMap' ? 'name' : 'secretName';
-  for (const volume of Array.isArray(podSpec.volumes) ? podSpec.volumes : []) {
-    if (!isPlainObject(volume)) continue;
-    const direct = volume[ref];
-    if (isPlainObject(direct) && direct[nameKey] === name) return true;
+/** What a pod spec reads (`ConfigMap/name`, `Secret/name`): volumes, projected volumes, envFrom, valueFrom. */
+export function consumed(podSpec: unknown): Set<string> {
+  const out = new Set<string>();
+  if (!isPlainObject(podSpec)) return out;
+  const add = (kind: string, name: unknown) => {
+    if (typeof name === 'string') out.add(`${kind}/${name}`);
+  };
+  for (const volume of arrayOf(podSpec.volumes)) {
+    if (isPlainObject(volume.configMap)) add('ConfigMap', volume.configMap.name);
+    if (isPlainObject(volume.secret)) add('Secret', volume.secret.secretName);
     const sources = isPlainObject(volume.projected) ? volume.projected.sources : undefined;
-    for (const source of Array.isArray(sources) ? sources : [])
-      if (isPlainObject(source) && isPlainObject(source[ref]) && source[ref].name === name) return true;
-  }
-  const refKey = kind === 'ConfigMap' ? 'configMapRef' : 'secretRef';
-  const keyRef = kind === 'ConfigMap' ? 'configMapKeyRef' : 'secretKeyRef';
-  for (const container of containersOf(podSpec)) {
-    for (const from of arrayOf(container.value.envFrom))
-      if (isPlainObject(from[refKey]) && from[refKey].name === name) return true;
-    for (const env of arrayOf(container.value.env)) {
-      const valueFrom = env.valueFrom;
-      if (isPlainObject(valueFrom) && isPlainObject(valueFrom[keyRef]) && valueFrom[keyRef].name === name)
-        return true;
+    for (const source of arrayOf(sources)) {
+      if (isPlainObject(source.configMap)) add('ConfigMap', source.configMap.name);
+      if (isPlainObject(source.secret)) add('Secret', source.secret.name);
     }
   }
-  return false;
+  for (const container of containersOf(podSpec)) {
+    for (const from of arrayOf(container.value.envFrom)) {
+      if (isPlainObject(from.configMapRef)) add('ConfigMap', from.configMapRef.name);
+      if (isPlainObject(from.secretRef)) add('Secret', from.secretRef.name);
+    }
+    for (const env of arrayOf(container.value.env)) {
+      const valueFrom = isPlainObject(env.valueFrom) ? env.valueFrom : {};
+      if (isPlainObject(valueFrom.configMapKeyRef)) add('ConfigMap', valueFrom.configMapKeyRef.name);
+      if (isPlainObject(valueFrom.secretKeyRef)) add('Secret', valueFrom.secretKeyRef.name);
+    }
+  }
+  return out;
 }
 
 function arrayOf(value: unknown): Record<string, unknown>[] {
