@@ -106,6 +106,23 @@ describe('the risk review', () => {
     );
   });
 
+  it('three-way: a finding resting on a PR change and on drift is both', async () => {
+    const p = planned({
+      desired: deployment('web', {
+        hostNetwork: true,
+        hostPID: true,
+        containers: [{ name: 'w', image: 'w:1' }],
+      }),
+      live: deployment('web', { containers: [{ name: 'w', image: 'w:1' }] }),
+    });
+    for (const change of p.entry.changes) change.class = change.path.endsWith('hostPID') ? 'drift' : 'pr';
+    const result = await review({ threeWay: true, objects: [p] });
+    assert.deepEqual(
+      result.findings.map((f) => `${f.rule} ${f.origin}: ${f.message}`),
+      ['workload-privilege both: gains hostNetwork; hostPID'],
+    );
+  });
+
   it('no origin outside a three-way preview', async () => {
     const result = await review({ objects: [planned({ desired: lbService(), live: clusterIp })] });
     assert.equal(result.findings[0].origin, undefined);
