@@ -46,9 +46,9 @@ describe('config-without-rollout', { timeout: 120_000 }, () => {
   });
 
   it('says it could not check, and why, when the credentials may not list the workloads', async () => {
-    const kubeconfig = await configMapsOnlyKubeconfig(repo.ns, repo.root);
+    const limited = await configMapsOnlyKubeconfig(repo.ns, repo.root);
     repo.write({ 'settings.yaml': configMap(repo.ns, 'b') });
-    const review = await repo.review({ kubeconfig });
+    const review = await repo.review({ kubeconfig: limited.path }).finally(limited.cleanup);
     assert.deepEqual(findings(review, 'config-without-rollout'), []);
     assert.deepEqual(
       review.unchecked.map((g) => `${g.rule}: ${g.reason}`),

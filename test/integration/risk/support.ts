@@ -13,33 +13,48 @@ import { converge, diff } from '../../../src/engine.ts';
 import type { RiskFinding, RiskReview } from '../../../src/model.ts';
 import { Redactor } from '../../../src/redaction.ts';
 import { parseSettings } from '../../../src/settings.ts';
-import { kubeconfigPath, kubectlOk, type TestNamespace, withNamespace } from '../../support/cluster.ts';
+import {
+  kubeconfigPath,
+  kubectl,
+  kubectlOk,
+  type TestNamespace,
+  withNamespace,
+} from '../../support/cluster.ts';
 
 const quiet = { info: () => {}, warning: () => {} };
 
 /**
  * A kubeconfig for a ServiceAccount of the test namespace that may only read and dry-run
- * ConfigMaps there: the admin kubeconfig's server and CA, a fresh token.
+ * ConfigMaps (the plan lists them cluster-wide): the admin kubeconfig's server and CA, a fresh
+ * token. `cleanup` deletes its cluster-wide grant.
  */
-export async function configMapsOnlyKubeconfig(ns: string, dir: string): Promise<string> {
+export async function configMapsOnlyKubeconfig(
+  ns: string,
+  dir: string,
+): Promise<{ path: string; cleanup(): Promise<void> }> {
+  const name = `${ns}-configmaps-only`;
   await kubectlOk(['apply', '-f', '-'], {
     input: `apiVersion: v1
 kind: ServiceAccount
 metadata: {name: configmaps-only, namespace: ${ns}}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: configmaps-only, namespace: ${ns}}
+kind: ClusterRole
+metadata: {name: ${name}}
 rules:
   - {apiGroups: [""], resources: [configmaps], verbs: [get, list, patch]}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: configmaps-only, namespace: ${ns}}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: configmaps-only}
+kind: ClusterRoleBinding
+metadata: {name: ${name}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${name}}
 subjects: [{kind: ServiceAccount, name: configmaps-only, namespace: ${ns}}]
 `,
   });
+  const cleanup = async () => {
+    await kubectl(['delete', 'clusterrolebinding', name, '--ignore-not-found']);
+    await kubectl(['delete', 'clusterrole', name, '--ignore-not-found']);
+  };
   const admin = parse(readFileSync(kubeconfigPath(), 'utf8')) as {
     clusters: { cluster: { server: string; 'certificate-authority-data'?: string } }[];
   };
@@ -55,7 +70,7 @@ subjects: [{kind: ServiceAccount, name: configmaps-only, namespace: ${ns}}]
     'current-context': 'sa',
   };
   writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
-  return path;
+  return { path, cleanup };
 }
 
 export interface RiskRepo {
