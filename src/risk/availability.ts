@@ -4,7 +4,7 @@ import { isPlainObject } from '../drift/jsondiff.ts';
 import { type LabelSelector, matchesSelector } from '../drift/selector.ts';
 import type { KubeObject } from '../model.ts';
 import { draftFor, type ObjectView, type RiskContext, type RiskDraft } from './context.ts';
-import { afterAt, changedFields, escapePattern, podSpecPointer } from './fields.ts';
+import { changedFields, containersOf, escapePattern, podSpecOf, podSpecPointer, valueAt } from './fields.ts';
 import { imageChanges } from './images.ts';
 import type { RuleReads } from './reader.ts';
 
@@ -37,16 +37,27 @@ export async function checkAvailability(context: RiskContext, reads: RuleReads):
   return drafts;
 }
 
+/**
+ * Containers whose readiness probe the apply removes: Git's container has none while the change
+ * set removes fields of the live one (the whole probe, or its handler with defaults left behind).
+ */
 function probesRemoved(view: ObjectView): { container: string; pointer: string }[] {
   const podSpec = podSpecPointer(view.ref);
   if (!podSpec) return [];
-  const pattern = new RegExp(`^${escapePattern(podSpec)}/(?:initContainers|containers)/\\d+/readinessProbe$`);
-  return changedFields(view.entry.changes, pattern)
-    .filter((f) => f.before !== undefined && f.after === undefined)
-    .map((f) => {
-      const name = afterAt(f, `${f.pointer.slice(0, -'/readinessProbe'.length)}/name`, view.live);
-      return { container: String(name), pointer: f.pointer };
-    });
+  const pattern = new RegExp(
+    `^(${escapePattern(podSpec)}/(initContainers|containers)/(\\d+))/readinessProbe(/|$)`,
+  );
+  const gitContainers = new Map(containersOf(podSpecOf(view.desired, view.ref)).map((c) => [c.name, c]));
+  const found = new Map<string, string>();
+  for (const change of view.entry.changes) {
+    const match = pattern.exec(change.path);
+    if (!match || change.after !== undefined || !view.live) continue;
+    const name = valueAt(view.live, `${match[1]}/name`);
+    if (typeof name !== 'string' || found.has(name)) continue;
+    if (gitContainers.get(name)?.value.readinessProbe === undefined)
+      found.set(name, `${match[1]}/readinessProbe`);
+  }
+  return [...found].map(([container, pointer]) => ({ container, pointer }));
 }
 
 /** "moves from a digest to a tag (…)" or "moves to latest (…)", or undefined. */

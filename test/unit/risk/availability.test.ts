@@ -13,6 +13,7 @@ describe('availability', () => {
     name: string;
     desired: KubeObject;
     live: KubeObject | null;
+    predicted?: KubeObject;
     cluster?: KubeObject[];
     want: string[];
   }[] = [
@@ -29,6 +30,22 @@ describe('availability', () => {
       want: [
         'availability warning Deployment/app/web: readiness probe removed from container web: its Pods count as ready before they are',
       ],
+    },
+    {
+      name: 'a readiness probe whose handler the apply removes, server defaults left behind',
+      desired: web([{ name: 'web', image: 'web:1' }]),
+      live: web([{ name: 'web', image: 'web:1', readinessProbe: { ...probe, periodSeconds: 10 } }]),
+      predicted: web([{ name: 'web', image: 'web:1', readinessProbe: { periodSeconds: 10 } }]),
+      want: [
+        'availability warning Deployment/app/web: readiness probe removed from container web: its Pods count as ready before they are',
+      ],
+    },
+    {
+      name: 'a readiness probe another manager keeps (Git sets none, the apply removes none)',
+      desired: web([{ name: 'web', image: 'web:1' }]),
+      live: web([{ name: 'web', image: 'web:1', readinessProbe: probe }]),
+      predicted: web([{ name: 'web', image: 'web:1', readinessProbe: probe }]),
+      want: [],
     },
     {
       name: 'a readiness probe changed, not removed',
@@ -86,7 +103,7 @@ describe('availability', () => {
   for (const c of cases)
     it(c.name, async () => {
       const result = await review({
-        objects: [planned({ desired: c.desired, live: c.live })],
+        objects: [planned({ desired: c.desired, live: c.live, predicted: c.predicted })],
         live: c.cluster,
       });
       assert.deepEqual(lines(result, 'availability'), c.want);

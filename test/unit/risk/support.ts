@@ -86,6 +86,8 @@ export function deployment(
 export interface Planned {
   desired: KubeObject;
   live?: KubeObject | null;
+  /** What the apply leaves, when not Git's object (fields other managers own, server defaults). */
+  predicted?: KubeObject;
   refusal?: ApiRefusal;
   diffMode?: 'server' | 'client';
   /** Three-way: the class every change gets. */
@@ -97,7 +99,8 @@ export interface Planned {
 export function planned(p: Planned): PlannedObject {
   const ref = refOf(p.desired);
   const live = p.live ?? null;
-  const changes = live && !p.refusal ? diffObjects(live, p.desired, '', BUILTIN_LIST_SEMANTICS) : [];
+  const changes =
+    live && !p.refusal ? diffObjects(live, p.predicted ?? p.desired, '', BUILTIN_LIST_SEMANTICS) : [];
   if (p.changeClass) for (const c of changes) c.class = p.changeClass;
   const entry: ChangeSetEntry = {
     ref,
