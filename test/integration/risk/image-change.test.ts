@@ -40,6 +40,13 @@ describe('image-change', { timeout: 120_000 }, () => {
     );
   });
 
+  it('no review at all with risk-review off', async () => {
+    repo.write({ 'web.yaml': deploymentYaml(repo.ns, 'web', { image: 'registry.local/web:1.4' }) });
+    const changeSet = await repo.changeSet({ 'risk-review': 'false' });
+    assert.equal(changeSet.entries.find((e) => e.ref.name === 'web')?.action, 'configured');
+    assert.equal(changeSet.risks, undefined);
+  });
+
   it('does not fire when the image stays', async () => {
     repo.write({
       'web.yaml': deploymentYaml(repo.ns, 'web', {

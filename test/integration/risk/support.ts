@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { converge, diff } from '../../../src/engine.ts';
-import type { RiskFinding, RiskReview } from '../../../src/model.ts';
+import type { ChangeSet, RiskFinding, RiskReview } from '../../../src/model.ts';
 import { Redactor } from '../../../src/redaction.ts';
 import { parseSettings } from '../../../src/settings.ts';
 import {
@@ -82,6 +82,8 @@ export interface RiskRepo {
   write(files: Record<string, string>): void;
   /** `kube-drift diff` with these flags: the review of its plan (a plan with errors only when allowed). */
   review(flags?: Record<string, string>, options?: { allowErrors?: boolean }): Promise<RiskReview>;
+  /** `kube-drift diff` with these flags: the change set it reports. */
+  changeSet(flags?: Record<string, string>): Promise<ChangeSet>;
   /** `kube-drift apply` (records the inventory a later prune preview reads). */
   apply(flags?: Record<string, string>): Promise<void>;
   cleanup(): Promise<void>;
@@ -103,7 +105,7 @@ export async function riskRepo(prefix: string): Promise<RiskRepo> {
     'inventory-namespace': namespace.name,
     ...flags,
   });
-  return {
+  const repo: RiskRepo = {
     root,
     ns: namespace.name,
     target,
@@ -114,16 +116,17 @@ export async function riskRepo(prefix: string): Promise<RiskRepo> {
         writeFileSync(join(root, 'apps', path), text);
       }
     },
-    async review(flags = {}, options = {}) {
+    async changeSet(flags = {}) {
       const settings = parseSettings('diff', raw(flags), { repoRoot: root, isAction: false });
       const result = await diff(settings, quiet, new Redactor());
-      try {
-        if (!options.allowErrors) assert.deepEqual(result.changeSet.errors, [], 'the plan has errors');
-        assert.ok(result.changeSet.risks, 'risk-review is on by default: the change set carries the review');
-        return result.changeSet.risks;
-      } finally {
-        await result.close();
-      }
+      await result.close();
+      return result.changeSet;
+    },
+    async review(flags = {}, options = {}) {
+      const changeSet = await repo.changeSet(flags);
+      if (!options.allowErrors) assert.deepEqual(changeSet.errors, [], 'the plan has errors');
+      assert.ok(changeSet.risks, 'risk-review is on by default: the change set carries the review');
+      return changeSet.risks;
     },
     async apply(flags = {}) {
       const settings = parseSettings('apply', raw(flags), { repoRoot: root, isAction: false });
@@ -140,6 +143,7 @@ export async function riskRepo(prefix: string): Promise<RiskRepo> {
       await namespace.cleanup();
     },
   };
+  return repo;
 }
 
 /** `severity subject: message` of one rule's findings, for exact assertions. */
