@@ -47,6 +47,27 @@ describe('exposure', { timeout: 120_000 }, () => {
     ]);
   });
 
+  it('keeps a finding accepted in Git (annotation) or in the settings (accept-risk) in the list, with the reason', async () => {
+    const annotated = service(repo.ns, 'NodePort').replace(
+      `  namespace: ${repo.ns}\n`,
+      `  namespace: ${repo.ns}\n  annotations:\n    kube-drift.dev/accept-risk: "exposure: the node port is firewalled"\n`,
+    );
+    repo.write({
+      'service.yaml': annotated,
+      'ingress.yaml': ingress(repo.ns, ['api.example.com', 'admin.example.com']),
+    });
+    const review = await repo.review({
+      'accept-risk': `- {rule: exposure, object: "Ingress/${repo.ns}/*", reason: "admin host behind SSO"}`,
+    });
+    assert.deepEqual(
+      review.findings.filter((f) => f.rule === 'exposure').map((f) => [f.subject, f.accepted]),
+      [
+        [`Ingress/${repo.ns}/api`, { reason: 'admin host behind SSO', by: 'settings' }],
+        [`Service/${repo.ns}/api`, { reason: 'the node port is firewalled', by: 'annotation' }],
+      ],
+    );
+  });
+
   it('does not fire when only the port changes and the hosts stay', async () => {
     repo.write({
       'service.yaml': service(repo.ns, 'ClusterIP', 81),
