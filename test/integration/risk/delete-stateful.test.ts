@@ -70,3 +70,35 @@ describe('delete-stateful', { timeout: 180_000 }, () => {
     assert.equal(review.findings[0].rule, 'delete-stateful', 'danger comes first');
   });
 });
+
+describe('delete-stateful: a Namespace', { timeout: 180_000 }, () => {
+  let repo: RiskRepo;
+  let team: string;
+  before(async () => {
+    repo = await riskRepo('delete-ns');
+    team = `${repo.ns}-team`;
+    const namespace = `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${team}\n`;
+    repo.write({
+      'team.yaml': namespace,
+      'cm.yaml': configMap(team, 'in-team'),
+      'keep.yaml': configMap(repo.ns, 'keep'),
+    });
+    await repo.apply({ prune: 'true' });
+    // Made by hand in the Namespace: they go with it.
+    await kubectlOk(['-n', team, 'create', 'secret', 'generic', 'by-hand', '--from-literal=a=b']);
+    await kubectlOk(['-n', team, 'create', 'configmap', 'also-by-hand']);
+  });
+  after(async () => {
+    await kubectl(['delete', 'namespace', team, '--ignore-not-found', '--wait=false']);
+    await repo?.cleanup();
+  });
+
+  it('says what a pruned Namespace holds, by kind, read from every kind the server serves', async () => {
+    repo.write({ 'keep.yaml': configMap(repo.ns, 'keep') });
+    const review = await repo.review({ prune: 'true' });
+    assert.deepEqual(findings(review, 'delete-stateful'), [
+      `danger Namespace/${team}: prune deletes this Namespace and the 3 objects in it (2 ConfigMap, 1 Secret)`,
+    ]);
+    assert.deepEqual(review.unchecked, []);
+  });
+});
