@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { kubectl, kubectlOk } from '../../support/cluster.ts';
+import { kubectl, kubectlOk, waitFor } from '../../support/cluster.ts';
 import { findings, type RiskRepo, riskRepo } from './support.ts';
 
 const group = `risk-${randomBytes(3).toString('hex')}.example.com`;
@@ -100,5 +100,54 @@ describe('delete-stateful: a Namespace', { timeout: 180_000 }, () => {
       `danger Namespace/${team}: prune deletes this Namespace and the 3 objects in it (2 ConfigMap, 1 Secret)`,
     ]);
     assert.deepEqual(review.unchecked, []);
+  });
+});
+
+describe('delete-stateful: a StatefulSet', { timeout: 180_000 }, () => {
+  let repo: RiskRepo;
+  const statefulSet = (ns: string) => `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+  namespace: ${ns}
+spec:
+  replicas: 2
+  serviceName: db
+  # Both claims at once: with no volume provisioner here, an ordered rollout stops at the first.
+  podManagementPolicy: Parallel
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+        - {name: db, image: registry.local/db:1}
+  volumeClaimTemplates:
+    - metadata: {name: data}
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources: {requests: {storage: 1Gi}}
+`;
+  before(async () => {
+    repo = await riskRepo('delete-sts');
+    repo.write({ 'db.yaml': statefulSet(repo.ns), 'keep.yaml': configMap(repo.ns, 'keep') });
+    await repo.apply({ prune: 'true' });
+    await waitFor(
+      async () =>
+        (await kubectlOk(['-n', repo.ns, 'get', 'pvc', '-o', 'name'])).trim().split('\n').length === 2 &&
+        (await kubectlOk(['-n', repo.ns, 'get', 'statefulset/db', '-o', 'jsonpath={.status.replicas}'])) ===
+          '2',
+      90_000,
+      'StatefulSet db to have 2 Pods and 2 PersistentVolumeClaims',
+    );
+  });
+  after(() => repo?.cleanup());
+
+  it('names the claims a pruned StatefulSet leaves behind', async () => {
+    repo.write({ 'keep.yaml': configMap(repo.ns, 'keep') });
+    assert.deepEqual(findings(await repo.review({ prune: 'true' }), 'delete-stateful'), [
+      `warning StatefulSet/${repo.ns}/db: prune deletes this StatefulSet and its 2 Pods; its 2 PersistentVolumeClaims (data-db-0, data-db-1) are kept`,
+    ]);
   });
 });
