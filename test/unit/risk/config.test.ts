@@ -121,6 +121,9 @@ describe('config-without-rollout', () => {
       const result = await review({ objects: c.objects, live: c.live });
       assert.deepEqual(lines(result, 'config-without-rollout'), c.want);
       assert.deepEqual(result.unchecked, []);
+      const text = JSON.stringify(result);
+      for (const value of ['czNjcjN0', 's3cr3t'])
+        assert.ok(!text.includes(value), `a Secret value in the review: ${value}`);
     });
 
   it('when live workloads may not be listed, says the rule could not be checked', async () => {
