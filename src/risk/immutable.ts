@@ -13,6 +13,11 @@ interface ImmutableFields {
   except?: RegExp[];
   /** Only when the live object says so (a ConfigMap with `immutable: true`). */
   when?: (live: KubeObject) => boolean;
+  /**
+   * False where the server words its refusal otherwise ("may not change once set"): remediation
+   * recreates with force only what the server calls immutable.
+   */
+  forceRecreates?: false;
 }
 
 const isImmutableObject = (live: KubeObject) => live.immutable === true;
@@ -30,7 +35,7 @@ export const KNOWN_IMMUTABLE_FIELDS: readonly ImmutableFields[] = [
     ],
   },
   { kinds: ['batch|Job'], fields: ['/spec/selector', '/spec/template', '/spec/completionMode'] },
-  { kinds: ['|Service'], fields: ['/spec/clusterIP', '/spec/clusterIPs'] },
+  { kinds: ['|Service'], fields: ['/spec/clusterIP', '/spec/clusterIPs'], forceRecreates: false },
   {
     kinds: ['|PersistentVolumeClaim'],
     fields: ['/spec'],
@@ -59,11 +64,16 @@ export const KNOWN_IMMUTABLE_FIELDS: readonly ImmutableFields[] = [
 export function checkImmutableFields(context: RiskContext): RiskDraft[] {
   const drafts: RiskDraft[] = [];
   for (const view of context.objects) {
-    if (view.refusal?.kind === 'immutable') {
-      const fields = view.refusal.fields;
+    if (view.refusal?.kind === 'immutable' || refusedOnKnownFields(view)) {
+      const fields = view.refusal && 'fields' in view.refusal ? view.refusal.fields : [];
       const named = fields.length > 0 ? `immutable field ${fields.join(', ')}` : 'an immutable field';
       drafts.push(
-        draftFor(context, view, `${named} changes, so the apply is refused; ${remedy(context, view)}`, []),
+        draftFor(
+          context,
+          view,
+          `${named} changes, so the apply is refused; ${remedy(context, view, view.refusal?.kind === 'immutable')}`,
+          [],
+        ),
       );
       continue;
     }
@@ -75,7 +85,11 @@ export function checkImmutableFields(context: RiskContext): RiskDraft[] {
       ...draftFor(
         context,
         view,
-        `${named} changes (predicted: no dry-run ran), so the apply would be refused; ${remedy(context, view)}`,
+        `${named} changes (predicted: no dry-run ran), so the apply would be refused; ${remedy(
+          context,
+          view,
+          fields.every((c) => forceRecreates(view, c.path)),
+        )}`,
         fields.map((c) => c.path),
       ),
       predicted: true,
@@ -86,17 +100,44 @@ export function checkImmutableFields(context: RiskContext): RiskDraft[] {
 
 /** The entry's changes to fields the table knows to be immutable. */
 export function predictedImmutable(view: ObjectView): FieldChange[] {
+  return view.entry.changes.filter((change) => isKnownImmutable(view, change.path));
+}
+
+/** Whether the table knows the field at this pointer of the object to be immutable. */
+function isKnownImmutable(view: ObjectView, pointer: string): boolean {
+  return tableEntry(view, pointer) !== undefined;
+}
+
+function forceRecreates(view: ObjectView, pointer: string): boolean {
+  return tableEntry(view, pointer)?.forceRecreates !== false;
+}
+
+function tableEntry(view: ObjectView, pointer: string): ImmutableFields | undefined {
   const kind = `${view.ref.group}|${view.ref.kind}`;
-  const found = new Set<FieldChange>();
-  for (const rule of KNOWN_IMMUTABLE_FIELDS) {
-    if (!rule.kinds.includes(kind)) continue;
-    if (rule.when && (!view.live || !rule.when(view.live))) continue;
-    for (const change of view.entry.changes) {
-      if (rule.except?.some((e) => e.test(change.path))) continue;
-      if (rule.fields.some((f) => change.path === f || change.path.startsWith(`${f}/`))) found.add(change);
-    }
-  }
-  return [...found];
+  return KNOWN_IMMUTABLE_FIELDS.find(
+    (rule) =>
+      rule.kinds.includes(kind) &&
+      (!rule.when || (view.live !== null && rule.when(view.live))) &&
+      !rule.except?.some((e) => e.test(pointer)) &&
+      rule.fields.some((f) => pointer === f || pointer.startsWith(`${f}/`)),
+  );
+}
+
+/**
+ * A refusal the server words otherwise ("may not change once set": a Service's clusterIPs) whose
+ * every field the table knows to be immutable.
+ */
+function refusedOnKnownFields(view: ObjectView): boolean {
+  if (view.refusal?.kind !== 'invalid' || view.refusal.fields.length === 0) return false;
+  return view.refusal.fields.every((field) => isKnownImmutable(view, pointerOf(field)));
+}
+
+/** `spec.clusterIPs[0]` → `/spec/clusterIPs/0`. */
+function pointerOf(field: string): string {
+  return `/${field
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .join('/')}`;
 }
 
 function dotted(pointer: string): string {
@@ -104,8 +145,10 @@ function dotted(pointer: string): string {
 }
 
 /** What remediation does about it, and what recreating costs. */
-function remedy(context: RiskContext, view: ObjectView): string {
+function remedy(context: RiskContext, view: ObjectView, forceable: boolean): string {
   const cost = recreateCost(view);
+  if (!forceable)
+    return `remediation cannot recreate it, even with force (the server does not call the field immutable): delete it by hand, which ${cost}, or keep the live value in Git`;
   return context.settings.force
     ? `force is on, so remediation deletes and recreates it, which ${cost}`
     : `remediation recreates it only with force, which ${cost}`;

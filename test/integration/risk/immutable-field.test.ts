@@ -31,6 +31,17 @@ describe('immutable-field', { timeout: 120_000 }, () => {
     ]);
   });
 
+  it('fires when a Service is made headless, which the server refuses in other words', async () => {
+    const service = (clusterIP?: string) =>
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n  namespace: ${repo.ns}\nspec:\n${clusterIP ? `  clusterIP: ${clusterIP}\n` : ''}  ports: [{port: 80}]\n`;
+    await kubectlOk(['apply', '--server-side', '-f', '-'], { input: service() });
+    const ip = await kubectlOk(['-n', repo.ns, 'get', 'service/api', '-o', 'jsonpath={.spec.clusterIP}']);
+    repo.write({ 'web.yaml': withSelector(repo.ns, 'web'), 'api.yaml': service('None') });
+    assert.deepEqual(findings(await repo.review({}, { allowErrors: true }), 'immutable-field'), [
+      `danger Service/${repo.ns}/api: immutable field spec.clusterIPs[0] changes, so the apply is refused; remediation cannot recreate it, even with force (the server does not call the field immutable): delete it by hand, which gives it a new clusterIP (now ${ip}), or keep the live value in Git`,
+    ]);
+  });
+
   it('predicts it in client mode, where no dry-run runs, and says so', async () => {
     repo.write({ 'web.yaml': withSelector(repo.ns, 'web-v2') });
     const review = await repo.review({ 'diff-mode': 'client' });

@@ -40,6 +40,24 @@ describe('immutable-field', () => {
       ],
     },
     {
+      name: "the server's other wording (a Service's clusterIPs may not change once set), on known fields only",
+      objects: [
+        planned({
+          desired: obj('Service', 'api', { spec: { clusterIP: 'None' } }),
+          live: obj('Service', 'api', { spec: { clusterIP: '10.0.0.5' } }),
+          refusal: { kind: 'invalid', fields: ['spec.clusterIPs[0]'] },
+        }),
+        planned({
+          desired: obj('Service', 'other', { spec: { ports: [{ port: -1 }] } }),
+          live: obj('Service', 'other', { spec: { clusterIP: '10.0.0.6' } }),
+          refusal: { kind: 'invalid', fields: ['spec.ports[0].port'] },
+        }),
+      ],
+      want: [
+        'immutable-field danger Service/app/api: immutable field spec.clusterIPs[0] changes, so the apply is refused; remediation cannot recreate it, even with force (the server does not call the field immutable): delete it by hand, which gives it a new clusterIP (now 10.0.0.5), or keep the live value in Git',
+      ],
+    },
+    {
       name: 'client mode (no dry-run): predicted from the table of known fields',
       objects: [
         planned({
@@ -54,6 +72,20 @@ describe('immutable-field', () => {
       ],
       want: [
         "immutable-field danger PersistentVolumeClaim/app/data: immutable field spec.storageClassName changes (predicted: no dry-run ran), so the apply would be refused; remediation recreates it only with force, which deletes the claim, and its data when the volume's reclaim policy is Delete",
+      ],
+      predicted: true,
+    },
+    {
+      name: "client mode, a Service's clusterIP: predicted, and force would not help",
+      objects: [
+        planned({
+          desired: obj('Service', 'api', { spec: { clusterIP: 'None' } }),
+          live: obj('Service', 'api', { spec: { clusterIP: '10.0.0.5' } }),
+          diffMode: 'client',
+        }),
+      ],
+      want: [
+        'immutable-field danger Service/app/api: immutable field spec.clusterIP changes (predicted: no dry-run ran), so the apply would be refused; remediation cannot recreate it, even with force (the server does not call the field immutable): delete it by hand, which gives it a new clusterIP (now 10.0.0.5), or keep the live value in Git',
       ],
       predicted: true,
     },
