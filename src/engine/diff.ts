@@ -17,6 +17,7 @@ import { claimOf, foreignOwnerMessage, type ResolvedOwner, resolveOwner } from '
 import { checkoutBase, gitToplevel } from '../render/git-base.ts';
 import { type HelmClusterView, RenderError } from '../render/index.ts';
 import { buildReport, type Comparison, type Report } from '../report/model.ts';
+import { reviewRisks, riskClusterOf } from '../risk/index.ts';
 import type { Settings } from '../settings.ts';
 import { VERSION } from '../version.ts';
 import { type Connection, connect } from './connect.ts';
@@ -83,6 +84,8 @@ export async function diff(
     lease = target.lease;
     const result = await planAgainst(desired, connection, settings, hooks, redactor, target);
     const { changeSet, comparison } = await threeWayChangeSet(settings, result, hooks, redactor, helmCluster);
+    if (settings.risk.review)
+      changeSet.risks = await reviewPlan(settings, result, changeSet, comparison, connection, hooks);
     await helmCluster?.close();
     helmCluster = undefined;
     noteGroups(changeSet, desired.groupNotes);
@@ -100,6 +103,32 @@ export async function diff(
     await close();
     throw error;
   }
+}
+
+/** The risk review of the plan (src/risk/), against the live cluster. */
+function reviewPlan(
+  settings: Settings,
+  result: Plan,
+  changeSet: ChangeSet,
+  comparison: Comparison,
+  connection: Connection,
+  hooks: EngineHooks,
+) {
+  const r = settings.remediation;
+  return reviewRisks({
+    plan: result,
+    changeSet,
+    threeWay: comparison.kind === 'three-way',
+    settings: {
+      target: settings.target,
+      prune: r.prune,
+      maxDeletions: r.maxDeletions,
+      force: r.force,
+      accepted: settings.risk.accepted,
+    },
+    cluster: riskClusterOf(connection.cluster),
+    onWarning: hooks.warning,
+  });
 }
 
 /** What the plan is told of the target's ownership, and the Lease when this run takes one. */
