@@ -166,6 +166,18 @@ export interface ChangeSet {
   notes?: string[];
   /** The risk review of this plan (src/risk/); absent when the review is off. */
   risks?: RiskReview;
+  /** How the plan verified the objects it compared (absent when it compared none). */
+  verification?: Verification;
+}
+
+/**
+ * Objects verified by a server-side apply dry-run, by the in-sync proof (no request: applying
+ * Git provably changes nothing, docs/in-sync-proof.md), or predicted client-side (client mode).
+ */
+export interface Verification {
+  dryRun: number;
+  proof: number;
+  clientSide: number;
 }
 
 export interface ChangeSummary {

@@ -15,7 +15,24 @@ export interface ListSemantics {
    * `apiVersion`/`kind` merges under server-side apply.
    */
   listType(apiVersion: string, kind: string, fields: readonly string[]): ListType;
+  /**
+   * How the field at `fields` (with `item`, each element of the list there) merges, as the
+   * server's schema states it; undefined where no schema covers it (never the built-in table).
+   * The in-sync proof (proof.ts) trusts nothing else.
+   */
+  structure?(
+    apiVersion: string,
+    kind: string,
+    fields: readonly string[],
+    item?: boolean,
+  ): Structure | undefined;
 }
+
+/** A field's merge type from a schema: a list, a map or struct (atomic: replaced whole), or a scalar. */
+export type Structure =
+  | { kind: 'list'; list: ListType }
+  | { kind: 'map'; atomic: boolean }
+  | { kind: 'scalar' };
 
 const ATOMIC: ListType = { type: 'atomic' };
 const SET: ListType = { type: 'set' };
@@ -29,6 +46,7 @@ export const BUILTIN_LIST_SEMANTICS: ListSemantics = {
 export function schemaListSemantics(documents: ReadonlyMap<string, OpenApiDocument>): ListSemantics {
   const roots = new Map<string, Map<string, OpenApiSchema>>();
   const answers = new Map<string, ListType>();
+  const structures = new Map<string, Structure | undefined>();
   const rootOf = (apiVersion: string, kind: string): OpenApiSchema | undefined => {
     const document = documents.get(apiVersion);
     if (!document) return undefined;
@@ -51,7 +69,35 @@ export function schemaListSemantics(documents: ReadonlyMap<string, OpenApiDocume
       }
       return answer;
     },
+    structure(apiVersion, kind, fields, item = false) {
+      const key = `${apiVersion}|${kind}|${fields.join('\0')}|${item}`;
+      if (structures.has(key)) return structures.get(key);
+      const root = rootOf(apiVersion, kind);
+      const answer = root && structureAt(documents.get(apiVersion)!, root, fields, item);
+      structures.set(key, answer);
+      return answer;
+    },
   };
+}
+
+function structureAt(
+  document: OpenApiDocument,
+  root: OpenApiSchema,
+  fields: readonly string[],
+  item: boolean,
+): Structure | undefined {
+  let schema = fields.length === 0 ? root : schemaAt(document, root, fields);
+  if (schema && item) schema = resolve(document, schema).items;
+  if (!schema) return undefined;
+  const list = listTypeOf(document, schema);
+  if (list) return { kind: 'list', list };
+  const node = resolve(document, schema);
+  if (node.properties || isPlainObject(node.additionalProperties)) {
+    const atomic = schema['x-kubernetes-map-type'] === 'atomic' || node['x-kubernetes-map-type'] === 'atomic';
+    return { kind: 'map', atomic };
+  }
+  if (node.type === 'object' || node['x-kubernetes-preserve-unknown-fields']) return undefined;
+  return node.type ? { kind: 'scalar' } : undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ import type { Redactor } from '../redaction.ts';
 import { compareObject, skippedEntry, skipReason } from './compare.ts';
 import { defaultIgnoreRules } from './default-ignores.ts';
 import { findDeletions, findFluxPrunes } from './deletions.ts';
-import { type DryRunContext, dryRun, isPrediction, type Prediction } from './dryrun.ts';
+import { type DryRunContext, isPrediction, type Prediction } from './dryrun.ts';
 import { keepUnidentifiedSecrets, withLiveValues } from './encrypted.ts';
 import type { IgnoreRule } from './ignore.ts';
 import { PlanIgnoreRules } from './ignore-match.ts';
@@ -29,6 +29,7 @@ import { readLiveState } from './live.ts';
 import { takeoverMatcher } from './managers.ts';
 import { compareForApply, compareForDelete } from './order.ts';
 import { resolveDesired } from './resolve.ts';
+import { verificationOf, verify } from './verify.ts';
 
 export interface PlanOptions {
   target: string;
@@ -74,6 +75,13 @@ export interface PlanOptions {
    * A promise is awaited once live state is read, so fetching the schemas overlaps the reads.
    */
   listSemantics?: ListSemantics | Promise<ListSemantics>;
+  /**
+   * auto (default): skip the dry-run of an object the in-sync proof holds for (proof.ts);
+   * all: dry-run every object.
+   */
+  verify?: 'auto' | 'all';
+  /** Kinds always dry-run (`Kind`, or `Kind.group` for one group): their admission must run. */
+  verifyKinds?: readonly string[];
 }
 
 /** An entry of a Flux Kustomization's `.status.inventory`; `kustomization` is its `namespace/name`. */
@@ -99,6 +107,8 @@ export interface PlannedObject {
   refusal?: ApiRefusal;
   /** Why remediation must leave the object's drift alone (it is reported only). */
   reportOnly?: string;
+  /** How its prediction was made: a dry-run (or a failed one), the in-sync proof, client-side. */
+  verifiedBy?: 'dry-run' | 'proof' | 'client';
 }
 
 export interface PlannedDeletion {
@@ -173,6 +183,7 @@ export async function plan(
       target: options.target,
       entries: [...ok.map((p) => p.entry), ...deletions.map((d) => d.entry)],
       errors: errors.map((e) => ({ ...e, message: redactor.redact(e.message) })),
+      verification: verificationOf(planned),
     },
     objects: planned,
     deletions,
@@ -220,7 +231,7 @@ async function planObject(
     p.entry = skippedEntry(p.entry, skip);
     return undefined;
   }
-  const outcome = await dryRun(p, context);
+  const outcome = await verify(p, context, options);
   if (outcome.kind === 'unreachable') throw outcome.error;
   if (!isPrediction(outcome)) {
     p.error = planError(p, outcome.error);

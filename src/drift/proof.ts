@@ -1,0 +1,180 @@
+// The in-sync proof: whether a server-side apply of Git's object can change anything in the live
+// object, decided from the live object alone, so that the dry-run may be skipped. Pure; anything
+// it cannot decide for certain is "unproven" and the dry-run runs (docs/in-sync-proof.md).
+
+import type { FieldsV1, KubeObject } from '../model.ts';
+import { ListPositions } from './fieldset-keys.ts';
+import { deepEqual, escapeToken, isPlainObject } from './jsondiff.ts';
+import { keyValue, type ListSemantics, type ListType } from './list-semantics.ts';
+import { asStored } from './predict.ts';
+
+/** The proof's verdict: `holds`, or the first reason it does not, with the field concerned. */
+export type Proof = { holds: true } | { holds: false; reason: string };
+
+export interface ProofInput {
+  /** Git's object as it would be applied (namespace defaulted, owner labels added). */
+  applyObject: KubeObject;
+  live: KubeObject;
+  /** The field manager kube-drift applies with. */
+  fieldManager: string;
+  /** Must state structures from the server's schemas (`structure`): nothing is assumed without. */
+  lists: ListSemantics;
+}
+
+const HOLDS: Proof = { holds: true };
+
+/**
+ * The proof holds when all of these do (each one is needed; see docs/in-sync-proof.md):
+ * 1. Git and live are the same apiVersion and kind, and Git sets no `status`.
+ * 2. Every field Git sets has the same value live, as the server stores it: scalars equal in
+ *    type and value (so `cpu: 0.5` against `500m`, or `8080` against `"8080"`, is unproven);
+ *    Git's `{}` and `[]` only against the same; no `null` in Git; granular maps and structs
+ *    (the schema says so) field by field, atomic ones and anything the schema does not cover
+ *    whole; map lists element by element matched by their keys, sets by value, each without
+ *    duplicates and in the same relative order live (so the merge keeps live's order); atomic
+ *    lists whole.
+ * 3. Nothing the field manager's last apply set has left Git: every field of its `Apply`
+ *    managed-fields entry is still in Git's object (server-side apply would remove it).
+ */
+export function proveInSync(input: ProofInput): Proof {
+  const { applyObject, live, lists } = input;
+  if (!lists.structure) return unproven('', 'the server published no schema for this kind');
+  if (applyObject.apiVersion !== live.apiVersion || applyObject.kind !== live.kind)
+    return unproven('', 'Git names another apiVersion or kind');
+  if (Object.hasOwn(applyObject, 'status')) return unproven('/status', 'Git sets status');
+  const walk: Walk = { lists, apiVersion: live.apiVersion, kind: live.kind };
+  const stored = asStored(applyObject) as Record<string, unknown>;
+  const root = live as Record<string, unknown>;
+  for (const key in stored) {
+    if (!Object.hasOwn(stored, key) || key === 'apiVersion' || key === 'kind') continue;
+    const at = { pointer: `/${escapeToken(key)}`, fields: [key] };
+    if (!Object.hasOwn(root, key)) return absent(stored[key], at);
+    const failed = covers(stored[key], root[key], at, walk, false);
+    if (failed) return failed;
+  }
+  return ownedStillInGit(applyObject, live, input.fieldManager);
+}
+
+interface Walk {
+  lists: ListSemantics;
+  apiVersion: string;
+  kind: string;
+}
+
+interface At {
+  pointer: string;
+  /** Property names from the root, no list indices (how list-semantics.ts addresses fields). */
+  fields: string[];
+}
+
+function unproven(pointer: string, why: string): Proof {
+  return { holds: false, reason: pointer ? `${pointer}: ${why}` : why };
+}
+
+function absent(git: unknown, at: At): Proof {
+  return unproven(at.pointer, git === null ? 'Git sets null' : 'not set live');
+}
+
+/** undefined when live holds every field of Git's `git` with the same value; else why not. */
+function covers(git: unknown, live: unknown, at: At, walk: Walk, item: boolean): Proof | undefined {
+  if (git === null) return unproven(at.pointer, 'Git sets null');
+  if (Array.isArray(git)) {
+    if (!Array.isArray(live)) return unproven(at.pointer, 'a list in Git, not live');
+    if (git.length === 0) return live.length === 0 ? undefined : unproven(at.pointer, 'Git sets []');
+    const structure = walk.lists.structure!(walk.apiVersion, walk.kind, at.fields, item);
+    if (structure?.kind !== 'list' || structure.list.type === 'atomic')
+      return whole(git, live, at, structure ? 'an atomic list' : 'a list no schema covers');
+    return coversList(git, live, structure.list, at, walk);
+  }
+  if (isPlainObject(git)) {
+    if (!isPlainObject(live)) return unproven(at.pointer, 'a map in Git, not live');
+    if (Object.keys(git).length === 0)
+      return Object.keys(live).length === 0 ? undefined : unproven(at.pointer, 'Git sets {}');
+    const structure = walk.lists.structure!(walk.apiVersion, walk.kind, at.fields, item);
+    if (structure?.kind !== 'map' || structure.atomic)
+      return whole(git, live, at, structure ? 'an atomic map' : 'a map no schema covers');
+    for (const key in git) {
+      if (!Object.hasOwn(git, key)) continue;
+      const child = { pointer: `${at.pointer}/${escapeToken(key)}`, fields: [...at.fields, key] };
+      if (!Object.hasOwn(live, key)) return absent(git[key], child);
+      const failed = covers(git[key], live[key], child, walk, false);
+      if (failed) return failed;
+    }
+    return undefined;
+  }
+  // Same type and value: a value that parses to the same number or quantity is not enough.
+  return git === live ? undefined : unproven(at.pointer, 'a different value live');
+}
+
+/** Replaced whole by the apply: proven only when live equals Git exactly (no server defaults inside). */
+function whole(git: unknown, live: unknown, at: At, what: string): Proof | undefined {
+  return deepEqual(git, live) ? undefined : unproven(at.pointer, `${what} that differs live`);
+}
+
+function coversList(git: unknown[], live: unknown[], list: ListType, at: At, walk: Walk): Proof | undefined {
+  const gitKeys = elementKeys(git, list);
+  const liveKeys = elementKeys(live, list);
+  if (!gitKeys || !liveKeys) return unproven(at.pointer, 'list elements without their keys, or repeated');
+  const liveIndex = new Map(liveKeys.map((key, i) => [key, i]));
+  let last = -1;
+  for (let i = 0; i < git.length; i++) {
+    const j = liveIndex.get(gitKeys[i]);
+    const element = { pointer: `${at.pointer}/${i}`, fields: at.fields };
+    if (j === undefined) return unproven(element.pointer, 'no such element live');
+    // Server-side apply orders the elements both hold as Git does: another order live would change.
+    if (j < last) return unproven(element.pointer, 'in another order live');
+    last = j;
+    if (list.type === 'map') {
+      const failed = covers(git[i], live[j], element, walk, true);
+      if (failed) return failed;
+    }
+  }
+  return undefined;
+}
+
+/** Each element's identity (its key fields, or its value in a set), or undefined if one has none or two share one. */
+function elementKeys(elements: unknown[], list: ListType): string[] | undefined {
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (const element of elements) {
+    let key: string;
+    if (list.type === 'set') {
+      if (typeof element === 'object' && element !== null) return undefined;
+      key = JSON.stringify(element);
+    } else {
+      if (!isPlainObject(element) || list.type !== 'map') return undefined;
+      const values = list.keys.map((name) => keyValue(element, name));
+      if (values.some((v) => v === undefined || v === null || typeof v === 'object')) return undefined;
+      key = JSON.stringify(values);
+    }
+    if (seen.has(key)) return undefined;
+    seen.add(key);
+    keys.push(key);
+  }
+  return keys;
+}
+
+/**
+ * Condition 3: the fields of `fieldManager`'s Apply entry are all in Git's object as given (the
+ * apply's own field set is made from it, `stringData` included). A field that left Git is one
+ * the apply would remove, unless another manager owns it too; that is not checked here.
+ */
+function ownedStillInGit(applyObject: KubeObject, live: KubeObject, fieldManager: string): Proof {
+  const positions = new ListPositions();
+  const walk = (value: unknown, set: FieldsV1, pointer: string): string | undefined => {
+    for (const key in set) {
+      if (key === '.') continue;
+      const found = positions.resolve(value, key);
+      if (!found) return `${pointer}/${key.startsWith('f:') ? escapeToken(key.slice(2)) : key}`;
+      const missing = walk(found.value, set[key] ?? {}, `${pointer}/${found.token}`);
+      if (missing) return missing;
+    }
+    return undefined;
+  };
+  for (const entry of live.metadata.managedFields ?? []) {
+    if (entry.manager !== fieldManager || entry.operation !== 'Apply' || entry.subresource) continue;
+    const missing = walk(applyObject, entry.fieldsV1 ?? {}, '');
+    if (missing) return unproven(missing, `${fieldManager} applied it before and Git no longer sets it`);
+  }
+  return HOLDS;
+}
