@@ -1,6 +1,6 @@
 // Small text helpers shared by the Markdown, text and annotation renderers.
 
-import type { Attribution, ChangeAction, FieldChange } from '../model.ts';
+import type { Attribution, ChangeAction, FieldChange, Verification } from '../model.ts';
 import type { Report } from './model.ts';
 
 /** Values are shown as compact JSON; longer than this they are cut with an ellipsis. */
@@ -119,4 +119,11 @@ export function verdict(report: Pick<Report, 'summary' | 'entries' | 'mode'>): {
   const skipped = s.skipped > 0 ? ` (${s.skipped} skipped)` : '';
   const matches = s.unchanged === 1 ? 'matches' : 'match';
   return { icon: '✅', text: `In sync: ${plural(s.unchanged, 'object')} ${matches} Git${skipped}` };
+}
+
+/** `verified 950 by proof, 50 by dry-run`: how the plan verified objects (docs/in-sync-proof.md). */
+export function verificationText(v: Verification): string {
+  const parts = [`${v.proof} by proof`, `${v.dryRun} by dry-run`];
+  if (v.clientSide > 0) parts.push(`${v.clientSide} client-side`);
+  return `verified ${parts.join(', ')}`;
 }

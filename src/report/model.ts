@@ -2,7 +2,7 @@
 // ChangeSet plus the run it came from. Renderers (JSON, Markdown, text, annotations) read
 // only this, so they cannot print anything the engine did not put in the (masked) change set.
 
-import type { ChangeSet, ChangeSetEntry, ChangeSummary, PlanError } from '../model.ts';
+import type { ChangeSet, ChangeSetEntry, ChangeSummary, PlanError, Verification } from '../model.ts';
 import { hasDrift, summarize } from '../model.ts';
 
 /**
@@ -59,6 +59,8 @@ export type Report = Omit<ReportMeta, 'links' | 'comparison'> & {
   errors: PlanError[];
   /** Remarks on the run as a whole (ownership of the target's inventory, …); absent when none. */
   notes?: string[];
+  /** Objects verified by dry-run, by the in-sync proof, client-side (docs/in-sync-proof.md). */
+  verification?: Verification;
 };
 
 export function buildReport(changeSet: ChangeSet, meta: ReportMeta): Report {
@@ -93,6 +95,7 @@ export function buildReport(changeSet: ChangeSet, meta: ReportMeta): Report {
     errors: changeSet.errors,
   };
   if (changeSet.notes?.length) report.notes = changeSet.notes;
+  if (changeSet.verification) report.verification = changeSet.verification;
   if (meta.cluster !== undefined) report.cluster = meta.cluster;
   if (meta.revision !== undefined) report.revision = meta.revision;
   return report;
