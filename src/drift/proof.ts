@@ -6,6 +6,7 @@ import type { FieldsV1, KubeObject } from '../model.ts';
 import { ListPositions } from './fieldset-keys.ts';
 import { deepEqual, escapeToken, isPlainObject } from './jsondiff.ts';
 import { keyValue, type ListSemantics, type ListType } from './list-semantics.ts';
+import { OWNER_PREFIX } from './normalize.ts';
 import { asStored } from './predict.ts';
 
 /** The proof's verdict: `holds`, or the first reason it does not, with the field concerned. */
@@ -25,7 +26,8 @@ const HOLDS: Proof = { holds: true };
 
 /**
  * The proof holds when all of these do (each one is needed; see docs/in-sync-proof.md):
- * 1. Git and live are the same apiVersion and kind, and Git sets no `status`.
+ * 1. Git and live are the same apiVersion and kind, and Git sets no `status`. kube-drift's own
+ *    labels are left out: they are never compared, and adding them changes nothing reported.
  * 2. Every field Git sets has the same value live, as the server stores it: scalars equal in
  *    type and value (so `cpu: 0.5` against `500m`, or `8080` against `"8080"`, is unproven);
  *    Git's `{}` and `[]` only against the same; no `null` in Git; granular maps and structs
@@ -43,7 +45,7 @@ export function proveInSync(input: ProofInput): Proof {
     return unproven('', 'Git names another apiVersion or kind');
   if (Object.hasOwn(applyObject, 'status')) return unproven('/status', 'Git sets status');
   const walk: Walk = { lists, apiVersion: live.apiVersion, kind: live.kind };
-  const stored = asStored(applyObject) as Record<string, unknown>;
+  const stored = withoutOwnerLabels(asStored(applyObject)) as Record<string, unknown>;
   const root = live as Record<string, unknown>;
   for (const key in stored) {
     if (!Object.hasOwn(stored, key) || key === 'apiVersion' || key === 'kind') continue;
@@ -53,6 +55,21 @@ export function proveInSync(input: ProofInput): Proof {
     if (failed) return failed;
   }
   return ownedStillInGit(applyObject, live, input.fieldManager);
+}
+
+/**
+ * kube-drift's own labels are never compared (normalize.ts): an apply that only adds them
+ * changes nothing a report shows, and remediation adopts unlabelled objects by the live labels.
+ */
+function withoutOwnerLabels(object: KubeObject): KubeObject {
+  const labels = object.metadata?.labels;
+  if (!labels || !Object.keys(labels).some((key) => key.startsWith(OWNER_PREFIX))) return object;
+  const kept = Object.fromEntries(Object.entries(labels).filter(([key]) => !key.startsWith(OWNER_PREFIX)));
+  const { labels: _, ...rest } = object.metadata;
+  return {
+    ...object,
+    metadata: Object.keys(kept).length === 0 ? rest : { ...rest, labels: kept },
+  } as KubeObject;
 }
 
 interface Walk {

@@ -368,6 +368,21 @@ describe('the in-sync proof', () => {
   ];
   for (const [name, g, l, expected] of cases) it(name, () => assert.equal(prove(g, l), expected));
 
+  it('leaves kube-drift’s own labels out: an object another tool applied is proved too', () => {
+    const unlabelled = live((d) => {
+      delete d.metadata.labels['kube-drift.dev/name'];
+    });
+    assert.equal(prove(git(), unlabelled), 'holds');
+    const bare = git((d) => {
+      d.metadata.labels = { 'kube-drift.dev/name': 'shop' };
+    });
+    const noLabels = live((d) => {
+      d.metadata.labels = undefined;
+      d.metadata.managedFields = [];
+    });
+    assert.equal(prove(bare, noLabels), 'holds');
+  });
+
   it('proves nothing without the server’s schemas', () => {
     const proof = proveInSync({
       applyObject: git(),
