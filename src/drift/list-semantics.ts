@@ -32,7 +32,10 @@ export interface ListSemantics {
 export type Structure =
   | { kind: 'list'; list: ListType }
   | { kind: 'map'; atomic: boolean }
-  | { kind: 'scalar' };
+  /** `quantity`: a resource.Quantity, which the server stores in its canonical form (quantity.ts). */
+  | { kind: 'scalar'; quantity: boolean };
+
+const QUANTITY_SCHEMA = '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity';
 
 const ATOMIC: ListType = { type: 'atomic' };
 const SET: ListType = { type: 'set' };
@@ -97,7 +100,8 @@ function structureAt(
     return { kind: 'map', atomic };
   }
   if (node.type === 'object' || node['x-kubernetes-preserve-unknown-fields']) return undefined;
-  return node.type ? { kind: 'scalar' } : undefined;
+  const quantity = refersTo(document, schema, QUANTITY_SCHEMA);
+  return node.type || quantity ? { kind: 'scalar', quantity } : undefined;
 }
 
 /**
@@ -135,6 +139,20 @@ function kindsOf(document: OpenApiDocument, apiVersion: string): Map<string, Ope
     }
   }
   return byKind;
+}
+
+/** Whether `schema` is, through `$ref` and lone `allOf` references, the schema `ref` names. */
+function refersTo(document: OpenApiDocument, schema: OpenApiSchema, ref: string): boolean {
+  let current = schema;
+  for (let depth = 0; depth < 32; depth++) {
+    const next = current.$ref ?? (current.allOf?.length === 1 ? current.allOf[0].$ref : undefined);
+    if (!next) return false;
+    if (next === ref) return true;
+    const target = document.components?.schemas?.[next.replace('#/components/schemas/', '')];
+    if (!target) return false;
+    current = target;
+  }
+  return false;
 }
 
 /** Follows `$ref` and a lone `allOf` reference (how the server wraps referenced types). */

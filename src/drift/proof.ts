@@ -8,6 +8,7 @@ import { deepEqual, escapeToken, isPlainObject } from './jsondiff.ts';
 import { keyValue, type ListSemantics, type ListType } from './list-semantics.ts';
 import { OWNER_PREFIX } from './normalize.ts';
 import { asStored } from './predict.ts';
+import { storedQuantity } from './quantity.ts';
 
 /** The proof's verdict: `holds`, or the first reason it does not, with the field concerned. */
 export type Proof = { holds: true } | { holds: false; reason: string };
@@ -119,8 +120,14 @@ function covers(git: unknown, live: unknown, at: At, walk: Walk, item: boolean):
     }
     return undefined;
   }
-  // Same type and value: a value that parses to the same number or quantity is not enough.
-  return git === live ? undefined : unproven(at.pointer, 'a different value live');
+  if (git === live) return undefined;
+  // A resource quantity is stored in canonical form (`0.5` as `500m`): compared as stored.
+  // Any other value must be the same type and value; one that parses alike is not enough.
+  if ((typeof git === 'string' || typeof git === 'number') && typeof live === 'string') {
+    const structure = walk.lists.structure!(walk.apiVersion, walk.kind, at.fields, item);
+    if (structure?.kind === 'scalar' && structure.quantity && storedQuantity(git) === live) return undefined;
+  }
+  return unproven(at.pointer, 'a different value live');
 }
 
 /** Replaced whole by the apply: proven only when live equals Git exactly (no server defaults inside). */

@@ -12,6 +12,7 @@ import type { OpenApiDocument, OpenApiSchema } from '../../../src/kube/openapi.t
 import type { KubeObject } from '../../../src/model.ts';
 
 const ref = (name: string): OpenApiSchema => ({ allOf: [{ $ref: `#/components/schemas/${name}` }] });
+const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 const STRING_MAP: OpenApiSchema = { type: 'object', additionalProperties: { type: 'string' } };
 
 const APPS: OpenApiDocument = {
@@ -88,9 +89,9 @@ const APPS: OpenApiDocument = {
       },
       ResourceRequirements: {
         type: 'object',
-        properties: { limits: { type: 'object', additionalProperties: ref('Quantity') } },
+        properties: { limits: { type: 'object', additionalProperties: ref(QUANTITY) } },
       },
-      Quantity: { type: 'string' },
+      [QUANTITY]: { type: 'string' },
       ObjectMeta: {
         type: 'object',
         properties: {
@@ -196,22 +197,50 @@ describe('the in-sync proof', () => {
   const cases: [string, KubeObject, KubeObject, string][] = [
     ['Git as applied, server defaults live', git(), live(), 'holds'],
     [
-      'a quantity in another form (cpu: 0.5 against 500m)',
+      'a quantity in another form, compared as the server stores it (cpu: 0.5 against 500m)',
       git((d) => {
         containerOf(d).resources.limits.cpu = 0.5;
+      }),
+      live(),
+      'holds',
+    ],
+    [
+      'a quantity the server canonicalized (1000m against 1, 0.125Gi against 128Mi)',
+      git((d) => {
+        containerOf(d).resources.limits = { cpu: '1000m', memory: '0.125Gi' };
+      }),
+      live((d) => {
+        containerOf(d).resources.limits = { cpu: '1', memory: '128Mi' };
+      }),
+      'holds',
+    ],
+    [
+      'a quantity of another value',
+      git((d) => {
+        containerOf(d).resources.limits.cpu = 0.6;
       }),
       live(),
       '/spec/template/spec/containers/0/resources/limits/cpu: a different value live',
     ],
     [
-      'a quantity canonicalized by the server (1000m against 1)',
+      'a quantity whose stored form is not certain (past the suffix table)',
       git((d) => {
-        containerOf(d).resources.limits.cpu = '1000m';
+        containerOf(d).resources.limits.cpu = '1000E';
       }),
       live((d) => {
-        containerOf(d).resources.limits.cpu = '1';
+        containerOf(d).resources.limits.cpu = '1e21';
       }),
       '/spec/template/spec/containers/0/resources/limits/cpu: a different value live',
+    ],
+    [
+      'a number where live has the same digits as a string, in a field that is no quantity',
+      git((d) => {
+        d.metadata.labels.app = 5;
+      }),
+      live((d) => {
+        d.metadata.labels.app = '5';
+      }),
+      '/metadata/labels/app: a different value live',
     ],
     [
       'an int-or-string as a string in Git, a number live',
