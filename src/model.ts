@@ -172,12 +172,14 @@ export interface ChangeSet {
 
 /**
  * Objects verified by a server-side apply dry-run, by the in-sync proof (no request: applying
- * Git provably changes nothing, docs/in-sync-proof.md), or predicted client-side (client mode).
+ * Git provably changes nothing, docs/in-sync-proof.md), predicted client-side (client mode),
+ * or not verifiable without a dry-run (client mode; reported skipped, never as drift).
  */
 export interface Verification {
   dryRun: number;
   proof: number;
   clientSide: number;
+  notVerifiable: number;
 }
 
 export interface ChangeSummary {

@@ -148,10 +148,14 @@ async function fromServer(
  * object is what the dry-run would answer. Hand-made fields are found from its managed fields
  * as after a dry-run, so the take-over logic sees the same inputs.
  */
-export async function provenInSync(subject: DryRunSubject, context: DryRunContext): Promise<DryRunOutcome> {
+export async function provenInSync(
+  subject: DryRunSubject,
+  context: DryRunContext,
+  mode: DiffMode,
+): Promise<DryRunOutcome> {
   if (!subject.live) throw new Error('provenInSync: no live object');
   try {
-    return await withAdoption('server', subject.live, subject.live, subject, context, []);
+    return await withAdoption(mode, subject.live, subject.live, subject, context, []);
   } catch (error) {
     return failureOf(error);
   }

@@ -85,6 +85,9 @@ export interface PlanOptions {
 }
 
 /** An entry of a Flux Kustomization's `.status.inventory`; `kustomization` is its `namespace/name`. */
+/** The note of an object client mode cannot verify: reported skipped, never as drift. */
+export const NOT_VERIFIABLE = 'not verifiable without a dry-run';
+
 export interface FluxInventoryRef extends ObjectRef {
   kustomization: string;
 }
@@ -108,7 +111,7 @@ export interface PlannedObject {
   /** Why remediation must leave the object's drift alone (it is reported only). */
   reportOnly?: string;
   /** How its prediction was made: a dry-run (or a failed one), the in-sync proof, client-side. */
-  verifiedBy?: 'dry-run' | 'proof' | 'client';
+  verifiedBy?: 'dry-run' | 'proof' | 'client' | 'not-verifiable';
 }
 
 export interface PlannedDeletion {
@@ -233,6 +236,10 @@ async function planObject(
   }
   const outcome = await verify(p, context, options);
   if (outcome.kind === 'unreachable') throw outcome.error;
+  if (outcome.kind === 'not-verifiable') {
+    p.entry = skippedEntry(p.entry, `${NOT_VERIFIABLE} (${outcome.reason})`);
+    return undefined;
+  }
   if (!isPrediction(outcome)) {
     p.error = planError(p, outcome.error);
     p.refusal = outcome.refusal;

@@ -4,6 +4,7 @@
 
 import type { FieldsV1, KubeObject } from '../model.ts';
 import { ListPositions } from './fieldset-keys.ts';
+import { fieldsToRemove } from './fieldsets.ts';
 import { deepEqual, escapeToken, isPlainObject } from './jsondiff.ts';
 import { keyValue, type ListSemantics, type ListType } from './list-semantics.ts';
 import { OWNER_PREFIX } from './normalize.ts';
@@ -40,22 +41,40 @@ const HOLDS: Proof = { holds: true };
  *    managed-fields entry is still in Git's object (server-side apply would remove it).
  */
 export function proveInSync(input: ProofInput): Proof {
+  const [first] = differences(input, true);
+  return first
+    ? { holds: false, reason: first.pointer ? `${first.pointer}: ${first.why}` : first.why }
+    : HOLDS;
+}
+
+/**
+ * Where applying Git may change the live object: each field the proof cannot show equal, with
+ * `certain` where the apply surely changes it (client mode reports those as drift). `firstOnly`
+ * stops at the first. Empty exactly when the proof holds.
+ */
+export function differences(input: ProofInput, firstOnly = false): Difference[] {
   const { applyObject, live, lists } = input;
-  if (!lists.structure) return unproven('', 'the server published no schema for this kind');
+  if (!lists.structure)
+    return [{ pointer: '', why: 'the server published no schema for this kind', certain: false }];
   if (applyObject.apiVersion !== live.apiVersion || applyObject.kind !== live.kind)
-    return unproven('', 'Git names another apiVersion or kind');
-  if (Object.hasOwn(applyObject, 'status')) return unproven('/status', 'Git sets status');
-  const walk: Walk = { lists, apiVersion: live.apiVersion, kind: live.kind };
+    return [{ pointer: '', why: 'Git names another apiVersion or kind', certain: false }];
+  if (Object.hasOwn(applyObject, 'status'))
+    return [{ pointer: '/status', why: 'Git sets status', certain: false }];
+  const walk: Walk = { lists, apiVersion: live.apiVersion, kind: live.kind, out: [], firstOnly };
   const stored = withoutOwnerLabels(asStored(applyObject)) as Record<string, unknown>;
-  const root = live as Record<string, unknown>;
-  for (const key in stored) {
-    if (!Object.hasOwn(stored, key) || key === 'apiVersion' || key === 'kind') continue;
-    const at = { pointer: `/${escapeToken(key)}`, fields: [key] };
-    if (!Object.hasOwn(root, key)) return absent(stored[key], at);
-    const failed = covers(stored[key], root[key], at, walk, false);
-    if (failed) return failed;
-  }
-  return ownedStillInGit(applyObject, live, input.fieldManager);
+  coversFields(stored, live as Record<string, unknown>, { pointer: '', fields: [] }, walk, [
+    'apiVersion',
+    'kind',
+  ]);
+  if (!done(walk)) ownedStillInGit(applyObject, live, input.fieldManager, walk);
+  return walk.out;
+}
+
+/** A field where applying Git may change live, and why; `certain`: it surely does. */
+export interface Difference {
+  pointer: string;
+  why: string;
+  certain: boolean;
 }
 
 /**
@@ -77,6 +96,8 @@ interface Walk {
   lists: ListSemantics;
   apiVersion: string;
   kind: string;
+  out: Difference[];
+  firstOnly: boolean;
 }
 
 interface At {
@@ -85,75 +106,102 @@ interface At {
   fields: string[];
 }
 
-function unproven(pointer: string, why: string): Proof {
-  return { holds: false, reason: pointer ? `${pointer}: ${why}` : why };
+function note(walk: Walk, at: At, why: string, certain = false): undefined {
+  walk.out.push({ pointer: at.pointer, why, certain });
 }
 
-function absent(git: unknown, at: At): Proof {
-  return unproven(at.pointer, git === null ? 'Git sets null' : 'not set live');
+function done(walk: Walk): boolean {
+  return walk.firstOnly && walk.out.length > 0;
 }
 
-/** undefined when live holds every field of Git's `git` with the same value; else why not. */
-function covers(git: unknown, live: unknown, at: At, walk: Walk, item: boolean): Proof | undefined {
-  if (git === null) return unproven(at.pointer, 'Git sets null');
+const structureAt = (walk: Walk, at: At, item: boolean) =>
+  walk.lists.structure!(walk.apiVersion, walk.kind, at.fields, item);
+
+/** Notes each field live does not hold with the same value as Git's `git`. */
+function covers(git: unknown, live: unknown, at: At, walk: Walk, item: boolean): undefined {
+  if (git === null) return note(walk, at, 'Git sets null');
   if (Array.isArray(git)) {
-    if (!Array.isArray(live)) return unproven(at.pointer, 'a list in Git, not live');
-    if (git.length === 0) return live.length === 0 ? undefined : unproven(at.pointer, 'Git sets []');
-    const structure = walk.lists.structure!(walk.apiVersion, walk.kind, at.fields, item);
+    if (!Array.isArray(live)) return note(walk, at, 'a list in Git, not live');
+    if (git.length === 0) return live.length === 0 ? undefined : note(walk, at, 'Git sets []');
+    const structure = structureAt(walk, at, item);
     if (structure?.kind !== 'list' || structure.list.type === 'atomic')
-      return whole(git, live, at, structure ? 'an atomic list' : 'a list no schema covers');
+      return whole(git, live, at, walk, structure ? 'an atomic list' : 'a list no schema covers');
     return coversList(git, live, structure.list, at, walk);
   }
   if (isPlainObject(git)) {
-    if (!isPlainObject(live)) return unproven(at.pointer, 'a map in Git, not live');
+    if (!isPlainObject(live)) return note(walk, at, 'a map in Git, not live');
     if (Object.keys(git).length === 0)
-      return Object.keys(live).length === 0 ? undefined : unproven(at.pointer, 'Git sets {}');
-    const structure = walk.lists.structure!(walk.apiVersion, walk.kind, at.fields, item);
+      return Object.keys(live).length === 0 ? undefined : note(walk, at, 'Git sets {}');
+    const structure = structureAt(walk, at, item);
     if (structure?.kind !== 'map' || structure.atomic)
-      return whole(git, live, at, structure ? 'an atomic map' : 'a map no schema covers');
-    for (const key in git) {
-      if (!Object.hasOwn(git, key)) continue;
-      const child = { pointer: `${at.pointer}/${escapeToken(key)}`, fields: [...at.fields, key] };
-      if (!Object.hasOwn(live, key)) return absent(git[key], child);
-      const failed = covers(git[key], live[key], child, walk, false);
-      if (failed) return failed;
-    }
-    return undefined;
+      return whole(git, live, at, walk, structure ? 'an atomic map' : 'a map no schema covers');
+    return coversFields(git, live, at, walk);
   }
-  if (git === live) return undefined;
+  if (git === live) return;
   // A resource quantity is stored in canonical form (`0.5` as `500m`): compared as stored.
   // Any other value must be the same type and value; one that parses alike is not enough.
-  if ((typeof git === 'string' || typeof git === 'number') && typeof live === 'string') {
-    const structure = walk.lists.structure!(walk.apiVersion, walk.kind, at.fields, item);
-    if (structure?.kind === 'scalar' && structure.quantity && storedQuantity(git) === live) return undefined;
+  const structure = structureAt(walk, at, item);
+  const quantity = structure?.kind === 'scalar' && structure.quantity;
+  const stored = quantity && (typeof git === 'string' || typeof git === 'number') ? storedQuantity(git) : git;
+  if (stored === live) return;
+  // The apply writes Git's value: surely a change where the schema knows the field and both
+  // sides are the same type (an int-or-string or a quantity in another form may not be).
+  const certain = structure?.kind === 'scalar' && stored !== undefined && typeof stored === typeof live;
+  note(walk, at, 'a different value live', certain);
+}
+
+/** Each field of the granular map `git` against live's; `skip`: fields compared elsewhere. */
+function coversFields(
+  git: Record<string, unknown>,
+  live: Record<string, unknown>,
+  at: At,
+  walk: Walk,
+  skip: string[] = [],
+): undefined {
+  for (const key in git) {
+    if (!Object.hasOwn(git, key) || skip.includes(key)) continue;
+    const child = { pointer: `${at.pointer}/${escapeToken(key)}`, fields: [...at.fields, key] };
+    if (Object.hasOwn(live, key)) covers(git[key], live[key], child, walk, false);
+    else if (git[key] === null) note(walk, child, 'Git sets null');
+    else {
+      // Git adds a value the schema knows: surely a change (unless it is empty, which the server may drop).
+      const value = git[key];
+      const empty = typeof value === 'object' && value !== null && Object.keys(value).length === 0;
+      note(walk, child, 'not set live', !empty && structureAt(walk, child, false) !== undefined);
+    }
+    if (done(walk)) return;
   }
-  return unproven(at.pointer, 'a different value live');
 }
 
 /** Replaced whole by the apply: proven only when live equals Git exactly (no server defaults inside). */
-function whole(git: unknown, live: unknown, at: At, what: string): Proof | undefined {
-  return deepEqual(git, live) ? undefined : unproven(at.pointer, `${what} that differs live`);
+function whole(git: unknown, live: unknown, at: At, walk: Walk, what: string): undefined {
+  if (deepEqual(git, live)) return;
+  // Only scalars inside: nothing the server could default, so the apply surely changes it.
+  note(walk, at, `${what} that differs live`, what === 'an atomic list' && scalarsOnly(git));
 }
 
-function coversList(git: unknown[], live: unknown[], list: ListType, at: At, walk: Walk): Proof | undefined {
+function scalarsOnly(value: unknown): boolean {
+  return Array.isArray(value) && value.every((v) => v !== null && typeof v !== 'object');
+}
+
+function coversList(git: unknown[], live: unknown[], list: ListType, at: At, walk: Walk): undefined {
   const gitKeys = elementKeys(git, list);
   const liveKeys = elementKeys(live, list);
-  if (!gitKeys || !liveKeys) return unproven(at.pointer, 'list elements without their keys, or repeated');
+  if (!gitKeys || !liveKeys) return note(walk, at, 'list elements without their keys, or repeated');
   const liveIndex = new Map(liveKeys.map((key, i) => [key, i]));
   let last = -1;
-  for (let i = 0; i < git.length; i++) {
+  for (let i = 0; i < git.length && !done(walk); i++) {
     const j = liveIndex.get(gitKeys[i]);
     const element = { pointer: `${at.pointer}/${i}`, fields: at.fields };
-    if (j === undefined) return unproven(element.pointer, 'no such element live');
-    // Server-side apply orders the elements both hold as Git does: another order live would change.
-    if (j < last) return unproven(element.pointer, 'in another order live');
-    last = j;
-    if (list.type === 'map') {
-      const failed = covers(git[i], live[j], element, walk, true);
-      if (failed) return failed;
+    if (j === undefined) {
+      note(walk, element, 'no such element live', true);
+      continue;
     }
+    // Server-side apply orders the elements both hold as Git does: another order live would change.
+    if (j < last) note(walk, element, 'in another order live', true);
+    last = Math.max(last, j);
+    if (list.type === 'map') covers(git[i], live[j], element, walk, true);
   }
-  return undefined;
 }
 
 /** Each element's identity (its key fields, or its value in a set), or undefined if one has none or two share one. */
@@ -181,9 +229,15 @@ function elementKeys(elements: unknown[], list: ListType): string[] | undefined 
 /**
  * Condition 3: the fields of `fieldManager`'s Apply entry are all in Git's object as given (the
  * apply's own field set is made from it, `stringData` included). A field that left Git is one
- * the apply would remove, unless another manager owns it too; that is not checked here.
+ * the apply removes where no other manager owns it too: certain where `fieldsToRemove` finds
+ * such a field, else not.
  */
-function ownedStillInGit(applyObject: KubeObject, live: KubeObject, fieldManager: string): Proof {
+function ownedStillInGit(
+  applyObject: KubeObject,
+  live: KubeObject,
+  fieldManager: string,
+  out: Walk,
+): undefined {
   const positions = new ListPositions();
   const walk = (value: unknown, set: FieldsV1, pointer: string): string | undefined => {
     for (const key in set) {
@@ -198,7 +252,9 @@ function ownedStillInGit(applyObject: KubeObject, live: KubeObject, fieldManager
   for (const entry of live.metadata.managedFields ?? []) {
     if (entry.manager !== fieldManager || entry.operation !== 'Apply' || entry.subresource) continue;
     const missing = walk(applyObject, entry.fieldsV1 ?? {}, '');
-    if (missing) return unproven(missing, `${fieldManager} applied it before and Git no longer sets it`);
+    if (!missing) continue;
+    const removed = fieldsToRemove(live, asStored(applyObject), (m) => m === fieldManager, '');
+    const why = `${fieldManager} applied it before and Git no longer sets it`;
+    return note(out, { pointer: missing, fields: [] }, why, removed.length > 0);
   }
-  return HOLDS;
 }

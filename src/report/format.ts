@@ -125,5 +125,6 @@ export function verdict(report: Pick<Report, 'summary' | 'entries' | 'mode'>): {
 export function verificationText(v: Verification): string {
   const parts = [`${v.proof} by proof`, `${v.dryRun} by dry-run`];
   if (v.clientSide > 0) parts.push(`${v.clientSide} client-side`);
+  if (v.notVerifiable > 0) parts.push(`${v.notVerifiable} not verifiable without a dry-run`);
   return `verified ${parts.join(', ')}`;
 }

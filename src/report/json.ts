@@ -91,7 +91,8 @@ export function reportJson(report: Report): Json {
   out.entries = report.entries.map(entryJson);
   out.errors = report.errors.map(errorJson);
   if (report.notes?.length) out.notes = [...report.notes];
-  if (report.verification) out.verification = ordered(report.verification, ['dryRun', 'proof', 'clientSide']);
+  if (report.verification)
+    out.verification = ordered(report.verification, ['dryRun', 'proof', 'clientSide', 'notVerifiable']);
   return out;
 }
 

@@ -37,7 +37,7 @@ interface JsonReport {
   driftDetected: boolean;
   entries: JsonEntry[];
   errors: { message: string }[];
-  verification?: { dryRun: number; proof: number; clientSide: number };
+  verification?: { dryRun: number; proof: number; clientSide: number; notVerifiable: number };
 }
 
 interface Run {
@@ -86,7 +86,7 @@ async function bothModes(repo: string, ns: string, paths = PATHS): Promise<{ aut
   assert.deepEqual(auto.report.summary, all.report.summary);
   assert.equal(auto.code, all.code);
   const compared = all.report.entries.filter((e) => e.action !== 'skipped' && e.action !== 'deleted').length;
-  assert.deepEqual(all.report.verification, { dryRun: compared, proof: 0, clientSide: 0 });
+  assert.deepEqual(all.report.verification, { dryRun: compared, proof: 0, clientSide: 0, notVerifiable: 0 });
   const v = auto.report.verification;
   assert.equal((v?.dryRun ?? 0) + (v?.proof ?? 0), compared);
   return { auto, all };
@@ -288,7 +288,7 @@ describe('where the proof fails, the dry-run decides', { timeout: 300_000 }, () 
       { cpu: '500m', memory: '134217728' },
       'the server stores quantities in canonical form',
     );
-    assert.deepEqual(auto.report.verification, { dryRun: 3, proof: 1, clientSide: 0 });
+    assert.deepEqual(auto.report.verification, { dryRun: 3, proof: 1, clientSide: 0, notVerifiable: 0 });
   });
 
   it('a field removed from Git that kube-drift applied: reported removed, by dry-run', async () => {
@@ -297,6 +297,6 @@ describe('where the proof fails, the dry-run decides', { timeout: 300_000 }, () 
     const { auto } = await bothModes(repo, ns.name, ['unproven']);
     assert.equal(auto.code, 1);
     assert.deepEqual(drifted(auto.report), ['ConfigMap/dropped configured /data/dropped']);
-    assert.deepEqual(auto.report.verification, { dryRun: 4, proof: 0, clientSide: 0 });
+    assert.deepEqual(auto.report.verification, { dryRun: 4, proof: 0, clientSide: 0, notVerifiable: 0 });
   });
 });

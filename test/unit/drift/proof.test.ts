@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BUILTIN_LIST_SEMANTICS, schemaListSemantics } from '../../../src/drift/list-semantics.ts';
-import { proveInSync } from '../../../src/drift/proof.ts';
+import { differences, proveInSync } from '../../../src/drift/proof.ts';
 import { alwaysDryRun } from '../../../src/drift/verify.ts';
 import type { OpenApiDocument, OpenApiSchema } from '../../../src/kube/openapi.ts';
 import type { KubeObject } from '../../../src/model.ts';
@@ -410,6 +410,37 @@ describe('the in-sync proof', () => {
       d.metadata.managedFields = [];
     });
     assert.equal(prove(bare, noLabels), 'holds');
+  });
+
+  it('tells the differences the apply surely makes (client mode reports them) from those only the server can explain', () => {
+    const certainty = (g: KubeObject, l: KubeObject) =>
+      differences({ applyObject: g, live: l, fieldManager: 'kube-drift', lists }).map(
+        (d) => `${d.pointer} ${d.certain ? 'certain' : 'uncertain'}`,
+      );
+    const edited = live((d) => {
+      d.spec.replicas = 5;
+      delete d.metadata.labels.app;
+      containerOf(d).args = ['--port', '9090'];
+      containerOf(d).resources.limits.cpu = '2';
+      d.spec.template.spec.tolerations = [{ key: 'a', operator: 'Equal' }];
+    });
+    const withGit = git((d) => {
+      d.spec.template.spec.tolerations = [{ key: 'a' }];
+      d.spec.template.spec.securityContext = {};
+      containerOf(d).resources.limits.cpu = 0.5;
+      delete containerOf(d).ports;
+    });
+    assert.deepEqual(certainty(withGit, edited), [
+      '/metadata/labels/app certain',
+      '/spec/replicas certain',
+      '/spec/template/spec/containers/0/args certain',
+      '/spec/template/spec/containers/0/resources/limits/cpu certain',
+      '/spec/template/spec/tolerations uncertain',
+      '/spec/template/spec/securityContext uncertain',
+      // kube-drift applied the ports and nobody else owns them: applying Git removes them.
+      '/spec/template/spec/containers/0/ports certain',
+    ]);
+    assert.deepEqual(certainty(git(), live()), []);
   });
 
   it('proves nothing without the server’s schemas', () => {

@@ -141,9 +141,9 @@ const desired: DesiredObject[] = ['same', 'changed', 'labelled', 'dropped', 'new
   source: { file: 'app.yaml', line: i + 1 },
 }));
 
-async function run(extra: Partial<PlanOptions>) {
-  const cluster = new StandIn(liveObjects());
-  const result = await plan(desired, cluster, {
+async function run(extra: Partial<PlanOptions>, objects = desired, live = liveObjects()) {
+  const cluster = new StandIn(live);
+  const result = await plan(objects, cluster, {
     target: 'shop',
     defaultNamespace: 'shop',
     fieldManager: 'kube-drift',
@@ -170,9 +170,9 @@ describe('verifying the plan', () => {
       'ConfigMap/shop/dropped',
       'ConfigMap/shop/new',
     ]);
-    assert.deepEqual(auto.verification, { dryRun: 3, proof: 2, clientSide: 0 });
+    assert.deepEqual(auto.verification, { dryRun: 3, proof: 2, clientSide: 0, notVerifiable: 0 });
     assert.equal(all.dryRuns.length, 5);
-    assert.deepEqual(all.verification, { dryRun: 5, proof: 0, clientSide: 0 });
+    assert.deepEqual(all.verification, { dryRun: 5, proof: 0, clientSide: 0, notVerifiable: 0 });
     assert.deepEqual(auto.entries, all.entries);
     assert.deepEqual(auto.entries, [
       'configured changed /data/mode: "slow" -> "fast"',
@@ -187,12 +187,29 @@ describe('verifying the plan', () => {
   it('verify-kinds: those kinds are dry-run whatever the proof says', async () => {
     const { dryRuns, verification } = await run({ verifyKinds: ['ConfigMap'] });
     assert.equal(dryRuns.length, 5);
-    assert.deepEqual(verification, { dryRun: 5, proof: 0, clientSide: 0 });
+    assert.deepEqual(verification, { dryRun: 5, proof: 0, clientSide: 0, notVerifiable: 0 });
   });
 
-  it('client mode predicts every object client-side (no dry-run, no proof)', async () => {
-    const { dryRuns, verification } = await run({ diffMode: 'client' });
-    assert.deepEqual(dryRuns, []);
-    assert.deepEqual(verification, { dryRun: 0, proof: 0, clientSide: 5 });
+  it('client mode: the proof decides in sync, a certain change is predicted client-side, the same entries', async () => {
+    const client = await run({ diffMode: 'client' });
+    const server = await run({});
+    assert.deepEqual(client.dryRuns, []);
+    assert.deepEqual(client.verification, { dryRun: 0, proof: 2, clientSide: 3, notVerifiable: 0 });
+    assert.deepEqual(client.entries, server.entries);
+    const all = await run({ diffMode: 'client', verify: 'all' });
+    assert.deepEqual(all.verification, { dryRun: 0, proof: 0, clientSide: 5, notVerifiable: 0 });
+  });
+
+  it('client mode: a difference only the server can explain is not verifiable, reported skipped', async () => {
+    const emptied = cm('emptied', {});
+    const live = cm('emptied', {}, { resourceVersion: '9', labels: OWNER, managedFields: [] });
+    delete live.data;
+    const { entries, verification } = await run(
+      { diffMode: 'client' },
+      [{ object: emptied, source: { file: 'app.yaml', line: 1 } }],
+      [live],
+    );
+    assert.deepEqual(entries, ['skipped emptied']);
+    assert.deepEqual(verification, { dryRun: 0, proof: 0, clientSide: 0, notVerifiable: 1 });
   });
 });

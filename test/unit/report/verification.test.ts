@@ -18,22 +18,31 @@ const ajv = new Ajv2020({ allErrors: true, strict: true });
 addFormats.default(ajv);
 const validate = ajv.compile(schema);
 
-function verified(clientSide = 0) {
-  return buildReport({ ...mixedChangeSet(), verification: { dryRun: 4, proof: 9, clientSide } }, META);
+function verified(clientSide = 0, notVerifiable = 0) {
+  return buildReport(
+    { ...mixedChangeSet(), verification: { dryRun: 4, proof: 9, clientSide, notVerifiable } },
+    META,
+  );
 }
 
 describe('verification in the report', () => {
   it('JSON: the counts, valid against schema/report.schema.json; absent when the plan compared nothing', () => {
     const json = JSON.parse(renderJson(verified())) as Record<string, unknown>;
-    assert.deepEqual(json.verification, { dryRun: 4, proof: 9, clientSide: 0 });
+    assert.deepEqual(json.verification, { dryRun: 4, proof: 9, clientSide: 0, notVerifiable: 0 });
     assert.ok(validate(json), JSON.stringify(validate.errors, null, 2));
-    assert.equal(validate({ ...json, verification: { dryRun: 4, proof: -1, clientSide: 0 } }), false);
+    assert.equal(
+      validate({ ...json, verification: { dryRun: 4, proof: -1, clientSide: 0, notVerifiable: 0 } }),
+      false,
+    );
     assert.equal(JSON.parse(renderJson(buildReport(mixedChangeSet(), META))).verification, undefined);
   });
 
   it('text and Markdown: one part of the context line', () => {
     assert.match(renderText(verified()).split('\n')[0], / · verified 9 by proof, 4 by dry-run$/);
-    assert.match(renderMarkdown(verified(2)), / · verified 9 by proof, 4 by dry-run, 2 client-side\n/);
+    assert.match(
+      renderMarkdown(verified(2, 1)),
+      / · verified 9 by proof, 4 by dry-run, 2 client-side, 1 not verifiable without a dry-run\n/,
+    );
     assert.ok(!renderText(buildReport(mixedChangeSet(), META)).includes('verified'));
   });
 });
