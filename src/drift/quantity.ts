@@ -28,7 +28,6 @@ export function storedQuantity(input: string | number): string | undefined {
   if (!interpreted) return undefined;
   const { base, exponent } = interpreted;
   let format = interpreted.format;
-  if (keepsInput(num, denom, base, exponent, format)) return text;
   // The exact value, as nanos rounded up (away from zero), as ParseQuantity's inf.Dec path does.
   const digits = BigInt(num + denom);
   const scaled =
@@ -38,6 +37,10 @@ export function storedQuantity(input: string | number): string | undefined {
           10n ** BigInt(Math.max(0, denom.length - exponent - 9)),
         )
       : ceilDiv(digits * 2n ** BigInt(exponent) * NANO, 10n ** BigInt(denom.length));
+  // Finer than milli: resource lists (limits, requests, quotas) are rounded up to milli by the
+  // server's defaulting (SetDefaults_ResourceList), other quantities are not; so not certain.
+  if (scaled % 1_000_000n !== 0n) return undefined;
+  if (keepsInput(num, denom, base, exponent, format)) return text;
   let nanos = scaled;
   if (format === 'BinarySI' && nanos > INT64_MAX * NANO) nanos = INT64_MAX * NANO;
   if (format === 'BinarySI' && nanos > 0n && nanos < NANO) format = 'DecimalSI';
