@@ -271,7 +271,7 @@ describe('where the proof fails, the dry-run decides', { timeout: 300_000 }, () 
     if (repo) rmSync(repo, { recursive: true, force: true });
   });
 
-  it('a quantity in another form, a default inside an atomic list, {} the server drops: in sync, by dry-run', async () => {
+  it('a quantity finer than milli, a default inside an atomic list, {} the server drops: in sync, by dry-run', async () => {
     const { auto } = await bothModes(repo, ns.name, ['unproven']);
     assert.equal(auto.code, 0);
     assert.deepEqual(drifted(auto.report), []);
@@ -285,10 +285,10 @@ describe('where the proof fails, the dry-run decides', { timeout: 300_000 }, () 
     ]);
     assert.deepEqual(
       JSON.parse(live),
-      { cpu: '500m', memory: '134217728' },
-      'the server stores quantities in canonical form',
+      { cpu: '1m', memory: '134217728' },
+      'the server rounds resource lists up to milli',
     );
-    assert.deepEqual(auto.report.verification, { dryRun: 3, proof: 1, clientSide: 0, notVerifiable: 0 });
+    assert.deepEqual(auto.report.verification, { dryRun: 3, proof: 2, clientSide: 0, notVerifiable: 0 });
   });
 
   it('a field removed from Git that kube-drift applied: reported removed, by dry-run', async () => {
@@ -297,6 +297,6 @@ describe('where the proof fails, the dry-run decides', { timeout: 300_000 }, () 
     const { auto } = await bothModes(repo, ns.name, ['unproven']);
     assert.equal(auto.code, 1);
     assert.deepEqual(drifted(auto.report), ['ConfigMap/dropped configured /data/dropped']);
-    assert.deepEqual(auto.report.verification, { dryRun: 4, proof: 0, clientSide: 0, notVerifiable: 0 });
+    assert.deepEqual(auto.report.verification, { dryRun: 4, proof: 1, clientSide: 0, notVerifiable: 0 });
   });
 });
