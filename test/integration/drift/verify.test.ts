@@ -78,9 +78,15 @@ async function diff(repo: string, ns: string, paths: string[], verify: 'auto' | 
  * Diffs in both modes, one right after the other, and asserts the same exit status, summary,
  * errors and entries (action, every field change with its attribution, diff, note).
  */
-async function bothModes(repo: string, ns: string, paths = PATHS): Promise<{ auto: Run; all: Run }> {
+async function bothModes(
+  repo: string,
+  ns: string,
+  paths = PATHS,
+  t?: { diagnostic: (message: string) => void },
+): Promise<{ auto: Run; all: Run }> {
   const all = await diff(repo, ns, paths, 'all');
   const auto = await diff(repo, ns, paths, 'auto');
+  t?.diagnostic(`${ns}: verify auto ${JSON.stringify(auto.report.verification)}`);
   assert.deepEqual(auto.report.errors, all.report.errors);
   assert.deepEqual(auto.report.entries, all.report.entries);
   assert.deepEqual(auto.report.summary, all.report.summary);
@@ -90,6 +96,37 @@ async function bothModes(repo: string, ns: string, paths = PATHS): Promise<{ aut
   const v = auto.report.verification;
   assert.equal((v?.dryRun ?? 0) + (v?.proof ?? 0), compared);
   return { auto, all };
+}
+
+/**
+ * Client mode (no dry-run) on the same state: never drift the server does not report (no false
+ * drift), and the server's drift either found or the object not verifiable, never missed silently.
+ */
+async function clientAgrees(
+  repo: string,
+  ns: string,
+  server: JsonReport,
+  t: { diagnostic: (message: string) => void },
+): Promise<void> {
+  const args = ['diff', '-n', ns, '--target', ns, '-o', 'json', '--diff-mode', 'client'];
+  const run = await cli(repo, [...args, ...PATHS.flatMap((p) => ['--path', p])]);
+  const client = JSON.parse(run.stdout) as JsonReport;
+  t.diagnostic(`${ns}: client mode ${JSON.stringify(client.verification)}`);
+  const key = (e: JsonEntry) => `${e.kind}/${e.name}`;
+  const serverDrift = new Set(server.entries.filter((e) => e.action !== 'unchanged').map(key));
+  for (const e of client.entries) {
+    if (e.action === 'configured' || e.action === 'created' || e.action === 'deleted')
+      assert.ok(serverDrift.has(key(e)), `client mode reports ${key(e)} ${e.action}, server mode does not`);
+  }
+  const clientAction = new Map(client.entries.map((e) => [key(e), e]));
+  for (const subject of serverDrift) {
+    const e = clientAction.get(subject);
+    const unverifiable = e?.action === 'skipped' && e.note?.startsWith('not verifiable without a dry-run');
+    assert.ok(
+      e && (e.action !== 'unchanged' || unverifiable),
+      `${subject}: server mode drift, client mode ${e?.action}`,
+    );
+  }
 }
 
 function drifted(report: JsonReport): string[] {
@@ -186,19 +223,21 @@ describe('verify auto against verify all', { timeout: 600_000 }, () => {
     if (repo) rmSync(repo, { recursive: true, force: true });
   });
 
-  it('applied by kubectl and helm: the same report, in sync, objects proved', async () => {
-    const { auto } = await bothModes(repo, byKubectl.name);
+  it('applied by kubectl and helm: the same report, in sync, objects proved', async (t) => {
+    const { auto } = await bothModes(repo, byKubectl.name, PATHS, t);
     assert.deepEqual(drifted(auto.report), []);
+    await clientAgrees(repo, byKubectl.name, auto.report, t);
     assert.ok((auto.report.verification?.proof ?? 0) > 0, JSON.stringify(auto.report.verification));
   });
 
-  it('applied by kube-drift: the same report, in sync, most objects proved', async () => {
-    const { auto } = await bothModes(repo, byDrift.name);
+  it('applied by kube-drift: the same report, in sync, most objects proved', async (t) => {
+    const { auto } = await bothModes(repo, byDrift.name, PATHS, t);
     assert.deepEqual(drifted(auto.report), []);
+    await clientAgrees(repo, byDrift.name, auto.report, t);
     assert.ok((auto.report.verification?.proof ?? 0) > 0, JSON.stringify(auto.report.verification));
   });
 
-  it('adopted by kube-drift apply, then edited by hand in every way: the same findings field by field', async () => {
+  it('adopted by kube-drift apply, then edited by hand in every way: the same findings field by field', async (t) => {
     const adopted = await cli(repo, [
       'apply',
       '-n',
@@ -213,8 +252,9 @@ describe('verify auto against verify all', { timeout: 600_000 }, () => {
     const config = join(repo, 'app/config.yaml');
     writeFileSync(config, readFileSync(config, 'utf8').replace('  GREETING: hello\n', ''));
     for (const ns of [byKubectl.name, byDrift.name]) {
-      const { auto } = await bothModes(repo, ns);
+      const { auto } = await bothModes(repo, ns, PATHS, t);
       assert.equal(auto.code, 1);
+      await clientAgrees(repo, ns, auto.report, t);
       const found = drifted(auto.report);
       for (const expected of [
         'Deployment/web configured',
