@@ -2,6 +2,8 @@
 // ConfigMaps, two Secrets, a Role, a RoleBinding and a Widget custom resource) spread over
 // 20 namespaces, written three ways: a plain YAML tree, a Kustomize directory and a Helm
 // chart. Object i is the same in every size, so a larger run is a superset of a smaller one.
+// Deployments carry what the in-sync proof must handle: probes on a named and a numbered port,
+// a CPU limit written as a number (`cpu: 0.5`, stored as `500m`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -74,7 +76,7 @@ function manifest(o: BenchObject): string {
   const meta = `metadata:\n  name: ${o.name}\n  namespace: ${o.namespace}\n  labels:\n    app: ${app}\n    tier: bench\n`;
   switch (o.kind) {
     case 'Deployment':
-      return `apiVersion: apps/v1\nkind: Deployment\n${meta}spec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: ${app}\n  template:\n    metadata:\n      labels:\n        app: ${app}\n    spec:\n      containers:\n        - name: web\n          image: registry.example/web:1.${o.index % 7}\n          ports:\n            - containerPort: 8080\n          env:\n            - name: LOG_LEVEL\n              value: info\n          resources:\n            requests:\n              cpu: 10m\n              memory: 16Mi\n`;
+      return `apiVersion: apps/v1\nkind: Deployment\n${meta}spec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: ${app}\n  template:\n    metadata:\n      labels:\n        app: ${app}\n    spec:\n      containers:\n        - name: web\n          image: registry.example/web:1.${o.index % 7}\n          ports:\n            - name: http\n              containerPort: 8080\n          readinessProbe:\n            httpGet:\n              path: /ready\n              port: http\n          livenessProbe:\n            tcpSocket:\n              port: 8080\n          env:\n            - name: LOG_LEVEL\n              value: info\n          resources:\n            requests:\n              cpu: 10m\n              memory: 16Mi\n            limits:\n              cpu: 0.5\n              memory: 64Mi\n`;
     case 'Service':
       return `apiVersion: v1\nkind: Service\n${meta}spec:\n  selector:\n    app: ${app}\n  ports:\n    - name: http\n      port: 80\n      targetPort: 8080\n`;
     case 'ConfigMap':

@@ -217,6 +217,7 @@ let verdicts = '';
 function summary(json: string): string {
   const report = JSON.parse(json) as {
     entries: { action: string; kind: string; namespace?: string; name: string }[];
+    verification?: Record<string, number>;
   };
   const counts = new Map<string, number>();
   for (const e of report.entries) counts.set(e.action, (counts.get(e.action) ?? 0) + 1);
@@ -224,7 +225,8 @@ function summary(json: string): string {
     .filter((e) => e.action !== 'unchanged')
     .map((e) => `${e.kind}/${e.namespace ?? ''}/${e.name}`);
   const list = changed.length > 0 ? `; not unchanged: ${changed.slice(0, 20).join(', ')}` : '';
-  return `${report.entries.length} entries ${JSON.stringify(Object.fromEntries(counts))}${list}`;
+  const verified = report.verification ? `, verified ${JSON.stringify(report.verification)}` : '';
+  return `${report.entries.length} entries ${JSON.stringify(Object.fromEntries(counts))}${verified}${list}`;
 }
 
 function table(rows: Row[]): string[] {

@@ -24,6 +24,10 @@ const { values: flags } = parseArgs({
     kubeconfig: { type: 'string', default: join(REPO, '.cluster', 'kubeconfig') },
     /** The bundle to time (another build, for before/after comparisons). */
     cli: { type: 'string', default: join(REPO, 'dist', 'cli.js') },
+    /** Another bundle timed in the same rounds (before/after in one run, alternating). */
+    'baseline-cli': { type: 'string' },
+    /** kube-drift --verify values to time (auto,all); empty: no flag (bundles before the option). */
+    verify: { type: 'string', default: '' },
     /** kube-drift --concurrency values to time; empty: its default only. */
     concurrency: { type: 'string', default: '' },
     'kubectl-concurrency': { type: 'string', default: '1,8' },
@@ -51,6 +55,7 @@ const sizes = flags.sizes
   .sort((a, b) => a - b);
 const repeat = Number(flags.repeat);
 const kdConcurrency = flags.concurrency ? flags.concurrency.split(',').map(Number) : [undefined];
+const kdVerify = flags.verify ? flags.verify.split(',') : [undefined];
 const kubectlConcurrency = flags['skip-kubectl'] ? [] : flags['kubectl-concurrency'].split(',').map(Number);
 const out: string[] = [];
 function say(line = ''): void {
@@ -67,6 +72,9 @@ interface Variant {
   label: string;
   tool: 'kube-drift' | 'kubectl';
   concurrency?: number;
+  /** The bundle, when not --cli. */
+  cli?: string;
+  verify?: string;
 }
 
 interface RunResult {
@@ -75,6 +83,8 @@ interface RunResult {
   found: Set<string>;
   firstRequestMs?: number;
   errors: number;
+  /** Objects verified by the in-sync proof, of those verified (bundles that report it). */
+  proved?: { proof: number; of: number };
 }
 
 /**
@@ -86,9 +96,11 @@ function cliArgs(command: 'diff' | 'apply'): string[] {
   return [CLI, command, '--path', 'plain', '--kubeconfig', flags.kubeconfig, ...target, '-o', 'json'];
 }
 
-function kubeDriftArgs(concurrency?: number): string[] {
+function kubeDriftArgs(concurrency?: number, variant?: Variant): string[] {
   const args = cliArgs('diff');
+  if (variant?.cli) args[0] = variant.cli;
   if (concurrency) args.push('--concurrency', String(concurrency));
+  if (variant?.verify) args.push('--verify', variant.verify);
   return args;
 }
 
@@ -96,8 +108,9 @@ async function runKubeDrift(
   repo: BenchRepository,
   concurrency: number | undefined,
   nodeFlags: string[] = [],
+  variant?: Variant,
 ): Promise<RunResult> {
-  const m = await measure(NODE, [...nodeFlags, ...kubeDriftArgs(concurrency)], {
+  const m = await measure(NODE, [...nodeFlags, ...kubeDriftArgs(concurrency, variant)], {
     cwd: repo.root,
     env: { ...process.env, KUBE_DRIFT_STATS: '1' },
   });
@@ -113,8 +126,10 @@ async function runKubeDrift(
   const found = new Set(
     report.entries.filter((e) => e.action !== 'unchanged').map((e) => `${e.kind}/${e.namespace}/${e.name}`),
   );
+  const v = (report as { verification?: { dryRun: number; proof: number; clientSide: number } }).verification;
   return {
     m,
+    proved: v ? { proof: v.proof, of: v.proof + v.dryRun + v.clientSide } : undefined,
     requests: stats?.requests ?? Number.NaN,
     firstRequestMs: stats?.firstRequestMs,
     found,
@@ -214,8 +229,24 @@ async function benchSize(cluster: BenchCluster, n: number): Promise<SizeResult> 
     await setUpSize(cluster, repo);
     const expected = new Set(repo.drifted.map(subjectOfBench));
     const variants: Variant[] = [
-      ...kdConcurrency.map(
-        (c): Variant => ({ label: `kube-drift${c ? ` -c ${c}` : ''}`, tool: 'kube-drift', concurrency: c }),
+      ...(flags['baseline-cli']
+        ? [
+            {
+              label: 'kube-drift (baseline)',
+              tool: 'kube-drift',
+              cli: resolve(flags['baseline-cli']),
+            } as Variant,
+          ]
+        : []),
+      ...kdConcurrency.flatMap((c) =>
+        kdVerify.map(
+          (verify): Variant => ({
+            label: `kube-drift${c ? ` -c ${c}` : ''}${verify ? ` --verify ${verify}` : ''}`,
+            tool: 'kube-drift',
+            concurrency: c,
+            verify,
+          }),
+        ),
       ),
       ...kubectlConcurrency.map(
         (c): Variant => ({ label: `kubectl diff --concurrency=${c}`, tool: 'kubectl', concurrency: c }),
@@ -227,7 +258,7 @@ async function benchSize(cluster: BenchCluster, n: number): Promise<SizeResult> 
       for (const row of rows) {
         const result =
           row.variant.tool === 'kube-drift'
-            ? await runKubeDrift(repo, row.variant.concurrency)
+            ? await runKubeDrift(repo, row.variant.concurrency, [], row.variant)
             : await runKubectl(repo, row.variant.concurrency ?? 1);
         const { missing, extra } = sameSet(result.found, expected);
         if (missing.length || extra.length || result.errors) {
@@ -322,22 +353,24 @@ async function timeRender(repo: BenchRepository): Promise<Record<string, number>
 }
 
 function printSize(r: SizeResult, baseline: number): void {
-  const kd = r.rows.find((row) => row.variant.tool === 'kube-drift')!;
+  const kd = r.rows.find((row) => row.variant.tool === 'kube-drift' && !row.variant.cli)!;
   const kdWall = median(kd.runs.map((x) => x.m.wallMs));
   const kdBest = Math.min(...kd.runs.map((x) => x.m.wallMs));
   say(`### N = ${r.n}`);
   say();
   say(
-    '| tool | wall s (median) | wall s (best) | CPU s | peak RSS MB | API requests | server CPU s | drifted found (of expected) | kube-drift / this (median) | kube-drift / this (best) |',
+    '| tool | wall s (median) | wall s (best) | CPU s | peak RSS MB | API requests | server CPU s | drifted found (of expected) | proved | kube-drift / this (median) | kube-drift / this (best) |',
   );
-  say('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  say('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const row of r.rows) {
     const wall = median(row.runs.map((x) => x.m.wallMs));
     const best = Math.min(...row.runs.map((x) => x.m.wallMs));
     const found = row.runs.map((x) => x.found.size);
     const foundText = found.every((f) => f === found[0]) ? String(found[0]) : found.join('/');
+    const proved = row.runs[0].proved;
+    const provedText = proved ? `${proved.proof}/${proved.of}` : '-';
     say(
-      `| ${row.variant.label} | ${s(wall)} | ${s(best)} | ${s(median(row.runs.map((x) => x.m.cpuMs)))} | ${mb(median(row.runs.map((x) => x.m.maxRssMb)))} | ${median(row.runs.map((x) => x.requests))} | ${s(median(row.runs.map((x) => x.m.serverCpuMs)))} | ${foundText} (${Math.ceil(r.n / 20)}) | ${(kdWall / wall).toFixed(2)} | ${(kdBest / best).toFixed(2)} |`,
+      `| ${row.variant.label} | ${s(wall)} | ${s(best)} | ${s(median(row.runs.map((x) => x.m.cpuMs)))} | ${mb(median(row.runs.map((x) => x.m.maxRssMb)))} | ${median(row.runs.map((x) => x.requests))} | ${s(median(row.runs.map((x) => x.m.serverCpuMs)))} | ${foundText} (${Math.ceil(r.n / 20)}) | ${provedText} | ${(kdWall / wall).toFixed(2)} | ${(kdBest / best).toFixed(2)} |`,
     );
   }
   const firsts = kd.runs.map((x) => x.firstRequestMs ?? Number.NaN);

@@ -166,6 +166,20 @@ export interface ChangeSet {
   notes?: string[];
   /** The risk review of this plan (src/risk/); absent when the review is off. */
   risks?: RiskReview;
+  /** How the plan verified the objects it compared (absent when it compared none). */
+  verification?: Verification;
+}
+
+/**
+ * Objects verified by a server-side apply dry-run, by the in-sync proof (no request: applying
+ * Git provably changes nothing, docs/in-sync-proof.md), predicted client-side (client mode),
+ * or not verifiable without a dry-run (client mode; reported skipped, never as drift).
+ */
+export interface Verification {
+  dryRun: number;
+  proof: number;
+  clientSide: number;
+  notVerifiable: number;
 }
 
 export interface ChangeSummary {

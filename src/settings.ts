@@ -44,6 +44,10 @@ export interface Settings {
   takeoverManagers: string[];
   concurrency: number;
   diffMode: DiffModeSetting;
+  /** auto: skip the dry-run where the in-sync proof holds; all: dry-run every object. */
+  verify: 'auto' | 'all';
+  /** Kinds always dry-run (`Kind` or `Kind.group`). */
+  verifyKinds: string[];
   output: OutputFormat;
   /** Where the JSON report is written (in the action always: $RUNNER_TEMP/kube-drift-<target>.json by default). */
   reportFile?: string;

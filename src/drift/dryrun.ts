@@ -143,6 +143,24 @@ async function fromServer(
   return withAdoption('server', predicted, live, subject, context, []);
 }
 
+/**
+ * An object the in-sync proof holds for (proof.ts): applying Git changes nothing, so the live
+ * object is what the dry-run would answer. Hand-made fields are found from its managed fields
+ * as after a dry-run, so the take-over logic sees the same inputs.
+ */
+export async function provenInSync(
+  subject: DryRunSubject,
+  context: DryRunContext,
+  mode: DiffMode,
+): Promise<DryRunOutcome> {
+  if (!subject.live) throw new Error('provenInSync: no live object');
+  try {
+    return await withAdoption(mode, subject.live, subject.live, subject, context, []);
+  } catch (error) {
+    return failureOf(error);
+  }
+}
+
 async function predictWithoutServer(subject: DryRunSubject, context: DryRunContext): Promise<Prediction> {
   const { predicted, defaultedPaths } = predictClientSide(
     subject.applyObject,

@@ -15,7 +15,27 @@ export interface ListSemantics {
    * `apiVersion`/`kind` merges under server-side apply.
    */
   listType(apiVersion: string, kind: string, fields: readonly string[]): ListType;
+  /**
+   * How the field at `fields` (with `item`, each element of the list there) merges, as the
+   * server's schema states it; undefined where no schema covers it (never the built-in table).
+   * The in-sync proof (proof.ts) trusts nothing else.
+   */
+  structure?(
+    apiVersion: string,
+    kind: string,
+    fields: readonly string[],
+    item?: boolean,
+  ): Structure | undefined;
 }
+
+/** A field's merge type from a schema: a list, a map or struct (atomic: replaced whole), or a scalar. */
+export type Structure =
+  | { kind: 'list'; list: ListType }
+  | { kind: 'map'; atomic: boolean }
+  /** `quantity`: a resource.Quantity, which the server stores in its canonical form (quantity.ts). */
+  | { kind: 'scalar'; quantity: boolean };
+
+const QUANTITY_SCHEMA = '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity';
 
 const ATOMIC: ListType = { type: 'atomic' };
 const SET: ListType = { type: 'set' };
@@ -29,6 +49,7 @@ export const BUILTIN_LIST_SEMANTICS: ListSemantics = {
 export function schemaListSemantics(documents: ReadonlyMap<string, OpenApiDocument>): ListSemantics {
   const roots = new Map<string, Map<string, OpenApiSchema>>();
   const answers = new Map<string, ListType>();
+  const structures = new Map<string, Structure | undefined>();
   const rootOf = (apiVersion: string, kind: string): OpenApiSchema | undefined => {
     const document = documents.get(apiVersion);
     if (!document) return undefined;
@@ -51,7 +72,36 @@ export function schemaListSemantics(documents: ReadonlyMap<string, OpenApiDocume
       }
       return answer;
     },
+    structure(apiVersion, kind, fields, item = false) {
+      const key = `${apiVersion}|${kind}|${fields.join('\0')}|${item}`;
+      if (structures.has(key)) return structures.get(key);
+      const root = rootOf(apiVersion, kind);
+      const answer = root && structureAt(documents.get(apiVersion)!, root, fields, item);
+      structures.set(key, answer);
+      return answer;
+    },
   };
+}
+
+function structureAt(
+  document: OpenApiDocument,
+  root: OpenApiSchema,
+  fields: readonly string[],
+  item: boolean,
+): Structure | undefined {
+  let schema = fields.length === 0 ? root : schemaAt(document, root, fields);
+  if (schema && item) schema = resolve(document, schema).items;
+  if (!schema) return undefined;
+  const list = listTypeOf(document, schema);
+  if (list) return { kind: 'list', list };
+  const node = resolve(document, schema);
+  if (node.properties || isPlainObject(node.additionalProperties)) {
+    const atomic = schema['x-kubernetes-map-type'] === 'atomic' || node['x-kubernetes-map-type'] === 'atomic';
+    return { kind: 'map', atomic };
+  }
+  if (node.type === 'object' || node['x-kubernetes-preserve-unknown-fields']) return undefined;
+  const quantity = refersTo(document, schema, QUANTITY_SCHEMA);
+  return node.type || quantity ? { kind: 'scalar', quantity } : undefined;
 }
 
 /**
@@ -89,6 +139,20 @@ function kindsOf(document: OpenApiDocument, apiVersion: string): Map<string, Ope
     }
   }
   return byKind;
+}
+
+/** Whether `schema` is, through `$ref` and lone `allOf` references, the schema `ref` names. */
+function refersTo(document: OpenApiDocument, schema: OpenApiSchema, ref: string): boolean {
+  let current = schema;
+  for (let depth = 0; depth < 32; depth++) {
+    const next = current.$ref ?? (current.allOf?.length === 1 ? current.allOf[0].$ref : undefined);
+    if (!next) return false;
+    if (next === ref) return true;
+    const target = document.components?.schemas?.[next.replace('#/components/schemas/', '')];
+    if (!target) return false;
+    current = target;
+  }
+  return false;
 }
 
 /** Follows `$ref` and a lone `allOf` reference (how the server wraps referenced types). */

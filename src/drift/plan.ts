@@ -21,7 +21,7 @@ import { argoManaged } from './argocd-optouts.ts';
 import { compareObject, skippedEntry, skipReason } from './compare.ts';
 import { defaultIgnoreRules } from './default-ignores.ts';
 import { findDeletions, findFluxPrunes } from './deletions.ts';
-import { type DryRunContext, dryRun, isPrediction, type Prediction } from './dryrun.ts';
+import { type DryRunContext, isPrediction, type Prediction } from './dryrun.ts';
 import { keepUnidentifiedSecrets, withLiveValues } from './encrypted.ts';
 import type { IgnoreRule } from './ignore.ts';
 import { PlanIgnoreRules } from './ignore-match.ts';
@@ -30,6 +30,7 @@ import { readLiveState } from './live.ts';
 import { takeoverMatcher } from './managers.ts';
 import { compareForApply, compareForDelete } from './order.ts';
 import { resolveDesired } from './resolve.ts';
+import { verificationOf, verify } from './verify.ts';
 
 export interface PlanOptions {
   target: string;
@@ -77,9 +78,19 @@ export interface PlanOptions {
    * A promise is awaited once live state is read, so fetching the schemas overlaps the reads.
    */
   listSemantics?: ListSemantics | Promise<ListSemantics>;
+  /**
+   * auto (default): skip the dry-run of an object the in-sync proof holds for (proof.ts);
+   * all: dry-run every object.
+   */
+  verify?: 'auto' | 'all';
+  /** Kinds always dry-run (`Kind`, or `Kind.group` for one group): their admission must run. */
+  verifyKinds?: readonly string[];
 }
 
 /** An entry of a Flux Kustomization's `.status.inventory`; `kustomization` is its `namespace/name`. */
+/** The note of an object client mode cannot verify: reported skipped, never as drift. */
+export const NOT_VERIFIABLE = 'not verifiable without a dry-run';
+
 export interface FluxInventoryRef extends ObjectRef {
   kustomization: string;
 }
@@ -102,6 +113,8 @@ export interface PlannedObject {
   refusal?: ApiRefusal;
   /** Why remediation must leave the object's drift alone (it is reported only). */
   reportOnly?: string;
+  /** How its prediction was made: a dry-run (or a failed one), the in-sync proof, client-side. */
+  verifiedBy?: 'dry-run' | 'proof' | 'client' | 'not-verifiable';
 }
 
 export interface PlannedDeletion {
@@ -179,6 +192,7 @@ export async function plan(
       target: options.target,
       entries: [...ok.map((p) => p.entry), ...deletions.map((d) => d.entry)],
       errors: errors.map((e) => ({ ...e, message: redactor.redact(e.message) })),
+      verification: verificationOf(planned),
     },
     objects: planned,
     deletions,
@@ -226,8 +240,12 @@ async function planObject(
     p.entry = skippedEntry(p.entry, skip);
     return undefined;
   }
-  const outcome = await dryRun(p, context);
+  const outcome = await verify(p, context, options);
   if (outcome.kind === 'unreachable') throw outcome.error;
+  if (outcome.kind === 'not-verifiable') {
+    p.entry = skippedEntry(p.entry, `${NOT_VERIFIABLE} (${outcome.reason})`);
+    return undefined;
+  }
   if (!isPrediction(outcome)) {
     p.error = planError(p, outcome.error);
     p.refusal = outcome.refusal;

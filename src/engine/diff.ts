@@ -223,6 +223,8 @@ async function planAgainst(
     inputErrors: desired.errors,
     redactor,
     diffMode: settings.diffMode,
+    verify: settings.verify,
+    verifyKinds: settings.verifyKinds,
     onProgress: hooks.progress,
     onWarning: hooks.warning,
     inventory: own.inventory,

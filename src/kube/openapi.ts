@@ -2,7 +2,7 @@
 // /openapi/v3, then one document per group-version (content-addressed, so fetched once).
 import type { KubeClient } from './client.ts';
 
-/** The parts of an OpenAPI v3 schema object that list semantics read. */
+/** The parts of an OpenAPI v3 schema object that list semantics and the in-sync proof read. */
 export interface OpenApiSchema {
   type?: string;
   $ref?: string;
@@ -15,6 +15,8 @@ export interface OpenApiSchema {
   'x-kubernetes-list-map-keys'?: string[];
   'x-kubernetes-patch-merge-key'?: string;
   'x-kubernetes-patch-strategy'?: string;
+  'x-kubernetes-map-type'?: string;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
 }
 
 export interface OpenApiDocument {

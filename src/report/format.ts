@@ -8,6 +8,7 @@ import type {
   FieldChange,
   RiskFinding,
   RiskSeverity,
+  Verification,
 } from '../model.ts';
 import type { Report } from './model.ts';
 
@@ -167,4 +168,12 @@ export function findingTags(finding: RiskFinding): string {
   return [finding.predicted ? 'predicted' : '', finding.origin ? ORIGIN_TEXT[finding.origin] : '']
     .filter(Boolean)
     .join(' · ');
+}
+
+/** `verified 950 by proof, 50 by dry-run`: how the plan verified objects (docs/in-sync-proof.md). */
+export function verificationText(v: Verification): string {
+  const parts = [`${v.proof} by proof`, `${v.dryRun} by dry-run`];
+  if (v.clientSide > 0) parts.push(`${v.clientSide} client-side`);
+  if (v.notVerifiable > 0) parts.push(`${v.notVerifiable} not verifiable without a dry-run`);
+  return `verified ${parts.join(', ')}`;
 }

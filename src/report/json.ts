@@ -106,6 +106,8 @@ export function reportJson(report: Report): Json {
   if (report.risksUnchecked?.length)
     out.risksUnchecked = report.risksUnchecked.map((gap) => ordered(gap, ['rule', 'reason']));
   if (report.riskVerdict) out.riskVerdict = ordered(report.riskVerdict, ['failOn', 'failing', 'failed']);
+  if (report.verification)
+    out.verification = ordered(report.verification, ['dryRun', 'proof', 'clientSide', 'notVerifiable']);
   return out;
 }
 

@@ -2,7 +2,7 @@
 // notes) and the lists at its end (skipped objects, objects in sync with a note).
 import { markdownTable } from 'markdown-table';
 import type { ChangeAction, ChangeSummary, PlanError } from '../model.ts';
-import { ACTION_LABEL, relativeTime, verdict } from './format.ts';
+import { ACTION_LABEL, relativeTime, verdict, verificationText } from './format.ts';
 import { code, fenceFor, location, md } from './markdown-escape.ts';
 import type { Report } from './model.ts';
 import { entrySubject } from './model.ts';
@@ -13,6 +13,7 @@ function contextLine(report: Report): string {
   if (report.cluster) parts.push(`cluster ${code(report.cluster)}`);
   if (report.revision) parts.push(`revision ${code(report.revision)}`);
   parts.push(`kube-drift ${md(report.kubeDriftVersion)}`, md(report.generatedAt));
+  if (report.verification) parts.push(verificationText(report.verification));
   return parts.join(' · ');
 }
 

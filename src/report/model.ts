@@ -10,6 +10,7 @@ import type {
   RiskFinding,
   RiskGap,
   RiskSeverity,
+  Verification,
 } from '../model.ts';
 import { hasDrift, summarize } from '../model.ts';
 
@@ -73,6 +74,8 @@ export type Report = Omit<ReportMeta, 'links' | 'comparison'> & {
   risksUnchecked?: RiskGap[];
   /** How the findings measure against `fail-on-risk`; absent when it is `none` (src/report/risk-verdict.ts). */
   riskVerdict?: RiskVerdict;
+  /** Objects verified by dry-run, by the in-sync proof, client-side (docs/in-sync-proof.md). */
+  verification?: Verification;
 };
 
 /** Findings (not accepted) at or above `failOn`; the run fails when there is one. */
@@ -117,6 +120,7 @@ export function buildReport(changeSet: ChangeSet, meta: ReportMeta): Report {
   };
   if (changeSet.notes?.length) report.notes = changeSet.notes;
   if (changeSet.risks?.unchecked.length) report.risksUnchecked = changeSet.risks.unchecked;
+  if (changeSet.verification) report.verification = changeSet.verification;
   if (meta.cluster !== undefined) report.cluster = meta.cluster;
   if (meta.revision !== undefined) report.revision = meta.revision;
   return report;

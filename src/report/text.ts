@@ -3,7 +3,14 @@
 // then its unified diff. ANSI colour only when asked (the CLI asks when stdout is a TTY).
 
 import type { ChangeAction, FieldChange } from '../model.ts';
-import { ACTION_LABEL, attributionText, beforeAfter, fieldName, verdict } from './format.ts';
+import {
+  ACTION_LABEL,
+  attributionText,
+  beforeAfter,
+  fieldName,
+  verdict,
+  verificationText,
+} from './format.ts';
 import type { Report, ReportEntry } from './model.ts';
 import { entrySubject } from './model.ts';
 import { reviewLines } from './text-review.ts';
@@ -105,6 +112,7 @@ export function renderText(report: Report, options: TextOptions = {}): string {
   const context = [`kube-drift ${report.mode}`, `target ${safe(report.target)}`];
   if (report.cluster) context.push(`cluster ${safe(report.cluster)}`);
   if (report.revision) context.push(`revision ${safe(report.revision)}`);
+  if (report.verification) context.push(verificationText(report.verification));
   const lines = [p.bold(context.join(' · ')), `${icon} ${text}`];
   const review = reviewLines(report, p, safe);
   if (review.length > 0) lines.push(...review);

@@ -170,6 +170,21 @@ export const OPTIONS: readonly OptionSpec[] = [
       'server: server-side apply dry-run (needs patch permission); client: compare without write verbs; auto: server, falling back to client on 403.',
   },
   {
+    name: 'verify',
+    kind: 'string',
+    choices: ['auto', 'all'],
+    default: 'auto',
+    description:
+      'auto: skip the dry-run of an object its live state proves in sync (docs/in-sync-proof.md), dry-run the rest; all: dry-run every object.',
+  },
+  {
+    name: 'verify-kinds',
+    kind: 'list',
+    repeat: true,
+    description:
+      'Kinds always dry-run, as Kind or Kind.group (Ingress.networking.k8s.io): for clusters whose admission webhooks must see every object.',
+  },
+  {
     name: 'output',
     kind: 'string',
     scope: 'cli',

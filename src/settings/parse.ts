@@ -60,6 +60,8 @@ export function parseSettings(command: Command, raw: RawOptions, context: ParseC
     takeoverManagers: takeoverManagers(read),
     concurrency: read.number('concurrency', 1, 256),
     diffMode: read.choice<DiffModeSetting>('diff-mode'),
+    verify: read.choice<'auto' | 'all'>('verify'),
+    verifyKinds: verifyKinds(read),
     output: read.choice<OutputFormat>('output'),
     reportFile: read.get('report-file') ?? defaultReportFile(context, target),
     color:
@@ -174,6 +176,16 @@ function remediation(read: OptionReader, command: Command, target: string): Sett
     suspend: read.bool('suspend'),
     skipUnhealthy: read.bool('skip-unhealthy'),
   };
+}
+
+function verifyKinds(read: OptionReader): string[] {
+  const kinds = read.list('verify-kinds');
+  for (const kind of kinds)
+    if (!/^[A-Z][A-Za-z0-9]*(\.([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?)?$/.test(kind))
+      throw new InputError(
+        `${read.label('verify-kinds')}: "${kind}" is not a kind: write Kind or Kind.group (Deployment, Ingress.networking.k8s.io)`,
+      );
+  return kinds;
 }
 
 function takeoverManagers(read: OptionReader): string[] {

@@ -85,6 +85,15 @@ async function editByHand(ns: string): Promise<void> {
   ]);
 }
 
+/** The objects of APP that editByHand leaves alone, in the report's (apply) order. */
+const UNTOUCHED = [
+  'ServiceAccount/reader',
+  'Role/reader',
+  'Secret/tls-like',
+  'Deployment/scaled',
+  'HorizontalPodAutoscaler/scaled',
+];
+
 describe('diff modes with a read-only identity', { timeout: 240_000 }, () => {
   let ns: TestNamespace;
   before(async () => {
@@ -109,10 +118,22 @@ describe('diff modes with a read-only identity', { timeout: 240_000 }, () => {
         `^dry-run apply Deployment/${ns.name}/web: deployments.apps "web" is forbidden: User "system:serviceaccount:kube-drift-system:kube-drift-readonly" cannot patch resource "deployments" in API group "apps" in the namespace "${ns.name}" \\(HTTP 403\\)\\n  The credentials lack permission to dry-run apply Deployment/${ns.name}/web\\. Grant it with RBAC \\(see examples/rbac/\\), or use a mode that needs less \\(diff-mode: client needs no write verbs\\)\\.$`,
       ),
     );
-    // Every object that exists or would be created needs the dry-run: none is reported in sync.
+    // Only the objects nobody edited are reported in sync: their live state proves it without a
+    // dry-run (docs/in-sync-proof.md). Every other object needs the dry-run, and is an error.
     assert.deepEqual(
       report.entries.filter((e) => e.action === 'unchanged').map((e) => `${e.kind}/${e.name}`),
+      UNTOUCHED,
+    );
+    const all = await diffJson(
+      ns.name,
+      [APP],
+      ['--kubeconfig', readonlyKubeconfigPath(), '--diff-mode', 'server', '--verify', 'all'],
+    );
+    assert.equal(all.code, 2);
+    assert.deepEqual(
+      all.report.entries.filter((e) => e.action === 'unchanged').map((e) => `${e.kind}/${e.name}`),
       [],
+      'with --verify all every object that exists needs the dry-run',
     );
   });
 
@@ -163,8 +184,17 @@ describe('diff modes with a read-only identity', { timeout: 240_000 }, () => {
       warnings[0],
       /^warning: dry-run is forbidden \(dry-run apply \S+: .* is forbidden: .*\); diffing in client mode, which compares without write verbs$/,
     );
-    assert.ok(
-      auto.report.entries.filter((e) => e.action !== 'deleted').every((e) => e.diffMode === 'client'),
+    // Objects nobody edited, and the one given a container by hand (its Git fields unchanged:
+    // the managed fields show the addition), are proved without a dry-run; the rest fell back.
+    const byMode = (mode: string) =>
+      auto.report.entries
+        .filter((e) => e.action !== 'deleted' && e.diffMode === mode)
+        .map((e) => `${e.kind}/${e.name}`);
+    const proved = [...UNTOUCHED.slice(0, 4), 'Deployment/worker', UNTOUCHED[4]];
+    assert.deepEqual(byMode('server'), proved);
+    assert.equal(
+      byMode('client').length + proved.length,
+      auto.report.entries.filter((e) => e.action !== 'deleted').length,
     );
     assert.equal(client.stderr.includes('warning:'), false, 'client mode chosen on purpose warns of nothing');
   });
