@@ -251,10 +251,22 @@ function ownedStillInGit(
   };
   for (const entry of live.metadata.managedFields ?? []) {
     if (entry.manager !== fieldManager || entry.operation !== 'Apply' || entry.subresource) continue;
-    const missing = walk(applyObject, entry.fieldsV1 ?? {}, '');
+    const missing = walk(applyObject, storedFieldsOf(applyObject, entry.fieldsV1 ?? {}), '');
     if (!missing) continue;
     const removed = fieldsToRemove(live, asStored(applyObject), (m) => m === fieldManager, '');
     const why = `${fieldManager} applied it before and Git no longer sets it`;
     return note(out, { pointer: missing, fields: [] }, why, removed.length > 0);
   }
+}
+
+/**
+ * A Secret's `stringData` is write-only: the server moves it into `data` and never stores it, so
+ * the apply removing a `stringData` key it set before changes nothing stored (the `data` key
+ * stays). Those managed fields are left out of rule 3; `data` is checked as any field is.
+ */
+function storedFieldsOf(applyObject: KubeObject, set: FieldsV1): FieldsV1 {
+  if (applyObject.apiVersion !== 'v1' || applyObject.kind !== 'Secret' || !('f:stringData' in set))
+    return set;
+  const { 'f:stringData': _writeOnly, ...stored } = set;
+  return stored;
 }

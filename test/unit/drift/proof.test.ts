@@ -485,6 +485,24 @@ describe('the in-sync proof', () => {
     const stored = secret({ data: { password: Buffer.from('hunter2').toString('base64') }, type: 'Opaque' });
     assert.deepEqual(check(secret({ stringData: { password: 'hunter2' } }), stored), { holds: true });
     assert.equal(check(secret({ stringData: { password: 'other' } }), stored).holds, false);
+
+    // stringData kube-drift applied before is never stored: Git now setting the same value under
+    // data (an encrypted Secret compared with live values) changes nothing; a data key it owned does.
+    const applied = (fields: Record<string, unknown>) =>
+      ({
+        ...stored,
+        metadata: {
+          ...stored.metadata,
+          managedFields: [{ manager: 'kube-drift', operation: 'Apply', fieldsV1: fields }],
+        },
+      }) as KubeObject;
+    const viaStringData = applied({ 'f:stringData': { 'f:password': {} }, 'f:type': {} });
+    assert.deepEqual(check(secret({ data: stored.data, type: 'Opaque' }), viaStringData), { holds: true });
+    const viaData = applied({ 'f:data': { 'f:password': {} }, 'f:type': {} });
+    assert.deepEqual(check(secret({ type: 'Opaque' }), viaData), {
+      holds: false,
+      reason: '/data: kube-drift applied it before and Git no longer sets it',
+    });
   });
 
   it('always dry-runs the kinds the settings list, by kind or kind.group', () => {
