@@ -1,0 +1,162 @@
+// The risk review in the bundled action end to end: a pull request whose own change makes a
+// container privileged (a `danger` finding), run with `fail-on-risk: danger` and
+// `fail-on-drift: false` so the risk verdict alone decides. What a reviewer sees is checked: the
+// check run fails and says why, the finding is a failure-level annotation on the manifest line,
+// the PR comment opens with the Review section, and the step fails with the reason in its log.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { REPO_ROOT, type TestNamespace } from '../support/cluster.ts';
+import { type GitHubEmulator, startGitHubEmulator } from '../support/github-emulator.ts';
+import { OWNER, pullRequestEvent, REPO } from './support/action.ts';
+import {
+  APP_FILE,
+  APP_FIXTURE,
+  appNamespace,
+  appWorkspace,
+  lineOf,
+  logsOf,
+  runAppAction,
+  uniqueTarget,
+} from './support/scenario.ts';
+import type { Workspace } from './support/workspace.ts';
+
+const PR = 31;
+const DEPLOYMENT_LINE = lineOf('apiVersion: apps/v1');
+
+/** The PR's own change: the web container becomes privileged; committed on top of the base. */
+function privilegedHead(ws: Workspace): string {
+  const original = readFileSync(join(REPO_ROOT, APP_FIXTURE, 'web.yaml'), 'utf8');
+  const changed = original.replace(
+    '          image: nginx:1.27\n',
+    '          image: nginx:1.27\n          securityContext:\n            privileged: true\n',
+  );
+  assert.notEqual(changed, original);
+  writeFileSync(join(ws.dir, APP_FILE), changed);
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: ws.dir,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'kube-drift e2e',
+        GIT_AUTHOR_EMAIL: 'e2e@example.invalid',
+        GIT_COMMITTER_NAME: 'kube-drift e2e',
+        GIT_COMMITTER_EMAIL: 'e2e@example.invalid',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+      },
+    }).trim();
+  git('add', '-A');
+  git('commit', '--quiet', '-m', 'web: privileged');
+  return git('rev-parse', 'HEAD');
+}
+
+describe('pull request: a danger finding fails the check run with fail-on-risk danger', () => {
+  let namespace: TestNamespace;
+  let gh: GitHubEmulator;
+  let ws: Workspace;
+  let head: string;
+  const target = uniqueTarget('e2e-risk');
+
+  before(async () => {
+    ws = appWorkspace();
+    head = privilegedHead(ws);
+    namespace = await appNamespace('e2e-risk');
+    gh = await startGitHubEmulator({
+      tokenKind: 'installation',
+      pullRequests: [{ owner: OWNER, repo: REPO, number: PR }],
+    });
+  });
+  after(async () => {
+    await gh?.close();
+    await namespace?.cleanup();
+  });
+
+  it('fails the check and the step for the finding, annotates the line, and opens the comment with the Review', async () => {
+    const run = await runAppAction(
+      gh,
+      ws,
+      pullRequestEvent('opened', PR, { head, base: ws.baseSha }),
+      namespace.name,
+      target,
+      { 'fail-on-risk': 'danger', 'fail-on-drift': 'false' },
+    );
+    const logs = logsOf(run);
+    const subject = `Deployment/${namespace.name}/web`;
+    const reason = 'failed: 1 risk finding at or above danger (fail-on-risk: danger)';
+    assert.equal(run.code, 1, logs);
+    assert.ok(
+      run.stdout
+        .split('\n')
+        .includes(
+          `::error::kube-drift: risk review of target ${target} failed: 1 risk finding at or above danger (fail-on-risk: danger).`,
+        ),
+      logs,
+    );
+    assert.equal(run.stdout.includes('::error::kube-drift: drift'), false, 'drift alone does not fail it');
+
+    const runs = gh.state.checkRuns.filter((r) => r.name === `kube-drift / ${target}`);
+    assert.equal(runs.length, 1, logs);
+    const [check] = runs;
+    assert.equal(check.head_sha, head);
+    assert.equal(check.conclusion, 'failure');
+    assert.ok(check.output.title?.endsWith(`; risk review ${reason}`), check.output.title);
+    const summary = check.output.summary ?? '';
+    assert.ok(summary.includes('### Review: 1 danger'), summary);
+    const risk = check.annotations.filter((a) => a.title?.startsWith('Risk '));
+    assert.deepEqual(
+      risk.map((a) => [a.path, a.start_line, a.annotation_level, a.title, a.message]),
+      [
+        [
+          APP_FILE,
+          DEPLOYMENT_LINE,
+          'failure',
+          `Risk workload-privilege (danger): ${subject}`,
+          'gains privileged container web (this PR)',
+        ],
+      ],
+      JSON.stringify(check.annotations),
+    );
+
+    const comments = gh.state.comments.filter((c) => c.repo === `${OWNER}/${REPO}` && c.issueNumber === PR);
+    assert.equal(comments.length, 1, logs);
+    const body = comments[0].body;
+    const review = body.indexOf('### Review: 1 danger');
+    assert.ok(review > 0, body);
+    assert.ok(body.includes(`**⛔ Risk review ${reason}**`), body);
+    assert.ok(
+      body.includes(
+        `### Review: 1 danger\n\n- 🔴 **danger** \`workload-privilege\` \`${subject}\` · [\`${APP_FILE}:${DEPLOYMENT_LINE}\`](https://github.com/${OWNER}/${REPO}/blob/${head}/${APP_FILE}#L${DEPLOYMENT_LINE}): gains privileged container web _(this PR)_\n`,
+      ),
+      body,
+    );
+    assert.ok(run.summary.includes('### Review: 1 danger'), run.summary);
+    for (const later of ['| Objects', '### Changes in this PR'])
+      assert.ok(body.indexOf(later) > review, `the Review comes before "${later}":\n${body}`);
+  });
+
+  it('passes the step with fail-on-risk none: the same finding is reported, the check is not failed for it', async () => {
+    const run = await runAppAction(
+      gh,
+      ws,
+      pullRequestEvent('synchronize', PR, { head, base: ws.baseSha }),
+      namespace.name,
+      target,
+      { 'fail-on-risk': 'none', 'fail-on-drift': 'false' },
+    );
+    const logs = logsOf(run);
+    assert.equal(run.code, 0, logs);
+    assert.equal(run.stdout.includes('::error::'), false, logs);
+    const check = gh.state.checkRuns.filter((r) => r.name === `kube-drift / ${target}`).at(-1);
+    assert.notEqual(check?.conclusion, 'failure', logs);
+    assert.equal(check?.output.title?.includes('risk review'), false, check?.output.title);
+    const comments = gh.state.comments.filter((c) => c.repo === `${OWNER}/${REPO}` && c.issueNumber === PR);
+    assert.equal(comments.length, 1, 'the same comment, updated');
+    assert.ok(comments[0].body.includes('### Review: 1 danger'), comments[0].body);
+    assert.equal(comments[0].body.includes('Risk review failed'), false, comments[0].body);
+  });
+});
