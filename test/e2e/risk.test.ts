@@ -104,7 +104,7 @@ describe('pull request: a danger finding fails the check run with fail-on-risk d
     const [check] = runs;
     assert.equal(check.head_sha, head);
     assert.equal(check.conclusion, 'failure');
-    assert.ok(check.output.title?.endsWith(`; risk review ${reason}`), check.output.title);
+    assert.ok(check.output.title?.endsWith(`; risk review ${reason}`), String(check.output.title));
     const summary = check.output.summary ?? '';
     assert.ok(summary.includes('### Review: 1 danger'), summary);
     const risk = check.annotations.filter((a) => a.title?.startsWith('Risk '));
@@ -153,7 +153,7 @@ describe('pull request: a danger finding fails the check run with fail-on-risk d
     assert.equal(run.stdout.includes('::error::'), false, logs);
     const check = gh.state.checkRuns.filter((r) => r.name === `kube-drift / ${target}`).at(-1);
     assert.notEqual(check?.conclusion, 'failure', logs);
-    assert.equal(check?.output.title?.includes('risk review'), false, check?.output.title);
+    assert.equal(check?.output.title?.includes('risk review'), false, String(check?.output.title));
     const comments = gh.state.comments.filter((c) => c.repo === `${OWNER}/${REPO}` && c.issueNumber === PR);
     assert.equal(comments.length, 1, 'the same comment, updated');
     assert.ok(comments[0].body.includes('### Review: 1 danger'), comments[0].body);
