@@ -271,6 +271,15 @@ describe('risk review end to end through the CLI', { timeout: 240_000 }, () => {
       'risk review passed: no risk finding at or above danger; 1 accepted not counted (fail-on-risk: danger)',
       text.stdout.slice(0, 3000),
     );
+    const markdown = await diff('--fail-on-risk', 'danger', '--output', 'markdown');
+    assert.equal(markdown.code, 0, markdown.stderr);
+    assert.ok(
+      markdown.stdout.includes(
+        `\n- ☑️ **danger** \`rbac-escalation\` \`ClusterRole/${repo.ns}-ops\` · \`apps/ops.yaml:1\`: grants every verb on deployments (apps) _(this PR)_ **Accepted** (annotation kube-drift.dev/accept-risk): the operator owns its Deployments\n`,
+      ),
+      markdown.stdout.slice(0, 3000),
+    );
+    assert.match(markdown.stdout, /^### Review: 2 warning · 1 info · 1 accepted$/m);
     // The warnings are not accepted: warning still fails, and says so.
     const warning = await diff('--fail-on-risk', 'warning');
     assert.equal(warning.code, 1);
