@@ -1,8 +1,9 @@
-// The risk review in the bundled action end to end: a pull request whose own change makes a
-// container privileged (a `danger` finding), run with `fail-on-risk: danger` and
-// `fail-on-drift: false` so the risk verdict alone decides. What a reviewer sees is checked: the
-// check run fails and says why, the finding is a failure-level annotation on the manifest line,
-// the PR comment opens with the Review section, and the step fails with the reason in its log.
+// The risk review in the action, bundled fresh from src/, end to end on pull requests, with
+// `fail-on-risk: danger` and `fail-on-drift: false` so the risk verdict alone decides: a change
+// that makes a container privileged, and one that prunes a CRD holding three custom resources.
+// What a reviewer sees is checked: the check run fails and says why, the finding is a
+// failure-level annotation on the manifest line, the PR comment opens with the Review section,
+// and the step fails with the reason in its log.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,9 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { kubectl, kubectlOk, REPO_ROOT, type TestNamespace } from '../support/cluster.ts';
+import { kubeconfigPath, kubectl, kubectlOk, REPO_ROOT, type TestNamespace } from '../support/cluster.ts';
 import { type GitHubEmulator, startGitHubEmulator } from '../support/github-emulator.ts';
-import { OWNER, pullRequestEvent, pushEvent, REPO } from './support/action.ts';
+import { type ActionEvent, OWNER, pullRequestEvent, pushEvent, REPO, runAction } from './support/action.ts';
+import { freshBundle } from './support/bundle.ts';
 import {
   APP_FILE,
   APP_FIXTURE,
@@ -21,7 +23,6 @@ import {
   appWorkspace,
   lineOf,
   logsOf,
-  runAppAction,
   uniqueTarget,
 } from './support/scenario.ts';
 import { gitWorkspace, type Workspace } from './support/workspace.ts';
@@ -43,6 +44,25 @@ function git(dir: string, ...args: string[]): string {
       GIT_CONFIG_GLOBAL: '/dev/null',
     },
   }).trim();
+}
+
+/** The action built from src/ now (not the committed dist/), with the app's inputs. */
+function runAppAction(
+  gh: GitHubEmulator,
+  ws: Workspace,
+  event: ActionEvent,
+  namespace: string,
+  target: string,
+  inputs: Record<string, string>,
+) {
+  return runAction({
+    event,
+    apiUrl: gh.url,
+    token: gh.token,
+    workspace: ws.dir,
+    inputs: { path: APP_PATH, target, namespace, kubeconfig: kubeconfigPath(), ...inputs },
+    bundle: freshBundle().action,
+  });
 }
 
 /** Commits the workspace as it is (the PR's own change); returns the commit's SHA. */
