@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Verdicted, verdictOf } from '../../../src/action-fleet.ts';
+import { reportStatus } from '../../../src/cli-fleet.ts';
 import { Redactor } from '../../../src/redaction.ts';
 import { buildReport } from '../../../src/report/model.ts';
 import { judgeRisks } from '../../../src/report/risk-verdict.ts';
-import { META, mixedChangeSet } from '../report/fixtures.ts';
+import { inSyncChangeSet, META, mixedChangeSet } from '../report/fixtures.ts';
 import { riskChangeSet } from '../report/risk-fixtures.ts';
 
 function outcome(target: string, failOn: 'danger' | 'none'): Verdicted {
@@ -47,5 +48,14 @@ describe('the fleet step verdict', () => {
       result.failure,
       'kube-drift: drift in 1 target(s): edge; risk review failed in 1 target(s): production (fail-on-risk).',
     );
+  });
+
+  it('summarize: a report whose risk review failed has exit status 1, even with no drift counted', () => {
+    const report = buildReport(inSyncChangeSet(), { ...META, target: 'production' });
+    assert.deepEqual(reportStatus(report), { status: 0 });
+    const judged = { ...report, risks: riskChangeSet().risks?.findings ?? [] };
+    const riskVerdict = judgeRisks(judged.risks, 'danger');
+    assert.equal(riskVerdict?.failed, true);
+    assert.deepEqual(reportStatus({ ...judged, riskVerdict }), { status: 1 });
   });
 });
