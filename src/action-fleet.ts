@@ -211,14 +211,17 @@ function fallbackPublishSettings(raw: Record<string, string>, target: string): P
 }
 
 function statusOf(report: Report): 0 | 1 | 2 {
-  return report.errors.length > 0 ? 2 : report.driftDetected ? 1 : 0;
+  return report.errors.length > 0 ? 2 : report.driftDetected || report.riskVerdict?.failed ? 1 : 0;
 }
 
-type Verdicted = Pick<TargetOutcome, 'target' | 'report' | 'status'> &
+export type Verdicted = Pick<TargetOutcome, 'target' | 'report' | 'status'> &
   Partial<Pick<TargetOutcome, 'settings'>>;
 
-/** Errors always fail the step; drift fails it where fail-on-drift says so. */
-function verdictOf(
+/**
+ * Errors always fail the step; drift fails it where fail-on-drift says so; a target whose risk
+ * review failed (fail-on-risk) fails it whatever fail-on-drift says, as a run of one target does.
+ */
+export function verdictOf(
   outcomes: Verdicted[],
   failsOnDrift: (outcome: Verdicted) => boolean,
   redactor: Redactor,
@@ -231,8 +234,14 @@ function verdictOf(
       status,
       failure: `kube-drift: errors in ${failed.length} target(s): ${failed.join(', ')}; see the report.`,
     };
-  if (drifted.length > 0)
-    return { status, failure: `kube-drift: drift in ${drifted.length} target(s): ${drifted.join(', ')}.` };
+  const risky = outcomes.filter((o) => o.status !== 2 && o.report.riskVerdict?.failed).map((o) => o.target);
+  const reasons = [
+    drifted.length > 0 ? `drift in ${drifted.length} target(s): ${drifted.join(', ')}` : '',
+    risky.length > 0
+      ? `risk review failed in ${risky.length} target(s): ${risky.join(', ')} (fail-on-risk)`
+      : '',
+  ].filter(Boolean);
+  if (reasons.length > 0) return { status, failure: `kube-drift: ${reasons.join('; ')}.` };
   const passing = outcomes.some((o) => o.status === 1)
     ? 'drift found (not failing: fail-on-drift)'
     : 'in sync';

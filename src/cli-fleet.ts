@@ -157,7 +157,8 @@ function parseSummarizeArgs(args: string[]) {
   });
 }
 
-/** As `kubectl diff`: 2 errors, 1 drift, 0 in sync. */
+/** As `kubectl diff`: 2 errors, 1 drift (or a risk review failed by fail-on-risk), 0 in sync. */
 export function reportStatus(report: Report): { status: 0 | 1 | 2 } {
-  return { status: report.errors.length > 0 ? 2 : report.driftDetected ? 1 : 0 };
+  if (report.errors.length > 0) return { status: 2 };
+  return { status: report.driftDetected || report.riskVerdict?.failed ? 1 : 0 };
 }

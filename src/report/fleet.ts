@@ -62,17 +62,22 @@ export function failedReport(
   };
 }
 
-/** A target whose section is one line: no drift and no errors. */
+/**
+ * A target whose section is one line: no drift, no errors, and no risk finding (a finding is
+ * never folded away behind "in sync", even from a report that counts no change).
+ */
 function inSync(report: Report): boolean {
-  return !report.driftDetected && report.errors.length === 0;
+  return !report.driftDetected && report.errors.length === 0 && (report.risks?.length ?? 0) === 0;
 }
 
 function headline(reports: Report[]): string {
   const failed = reports.filter((r) => r.errors.length > 0).length;
-  const drifted = reports.filter((r) => r.driftDetected && r.errors.length === 0).length;
-  const synced = reports.length - failed - drifted;
+  const synced = reports.filter(inSync).length;
+  const drifted = reports.length - failed - synced;
+  const riskFailed = reports.filter((r) => r.riskVerdict?.failed).length;
   const parts = [
     failed > 0 ? `❌ ${failed} with errors` : '',
+    riskFailed > 0 ? `⛔ ${riskFailed} failed the risk review` : '',
     drifted > 0 ? `⚠️ ${drifted} with drift` : '',
     synced > 0 ? `✅ ${synced} in sync` : '',
   ].filter(Boolean);

@@ -10,9 +10,11 @@ import { InputError } from '../../../src/errors.ts';
 import { failedReport, renderFleetMarkdown, roundTrip } from '../../../src/report/fleet.ts';
 import { renderJson } from '../../../src/report/json.ts';
 import { buildReport, type Report } from '../../../src/report/model.ts';
+import { judgeRisks } from '../../../src/report/risk-verdict.ts';
 import { loadReports } from '../../../src/summarize.ts';
 import { GENERATED_AT, inSyncChangeSet, largeDriftChangeSet, META, mixedChangeSet } from './fixtures.ts';
 import { bytes, openDetails, openFences } from './helpers.ts';
+import { riskChangeSet } from './risk-fixtures.ts';
 
 function fleet(): Report[] {
   return [
@@ -67,6 +69,54 @@ describe('renderFleetMarkdown', () => {
     assert.equal(openFences(text), 0);
     assert.equal(openDetails(text), 0);
     assert.ok(text.includes('shortened to fit'), 'the shortened sections say so');
+  });
+
+  it('gives each target with findings its own Review, at the top of its section, verdict included', () => {
+    const withRisks = (target: string, failOn: 'danger' | 'none') => {
+      const report = buildReport(riskChangeSet(), { ...META, target });
+      const riskVerdict = judgeRisks(report.risks, failOn);
+      return riskVerdict ? { ...report, riskVerdict } : report;
+    };
+    const text = renderFleetMarkdown(
+      [
+        buildReport(inSyncChangeSet(), { ...META, target: 'staging' }),
+        withRisks('production', 'danger'),
+        withRisks('edge', 'none'),
+      ],
+      OPTIONS,
+    );
+    const section = (target: string) => {
+      const start = text.indexOf(`## kube-drift: ${target}\n`);
+      assert.ok(start > 0, `${target} has a section:\n${text}`);
+      const next = text.indexOf('\n## kube-drift: ', start + 1);
+      return text.slice(start, next < 0 ? undefined : next);
+    };
+    for (const target of ['production', 'edge']) {
+      const body = section(target);
+      const review = body.indexOf('### Review: ');
+      assert.ok(review > 0, `${target}'s section has a Review:\n${body}`);
+      assert.ok(review < body.indexOf('| Objects'), `${target}'s Review comes before its counts`);
+    }
+    assert.match(section('production'), /^\*\*⛔ Risk review failed: \d+ risk findings? at or above danger/m);
+    assert.equal(section('edge').includes('Risk review failed'), false);
+    assert.equal(text.split('### Review: ').length - 1, 2, 'no Review for the target in sync');
+    assert.equal(
+      text.split('\n')[2],
+      '**3 targets: ⛔ 1 failed the risk review · ⚠️ 2 with drift · ✅ 1 in sync**',
+    );
+  });
+
+  it('does not fold a target with risk findings into the "in sync" lines', () => {
+    // A finding with no change counted (a report from another version): it still gets a section.
+    const report = buildReport(
+      { ...inSyncChangeSet(), risks: riskChangeSet().risks },
+      { ...META, target: 'production' },
+    );
+    assert.equal(report.driftDetected, false);
+    const text = renderFleetMarkdown([report], OPTIONS);
+    assert.equal(text.includes('### In sync'), false, text);
+    assert.ok(text.includes('## kube-drift: production\n'), text);
+    assert.ok(text.includes('### Review: '), text);
   });
 
   it('renders the same from the JSON reports as from the reports a run holds', () => {
