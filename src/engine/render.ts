@@ -164,6 +164,7 @@ async function renderArgoSources(
     namespace: settings.namespace,
     helm: settings.helm,
     helmContext,
+    chartCredentials: settings.chartCredentials,
   });
   const drift = argoDriftSettings(argo.groups, settings.argocd.remediate);
   const failed = new Set(argo.errors.map((e) => e.group));

@@ -9,6 +9,7 @@ import { repoRelative } from '../paths.ts';
 import { locationOf } from '../problems.ts';
 import { scratchDir } from '../scratch.ts';
 import { type ApplicationSetObject, expandApplicationSet } from './applicationset.ts';
+import { renderChartSource } from './chart.ts';
 import { locateSource, renderSource, type SourceContext } from './source.ts';
 import {
   type Application,
@@ -45,6 +46,8 @@ export async function renderArgo(options: ArgoRenderOptions): Promise<ArgoRender
     copies: new Map(),
     counter: { next: 0 },
     given: [],
+    chartCredentials: options.chartCredentials,
+    offline: options.offline,
   };
   const result: ArgoRenderResult = { objects: [], groups: [], errors: [], notes: [] };
   try {
@@ -181,6 +184,14 @@ async function renderSources(
   const out: ParsedManifests & { notes: string[] } = { objects: [], problems: [], notes: [] };
   for (const source of sources) {
     if (source.ref && source.path === undefined && !source.chart) continue;
+    if (source.chart) {
+      const parsed = await renderChartSource(ctx, app, { ...source, chart: source.chart }, name, refs);
+      const namespace = app.spec?.destination?.namespace;
+      if (namespace) for (const { object } of parsed.objects) object.metadata.namespace ??= namespace;
+      out.objects.push(...parsed.objects);
+      out.problems.push(...parsed.problems);
+      continue;
+    }
     const where = locateSource(ctx, source);
     if ('skip' in where) return where;
     if (givenDirs.has(normalize(where.dir))) {
