@@ -16,6 +16,7 @@ import { detectSource, repoRelative } from '../paths.ts';
 import { collectDirectory } from './directory.ts';
 import { hasKustomizeOptions, overlayKustomization } from './kustomize-overlay.ts';
 import { normalizeRepoUrl } from './repos.ts';
+import type { RevisionTrees } from './revision.ts';
 import type { Application, ApplicationSource } from './types.ts';
 
 /** What rendering sources needs for the whole run: the checkout, its repositories, a scratch directory. */
@@ -35,6 +36,8 @@ export interface SourceContext {
   chartCredentials?: readonly ChartCredential[];
   /** Charts that must be fetched are errors of their Application. */
   offline?: boolean;
+  /** Commits materialised for Applications pinned to another targetRevision. */
+  trees: RevisionTrees;
 }
 
 /** Why a source is not rendered (a sentence naming what is missing), or where it is. */

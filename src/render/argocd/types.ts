@@ -25,6 +25,8 @@ export interface ArgoRenderOptions {
   chartCredentials?: readonly ChartCredential[];
   /** Charts that would have to be fetched are errors instead. */
   offline?: boolean;
+  /** When repoRoot is a base commit's files: the Git clone (`of`) they come from and the directory (`root`) standing for its top. */
+  clone?: { of: string; root: string };
 }
 
 /** One Application rendered (or skipped), as reports group its objects. */
