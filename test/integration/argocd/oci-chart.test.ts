@@ -2,10 +2,11 @@
 // loopback, the chart pushed with helm push): rendered by kube-drift with no Argo CD, its
 // objects applied as Argo CD applies them, then diffed through the CLI: to create first, clean
 // after the sync, a new chart version previewed as changes of its Application, a missing
-// version an error naming the chart reference.
+// version an error naming the chart reference; and a chart repository's index served over HTTP.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -41,7 +42,9 @@ interface JsonReport {
   errors: { message: string }[];
 }
 
-describe('Argo CD Application with a chart from an OCI registry', { timeout: 300_000 }, () => {
+describe('Argo CD Applications with charts from an OCI registry and a chart repository', {
+  timeout: 300_000,
+}, () => {
   let work: string;
   let repo: string;
   let registry: LocalRegistry;
@@ -214,6 +217,59 @@ describe('Argo CD Application with a chart from an OCI registry', { timeout: 300
       `${app} | Deployment/${ns.name}/greeter configured /metadata/labels/chart-version: "0.1.0" -> "0.2.0", /spec/template/spec/containers/0/env/0/value: "greeter 0.1.0" -> "greeter 0.2.0"`,
     ]);
     assert.equal(bumped.code, 1);
+  });
+
+  it('fetches a chart from a chart repository (its index over HTTP) at targetRevision, with helm values', async () => {
+    const packages = join(work, 'packages');
+    await run(helm, ['repo', 'index', packages]);
+    const served: string[] = [];
+    const server = createServer((request, response) => {
+      served.push(request.url ?? '');
+      const file = join(packages, (request.url ?? '/').replace(/^\/+/, ''));
+      if (!file.startsWith(`${packages}/`) || !existsSync(file)) response.writeHead(404).end();
+      else response.writeHead(200).end(readFileSync(file));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const app = {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: 'from-index', namespace: ns.name },
+        spec: {
+          source: {
+            repoURL: url,
+            chart: 'greeter',
+            targetRevision: '0.1.0',
+            helm: { values: 'message: from values\n' },
+          },
+          destination: { server: 'https://kubernetes.default.svc', namespace: ns.name },
+        },
+      };
+      writeFileSync(join(repo, 'greeter.yaml'), stringify(app));
+      const rendered = await renderArgo({
+        repoRoot: REPO_ROOT,
+        paths: [path()],
+        repos: new Map(),
+        namespace: ns.name,
+      });
+      assert.deepEqual(rendered.errors, []);
+      const configMap = rendered.objects.find((d) => d.object.kind === 'ConfigMap');
+      assert.deepEqual(
+        [configMap?.group, configMap?.source.file, configMap?.object.metadata, configMap?.object.data],
+        [
+          `Application ${ns.name}/from-index`,
+          `Application/${ns.name}/from-index`,
+          { name: 'from-index-message', namespace: ns.name },
+          { message: 'from values' },
+        ],
+      );
+      const deployment = rendered.objects.find((d) => d.object.kind === 'Deployment')?.object;
+      assert.equal(deployment?.metadata.labels?.['chart-version'], '0.1.0');
+      assert.deepEqual(served, ['/index.yaml', '/greeter-0.1.0.tgz']);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
   });
 
   it('reports a chart version the registry does not hold as an error of its Application', async () => {
