@@ -164,6 +164,8 @@ async function renderArgoSources(
     namespace: settings.namespace,
     helm: settings.helm,
     helmContext,
+    chartCredentials: settings.chartCredentials,
+    clone: remotes.of && remotes.root ? { of: remotes.of, root: remotes.root } : undefined,
   });
   const drift = argoDriftSettings(argo.groups, settings.argocd.remediate);
   const failed = new Set(argo.errors.map((e) => e.group));

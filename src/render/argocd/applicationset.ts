@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../model.ts';
+import { type CombineContext, matrixParams, mergeParams } from './combine.ts';
 import { globMatch } from './glob.ts';
 import { fillGoTemplate } from './go-template.ts';
 import { normalizeRepoUrl } from './repos.ts';
@@ -13,6 +14,8 @@ import type { Application } from './types.ts';
 export type Params = Record<string, string>;
 
 interface Generator {
+  matrix?: { generators?: Record<string, unknown>[] };
+  merge?: { generators?: Record<string, unknown>[]; mergeKeys?: string[] };
   list?: { elements?: Record<string, unknown>[] };
   git?: {
     repoURL?: string;
@@ -43,8 +46,16 @@ export async function expandApplicationSet(
   const go = spec.goTemplate === true;
   const skipped: string[] = [];
   const all: Record<string, unknown>[] = [];
+  const combine: CombineContext = {
+    go,
+    params: (g) => generatorParams(g as Generator, repos, combine),
+    fill: (g, p) => fillDeep(g, p as Params),
+    scratch,
+    counter: { next: 0 },
+    helm,
+  };
   for (const [i, generator] of (spec.generators ?? []).entries()) {
-    const params = generatorParams(generator, repos, go);
+    const params = await generatorParams(generator, repos, combine);
     if (typeof params === 'string') skipped.push(`${name}: generator ${i} ${params}`);
     else all.push(...params);
   }
@@ -54,7 +65,7 @@ export async function expandApplicationSet(
       skipped,
     };
   try {
-    const filled = await fillGoTemplate(spec.template ?? {}, all, scratch, helm);
+    const filled = await fillGoTemplate(spec.template ?? {}, all, join(scratch, 'template'), helm);
     return { applications: filled.map((t) => applicationOf(appset, t)), skipped };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -65,11 +76,14 @@ export async function expandApplicationSet(
   }
 }
 
-function generatorParams(
+async function generatorParams(
   generator: Generator,
   repos: Map<string, string>,
-  go: boolean,
-): Record<string, unknown>[] | string {
+  combine: CombineContext,
+): Promise<Record<string, unknown>[] | string> {
+  const { go } = combine;
+  if (generator.matrix) return matrixParams(generator.matrix, combine);
+  if (generator.merge) return mergeParams(generator.merge, combine);
   if (generator.list) return (generator.list.elements ?? []).map((e) => (go ? e : flatten(e)));
   const git = generator.git;
   if (!git) return `(${Object.keys(generator).join(', ')}) is not supported yet: skipped`;

@@ -9,6 +9,8 @@ import { repoRelative } from '../paths.ts';
 import { locationOf } from '../problems.ts';
 import { scratchDir } from '../scratch.ts';
 import { type ApplicationSetObject, expandApplicationSet } from './applicationset.ts';
+import { renderChartSource } from './chart.ts';
+import { atRevision, relocateFiles, removeTrees } from './revision.ts';
 import { locateSource, renderSource, type SourceContext } from './source.ts';
 import {
   type Application,
@@ -45,6 +47,9 @@ export async function renderArgo(options: ArgoRenderOptions): Promise<ArgoRender
     copies: new Map(),
     counter: { next: 0 },
     given: [],
+    chartCredentials: options.chartCredentials,
+    offline: options.offline,
+    trees: new Map(),
   };
   const result: ArgoRenderResult = { objects: [], groups: [], errors: [], notes: [] };
   try {
@@ -78,6 +83,7 @@ export async function renderArgo(options: ArgoRenderOptions): Promise<ArgoRender
     addManagedNamespaces(result);
     return result;
   } finally {
+    await removeTrees(ctx.trees);
     await scratch.remove();
   }
 }
@@ -174,21 +180,39 @@ async function renderSources(
   if (sources.length === 0) return { skip: 'it has no spec.source' };
   const refs = new Map<string, string>();
   for (const source of sources.filter((s) => s.ref)) {
-    const where = locateSource(ctx, { ...source, path: '.' });
+    const located = locateSource(ctx, { ...source, path: '.' });
+    const where = 'skip' in located ? located : await atRevision(source, located, ctx.trees, options.clone);
     if ('skip' in where) return where;
     refs.set(source.ref as string, where.repo);
   }
   const out: ParsedManifests & { notes: string[] } = { objects: [], problems: [], notes: [] };
   for (const source of sources) {
     if (source.ref && source.path === undefined && !source.chart) continue;
-    const where = locateSource(ctx, source);
+    if (source.chart) {
+      const parsed = await renderChartSource(ctx, app, { ...source, chart: source.chart }, name, refs);
+      const namespace = app.spec?.destination?.namespace;
+      if (namespace) for (const { object } of parsed.objects) object.metadata.namespace ??= namespace;
+      out.objects.push(...parsed.objects);
+      out.problems.push(...parsed.problems);
+      continue;
+    }
+    const located = locateSource(ctx, source);
+    const where = 'skip' in located ? located : await atRevision(source, located, ctx.trees, options.clone);
     if ('skip' in where) return where;
+    if (where.checkoutRepo)
+      out.notes.push(
+        `${name} is rendered from its targetRevision ${source.targetRevision}, not the checkout`,
+      );
     if (givenDirs.has(normalize(where.dir))) {
       const path = repoRelative(options.repoRoot, where.dir);
       for (const d of ctx.given) if (d.group === path || d.group?.startsWith(`${path}/`)) d.group = name;
       continue;
     }
-    const parsed = await renderSource(ctx, app, source, where, name, refs);
+    const parsed = relocateFiles(
+      await renderSource(ctx, app, source, where, name, refs),
+      where,
+      options.repoRoot,
+    );
     out.objects.push(...parsed.objects);
     out.notes.push(...(parsed.notes ?? []));
     out.problems.push(...parsed.problems);

@@ -7,6 +7,7 @@ import { basename, join, normalize, relative, sep } from 'node:path';
 import { stringify } from 'yaml';
 import type { DesiredObject } from '../../model.ts';
 import { type Confinement, confinement, describeViolation, escapes } from '../confine.ts';
+import type { ChartCredential } from '../flux/chart-credentials.ts';
 import { collectHelmChart, type HelmOptions } from '../helm.ts';
 import { HelmRenderContext } from '../helm-run.ts';
 import { collectKustomize, type ToolPaths } from '../kustomize.ts';
@@ -15,6 +16,7 @@ import { detectSource, repoRelative } from '../paths.ts';
 import { collectDirectory } from './directory.ts';
 import { hasKustomizeOptions, overlayKustomization } from './kustomize-overlay.ts';
 import { normalizeRepoUrl } from './repos.ts';
+import type { RevisionTrees } from './revision.ts';
 import type { Application, ApplicationSource } from './types.ts';
 
 /** What rendering sources needs for the whole run: the checkout, its repositories, a scratch directory. */
@@ -30,6 +32,12 @@ export interface SourceContext {
   counter: { next: number };
   /** The objects of the paths given, which a root Application's source may point at. */
   given: DesiredObject[];
+  /** For charts from chart repositories and OCI registries, each bound to its host. */
+  chartCredentials?: readonly ChartCredential[];
+  /** Charts that must be fetched are errors of their Application. */
+  offline?: boolean;
+  /** Commits materialised for Applications pinned to another targetRevision. */
+  trees: RevisionTrees;
 }
 
 /** Why a source is not rendered (a sentence naming what is missing), or where it is. */
@@ -40,10 +48,6 @@ export function locateSource(
   if (!source) return { skip: 'it has no spec.source' };
   if (source.plugin)
     return { skip: 'its source uses a config management plugin, which kube-drift does not run' };
-  if (source.chart)
-    return {
-      skip: `its source is chart ${source.chart} from ${source.repoURL}, a chart repository, which kube-drift does not fetch for Argo CD yet`,
-    };
   const repo = source.repoURL ? ctx.repos.get(normalizeRepoUrl(source.repoURL)) : undefined;
   if (!repo)
     return {
@@ -128,11 +132,12 @@ export function valueFilePath(
   return repo === undefined ? undefined : join(repo, ref[2]);
 }
 
-async function renderHelm(
+/** `helm template` of the chart in `at.dir` with the Application's helm options; `at.root` is where its files are named from (the checkout by default). */
+export async function renderHelm(
   ctx: SourceContext,
   app: Application,
   source: ApplicationSource,
-  at: { dir: string; confine: Confinement; group: string; refs: ReadonlyMap<string, string> },
+  at: { dir: string; confine: Confinement; group: string; refs: ReadonlyMap<string, string>; root?: string },
 ): Promise<ParsedManifests> {
   const { dir, confine, group } = at;
   const helm = source.helm ?? {};
@@ -186,7 +191,7 @@ async function renderHelm(
     skipCrds: helm.skipCrds === true,
     releaseMetadata: false,
   };
-  const context = { repoRoot: ctx.repoRoot, tools: ctx.tools, group, confinement: confine };
+  const context = { repoRoot: at.root ?? ctx.repoRoot, tools: ctx.tools, group, confinement: confine };
   return collectHelmChart(dir, options, context, ctx.helmContext ?? new HelmRenderContext());
 }
 

@@ -1,5 +1,6 @@
 // What renderArgo takes and returns: its options, the Applications it found and their objects.
 import type { DesiredObject, KubeObject, SourceLocation } from '../../model.ts';
+import type { ChartCredential } from '../flux/chart-credentials.ts';
 import type { HelmOptions } from '../helm.ts';
 import type { HelmRenderContext } from '../helm-run.ts';
 import type { ToolPaths } from '../kustomize.ts';
@@ -20,6 +21,12 @@ export interface ArgoRenderOptions {
   helm?: HelmOptions;
   /** The cluster Helm sources render against; offline when absent. */
   helmContext?: HelmRenderContext;
+  /** Credentials for chart repositories and OCI registries, each used only for its host. */
+  chartCredentials?: readonly ChartCredential[];
+  /** Charts that would have to be fetched are errors instead. */
+  offline?: boolean;
+  /** When repoRoot is a base commit's files: the Git clone (`of`) they come from and the directory (`root`) standing for its top. */
+  clone?: { of: string; root: string };
 }
 
 /** One Application rendered (or skipped), as reports group its objects. */

@@ -65,7 +65,8 @@ export interface ReleaseRenderOptions {
   credentials: readonly ChartCredential[];
 }
 
-async function pullChart(
+/** The chart archive (`.tgz`) fetched into the work directory, or the chart's directory in this repository. */
+export async function pullChart(
   location: ChartLocation,
   helm: string,
   options: ReleaseRenderOptions,
