@@ -54,7 +54,10 @@ export function classifyChanges(plan: Plan, base: DesiredObject[], options: Thre
         live: normalizeForDiff(planned.live),
         lists,
       };
-      entry.changes = planned.entry.changes.map((change) => ({ ...change, class: classOf(change, views) }));
+      entry.changes = followPrChanges(
+        planned.entry.changes.map((change) => ({ ...change, class: classOf(change, views) })),
+        views,
+      );
     }
     classified.set(planned.entry, entry);
   }
@@ -66,6 +69,33 @@ export function classifyChanges(plan: Plan, base: DesiredObject[], options: Thre
     ...plan.changeSet,
     entries: plan.changeSet.entries.map((entry) => classified.get(entry) ?? entry),
   };
+}
+
+/**
+ * Fields neither base nor head sets, which the server fills in or drops because of the PR's
+ * own change (a Service made a LoadBalancer gains a nodePort; made a ClusterIP again, loses
+ * it), are the PR's, not drift: the apply adds a value nobody wrote, or removes one no manager
+ * owns. A value a person or another tool wrote (owned by an update) stays drift.
+ */
+function followPrChanges(changes: FieldChange[], views: Views): FieldChange[] {
+  if (!changes.some((change) => change.class === 'pr' || change.class === 'both')) return changes;
+  return changes.map((change) => {
+    if (change.class !== 'drift') return change;
+    const serverValue = change.before === undefined || change.changedBy === null;
+    if (!serverValue || !absentFromGit(change, views)) return change;
+    return { ...change, class: 'pr' };
+  });
+}
+
+function absentFromGit(change: FieldChange, views: Views): boolean {
+  const walk: Walk = {
+    tokens: parsePointer(change.path),
+    live: views.live,
+    lastGuide: guideFor(change),
+    lists: views.lists,
+  };
+  const baseValue = views.base === ABSENT ? ABSENT : valueAt(views.base, walk);
+  return baseValue === ABSENT && valueAt(views.head, walk) === ABSENT;
 }
 
 interface Views {

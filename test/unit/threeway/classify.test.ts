@@ -251,6 +251,37 @@ describe('classifyChanges', () => {
     assert.equal(set.entries[0].changes[0].class, 'drift');
   });
 
+  it('files what the server fills in or drops because of the PR under the PR, a hand edit under drift', () => {
+    const service = (type: string, labels?: Record<string, string>): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', ...(labels ? { labels } : {}) },
+      spec: { type, ports: [{ name: 'http', port: 80 }] },
+    });
+    const changes: FieldChange[] = [
+      { path: '/spec/type', before: 'ClusterIP', after: 'LoadBalancer', changedBy: applied },
+      { path: '/spec/ports/0/nodePort', after: 31234 },
+      { path: '/spec/externalTrafficPolicy', after: 'Cluster' },
+      { path: '/metadata/labels/hotfix', before: 'true', changedBy: byHand('kubectl-label') },
+    ];
+    const p = planned(service('LoadBalancer'), live(service('ClusterIP', { hotfix: 'true' })), changes);
+    const set = classifyChanges(planOf([p]), [desired(service('ClusterIP'))], { defaultNamespace: NS });
+    assert.deepEqual(
+      set.entries[0].changes.map((c) => `${c.path} ${c.class}`),
+      [
+        '/spec/type pr',
+        '/spec/ports/0/nodePort pr',
+        '/spec/externalTrafficPolicy pr',
+        '/metadata/labels/hotfix drift',
+      ],
+    );
+
+    // Without a change of the PR's own, the same filled-in field is drift the merge would revert.
+    const alone = planned(service('ClusterIP'), live(service('ClusterIP')), [changes[1]]);
+    const drift = classifyChanges(planOf([alone]), [desired(service('ClusterIP'))], { defaultNamespace: NS });
+    assert.equal(drift.entries[0].changes[0].class, 'drift');
+  });
+
   it('compares Secret stringData in the manifests with data in the cluster', () => {
     const secret = (value: string): KubeObject => ({
       apiVersion: 'v1',
