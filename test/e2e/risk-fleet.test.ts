@@ -4,15 +4,19 @@
 // comment gives each target its own Review, counts the target that failed the risk review, and
 // the step fails for it alone, naming it.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { kubeconfigPath, REPO_ROOT, type TestNamespace } from '../support/cluster.ts';
+import { kubeconfigPath, type TestNamespace } from '../support/cluster.ts';
 import { type GitHubEmulator, startGitHubEmulator } from '../support/github-emulator.ts';
 import { OWNER, pullRequestEvent, REPO, runAction } from './support/action.ts';
 import { freshBundle } from './support/bundle.ts';
-import { APP_FILE, APP_FIXTURE, APP_PATH, appNamespace, logsOf, uniqueTarget } from './support/scenario.ts';
+import {
+  APP_FIXTURE,
+  APP_PATH,
+  appNamespace,
+  logsOf,
+  privilegedHead,
+  uniqueTarget,
+} from './support/scenario.ts';
 import { gitWorkspace, type Workspace } from './support/workspace.ts';
 
 const PR = 41;
@@ -29,34 +33,6 @@ targets:
     namespace: ${namespaces[1]}
     fail-on-risk: danger
 `;
-}
-
-/** The PR's change: the web container becomes privileged; returns the head commit. */
-function privilegedHead(ws: Workspace): string {
-  const original = readFileSync(join(REPO_ROOT, APP_FIXTURE, 'web.yaml'), 'utf8');
-  writeFileSync(
-    join(ws.dir, APP_FILE),
-    original.replace(
-      '          image: nginx:1.27\n',
-      '          image: nginx:1.27\n          securityContext:\n            privileged: true\n',
-    ),
-  );
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: ws.dir,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 'kube-drift e2e',
-        GIT_AUTHOR_EMAIL: 'e2e@example.invalid',
-        GIT_COMMITTER_NAME: 'kube-drift e2e',
-        GIT_COMMITTER_EMAIL: 'e2e@example.invalid',
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_CONFIG_GLOBAL: '/dev/null',
-      },
-    }).trim();
-  git('commit', '--quiet', '-am', 'web: privileged');
-  return git('rev-parse', 'HEAD');
 }
 
 describe('a fleet on a pull request: each target its own Review, the risk verdict per target', () => {

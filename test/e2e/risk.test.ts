@@ -6,14 +6,13 @@
 // and the step fails with the reason in its log.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { kubeconfigPath, kubectl, kubectlOk, REPO_ROOT, type TestNamespace } from '../support/cluster.ts';
+import { kubectl, kubectlOk, type TestNamespace } from '../support/cluster.ts';
 import { type GitHubEmulator, startGitHubEmulator } from '../support/github-emulator.ts';
-import { type ActionEvent, OWNER, pullRequestEvent, pushEvent, REPO, runAction } from './support/action.ts';
+import { type ActionEvent, OWNER, pullRequestEvent, pushEvent, REPO } from './support/action.ts';
 import { freshBundle } from './support/bundle.ts';
 import {
   APP_FILE,
@@ -23,31 +22,17 @@ import {
   appWorkspace,
   lineOf,
   logsOf,
+  privilegedHead,
+  runAppAction,
   uniqueTarget,
 } from './support/scenario.ts';
-import { gitWorkspace, type Workspace } from './support/workspace.ts';
+import { commitAll, gitWorkspace, type Workspace } from './support/workspace.ts';
 
 const PR = 31;
 const DEPLOYMENT_LINE = lineOf('apiVersion: apps/v1');
 
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: dir,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'kube-drift e2e',
-      GIT_AUTHOR_EMAIL: 'e2e@example.invalid',
-      GIT_COMMITTER_NAME: 'kube-drift e2e',
-      GIT_COMMITTER_EMAIL: 'e2e@example.invalid',
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-    },
-  }).trim();
-}
-
 /** The action built from src/ now (not the committed dist/), with the app's inputs. */
-function runAppAction(
+function runFreshAction(
   gh: GitHubEmulator,
   ws: Workspace,
   event: ActionEvent,
@@ -55,33 +40,7 @@ function runAppAction(
   target: string,
   inputs: Record<string, string>,
 ) {
-  return runAction({
-    event,
-    apiUrl: gh.url,
-    token: gh.token,
-    workspace: ws.dir,
-    inputs: { path: APP_PATH, target, namespace, kubeconfig: kubeconfigPath(), ...inputs },
-    bundle: freshBundle().action,
-  });
-}
-
-/** Commits the workspace as it is (the PR's own change); returns the commit's SHA. */
-function commitAll(ws: Workspace, message: string): string {
-  git(ws.dir, 'add', '-A');
-  git(ws.dir, 'commit', '--quiet', '-m', message);
-  return git(ws.dir, 'rev-parse', 'HEAD');
-}
-
-/** The PR's own change: the web container becomes privileged; committed on top of the base. */
-function privilegedHead(ws: Workspace): string {
-  const original = readFileSync(join(REPO_ROOT, APP_FIXTURE, 'web.yaml'), 'utf8');
-  const changed = original.replace(
-    '          image: nginx:1.27\n',
-    '          image: nginx:1.27\n          securityContext:\n            privileged: true\n',
-  );
-  assert.notEqual(changed, original);
-  writeFileSync(join(ws.dir, APP_FILE), changed);
-  return commitAll(ws, 'web: privileged');
+  return runAppAction(gh, ws, event, namespace, target, inputs, freshBundle().action);
 }
 
 describe('pull request: a danger finding fails the check run with fail-on-risk danger', () => {
@@ -106,7 +65,7 @@ describe('pull request: a danger finding fails the check run with fail-on-risk d
   });
 
   it('fails the check and the step for the finding, annotates the line, and opens the comment with the Review', async () => {
-    const run = await runAppAction(
+    const run = await runFreshAction(
       gh,
       ws,
       pullRequestEvent('opened', PR, { head, base: ws.baseSha }),
@@ -169,7 +128,7 @@ describe('pull request: a danger finding fails the check run with fail-on-risk d
   });
 
   it('passes the step with fail-on-risk none: the same finding is reported, the check is not failed for it', async () => {
-    const run = await runAppAction(
+    const run = await runFreshAction(
       gh,
       ws,
       pullRequestEvent('synchronize', PR, { head, base: ws.baseSha }),
@@ -229,7 +188,7 @@ spec:
 
   it('names the three custom resources that go with the CRD, and fails the check for it', async () => {
     // The default branch applied with prune: the CRD is in the target's inventory.
-    const applied = await runAppAction(gh, ws, pushEvent(ws.headSha), namespace.name, target, {
+    const applied = await runFreshAction(gh, ws, pushEvent(ws.headSha), namespace.name, target, {
       remediate: 'true',
       prune: 'true',
     });
@@ -244,8 +203,8 @@ spec:
     await kubectlOk(['apply', '--server-side', '-f', '-'], { input: gadgets });
 
     rmSync(join(ws.dir, APP_PATH, 'crd.yaml'));
-    const head = commitAll(ws, 'drop the gadgets CRD');
-    const run = await runAppAction(
+    const head = commitAll(ws.dir, 'drop the gadgets CRD');
+    const run = await runFreshAction(
       gh,
       ws,
       pullRequestEvent('opened', PR, { head, base: ws.headSha }),

@@ -1,7 +1,7 @@
 // A namespace with the e2e app in it, an emulator of GitHub, and the action run against both.
 
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   kubeconfigPath,
@@ -12,7 +12,7 @@ import {
 } from '../../support/cluster.ts';
 import type { GitHubEmulator } from '../../support/github-emulator.ts';
 import { type ActionEvent, type ActionRun, runAction } from './action.ts';
-import { gitWorkspace, type Workspace } from './workspace.ts';
+import { commitAll, gitWorkspace, type Workspace } from './workspace.ts';
 
 export const APP_FIXTURE = 'test/fixtures/e2e/app';
 /** Where the app lives in the workspace, and the manifest annotations must name. */
@@ -68,6 +68,7 @@ export function runAppAction(
   namespace: string,
   target: string,
   inputs: Record<string, string> = {},
+  bundle?: string,
 ): Promise<ActionRun> {
   return runAction({
     event,
@@ -76,7 +77,21 @@ export function runAppAction(
     workspace: workspace.dir,
     // The kubeconfig as a file path, the way a workflow names a file an earlier step wrote.
     inputs: { path: APP_PATH, target, namespace, kubeconfig: kubeconfigPath(), ...inputs },
+    bundle,
   });
+}
+
+/** A pull request's change to the app: the web container becomes privileged; returns the head commit. */
+export function privilegedHead(workspace: Workspace): string {
+  const original = readFileSync(join(REPO_ROOT, APP_FIXTURE, 'web.yaml'), 'utf8');
+  const changed = original.replace(
+    '          image: nginx:1.27\n',
+    '          image: nginx:1.27\n          securityContext:\n            privileged: true\n',
+  );
+  if (changed === original)
+    throw new Error(`${APP_FIXTURE}/web.yaml no longer has the image line the change edits`);
+  writeFileSync(join(workspace.dir, APP_FILE), changed);
+  return commitAll(workspace.dir, 'web: privileged');
 }
 
 /** What a failed assertion should show: the run's logs. */

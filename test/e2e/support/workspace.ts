@@ -16,7 +16,8 @@ export interface Workspace {
   headSha: string;
 }
 
-function git(dir: string, args: string[]): string {
+/** git in a test repository, with a fixed author and no system or user configuration. */
+export function git(dir: string, args: string[]): string {
   return execFileSync('git', args, {
     cwd: dir,
     encoding: 'utf8',
@@ -60,5 +61,12 @@ export function pushCommit(dir: string): string {
   writeFileSync(join(dir, 'README.md'), `A change that is not a manifest: ${Date.now()}-${Math.random()}\n`);
   git(dir, ['add', 'README.md']);
   git(dir, ['commit', '--quiet', '-m', 'docs']);
+  return git(dir, ['rev-parse', 'HEAD']);
+}
+
+/** Commits the work tree as it is (a pull request's own change); returns the commit's SHA. */
+export function commitAll(dir: string, message: string): string {
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '--quiet', '-m', message]);
   return git(dir, ['rev-parse', 'HEAD']);
 }
