@@ -14,6 +14,7 @@ import { parseIgnoreRules } from '../drift/ignore.ts';
 import { InputError } from '../errors.ts';
 import { FLAT_OPTIONS, HELM_KEYS, optionSpec, REMEDIATE_KEYS, SHAPED_KEYS } from './config-schema.ts';
 import type { OptionSpec } from './options.ts';
+import { parseRiskAcceptances } from './risk.ts';
 
 /** Where a target's kubeconfig comes from: an environment variable's content, or a file. */
 export type KubeconfigRef = { env: string } | { file: string };
@@ -65,6 +66,8 @@ export function readEntry(map: YAMLMap, where: string, at: Locator, allowName: b
     else if (key === 'helm') readGroup(pair.value, path, at, HELM_KEYS, (k) => `helm-${k}`, entry);
     else if (key === 'remediate') readRemediate(pair.value, path, label, at, entry);
     else if (key === 'ignore') entry.values.set('ignore', { value: ignoreText(pair.value, path, at), label });
+    else if (key === 'accept-risk')
+      entry.values.set('accept-risk', { value: acceptRiskText(pair.value, path, at), label });
     else if (FLAT_OPTIONS.some((o) => o.name === key)) set(key, pair.value);
     else throw unknownKey(pair.key, path, at, allowName);
   }
@@ -165,6 +168,18 @@ function ignoreText(node: Node | null, path: string, at: Locator): string {
   const text = stringify(node.toJSON());
   try {
     parseIgnoreRules(text, path);
+  } catch (error) {
+    throw at.error(node, (error as Error).message);
+  }
+  return text;
+}
+
+/** Accepted risk findings, checked here so an error names the file and line, then handed on as the input's YAML. */
+function acceptRiskText(node: Node | null, path: string, at: Locator): string {
+  if (!isSeq(node)) throw at.error(node, `${path} must be a list of {rule, object, reason}`);
+  const text = stringify(node.toJSON());
+  try {
+    parseRiskAcceptances(text, path);
   } catch (error) {
     throw at.error(node, (error as Error).message);
   }

@@ -1,6 +1,7 @@
 // Which keys kube-drift.yaml takes and the JSON Schema that describes it, both made from the
 // option table, so a new input is a new config key without a second list to keep in step.
 import { OPTIONS, type OptionSpec } from './options.ts';
+import { RISK_RULE_IDS } from './risk.ts';
 
 /**
  * Options a config file may not set: the target's name and credentials have their own keys,
@@ -12,6 +13,7 @@ const NOT_IN_CONFIG = new Set([
   'kubeconfig',
   'remediate',
   'ignore',
+  'accept-risk',
   'github-token',
   'sops-age-key',
   'sops-pgp-key',
@@ -44,7 +46,7 @@ export const HELM_KEYS = ['release-name', 'namespace', 'values', 'set'] as const
 export const FLAT_OPTIONS: readonly OptionSpec[] = OPTIONS.filter((o) => !NOT_IN_CONFIG.has(o.name));
 
 /** Keys with a shape of their own, besides the flat options. */
-export const SHAPED_KEYS = ['paths', 'kubeconfig', 'helm', 'remediate', 'ignore'] as const;
+export const SHAPED_KEYS = ['paths', 'kubeconfig', 'helm', 'remediate', 'ignore', 'accept-risk'] as const;
 
 export function optionSpec(name: string): OptionSpec {
   return OPTIONS.find((o) => o.name === name)!;
@@ -92,6 +94,21 @@ function settingsProperties(): Record<string, JsonSchema> {
       type: 'array',
       description: 'Ignore rules in Flux shape: [{paths: [JSON pointers], target: {kind, name, ...}}].',
       items: { type: 'object' },
+    },
+    'accept-risk': {
+      type: 'array',
+      description:
+        'Risk findings accepted: [{rule, object (Kind/namespace/name, * wildcards), reason}], listed as accepted with the reason.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rule', 'object', 'reason'],
+        properties: {
+          rule: { enum: [...RISK_RULE_IDS] },
+          object: { type: 'string' },
+          reason: { type: 'string' },
+        },
+      },
     },
   };
   for (const option of FLAT_OPTIONS) properties[option.name] = optionSchema(option);

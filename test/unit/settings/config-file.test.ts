@@ -87,6 +87,15 @@ describe('parseConfig: settings of each target', () => {
       },
     },
     {
+      name: 'accepted risk findings as a list, shared from defaults',
+      yaml: 'defaults:\n  accept-risk:\n    - { rule: exposure, object: "Service/*/web", reason: public by design }\ntargets:\n  - name: a\n',
+      check: ({ targets: [a] }) => {
+        assert.deepEqual(a.settings.risk.accepted, [
+          { rule: 'exposure', object: 'Service/*/web', reason: 'public by design' },
+        ]);
+      },
+    },
+    {
       name: 'raw options keep the input form for later merging',
       yaml: 'targets:\n  - name: a\n    paths: [x, y]\n    prune: true\n',
       check: ({ targets: [a] }) => {
@@ -186,6 +195,12 @@ describe('parseConfig: errors name the file, line and key', () => {
       name: 'a bad ignore rule',
       yaml: 'targets:\n  - name: a\n    ignore:\n      - paths: [spec/replicas]\n',
       message: /^kube-drift\.yaml:4: targets\[0\]\.ignore.*spec\/replicas/,
+      line: 4,
+    },
+    {
+      name: 'an accepted risk naming no rule the review has',
+      yaml: 'targets:\n  - name: a\n    accept-risk:\n      - { rule: exposur, object: Service/web, reason: x }\n',
+      message: /^kube-drift\.yaml:4: targets\[0\]\.accept-risk\[0\]: unknown rule "exposur"/,
       line: 4,
     },
     {
