@@ -43,8 +43,28 @@ export interface FastDocument {
   offset: number;
 }
 
-/** The documents of a text, or undefined when the text needs the careful parser. */
+// A line starting with `---` and a space or its end starts a document; YAML forbids such a line
+// inside any scalar, so the text splits there without parsing it.
+const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/gm;
+
+/**
+ * The documents of a text, or undefined when the text needs the careful parser. Each document
+ * is parsed on its own, so only one document's parser events are alive at a time (tool output
+ * runs to megabytes of CRDs).
+ */
 export function fastDocuments(text: string): FastDocument[] | undefined {
+  const starts = [0];
+  for (const match of text.matchAll(DOCUMENT_START)) if (match.index > 0) starts.push(match.index);
+  const documents: FastDocument[] = [];
+  for (const [i, start] of starts.entries()) {
+    const part = partDocuments(text.slice(start, starts[i + 1] ?? text.length));
+    if (!part) return undefined;
+    for (const { value, offset } of part) documents.push({ value, offset: offset < 0 ? -1 : offset + start });
+  }
+  return documents;
+}
+
+function partDocuments(text: string): FastDocument[] | undefined {
   let events: Event[];
   let values: unknown[];
   try {

@@ -2,11 +2,35 @@
 // package's 1.1 schema writes them, minus timestamps and base-60 numbers (go-yaml keeps
 // those as strings). Both parsers here resolve scalars with these same rules.
 
+/** Every null and boolean spelling of YAML 1.1; all of them start with a letter or `~`. */
+const KEYWORDS = new Map<string, null | boolean>([
+  ...['~', 'null', 'Null', 'NULL'].map((s) => [s, null] as const),
+  ...['Y', 'y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'].map((s) => [s, true] as const),
+  ...['N', 'n', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF'].map(
+    (s) => [s, false] as const,
+  ),
+]);
+
+// The fast parser asks once per implicit tag (null, bool, float) for the same scalar.
+let lastSource = '';
+let lastValue: unknown = null;
+
 /** Resolves a plain (unquoted, untagged) scalar; strings that match no rule stay strings. */
 export function resolvePlainScalar(source: string): unknown {
-  if (/^(?:~|[Nn]ull|NULL)?$/.test(source)) return null;
-  if (/^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/.test(source)) return true;
-  if (/^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/.test(source)) return false;
+  if (source === lastSource) return lastValue;
+  lastSource = source;
+  lastValue = resolve(source);
+  return lastValue;
+}
+
+function resolve(source: string): unknown {
+  if (source === '') return null;
+  // Most scalars are words (keys, names): only a digit, sign, dot or exponent can start a number.
+  const first = source[0];
+  if (!/[0-9+\-.eE]/.test(first)) {
+    const keyword = KEYWORDS.get(source);
+    return keyword === undefined ? source : keyword;
+  }
   if (/^[-+]?0b[0-1_]+$/.test(source)) return integer(source, 2, 2);
   if (/^[-+]?0[0-7_]+$/.test(source)) return integer(source, 1, 8);
   if (/^[-+]?[0-9][0-9_]*$/.test(source)) return integer(source, 0, 10);
