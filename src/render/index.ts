@@ -1,5 +1,6 @@
 // Render: sources in the repository → DesiredObject[] with file:line provenance (DESIGN.md).
 import { readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { type DesiredObject, identityOf, refOf, subjectOf } from '../model.ts';
 import {
@@ -55,9 +56,13 @@ export interface RenderOptions {
 /** What a path rendered to, and the files its walk skipped. */
 type Rendered = ParsedManifests & { skipped?: string[] };
 
-/** Plain files are read this many at a time; kustomize and helm runs, on a 2-core runner, two. */
+/**
+ * Plain files are read this many at a time; kustomize and helm runs one per core (at least
+ * two: a run spends part of its time waiting on the disk, and this process parses the output of one
+ * while the other runs).
+ */
 const FILE_CONCURRENCY = 16;
-const TOOL_CONCURRENCY = 2;
+const TOOL_CONCURRENCY = Math.max(2, availableParallelism());
 
 /**
  * Renders every path into desired objects, in path order and, within a plain tree, in sorted

@@ -79,11 +79,14 @@ export async function collectKustomize(dir: string, ctx: RenderContext): Promise
     }
     return { objects: [], problems: [{ file, message }] };
   }
-  const run = await runTool(command.binary, command.args, ctx.repoRoot);
+  const running = runTool(command.binary, command.args, ctx.repoRoot);
+  // Reading the resource files for provenance takes this process's CPU while kustomize takes its own.
+  const tracing = kustomization ? traceKustomizeOrigins(dir, ctx.repoRoot) : undefined;
+  const run = await running;
   if (run.exitCode !== 0) return { objects: [], problems: [{ file, message: failureMessage(run) }] };
 
   const parsed = collectManifests(run.stdout, file, { group });
-  const origins = kustomization ? await traceKustomizeOrigins(dir, ctx.repoRoot) : undefined;
+  const origins = await tracing;
   const objects = parsed.objects.map((d) => ({ ...d, source: origins?.(d.object) ?? { file, line: 1 } }));
   // Lines in kustomize's output mean nothing to the user; point at the kustomization instead.
   const problems = parsed.problems.map((p) => ({
