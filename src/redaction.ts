@@ -59,6 +59,13 @@ export function leavesOf(value: string): string[] {
   return leaves.filter((leaf) => !NOT_SECRET.has(leaf.toLowerCase()));
 }
 
+const STARTS_SIZE = 1 << 16;
+
+/** A hash of the two characters of `text` at `i`, below STARTS_SIZE. */
+function startOf(text: string, i: number): number {
+  return ((text.charCodeAt(i) << 7) ^ text.charCodeAt(i + 1)) & (STARTS_SIZE - 1);
+}
+
 const NOT_SECRET = new Set(['true', 'false', 'null', 'yes', 'no', 'on', 'off']);
 
 const WORD_CHAR = /[A-Za-z0-9]/;
@@ -82,6 +89,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export class Redactor {
   private readonly byPrefix = new Map<string, string[]>();
+  /**
+   * Which pairs of first characters some value starts with (hashed, so a few others pass too):
+   * most positions of a long text are passed over with two character reads, no substring.
+   */
+  private readonly starts = new Uint8Array(STARTS_SIZE);
   private readonly known = new Set<string>();
   private unsorted = new Set<string[]>();
   private readonly processed = new Set<string>();
@@ -97,6 +109,7 @@ export class Redactor {
     if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH || this.known.has(secret)) return;
     this.known.add(secret);
     const prefix = secret.slice(0, MIN_SECRET_LENGTH);
+    this.starts[startOf(secret, 0)] = 1;
     const list = this.byPrefix.get(prefix);
     if (!list) this.byPrefix.set(prefix, [secret]);
     else {
@@ -213,7 +226,12 @@ export class Redactor {
     let out = '';
     let copied = 0;
     const last = text.length - MIN_SECRET_LENGTH;
+    const starts = this.starts;
     for (let i = 0; i <= last; ) {
+      if (starts[startOf(text, i)] === 0) {
+        i++;
+        continue;
+      }
       const candidates = this.byPrefix.get(text.slice(i, i + MIN_SECRET_LENGTH));
       let match = '';
       for (const candidate of candidates ?? []) {

@@ -225,3 +225,26 @@ test('Redactor: short values are masked as whole words, long ones anywhere', () 
     '"action": "unchanged" pw=***:*** x-***-y A***B',
   );
 });
+
+test('property: values of any characters (non-ASCII, astral, punctuation) are masked among any text', () => {
+  // The scan passes over positions whose first two characters start no value: this checks it never passes over one that does.
+  const value = fc
+    .string({ unit: 'grapheme', minLength: WHOLE_WORD_BELOW, maxLength: 20 })
+    .filter((s) => !s.includes('*'));
+  const filler = fc.string({ unit: 'grapheme', maxLength: 30 }).filter((s) => !s.includes('*'));
+  fc.assert(
+    fc.property(
+      fc.array(value, { minLength: 1, maxLength: 6 }),
+      fc.array(filler, { maxLength: 8 }),
+      (values, fillers) => {
+        const redactor = new Redactor();
+        for (const v of values) redactor.add(v);
+        const text = fillers.map((f, i) => f + values[i % values.length]).join('') + values[0];
+        const redacted = redactor.redact(text);
+        for (const v of values)
+          assert.ok(!redacted.includes(v), `${JSON.stringify(v)} in ${JSON.stringify(redacted)}`);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
