@@ -219,14 +219,13 @@ async function runCommand(settings: Settings, streams: CliStreams, redactor: Red
     const desired = await renderDesired(settings, redactor);
     for (const warning of desired.warnings) hooks.warning(warning);
     for (const error of desired.errors) err(`error: ${error.message}\n`);
-    // Secret values are printed masked here too: render output ends up in logs.
-    const text = desired.objects
-      .map(
-        (d) =>
-          `# Source: ${d.source.file}:${d.source.line}\n${stringify(maskSecrets(null, d.object).predicted, { lineWidth: 0 })}`,
-      )
-      .join('---\n');
-    out(text);
+    // Secret values are printed masked here too: render output ends up in logs. One object at a
+    // time, so the whole output (megabytes of CRDs) is never one string; each is redacted whole,
+    // and a value that would span two objects would be kube-drift's own `# Source:` line.
+    for (const [i, d] of desired.objects.entries())
+      out(
+        `${i > 0 ? '---\n' : ''}# Source: ${d.source.file}:${d.source.line}\n${stringify(maskSecrets(null, d.object).predicted, { lineWidth: 0 })}`,
+      );
     return desired.errors.length > 0 ? 2 : 0;
   }
 
