@@ -1,8 +1,10 @@
-// node bench/real.ts [--repeat 5]
+// node bench/real.ts [--repeat 5] [--baseline-cli DIST/cli.js] [--render-only]
 // Times kube-drift on real projects' manifests (bench/real-sources.ts) against the tools' own
 // rendering and the script a user would write instead, alternating within each round.
+// --baseline-cli times another bundle's render and diff in the same rounds; --render-only
+// needs no cluster (render and the tools only).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lookupTool } from '../src/render/tools.ts';
@@ -18,9 +20,19 @@ const { values: flags } = parseArgs({
     kubeconfig: { type: 'string', default: join(REPO, '.cluster', 'kubeconfig') },
     cli: { type: 'string', default: join(REPO, 'dist', 'cli.js') },
     keep: { type: 'boolean', default: false },
+    'baseline-cli': { type: 'string' },
+    'render-only': { type: 'boolean', default: false },
   },
 });
 const CLI = resolve(flags.cli);
+const BASELINE = flags['baseline-cli'] ? resolve(flags['baseline-cli']) : undefined;
+const RENDER_ONLY = flags['render-only'];
+// kube-drift's own peak memory, apart from its kubectl and helm children (which /usr/bin/time counts).
+const OWN_RSS = 'kube-drift own maxRSS KB: ';
+const NODE_FLAGS = [
+  '--import',
+  `data:text/javascript,process.on("exit",()=>process.stderr.write("\\n${OWN_RSS}"+process.resourceUsage().maxRSS+"\\n"))`,
+];
 const KUBECONFIG = resolve(flags.kubeconfig);
 function tool(name: 'kubectl' | 'helm'): string {
   const found = lookupTool(name);
@@ -136,25 +148,31 @@ function cases(repo: RealRepository): Case[] {
   const renders = renderCommands(repo).map(shellLine).join('; echo ---; ');
   const script = `{ ${renders}; } | ${shellLine([KUBECTL, '--kubeconfig', KUBECONFIG, 'diff', '--server-side', '--force-conflicts', '-f', '-', '-v=6'])}`;
   const stats = { ...process.env, KUBE_DRIFT_STATS: '1' };
-  return [
-    {
-      label: 'kube-drift render',
+  const bundles: [string, string][] = [[CLI, '']];
+  if (BASELINE) bundles.push([BASELINE, ' (baseline)']);
+  const all: Case[] = [];
+  for (const [cli, suffix] of bundles)
+    all.push({
+      label: `kube-drift render${suffix}`,
       command: NODE,
-      args: [CLI, 'render', ...kdPaths, ...kdHelm],
+      args: [...NODE_FLAGS, cli, 'render', ...kdPaths, ...kdHelm],
       env: stats,
       ok: [0],
-    },
-    {
-      label: 'tools by hand (kustomize, helm template)',
-      command: 'bash',
-      args: ['-c', `${renders} > /dev/null`],
-      ok: [0],
-    },
-    {
-      label: 'kube-drift diff',
+    });
+  all.push({
+    label: 'tools by hand (kustomize, helm template)',
+    command: 'bash',
+    args: ['-c', `${renders} > /dev/null`],
+    ok: [0],
+  });
+  if (RENDER_ONLY) return all;
+  for (const [cli, suffix] of bundles)
+    all.push({
+      label: `kube-drift diff${suffix}`,
       command: NODE,
       args: [
-        CLI,
+        ...NODE_FLAGS,
+        cli,
         'diff',
         ...kdPaths,
         ...kdHelm,
@@ -169,20 +187,27 @@ function cases(repo: RealRepository): Case[] {
       ],
       env: stats,
       ok: [0, 1],
-    },
-    {
-      label: 'script: render by hand, then kubectl diff --server-side',
-      command: 'bash',
-      args: ['-c', script],
-      ok: [0, 1],
-    },
-  ];
+    });
+  all.push({
+    label: 'script: render by hand, then kubectl diff --server-side',
+    command: 'bash',
+    args: ['-c', script],
+    ok: [0, 1],
+  });
+  return all;
 }
 
 interface Row {
   label: string;
   runs: Measurement[];
   requests: number[];
+  /** kube-drift's own peak RSS in MB (NaN for the tools and the script). */
+  ownRssMb: number[];
+}
+
+function ownRssOf(m: Measurement): number {
+  const line = m.stderr.split('\n').find((l) => l.startsWith(OWN_RSS));
+  return line ? Number(line.slice(OWN_RSS.length)) / 1024 : Number.NaN;
 }
 
 function requestsOf(m: Measurement): number {
@@ -194,7 +219,7 @@ function requestsOf(m: Measurement): number {
 
 async function timeRounds(repo: RealRepository, rounds: number): Promise<Row[]> {
   const all = cases(repo);
-  const rows: Row[] = all.map((c) => ({ label: c.label, runs: [], requests: [] }));
+  const rows: Row[] = all.map((c) => ({ label: c.label, runs: [], requests: [], ownRssMb: [] }));
   for (let round = 0; round < rounds; round++) {
     // Alternate the order each round so no case always runs on a warmer machine.
     const order = round % 2 ? [...all.keys()].reverse() : [...all.keys()];
@@ -204,15 +229,16 @@ async function timeRounds(repo: RealRepository, rounds: number): Promise<Row[]> 
       if (!c.ok.includes(m.code)) throw new Error(`${c.label} exited ${m.code}: ${m.stderr.slice(-2000)}`);
       rows[i].runs.push(m);
       rows[i].requests.push(requestsOf(m));
-      if (round === 0 && c.label === 'kube-drift diff') verdicts = summary(m.stdout);
+      rows[i].ownRssMb.push(ownRssOf(m));
+      if (round === 0 && c.label.startsWith('kube-drift diff')) verdicts.set(c.label, summary(m.stdout));
     }
     log(`round ${round + 1}/${rounds} done`);
   }
   return rows;
 }
 
-/** What the first kube-drift diff reported: entries by action, and which were not unchanged. */
-let verdicts = '';
+/** What each bundle's first diff reported: entries by action, and which were not unchanged. */
+const verdicts = new Map<string, string>();
 
 function summary(json: string): string {
   const report = JSON.parse(json) as {
@@ -231,24 +257,36 @@ function summary(json: string): string {
 
 function table(rows: Row[]): string[] {
   const s = (ms: number) => (Number.isNaN(ms) ? '-' : (ms / 1000).toFixed(2));
+  const mb = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(0));
   const med = (r: Row, f: (m: Measurement) => number) => median(r.runs.map(f));
   const lines = [
-    '| run | wall s (median) | wall s (min-max) | CPU s | peak RSS MB | API requests |',
-    '|---|--:|--:|--:|--:|--:|',
+    '| run | wall s (median) | wall s (min-max) | CPU s | peak RSS MB (with children) | kube-drift process MB | API requests |',
+    '|---|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of rows) {
     const walls = r.runs.map((m) => m.wallMs);
     lines.push(
-      `| ${r.label} | ${s(median(walls))} | ${s(Math.min(...walls))}-${s(Math.max(...walls))} | ${s(med(r, (m) => m.cpuMs))} | ${med(r, (m) => m.maxRssMb).toFixed(0)} | ${Number.isNaN(median(r.requests)) ? '-' : median(r.requests)} |`,
+      `| ${r.label} | ${s(median(walls))} | ${s(Math.min(...walls))}-${s(Math.max(...walls))} | ${s(med(r, (m) => m.cpuMs))} | ${mb(med(r, (m) => m.maxRssMb))} | ${mb(median(r.ownRssMb))} | ${Number.isNaN(median(r.requests)) ? '-' : median(r.requests)} |`,
     );
   }
-  const wall = (i: number) => median(rows[i].runs.map((m) => m.wallMs));
-  lines.push(
-    '',
-    `render / tools' own: **${(wall(0) / wall(1)).toFixed(2)}×** (target ≤ 1.3×); diff / script: **${(wall(2) / wall(3)).toFixed(2)}×** (target ≤ 0.5×)`,
-  );
+  const wall = (label: string) =>
+    median(rows.find((r) => r.label === label)?.runs.map((m) => m.wallMs) ?? []);
+  const ratio = (a: string, b: string) => (wall(a) / wall(b)).toFixed(2);
+  lines.push('');
+  for (const suffix of BASELINE ? ['', ' (baseline)'] : ['']) {
+    const render = `render${suffix} / tools' own: **${ratio(`kube-drift render${suffix}`, 'tools by hand (kustomize, helm template)')}×** (target ≤ 1.3×)`;
+    const diff = RENDER_ONLY
+      ? ''
+      : `; diff${suffix} / script: **${ratio(`kube-drift diff${suffix}`, 'script: render by hand, then kubectl diff --server-side')}×** (target ≤ 0.5×)`;
+    lines.push(`- ${render}${diff}`);
+  }
   return lines;
 }
+
+const loadAverage = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
 
 async function main(): Promise<void> {
   for (const name of ['kube-apiserver', 'etcd']) {
@@ -262,16 +300,23 @@ async function main(): Promise<void> {
   const repo = await writeRealRepository(root, PREFIX);
   const applied: Applied = { yaml: '', before: new Set() };
   try {
-    await applyAll(repo, applied);
+    if (RENDER_ONLY) {
+      const rendered: string[] = [];
+      for (const command of renderCommands(repo)) rendered.push(await must(command[0], command.slice(1)));
+      applied.yaml = rendered.join('\n---\n');
+    } else await applyAll(repo, applied);
     const all = applied.yaml;
     const count = all.split(/^kind: /m).length - 1;
-    log(`${count} objects applied, ${(Buffer.byteLength(all) / 2 ** 20).toFixed(1)} MB of YAML`);
-    await kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s']);
+    log(`${count} objects rendered, ${(Buffer.byteLength(all) / 2 ** 20).toFixed(1)} MB of YAML`);
+    if (!RENDER_ONLY)
+      await kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s']);
+    const loadBefore = loadAverage();
+    const started = new Date().toISOString().slice(11, 16);
     const rows = await timeRounds(repo, Number(flags.repeat));
     const header = [
       `## Real repositories, ${new Date().toISOString().slice(0, 16)}Z`,
       '',
-      `${cpus().length} cores; Node ${process.version}; ${count} documents, ${(Buffer.byteLength(all) / 2 ** 20).toFixed(1)} MB of YAML from ${SOURCES.length} paths; medians of ${flags.repeat} rounds.`,
+      `${cpus().length} cores; Node ${process.version}; ${count} documents, ${(Buffer.byteLength(all) / 2 ** 20).toFixed(1)} MB of YAML from ${SOURCES.length} paths; medians of ${flags.repeat} rounds, ${started}-${new Date().toISOString().slice(11, 16)} UTC, load average ${loadBefore} before and ${loadAverage()} after.`,
       '',
       ...SOURCES.map(
         (s, i) =>
@@ -279,14 +324,15 @@ async function main(): Promise<void> {
       ),
       '',
     ];
-    const text = [...header, `kube-drift diff reported ${verdicts}.`, '', ...table(rows)].join('\n');
+    const reported = [...verdicts].map(([label, verdict]) => `${label} reported ${verdict}.`);
+    const text = [...header, ...reported, '', ...table(rows)].join('\n');
     process.stdout.write(`${text}\n`);
     writeFileSync(join(tmpdir(), 'kube-drift-bench-real.md'), `${text}\n`);
   } finally {
     if (flags.keep) log(`kept ${root} and namespaces ${PREFIX}-*`);
     else {
       log('cleaning up');
-      await cleanUp(applied);
+      if (!RENDER_ONLY) await cleanUp(applied);
       rmSync(root, { recursive: true, force: true });
     }
   }
