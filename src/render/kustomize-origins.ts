@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { KubeObject, SourceLocation } from '../model.ts';
+import { type DocumentHead, documentHeads } from './document-heads.ts';
 import { collectManifests } from './manifests.ts';
 import { kustomizationFileIn, repoRelative } from './paths.ts';
 
@@ -84,23 +85,34 @@ async function collect(
     if (info?.isDirectory()) {
       await collect(path, repoRoot, transform, byKind, depth + 1);
     } else if (info?.isFile()) {
-      const rel = repoRelative(repoRoot, path);
-      const { objects } = collectManifests(await readFile(path, 'utf8'), rel);
-      for (const { object, source } of objects) {
-        const origins = byKind.get(object.kind) ?? [];
+      const file = repoRelative(repoRoot, path);
+      for (const { kind, name, namespace, line } of headsOf(await readFile(path, 'utf8'), file)) {
+        const source = { file, line };
+        const origins = byKind.get(kind) ?? [];
         origins.push({
-          name: transform.prefix + object.metadata.name + transform.suffix,
-          namespace: transform.namespace ?? object.metadata.namespace,
+          name: transform.prefix + name + transform.suffix,
+          namespace: transform.namespace ?? namespace,
           source,
         });
         // Kustomize leaves some kinds (Namespace, CRDs) unprefixed: allow the plain name too.
-        if (transform.prefix || transform.suffix) {
-          origins.push({ name: object.metadata.name, namespace: object.metadata.namespace, source });
-        }
-        byKind.set(object.kind, origins);
+        if (transform.prefix || transform.suffix) origins.push({ name, namespace, source });
+        byKind.set(kind, origins);
       }
     }
   }
+}
+
+/** Each object's kind, name, namespace and line: read from the lines where they are plain, else parsed. */
+function headsOf(text: string, file: string): DocumentHead[] {
+  return (
+    documentHeads(text) ??
+    collectManifests(text, file).objects.map(({ object, source }) => ({
+      kind: object.kind,
+      name: object.metadata.name,
+      namespace: object.metadata.namespace,
+      line: source.line,
+    }))
+  );
 }
 
 /** ConfigMaps and Secrets a kustomization's generators make, each at the line of its `name:`. */
