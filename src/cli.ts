@@ -2,13 +2,13 @@
 // (src/flow.ts) and prints; everything printed passes through the run's one Redactor into
 // src/output/streams.ts.
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
 import { fleetCommand, SUMMARIZE_USAGE, summarizeCommand } from './cli-fleet.ts';
 import { TARGETS_USAGE, targetsCommand } from './cli-targets.ts';
 import { maskSecrets } from './drift/mask.ts';
 import { type EngineHooks, renderDesired } from './engine.ts';
 import { describeError, InputError } from './errors.ts';
 import { runFlow } from './flow.ts';
+import { manifestYaml } from './output/manifest-yaml.ts';
 import { type CliStreams, processStreams, streamsOf } from './output/streams.ts';
 import { Redactor } from './redaction.ts';
 import { renderJson } from './report/json.ts';
@@ -224,7 +224,7 @@ async function runCommand(settings: Settings, streams: CliStreams, redactor: Red
     // and a value that would span two objects would be kube-drift's own `# Source:` line.
     for (const [i, d] of desired.objects.entries())
       out(
-        `${i > 0 ? '---\n' : ''}# Source: ${d.source.file}:${d.source.line}\n${stringify(maskSecrets(null, d.object).predicted, { lineWidth: 0 })}`,
+        `${i > 0 ? '---\n' : ''}# Source: ${d.source.file}:${d.source.line}\n${manifestYaml(maskSecrets(null, d.object).predicted)}`,
       );
     return desired.errors.length > 0 ? 2 : 0;
   }
