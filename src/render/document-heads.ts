@@ -57,6 +57,11 @@ export function documentHeads(text: string): DocumentHead[] | undefined {
     const indent = line.length - trimmed.length;
     // Tabs matter where this reads keys: at the top level and in metadata.
     if ((indent === 0 || inMetadata) && /^ *\t/.test(line)) return undefined;
+    if (indent === 0 && /^-(?:\s|$)/.test(line)) {
+      // The items of a top-level key's list (`subjects:` then `- kind: User`), written unindented.
+      if (doc === undefined || inMetadata) return undefined;
+      continue;
+    }
     if (indent === 0) {
       const match = TOP_KEY.exec(line);
       if (!match) return undefined;

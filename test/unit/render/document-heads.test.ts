@@ -56,6 +56,9 @@ describe('documentHeads', () => {
       'data:',
       '  description: |',
       '    kind: Secret',
+      'subjects:',
+      '- kind: ServiceAccount',
+      '  name: not-this-either',
       '--- # second',
       '',
       'apiVersion: apps/v1',
@@ -69,7 +72,7 @@ describe('documentHeads', () => {
     const heads = documentHeads(text);
     assert.deepEqual(heads, [
       { kind: 'ConfigMap', name: 'app-config', namespace: 'shop', line: 2 },
-      { kind: 'Deployment', name: 'web', namespace: undefined, line: 17 },
+      { kind: 'Deployment', name: 'web', namespace: undefined, line: 20 },
     ]);
     assert.deepEqual(heads, parsedHeads(text));
   });
@@ -89,6 +92,7 @@ describe('documentHeads', () => {
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n',
       '  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n',
       '- apiVersion: v1\n',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n- name: x\n',
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n',
       '%YAML 1.1\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n',
       '--- apiVersion: v1\n',
