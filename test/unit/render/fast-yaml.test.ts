@@ -107,4 +107,23 @@ describe('fast and careful parsers agree', () => {
     assert.notEqual(fast, undefined);
     assert.deepEqual(fast, carefulManifests(text, 'crd.yaml', {}));
   });
+  it('parses document by document and agrees: separators with comments, empty documents, indented and block-scalar dashes', () => {
+    const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+    const texts = [
+      `# leading comment\n---\n${cm('a')}--- # second\n${cm('b')}---\n---\n${cm('c')}`,
+      `${cm('a')}data:\n  script: |\n    echo one\n    ---\n    echo two\n---\n${cm('b')}`,
+      `${cm('a')}data:\n  list: |-\n    ---not a separator\n---\n${cm('b')}...\n`,
+      `---\n${cm('a')}---\n`,
+      `${cm('a')}---\r\n${cm('b')}`,
+    ];
+    for (const text of texts) {
+      const fast = fastManifests(text, 'f.yaml', { baseLine: 3 });
+      assert.notEqual(fast, undefined, text);
+      assert.deepEqual(fast, carefulManifests(text, 'f.yaml', { baseLine: 3 }), text);
+    }
+    // A separator with content on its line is a document of its own text: left to the careful parser or agreed on.
+    const inline = `--- ${'{'}apiVersion: v1, kind: ConfigMap, metadata: ${'{'}name: a}}\n--- ${'{'}apiVersion: v1, kind: ConfigMap, metadata: ${'{'}name: b}}\n`;
+    const fast = fastManifests(inline, 'f.yaml', {});
+    if (fast !== undefined) assert.deepEqual(fast, carefulManifests(inline, 'f.yaml', {}));
+  });
 });
