@@ -2,6 +2,7 @@
 // Redactor, and every writer (stdout, files, GitHub, webhooks, action outputs, logs) accepts
 // only the `Redacted` text that Redactor.redact() returns. Any stage may import this file.
 
+import { dump } from 'js-yaml';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from './model.ts';
 
@@ -57,6 +58,11 @@ export function leavesOf(value: string): string[] {
     if (match) leaves.push(match[1].replace(/^(['"])(.*)\1$/, '$2'));
   }
   return leaves.filter((leaf) => !NOT_SECRET.has(leaf.toLowerCase()));
+}
+
+/** The value inside YAML double quotes, as `kube-drift render` prints a string that needs them. */
+function yamlDoubleQuoted(value: string): string {
+  return dump(value, { quoteStyle: 'double', forceQuotes: true, lineWidth: -1 }).trimEnd().slice(1, -1);
 }
 
 const STARTS_SIZE = 1 << 16;
@@ -119,11 +125,14 @@ export class Redactor {
     this.onRegister?.(secret);
   }
 
-  /** A value as it may appear in outputs: raw, JSON-escaped, base64, and its long lines. */
+  /** A value as it may appear in outputs: raw, JSON-escaped, YAML-escaped, base64, and its long lines. */
   addValue(value: string): void {
     this.add(value);
     const escaped = JSON.stringify(value).slice(1, -1);
     if (escaped !== value) this.add(escaped);
+    // YAML's double quotes escape more than JSON's (`\e`, `\_` for a no-break space, `\L`).
+    const yamlEscaped = yamlDoubleQuoted(value);
+    if (yamlEscaped !== value && yamlEscaped !== escaped) this.add(yamlEscaped);
     if (value.length >= MIN_SECRET_LENGTH) this.add(Buffer.from(value, 'utf8').toString('base64'));
     if (value.includes('\n')) {
       for (const line of value.split(/\r?\n/)) {
