@@ -60,9 +60,18 @@ export function leavesOf(value: string): string[] {
   return leaves.filter((leaf) => !NOT_SECRET.has(leaf.toLowerCase()));
 }
 
-/** The value inside YAML double quotes, as `kube-drift render` prints a string that needs them. */
+/**
+ * The value inside YAML double quotes, as `kube-drift render` prints a string that needs them.
+ * A string of megabytes overflows js-yaml's checks; render prints such objects as JSON, whose
+ * escaping addValue registers anyway.
+ */
 function yamlDoubleQuoted(value: string): string {
-  return dump(value, { quoteStyle: 'double', forceQuotes: true, lineWidth: -1 }).trimEnd().slice(1, -1);
+  try {
+    return dump(value, { quoteStyle: 'double', forceQuotes: true, lineWidth: -1 }).trimEnd().slice(1, -1);
+  } catch (error) {
+    if (error instanceof RangeError) return value;
+    throw error;
+  }
 }
 
 const STARTS_SIZE = 1 << 16;

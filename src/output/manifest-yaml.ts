@@ -9,5 +9,12 @@ import { dump } from 'js-yaml';
  * values, without a document model per object: less time and memory for megabytes of CRDs.
  */
 export function manifestYaml(object: unknown): string {
-  return dump(object, { lineWidth: -1, noRefs: true, quoteStyle: 'double', skipInvalid: true });
+  try {
+    return dump(object, { lineWidth: -1, noRefs: true, quoteStyle: 'double', skipInvalid: true });
+  } catch (error) {
+    // js-yaml's style checks overflow the stack on a string of megabytes; JSON is YAML too,
+    // every string in it quoted.
+    if (!(error instanceof RangeError)) throw error;
+    return `${JSON.stringify(object, null, 2)}\n`;
+  }
 }

@@ -248,3 +248,15 @@ test('property: values of any characters (non-ASCII, astral, punctuation) are ma
     { numRuns: 500 },
   );
 });
+
+test('Redactor: a Secret value of megabytes is registered and masked', () => {
+  const redactor = new Redactor();
+  const value = `${'k'.repeat(20 * 2 ** 20)}-end`;
+  redactor.addSecretObject({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'big' },
+    stringData: { v: value },
+  });
+  assert.equal(redactor.redact(`before ${value} after`), 'before *** after');
+});

@@ -118,3 +118,14 @@ test('property: a Secret value inside any other object is masked in the YAML, wh
     { numRuns: 1000 },
   );
 });
+
+test('an object with a string of megabytes prints as JSON, which YAML reads the same', () => {
+  const object = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'huge' },
+    data: { blob: 'x'.repeat(20 * 2 ** 20) },
+  };
+  const printed = manifestYaml(object);
+  assert.deepEqual(JSON.parse(printed), object);
+});
