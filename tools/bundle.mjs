@@ -34,8 +34,48 @@ const common = {
   logLevel: 'warning',
 };
 
+// @kubernetes/client-node is used for one class, KubeConfig (src/kube/kubeconfig.ts); requests go
+// through node:https with the agent and headers that KubeConfig.applyToHTTPSOptions sets up. Its
+// config module also imports the generated API client (1.6 MB: thousands of model classes whose
+// static type maps are built when the module is evaluated, ~25 MB of heap kept for the whole
+// run) for makeApiClient, and undici (0.8 MB) for createDispatcher, neither of which kube-drift
+// calls. Those two imports, from that one module only, become stubs that throw if ever called,
+// so a future use fails loudly in the tests instead of silently.
+const clientNodeConfig = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/;
+const unusedByKubeConfig = {
+  './gen/index.js': ['createConfiguration', 'ServerConfiguration'],
+  undici: ['Agent', 'ProxyAgent'],
+};
+const kubeConfigOnly = {
+  name: 'kube-config-only',
+  setup(build) {
+    // The package's index re-exports the generated client too: take KubeConfig from its module.
+    build.onResolve({ filter: /^@kubernetes\/client-node$/ }, (args) =>
+      build.resolve('@kubernetes/client-node/dist/config.js', {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+      }),
+    );
+    build.onResolve({ filter: /^(\.\/gen\/index\.js|undici)$/ }, (args) =>
+      clientNodeConfig.test(args.importer)
+        ? { path: args.path, namespace: 'unused-by-kube-config' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'unused-by-kube-config' }, (args) => ({
+      contents: unusedByKubeConfig[args.path]
+        .map(
+          (name) =>
+            `export function ${name}() { throw new Error('kube-drift bundles @kubernetes/client-node without ${args.path} (${name}); see tools/bundle.mjs'); }`,
+        )
+        .join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
 const bundle = {
   ...common,
+  plugins: [kubeConfigOnly],
   target: 'node24',
   define: { __KUBE_DRIFT_VERSION__: JSON.stringify(pkg.version) },
   // Some CommonJS dependencies call require(); give the ESM bundle one.
