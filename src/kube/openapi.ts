@@ -26,8 +26,8 @@ export interface OpenApiDocument {
 /**
  * The keys of a schema that are kept (all of OpenApiSchema's: a key added there and not here
  * fails to compile). A document as served is mostly `paths` (every operation of the
- * group-version) and `description` text: core v1's alone is megabytes, and the documents are
- * kept for the whole run. Only what is read is kept.
+ * group-version) and `description` text, and the documents are kept for the whole run: core
+ * v1's, apps/v1's and rbac/v1's (3.2 MB of JSON) hold 3.5 MB of heap as served, 1.8 MB compact.
  */
 const SCHEMA_KEYS: Record<keyof OpenApiSchema, true> = {
   type: true,
