@@ -24,11 +24,13 @@ declare const __KUBE_DRIFT_FACE__: Face;
 declare const __KUBE_DRIFT_NODE_MINIMUM__: string;
 
 /**
- * The worker's young generation. At 5,000 objects (bench/RESULTS.md, "Memory and start-up"):
- * peak RSS falls from ~290 MB at V8's default with the size, and below 24 MB the time spent in
- * scavenges starts to show.
+ * The worker's young generation. At 5,000 objects (bench/RESULTS.md, "Memory and start-up",
+ * `diff -o json`, alternating runs): V8's default lets it grow to 128 MB, peak RSS 294-298 MB;
+ * 48 MB: 205; 24: 186-195; 16: 193-196; 8: 179-188 MB; 4: 186-187 MB with more CPU time
+ * (objects promoted too early fill the old generation). At 8 the run took no more CPU than at
+ * 24 or 48, and less than in the main thread (fewer, smaller scavenges).
  */
-const YOUNG_GENERATION_MB = 24;
+const YOUNG_GENERATION_MB = 8;
 
 interface EngineData {
   kubeDriftEngine: true;
