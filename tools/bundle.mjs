@@ -8,7 +8,7 @@
 // @kubernetes/client-node's dependency tree without configuration, and bundles in under a
 // second, which keeps the check-dist step cheap. Output is deterministic for the same inputs.
 // `--outdir <dir>` bundles elsewhere than dist/ (the e2e tests run a bundle fresh from src/).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -34,8 +34,48 @@ const common = {
   logLevel: 'warning',
 };
 
+// @kubernetes/client-node is used for one class, KubeConfig (src/kube/kubeconfig.ts); requests go
+// through node:https with the agent and headers that KubeConfig.applyToHTTPSOptions sets up. Its
+// config module also imports the generated API client (1.6 MB: thousands of model classes whose
+// static type maps are built when the module is evaluated, ~25 MB of heap kept for the whole
+// run) for makeApiClient, and undici (0.8 MB) for createDispatcher, neither of which kube-drift
+// calls. Those two imports, from that one module only, become stubs that throw if ever called,
+// so a future use fails loudly in the tests instead of silently.
+const clientNodeConfig = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/;
+const unusedByKubeConfig = {
+  './gen/index.js': ['createConfiguration', 'ServerConfiguration'],
+  undici: ['Agent', 'ProxyAgent'],
+};
+const kubeConfigOnly = {
+  name: 'kube-config-only',
+  setup(build) {
+    // The package's index re-exports the generated client too: take KubeConfig from its module.
+    build.onResolve({ filter: /^@kubernetes\/client-node$/ }, (args) =>
+      build.resolve('@kubernetes/client-node/dist/config.js', {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+      }),
+    );
+    build.onResolve({ filter: /^(\.\/gen\/index\.js|undici)$/ }, (args) =>
+      clientNodeConfig.test(args.importer)
+        ? { path: args.path, namespace: 'unused-by-kube-config' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'unused-by-kube-config' }, (args) => ({
+      contents: unusedByKubeConfig[args.path]
+        .map(
+          (name) =>
+            `export function ${name}() { throw new Error('kube-drift bundles @kubernetes/client-node without ${args.path} (${name}); see tools/bundle.mjs'); }`,
+        )
+        .join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
 const bundle = {
   ...common,
+  plugins: [kubeConfigOnly],
   target: 'node24',
   define: { __KUBE_DRIFT_VERSION__: JSON.stringify(pkg.version) },
   // Some CommonJS dependencies call require(); give the ESM bundle one.
@@ -62,7 +102,21 @@ function guard(face, main, outfile, banner) {
   });
 }
 
-await build({ ...bundle, entryPoints: ['src/index.ts'], outfile: join(outdir, 'action-main.js') });
+/**
+ * Builds one bundle, then makes it pure ASCII. V8 holds a module's source text for the whole
+ * run, and a source with one character outside Latin-1 is held as UTF-16: twice the bytes (7 MB
+ * instead of 3.5). esbuild already escapes non-ASCII in strings, templates, regular expressions
+ * and identifiers (charset ascii, its default); what it leaves is in dependencies' comments
+ * (`request’s`, `§2.7`), where an escape sequence changes nothing.
+ */
+async function buildAscii(options) {
+  await build(options);
+  const text = readFileSync(options.outfile, 'utf8');
+  const ascii = text.replace(/\P{ASCII}/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+  if (ascii !== text) writeFileSync(options.outfile, ascii);
+}
+
+await buildAscii({ ...bundle, entryPoints: ['src/index.ts'], outfile: join(outdir, 'action-main.js') });
 await guard('action', './action-main.js', join(outdir, 'index.js'));
-await build({ ...bundle, entryPoints: ['src/cli-entry.ts'], outfile: join(outdir, 'cli-main.js') });
+await buildAscii({ ...bundle, entryPoints: ['src/cli-entry.ts'], outfile: join(outdir, 'cli-main.js') });
 await guard('cli', './cli-main.js', join(outdir, 'cli.js'), '#!/usr/bin/env node');

@@ -23,6 +23,55 @@ export interface OpenApiDocument {
   components?: { schemas?: Record<string, OpenApiSchema> };
 }
 
+/**
+ * The keys of a schema that are kept (all of OpenApiSchema's: a key added there and not here
+ * fails to compile). A document as served is mostly `paths` (every operation of the
+ * group-version) and `description` text, and the documents are kept for the whole run: core
+ * v1's, apps/v1's and rbac/v1's (3.2 MB of JSON) hold 3.5 MB of heap as served, 1.8 MB compact.
+ */
+const SCHEMA_KEYS: Record<keyof OpenApiSchema, true> = {
+  type: true,
+  $ref: true,
+  allOf: true,
+  items: true,
+  properties: true,
+  additionalProperties: true,
+  'x-kubernetes-group-version-kind': true,
+  'x-kubernetes-list-type': true,
+  'x-kubernetes-list-map-keys': true,
+  'x-kubernetes-patch-merge-key': true,
+  'x-kubernetes-patch-strategy': true,
+  'x-kubernetes-map-type': true,
+  'x-kubernetes-preserve-unknown-fields': true,
+};
+
+/** `document` with its schemas only, each with only the keys OpenApiSchema declares. */
+export function compactDocument(document: OpenApiDocument): OpenApiDocument {
+  const schemas: Record<string, OpenApiSchema> = {};
+  for (const [name, schema] of Object.entries(document.components?.schemas ?? {}))
+    schemas[name] = compactSchema(schema);
+  return { components: { schemas } };
+}
+
+function compactSchema(schema: OpenApiSchema): OpenApiSchema {
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const compact: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (!Object.hasOwn(SCHEMA_KEYS, key)) continue;
+    if (key === 'properties') {
+      // Property names are the object's field names (`type`, `description` among them): all kept.
+      const properties: Record<string, OpenApiSchema> = {};
+      for (const [field, child] of Object.entries(value as Record<string, OpenApiSchema>))
+        properties[field] = compactSchema(child);
+      compact[key] = properties;
+    } else if (key === 'allOf') compact[key] = (value as OpenApiSchema[]).map(compactSchema);
+    else if (key === 'items' || key === 'additionalProperties')
+      compact[key] = compactSchema(value as OpenApiSchema);
+    else compact[key] = value;
+  }
+  return compact as OpenApiSchema;
+}
+
 interface OpenApiIndex {
   paths?: Record<string, { serverRelativeURL?: string }>;
 }
@@ -58,7 +107,10 @@ export async function fetchOpenApiDocuments(
     wanted.map(async (gv) => {
       const url = index.paths![openApiPath(gv)].serverRelativeURL!;
       try {
-        return await client.request<OpenApiDocument>('GET', url, { operation: operation(openApiPath(gv)) });
+        // Compacted as each arrives: the documents as served are never all held at once.
+        return compactDocument(
+          await client.request<OpenApiDocument>('GET', url, { operation: operation(openApiPath(gv)) }),
+        );
       } catch {
         return undefined;
       }
