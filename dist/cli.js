@@ -30,6 +30,7 @@ The action declares runs.using: node24 in action.yml; a runner that gives it an 
 }
 
 // src/node-guard.ts
+var YOUNG_GENERATION_MB = 8;
 var problem = nodeVersionProblem(
   process.versions.node,
   "22.19",
@@ -43,8 +44,61 @@ if (problem) {
 `);
   process.exit(2);
 }
-import("./cli-main.js").catch((error) => {
+import("worker_threads").then(
+  ({ isMainThread, workerData }) => isMainThread ? startEngine() : loadEngine(workerData)
+).catch(failed);
+async function startEngine() {
+  const threads = await import("worker_threads");
+  const data = {
+    kubeDriftEngine: true,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true
+  };
+  const engine = new threads.Worker(new URL(import.meta.url), {
+    argv: process.argv.slice(2),
+    // One environment: what the bundle sets (and passes to helm, kubectl) is the process's.
+    env: threads.SHARE_ENV,
+    workerData: data,
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }
+  });
+  engine.on("error", failed);
+  engine.on("exit", (code) => {
+    if (process.exitCode === void 0) process.exitCode = code;
+  });
+}
+async function loadEngine(data) {
+  if (data.stdoutIsTTY) Object.assign(process.stdout, { isTTY: true });
+  if (data.stderrIsTTY) Object.assign(process.stderr, { isTTY: true });
+  await enableCompileCache();
+  await import("./cli-main.js");
+}
+async function enableCompileCache() {
+  try {
+    const { enableCompileCache: enableCompileCache2 } = await import("module");
+    const directory = await ownCacheDirectory();
+    if (directory && enableCompileCache2) enableCompileCache2(directory);
+  } catch {
+  }
+}
+async function ownCacheDirectory() {
+  var _a;
+  const { lstatSync, mkdirSync } = await import("fs");
+  const { tmpdir } = await import("os");
+  const { join } = await import("path");
+  const uid = (_a = process.getuid) == null ? void 0 : _a.call(process);
+  if (uid === void 0) return join(tmpdir(), "kube-drift-compile-cache");
+  const directory = join(tmpdir(), `kube-drift-compile-cache-${uid}`);
+  try {
+    mkdirSync(directory, { mode: 448 });
+  } catch (error) {
+    if (error.code !== "EEXIST") return void 0;
+  }
+  const stat = lstatSync(directory);
+  const ours = stat.isDirectory() && stat.uid === uid && (stat.mode & 18) === 0;
+  return ours ? directory : void 0;
+}
+function failed(error) {
   process.stderr.write(`kube-drift: ${error instanceof Error ? error.stack : error}
 `);
-  process.exit(2);
-});
+  process.exitCode = 2;
+}
