@@ -6,7 +6,6 @@ import type { EngineHooks } from './engine/hooks.ts';
 import { InputError } from './errors.ts';
 import { runFleet, worstStatus } from './fleet.ts';
 import { readRunContext } from './github/context.ts';
-import { postRollUp } from './github/roll-up.ts';
 import type { CliStreams } from './output/streams.ts';
 import type { Redactor } from './redaction.ts';
 import {
@@ -130,6 +129,8 @@ export async function summarizeCommand(
       });
     io.redactor.add(token);
     const log = { info: (m: string) => io.err(`${m}\n`), warning: (m: string) => io.err(`warning: ${m}\n`) };
+    // Octokit and its HTTP stack load only for --post: most CLI runs never talk to GitHub.
+    const { postRollUp } = await import('./github/roll-up.ts');
     const posted = await postRollUp(
       context,
       { token, comment: true, checkRunsFor: rollUp.missing, jobSummary: !!process.env.GITHUB_STEP_SUMMARY },

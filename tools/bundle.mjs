@@ -8,7 +8,7 @@
 // @kubernetes/client-node's dependency tree without configuration, and bundles in under a
 // second, which keeps the check-dist step cheap. Output is deterministic for the same inputs.
 // `--outdir <dir>` bundles elsewhere than dist/ (the e2e tests run a bundle fresh from src/).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -110,13 +110,25 @@ function guard(face, main, outfile, banner) {
  * (`request’s`, `§2.7`), where an escape sequence changes nothing.
  */
 async function buildAscii(options) {
-  await build(options);
-  const text = readFileSync(options.outfile, 'utf8');
-  const ascii = text.replace(/\P{ASCII}/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
-  if (ascii !== text) writeFileSync(options.outfile, ascii);
+  const result = await build({ ...options, metafile: true });
+  for (const file of Object.keys(result.metafile.outputs)) {
+    const text = readFileSync(file, 'utf8');
+    const ascii = text.replace(/\P{ASCII}/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`);
+    if (ascii !== text) writeFileSync(file, ascii);
+  }
 }
 
-await buildAscii({ ...bundle, entryPoints: ['src/index.ts'], outfile: join(outdir, 'action-main.js') });
+// Code that only some runs need (SOPS's openpgp and age, the CLI's Octokit for `--post`) is
+// imported with import() and split into chunk files next to the bundles, loaded on first use:
+// the CLI's start-up then reads 1.5 MB less. Chunks are named by content hash, so the two
+// builds below share a chunk when its code is the same; stale chunks of an earlier build are
+// removed first (check-dist would report them).
+mkdirSync(outdir, { recursive: true });
+for (const name of readdirSync(outdir, { withFileTypes: true })) {
+  if (name.isFile() && /^chunk-[A-Z0-9]+\.js$/.test(name.name)) rmSync(join(outdir, name.name));
+}
+const split = { ...bundle, splitting: true, outdir, chunkNames: 'chunk-[hash]' };
+await buildAscii({ ...split, entryPoints: { 'action-main': 'src/index.ts' } });
 await guard('action', './action-main.js', join(outdir, 'index.js'));
-await buildAscii({ ...bundle, entryPoints: ['src/cli-entry.ts'], outfile: join(outdir, 'cli-main.js') });
+await buildAscii({ ...split, entryPoints: { 'cli-main': 'src/cli-entry.ts' } });
 await guard('cli', './cli-main.js', join(outdir, 'cli.js'), '#!/usr/bin/env node');

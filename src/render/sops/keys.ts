@@ -1,8 +1,9 @@
 // The private keys that open sops data keys (age identities, OpenPGP private keys), and
 // the opening itself: the first key of a file's key group that works yields the data key.
+// openpgp and age-encryption are imported when a key is first used: together a third of the
+// bundle, which most runs (no SOPS keys) need not load.
 import { readFile } from 'node:fs/promises';
-import { armor, Decrypter } from 'age-encryption';
-import * as openpgp from 'openpgp';
+import type { PrivateKey } from 'openpgp';
 import type { MasterKeys, SopsMetadata } from './metadata.ts';
 
 export interface SopsKeySources {
@@ -18,7 +19,7 @@ export interface SopsKeySources {
 
 export interface SopsKeys {
   age: string[];
-  pgp: openpgp.PrivateKey[];
+  pgp: PrivateKey[];
   /** Every secret string of the key material, for the redactor. */
   secrets: string[];
 }
@@ -57,8 +58,9 @@ export async function loadSopsKeys(sources: SopsKeySources): Promise<SopsKeys> {
   }
   if (sources.pgpKey?.trim()) {
     keys.secrets.push(...secretLines(sources.pgpKey));
-    let parsed: openpgp.PrivateKey[];
+    let parsed: PrivateKey[];
     try {
+      const openpgp = await import('openpgp');
       parsed = await openpgp.readPrivateKeys({ armoredKeys: sources.pgpKey });
     } catch (error) {
       throw new SopsKeyError(
@@ -132,6 +134,7 @@ export async function openDataKey(metadata: SopsMetadata, keys: SopsKeys): Promi
 
 async function openWithAge(group: MasterKeys, keys: SopsKeys): Promise<Uint8Array | undefined> {
   if (keys.age.length === 0) return undefined;
+  const { armor, Decrypter } = await import('age-encryption');
   for (const entry of group.age) {
     const decrypter = new Decrypter();
     for (const identity of keys.age) decrypter.addIdentity(identity);
@@ -146,6 +149,7 @@ async function openWithAge(group: MasterKeys, keys: SopsKeys): Promise<Uint8Arra
 
 async function openWithPgp(group: MasterKeys, keys: SopsKeys): Promise<Uint8Array | undefined> {
   if (keys.pgp.length === 0) return undefined;
+  const openpgp = await import('openpgp');
   for (const entry of group.pgp) {
     try {
       const message = await openpgp.readMessage({ armoredMessage: entry.enc });
