@@ -122,6 +122,9 @@ export class Redactor {
 
   add(secret: string): void {
     if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH || this.known.has(secret)) return;
+    // A Secret holding `true` or `null` tells one bit; masking the word everywhere made the JSON
+    // report invalid (`"driftDetected": ***`) and every report unreadable.
+    if (NOT_SECRET.has(secret.toLowerCase())) return;
     this.known.add(secret);
     const prefix = secret.slice(0, MIN_SECRET_LENGTH);
     this.starts[startOf(secret, 0)] = 1;

@@ -260,3 +260,13 @@ test('Redactor: a Secret value of megabytes is registered and masked', () => {
   });
   assert.equal(redactor.redact(`before ${value} after`), 'before *** after');
 });
+
+test('Redactor: a Secret value that is a YAML or JSON keyword (true, null, ...) is not masked in reports', () => {
+  const redactor = new Redactor();
+  for (const value of ['true', 'False', 'null', 'yes', 'off']) redactor.addValue(value);
+  redactor.addValue('s3cr3t-token');
+  const json = '{"driftDetected": true, "note": null, "token": "s3cr3t-token", "flag": false}';
+  const out = redactor.redact(json);
+  assert.equal(out, '{"driftDetected": true, "note": null, "token": "***", "flag": false}');
+  assert.doesNotThrow(() => JSON.parse(out));
+});
