@@ -2,6 +2,8 @@
 // kube-drift diff run with --verify all and --verify auto on the same cluster state, and the
 // comparison of their reports object by object, field by field, and review by review.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FieldChange, RiskFinding, RiskGap } from '../../src/model.ts';
 import { spawnCli } from '../integration/faults/support.ts';
 import { kubeconfigPath, kubectl } from './cluster.ts';
@@ -20,7 +22,7 @@ export interface JsonReport {
   summary: Record<string, number>;
   driftDetected: boolean;
   entries: JsonEntry[];
-  errors: { message: string }[];
+  errors: { message: string; object?: string }[];
   verification?: { dryRun: number; proof: number; clientSide: number; notVerifiable: number };
   risks: RiskFinding[];
   risksUnchecked?: RiskGap[];
@@ -95,8 +97,8 @@ export function differences(
     const a = allEntries.get(subject);
     const b = autoEntries.get(subject);
     const problems: string[] = [];
-    if (!a || !b) problems.push(`entry only with --verify ${a ? 'all' : 'auto'}`);
-    else {
+    if (!a !== !b) problems.push(`entry only with --verify ${a ? 'all' : 'auto'}`);
+    else if (a && b) {
       if (a.action !== b.action) problems.push(`action: all ${a.action}, auto ${b.action}`);
       const changes = (e: JsonEntry) => e.changes.map((c) => JSON.stringify(c));
       const onlyAll = changes(a).filter((c) => !changes(b).includes(c));
@@ -127,10 +129,15 @@ export async function bothModes(
   paths: string[],
   t?: Diagnostics,
   describe?: (subject: string) => string,
+  /** Where to write both reports (all.json, auto.json) before comparing them. */
+  reportsDir?: string,
 ): Promise<{ auto: Run; all: Run }> {
   const all = await diff(repo, ns, paths, 'all');
   const auto = await diff(repo, ns, paths, 'auto');
   t?.diagnostic(`${ns}: verify auto ${JSON.stringify(auto.report.verification)}`);
+  if (reportsDir)
+    for (const [name, run] of Object.entries({ all, auto }))
+      writeFileSync(join(reportsDir, `${name}.json`), JSON.stringify(run.report, null, 2));
   const found = differences(all.report, auto.report, describe);
   assert.deepEqual(found, [], `--verify all and --verify auto differ:\n${found.join('\n')}`);
   assert.deepEqual(auto.report.errors, all.report.errors);
@@ -139,7 +146,10 @@ export async function bothModes(
   assert.deepEqual(auto.report.risksUnchecked, all.report.risksUnchecked);
   assert.deepEqual(auto.report.summary, all.report.summary);
   assert.equal(auto.code, all.code);
-  const compared = all.report.entries.filter((e) => e.action !== 'skipped' && e.action !== 'deleted').length;
+  // Every object compared was dry-run with --verify all; one the server refused is an error, not an entry.
+  const compared =
+    all.report.entries.filter((e) => e.action !== 'skipped' && e.action !== 'deleted').length +
+    all.report.errors.filter((e) => e.object).length;
   assert.deepEqual(all.report.verification, { dryRun: compared, proof: 0, clientSide: 0, notVerifiable: 0 });
   const v = auto.report.verification;
   assert.equal((v?.dryRun ?? 0) + (v?.proof ?? 0), compared);

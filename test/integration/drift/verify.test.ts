@@ -241,6 +241,37 @@ spec:
 apiVersion: apps/v1
 kind: Deployment
 metadata:
+  name: reader
+spec:
+  selector:
+    matchLabels: {app: reader}
+  template:
+    metadata:
+      labels: {app: reader}
+    spec:
+      containers:
+        - name: app
+          image: registry.example/app:1.0
+          envFrom: [{configMapRef: {name: env}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: imaged
+spec:
+  selector:
+    matchLabels: {app: imaged}
+  template:
+    metadata:
+      labels: {app: imaged}
+    spec:
+      containers:
+        - name: app
+          image: registry.example/app:1.0
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
   name: locked
 spec:
   selector:
@@ -291,9 +322,10 @@ describe('the risk review is the same in both modes', { timeout: 300_000 }, () =
 
   it('config without rollout, privilege, RBAC escalation, an immutable field, exposure, availability, images', async (t) => {
     const n = ['-n', ns.name];
-    // By hand: data a live workload consumes (Git's value brings it back without a rollout), an image.
+    // By hand: data live workloads consume (Git's value brings it back, and reader's pod template
+    // does not change), an image.
     await kubectlOk([...n, 'patch', 'configmap/env', '--type', 'merge', '-p', '{"data":{"MODE":"debug"}}']);
-    await kubectlOk([...n, 'set', 'image', 'deployment/locked', 'app=registry.example/app:1.1']);
+    await kubectlOk([...n, 'set', 'image', 'deployment/imaged', 'app=registry.example/app:1.1']);
     // In Git: a privileged container and no readiness probe, a wildcard verb, a new selector, a NodePort.
     const file = join(repo, 'risky/app.yaml');
     writeFileSync(
@@ -320,7 +352,7 @@ describe('the risk review is the same in both modes', { timeout: 300_000 }, () =
       `rbac-escalation Role/${ns.name}/ops`,
       `immutable-field Deployment/${ns.name}/locked`,
       `exposure Service/${ns.name}/front`,
-      `image-change Deployment/${ns.name}/locked`,
+      `image-change Deployment/${ns.name}/imaged`,
     ])
       assert.ok(rules.includes(expected), `${expected} in:\n${rules.join('\n')}`);
     assert.ok((auto.report.verification?.proof ?? 0) > 0, JSON.stringify(auto.report.verification));
