@@ -169,9 +169,18 @@ export class BenchCluster {
     return `${BENCH_LABEL}=${this.prefix}`;
   }
 
-  /** Deletes this prefix's namespaces, and the CRD when no other run's namespaces remain. */
+  /** Deletes this prefix's namespaces and inventory, and the CRD when no other run's namespaces remain. */
   async cleanUp(): Promise<void> {
     await this.kubectl(['delete', 'namespaces', '-l', this.selector(), '--wait=true', '--timeout=600s']);
+    // The target's inventory (named after the prefix) lives outside those namespaces.
+    await this.kubectl([
+      '-n',
+      'kube-drift-system',
+      'delete',
+      'configmap',
+      `kube-drift-inventory-${this.prefix}`,
+      '--ignore-not-found',
+    ]);
     const others = await this.mustKubectl(['get', 'namespaces', '-l', BENCH_LABEL, '-o', 'name']);
     if (others.trim() !== '') return;
     await this.kubectl([
