@@ -43,9 +43,13 @@ export class BenchCluster {
   readonly kubeconfig: string;
   readonly kubectlPath: string;
 
-  constructor(kubeconfig: string, kubectlPath = 'kubectl') {
+  /** The namespaces' prefix (generate.ts), which keeps this run apart from others on the same cluster. */
+  readonly prefix: string;
+
+  constructor(kubeconfig: string, kubectlPath = 'kubectl', prefix = 'bench') {
     this.kubeconfig = kubeconfig;
     this.kubectlPath = kubectlPath;
+    this.prefix = prefix;
   }
 
   async kubectl(args: string[], input?: string): Promise<CommandResult> {
@@ -72,7 +76,7 @@ export class BenchCluster {
   }
 
   async setUp(): Promise<void> {
-    await this.mustKubectl(['apply', '--server-side', '-f', '-'], prerequisites());
+    await this.mustKubectl(['apply', '--server-side', '-f', '-'], prerequisites(this.prefix));
     await this.mustKubectl([
       'wait',
       '--for=condition=Established',
@@ -100,38 +104,30 @@ export class BenchCluster {
    * RoleBindings relabelled, ConfigMap, Secret and Widget values patched.
    */
   async drift(objects: BenchObject[], parallel = 4): Promise<void> {
+    // One kubectl per kind and namespace (kubectl takes many names): at 20,000 objects that is
+    // 100 commands instead of 1,000.
     const batches = new Map<string, string[]>();
-    const patches: string[][] = [];
     for (const o of objects) {
-      if (o.kind === 'Deployment' || o.kind === 'Service' || o.kind === 'Role' || o.kind === 'RoleBinding') {
-        const key = `${o.kind}|${o.namespace}`;
-        batches.set(key, [...(batches.get(key) ?? []), o.name]);
-      } else {
+      const key = `${o.kind}|${o.namespace}`;
+      batches.set(key, [...(batches.get(key) ?? []), o.name]);
+    }
+    const patches: string[][] = [];
+    for (const [key, names] of batches) {
+      const [kind, namespace] = key.split('|') as [BenchObject['kind'], string];
+      const n = ['-n', namespace];
+      if (kind === 'Deployment') patches.push(['scale', ...n, 'deployment', ...names, '--replicas=2']);
+      else if (kind === 'Service' || kind === 'Role' || kind === 'RoleBinding')
+        patches.push(['label', ...n, '--overwrite', kind.toLowerCase(), ...names, 'tier=drifted']);
+      else {
         const patch =
-          o.kind === 'ConfigMap'
+          kind === 'ConfigMap'
             ? { data: { level: 'debug' } }
-            : o.kind === 'Secret'
+            : kind === 'Secret'
               ? { stringData: { password: 'changed-by-hand' } }
               : { spec: { size: 99 } };
-        const resource = o.kind === 'Widget' ? `widgets.${CRD_GROUP}` : o.kind.toLowerCase();
-        patches.push([
-          'patch',
-          '-n',
-          o.namespace,
-          resource,
-          o.name,
-          '--type=merge',
-          '-p',
-          JSON.stringify(patch),
-        ]);
+        const resource = kind === 'Widget' ? `widgets.${CRD_GROUP}` : kind.toLowerCase();
+        patches.push(['patch', ...n, resource, ...names, '--type=merge', '-p', JSON.stringify(patch)]);
       }
-    }
-    for (const [key, names] of batches) {
-      const [kind, namespace] = key.split('|');
-      if (kind === 'Deployment')
-        patches.push(['scale', '-n', namespace, 'deployment', ...names, '--replicas=2']);
-      else
-        patches.push(['label', '-n', namespace, '--overwrite', kind.toLowerCase(), ...names, 'tier=drifted']);
     }
     let next = 0;
     await Promise.all(
@@ -152,11 +148,11 @@ export class BenchCluster {
         '-l',
         'tier',
         '-o',
-        'jsonpath={range .items[*]}{.spec.replicas} {.status.updatedReplicas} {.status.observedGeneration} {.metadata.generation}{"\\n"}{end}',
+        'jsonpath={range .items[*]}{.metadata.namespace} {.spec.replicas} {.status.updatedReplicas} {.status.observedGeneration} {.metadata.generation}{"\\n"}{end}',
       ]);
       const lagging = out.split('\n').filter((line) => {
-        const [want, have, observed, generation] = line.split(' ');
-        return line && (want !== have || observed !== generation);
+        const [namespace, want, have, observed, generation] = line.split(' ');
+        return line && namespace.startsWith(`${this.prefix}-`) && (want !== have || observed !== generation);
       });
       if (lagging.length === 0) return true;
       await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -165,12 +161,28 @@ export class BenchCluster {
   }
 
   async benchNamespacesExist(): Promise<boolean> {
-    const out = await this.mustKubectl(['get', 'namespaces', '-l', BENCH_LABEL, '-o', 'name']);
+    const out = await this.mustKubectl(['get', 'namespaces', '-l', this.selector(), '-o', 'name']);
     return out.trim() !== '';
   }
 
+  private selector(): string {
+    return `${BENCH_LABEL}=${this.prefix}`;
+  }
+
+  /** Deletes this prefix's namespaces and inventory, and the CRD when no other run's namespaces remain. */
   async cleanUp(): Promise<void> {
-    await this.kubectl(['delete', 'namespaces', '-l', BENCH_LABEL, '--wait=true', '--timeout=600s']);
+    await this.kubectl(['delete', 'namespaces', '-l', this.selector(), '--wait=true', '--timeout=600s']);
+    // The target's inventory (named after the prefix) lives outside those namespaces.
+    await this.kubectl([
+      '-n',
+      'kube-drift-system',
+      'delete',
+      'configmap',
+      `kube-drift-inventory-${this.prefix}`,
+      '--ignore-not-found',
+    ]);
+    const others = await this.mustKubectl(['get', 'namespaces', '-l', BENCH_LABEL, '-o', 'name']);
+    if (others.trim() !== '') return;
     await this.kubectl([
       'delete',
       'crd',

@@ -2,6 +2,8 @@
 // ConfigMaps, two Secrets, a Role, a RoleBinding and a Widget custom resource) spread over
 // 20 namespaces, written three ways: a plain YAML tree, a Kustomize directory and a Helm
 // chart. Object i is the same in every size, so a larger run is a superset of a smaller one.
+// The namespaces are `<prefix>-0..19` (`bench` unless told), so that benchmark runs on a shared
+// control plane keep apart.
 // Deployments carry what the in-sync proof must handle: probes on a named and a numbered port,
 // a CPU limit written as a number (`cpu: 0.5`, stored as `500m`).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -37,7 +39,7 @@ export function subjectOfBench(o: Pick<BenchObject, 'kind' | 'namespace' | 'name
   return `${o.kind}/${o.namespace}/${o.name}`;
 }
 
-export function benchObject(index: number): BenchObject {
+export function benchObject(index: number, prefix = 'bench'): BenchObject {
   const app = Math.floor(index / UNIT.length);
   const slot = index % UNIT.length;
   const kind = UNIT[slot];
@@ -53,7 +55,7 @@ export function benchObject(index: number): BenchObject {
   return {
     index,
     kind,
-    namespace: `bench-${app % NAMESPACES}`,
+    namespace: `${prefix}-${app % NAMESPACES}`,
     name: `app-${String(app).padStart(4, '0')}-${suffix}`,
   };
 }
@@ -92,8 +94,11 @@ function manifest(o: BenchObject): string {
   }
 }
 
-/** What the repository needs in the cluster first and does not hold itself: namespaces and the Widget CRD. */
-export function prerequisites(): string {
+/**
+ * What the repository needs in the cluster first and does not hold itself: namespaces (labelled
+ * with the prefix, which cleaning up selects) and the Widget CRD (shared by every prefix).
+ */
+export function prerequisites(prefix = 'bench'): string {
   const docs = [
     `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -120,7 +125,7 @@ spec:
   ];
   for (let i = 0; i < NAMESPACES; i++)
     docs.push(
-      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: bench-${i}\n  labels:\n    ${BENCH_LABEL}: "true"\n`,
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${prefix}-${i}\n  labels:\n    ${BENCH_LABEL}: "${prefix}"\n`,
     );
   return docs.join('---\n');
 }
@@ -135,8 +140,8 @@ export interface BenchRepository {
   drifted: BenchObject[];
 }
 
-export function writeRepository(root: string, n: number): BenchRepository {
-  const objects = Array.from({ length: n }, (_, i) => benchObject(i));
+export function writeRepository(root: string, n: number, prefix = 'bench'): BenchRepository {
+  const objects = Array.from({ length: n }, (_, i) => benchObject(i, prefix));
   const plain = join(root, 'plain');
   const kustomize = join(root, 'kustomize');
   const chart = join(root, 'chart');
@@ -159,12 +164,12 @@ export function writeRepository(root: string, n: number): BenchRepository {
     join(kustomize, 'kustomization.yaml'),
     `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join('\n')}\n`,
   );
-  writeChart(chart, n);
+  writeChart(chart, n, prefix);
   return { root, plain, kustomize, chart, objects, drifted: driftedIndices(n).map((i) => objects[i]) };
 }
 
 /** A chart whose one template ranges over `count`, giving the same mix as the plain tree. */
-function writeChart(dir: string, n: number): void {
+function writeChart(dir: string, n: number, prefix: string): void {
   mkdirSync(join(dir, 'templates'), { recursive: true });
   writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: bench\nversion: 0.1.0\n');
   writeFileSync(join(dir, 'values.yaml'), `count: ${n}\nimage: registry.example/web\n`);
@@ -172,7 +177,7 @@ function writeChart(dir: string, n: number): void {
     join(dir, 'templates', 'objects.yaml'),
     `{{- range $i := until (int .Values.count) }}
 {{- $app := printf "app-%04d" (div $i 10) }}
-{{- $ns := printf "bench-%d" (mod (div $i 10) ${NAMESPACES}) }}
+{{- $ns := printf "${prefix}-%d" (mod (div $i 10) ${NAMESPACES}) }}
 {{- $slot := mod $i 10 }}
 ---
 {{- if eq $slot 0 }}

@@ -3,7 +3,7 @@
 // same N objects in the local control plane, and prints one table per run. See
 // bench/RESULTS.md for a recorded run and what the figures mean.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, tmpdir, totalmem } from 'node:os';
+import { cpus, homedir, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderJson } from '../src/report/json.ts';
@@ -11,17 +11,24 @@ import { renderMarkdown } from '../src/report/markdown.ts';
 import type { Report } from '../src/report/model.ts';
 import { BenchCluster, run } from './cluster.ts';
 import { type BenchRepository, subjectOfBench, writeRepository } from './generate.ts';
+import {
+  apiServerOf,
+  type LatencyProxy,
+  startLatencyProxy,
+  writeKubeconfigThroughProxy,
+} from './latency-proxy.ts';
 import { haveTime, KUBECTL_REQUEST, type Measurement, measure, median, serverPids } from './measure.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const NODE = process.execPath;
-const TARGET = 'bench';
+/** The local control plane's directory, as the tests find it (test/support/cluster.ts). */
+const CLUSTER_DIR = process.env.KUBE_DRIFT_CLUSTER_DIR || join(REPO, '.cluster');
 
 const { values: flags } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100,1000,5000' },
     repeat: { type: 'string', default: '3' },
-    kubeconfig: { type: 'string', default: join(REPO, '.cluster', 'kubeconfig') },
+    kubeconfig: { type: 'string', default: join(CLUSTER_DIR, 'kubeconfig') },
     /** The bundle to time (another build, for before/after comparisons). */
     cli: { type: 'string', default: join(REPO, 'dist', 'cli.js') },
     /** Another bundle timed in the same rounds (before/after in one run, alternating). */
@@ -32,6 +39,8 @@ const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '' },
     'kubectl-concurrency': { type: 'string', default: '1,8' },
     'apply-with': { type: 'string', default: 'kube-drift' },
+    /** Namespaces `<prefix>-0..19`, and the kube-drift target of that name: runs on a shared cluster keep apart. */
+    prefix: { type: 'string', default: 'bench' },
     /** Defaults to the kubectl cluster:up built with the API server (same minor version), else the one on PATH. */
     kubectl: { type: 'string' },
     'skip-kubectl': { type: 'boolean', default: false },
@@ -43,10 +52,16 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     /** Also write the tables as Markdown to this file. */
     markdown: { type: 'string' },
+    /**
+     * Time both tools through a loopback proxy that delays each direction by this many ms (a
+     * remote API server); setup still talks to the API server directly.
+     */
+    'latency-ms': { type: 'string', default: '0' },
   },
 });
 
 const CLI = resolve(flags.cli);
+const TARGET = flags.prefix;
 const CACHED_KUBECTL = join(homedir(), '.cache', 'kube-drift', 'bin', 'kubectl');
 const KUBECTL = flags.kubectl ?? (existsSync(CACHED_KUBECTL) ? CACHED_KUBECTL : 'kubectl');
 const sizes = flags.sizes
@@ -57,6 +72,9 @@ const repeat = Number(flags.repeat);
 const kdConcurrency = flags.concurrency ? flags.concurrency.split(',').map(Number) : [undefined];
 const kdVerify = flags.verify ? flags.verify.split(',') : [undefined];
 const kubectlConcurrency = flags['skip-kubectl'] ? [] : flags['kubectl-concurrency'].split(',').map(Number);
+const latencyMs = Number(flags['latency-ms']);
+/** The kubeconfig the timed runs use: the proxy's with --latency-ms, else the API server's. */
+let timedKubeconfig = flags.kubeconfig;
 const out: string[] = [];
 function say(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -83,6 +101,8 @@ interface RunResult {
   found: Set<string>;
   firstRequestMs?: number;
   errors: number;
+  /** kube-drift's requests by kind of request (discover, read OpenAPI schema, list, patch, ...). */
+  byVerb?: Record<string, number>;
   /** Objects verified by the in-sync proof, of those verified (bundles that report it). */
   proved?: { proof: number; of: number };
 }
@@ -93,7 +113,8 @@ interface RunResult {
  */
 function cliArgs(command: 'diff' | 'apply'): string[] {
   const target = ['--target', TARGET, '--owner', TARGET];
-  return [CLI, command, '--path', 'plain', '--kubeconfig', flags.kubeconfig, ...target, '-o', 'json'];
+  const kubeconfig = command === 'diff' ? timedKubeconfig : flags.kubeconfig;
+  return [CLI, command, '--path', 'plain', '--kubeconfig', kubeconfig, ...target, '-o', 'json'];
 }
 
 function kubeDriftArgs(concurrency?: number, variant?: Variant): string[] {
@@ -121,6 +142,7 @@ async function runKubeDrift(
     ? (JSON.parse(statsLine.slice('kube-drift stats: '.length)) as {
         requests: number;
         firstRequestMs?: number;
+        byVerb?: Record<string, number>;
       })
     : undefined;
   const found = new Set(
@@ -131,6 +153,7 @@ async function runKubeDrift(
     m,
     proved: v ? { proof: v.proof, of: v.proof + v.dryRun + v.clientSide } : undefined,
     requests: stats?.requests ?? Number.NaN,
+    byVerb: stats?.byVerb,
     firstRequestMs: stats?.firstRequestMs,
     found,
     errors: report.errors.length,
@@ -143,7 +166,7 @@ const KUBECTL_DIFF_HEADER = /^diff -u -N \S*\/LIVE-[^/]+\/(\S+) /gm;
 async function runKubectl(repo: BenchRepository, concurrency: number): Promise<RunResult> {
   const args = [
     '--kubeconfig',
-    flags.kubeconfig,
+    timedKubeconfig,
     'diff',
     '--server-side',
     '--force-conflicts',
@@ -185,10 +208,20 @@ async function timeCommand(args: string[], times: number, cwd?: string): Promise
   return median(walls);
 }
 
-async function setUpSize(cluster: BenchCluster, repo: BenchRepository): Promise<void> {
+/** Where setup time goes, phase by phase, in ms. */
+type SetupPhases = Record<'apply' | 'rollOut' | 'drift' | 'settle', number>;
+
+async function setUpSize(cluster: BenchCluster, repo: BenchRepository): Promise<SetupPhases> {
   const n = repo.objects.length;
   log(`N=${n}: applying with ${flags['apply-with']}`);
   const started = performance.now();
+  const phases: SetupPhases = { apply: 0, rollOut: 0, drift: 0, settle: 0 };
+  let mark = started;
+  const lap = (phase: keyof SetupPhases) => {
+    const now = performance.now();
+    phases[phase] = now - mark;
+    mark = now;
+  };
   if (flags['apply-with'] === 'kube-drift') {
     const r = await run(NODE, cliArgs('apply'), { cwd: repo.root });
     if (r.code !== 0)
@@ -198,17 +231,24 @@ async function setUpSize(cluster: BenchCluster, repo: BenchRepository): Promise<
   } else {
     await cluster.apply(repo.plain, 'kube-drift');
   }
-  log(`N=${n}: applied in ${s(performance.now() - started)} s; waiting for Deployments to roll out`);
+  lap('apply');
+  log(`N=${n}: applied in ${s(phases.apply)} s; waiting for Deployments to roll out`);
   if (!(await cluster.settle(120_000 + n * 100)))
     log('warning: Deployments did not settle; timings may include controller load');
+  lap('rollOut');
   await cluster.drift(repo.drifted);
+  lap('drift');
   log(`N=${n}: drifted ${repo.drifted.length} objects`);
   if (!(await cluster.settle(120_000))) log('warning: Deployments did not settle after drift');
+  lap('settle');
+  return phases;
 }
 
 interface SizeResult {
   n: number;
   applyNote: string;
+  /** The 1-minute load average when the timed rounds began and ended. */
+  load: [number, number];
   rows: { variant: Variant; runs: RunResult[] }[];
   render: Record<string, number>;
   reportBuild?: {
@@ -224,9 +264,11 @@ interface SizeResult {
 async function benchSize(cluster: BenchCluster, n: number): Promise<SizeResult> {
   const root = mkdtempSync(join(tmpdir(), `kube-drift-bench-${n}-`));
   try {
-    const repo = writeRepository(root, n);
+    const repo = writeRepository(root, n, flags.prefix);
     const applyStarted = performance.now();
-    await setUpSize(cluster, repo);
+    const phases = await setUpSize(cluster, repo);
+    // Taken here, not after the timed rounds (which runs before 2026-12-02 counted as setup).
+    const setupNote = `${s(performance.now() - applyStarted)} s (apply ${s(phases.apply)} s, Deployments rolled out ${s(phases.rollOut)} s, drift ${s(phases.drift)} s, settled ${s(phases.settle)} s)`;
     const expected = new Set(repo.drifted.map(subjectOfBench));
     const variants: Variant[] = [
       ...(flags['baseline-cli']
@@ -253,6 +295,7 @@ async function benchSize(cluster: BenchCluster, n: number): Promise<SizeResult> 
       ),
     ];
     const rows = variants.map((variant) => ({ variant, runs: [] as RunResult[] }));
+    const loadBefore = loadavg()[0];
     // Alternate the tools within each round, so drift in the machine's state hits all alike.
     for (let r = 0; r < repeat; r++) {
       for (const row of rows) {
@@ -277,7 +320,13 @@ async function benchSize(cluster: BenchCluster, n: number): Promise<SizeResult> 
       await runKubeDrift(repo, kdConcurrency[0], ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
       log(`N=${n}: CPU profile in ${dir}`);
     }
-    const result: SizeResult = { n, applyNote: `${s(performance.now() - applyStarted)} s`, rows, render: {} };
+    const result: SizeResult = {
+      n,
+      applyNote: setupNote,
+      load: [loadBefore, loadavg()[0]],
+      rows,
+      render: {},
+    };
     result.reportBuild = timeReportBuild(
       JSON.parse((await runKubeDrift(repo, kdConcurrency[0])).m.stdout) as Report,
     );
@@ -352,6 +401,11 @@ async function timeRender(repo: BenchRepository): Promise<Record<string, number>
   return timesMs;
 }
 
+function verbs(result: RunResult): string {
+  const byVerb = Object.entries(result.byVerb ?? {}).map(([verb, count]) => `${verb} ${count}`);
+  return `${result.requests} (${byVerb.join(', ')})`;
+}
+
 function printSize(r: SizeResult, baseline: number): void {
   const kd = r.rows.find((row) => row.variant.tool === 'kube-drift' && !row.variant.cli)!;
   const kdWall = median(kd.runs.map((x) => x.m.wallMs));
@@ -376,6 +430,11 @@ function printSize(r: SizeResult, baseline: number): void {
   const firsts = kd.runs.map((x) => x.firstRequestMs ?? Number.NaN);
   say();
   say(
+    `Load average (1 min) as the timed rounds began and ended: ${r.load[0].toFixed(2)}, ${r.load[1].toFixed(2)}.`,
+  );
+  for (const row of r.rows.filter((x) => x.variant.tool === 'kube-drift' && x.runs[0].byVerb))
+    say(`Requests of ${row.variant.label} (first run), by kind: ${verbs(row.runs[0])}.`);
+  say(
     `Setup (apply + drift + settle): ${r.applyNote}. kube-drift's first request at ${median(firsts).toFixed(0)} ms after process start (bare \`node -e 0\`: ${baseline.toFixed(0)} ms).`,
   );
   if (Object.keys(r.render).length)
@@ -399,9 +458,9 @@ async function main(): Promise<void> {
     throw new Error(`no kubeconfig at ${flags.kubeconfig}: run npm run cluster:up first`);
   if (!haveTime)
     log('warning: /usr/bin/time is missing (apt-get install time): CPU and memory columns will be empty');
-  const cluster = new BenchCluster(flags.kubeconfig, KUBECTL);
+  const cluster = new BenchCluster(flags.kubeconfig, KUBECTL, flags.prefix);
   for (const name of ['kube-apiserver', 'etcd']) {
-    const pidFile = join(REPO, '.cluster', 'pids', `${name}.pid`);
+    const pidFile = join(CLUSTER_DIR, 'pids', `${name}.pid`);
     if (existsSync(pidFile)) serverPids.push(Number(readFileSync(pidFile, 'utf8').trim()));
   }
   if (!(await cluster.ready()))
@@ -411,11 +470,29 @@ async function main(): Promise<void> {
     await cluster.cleanUp();
   }
   await cluster.setUp();
+  let proxy: LatencyProxy | undefined;
+  if (latencyMs > 0) {
+    proxy = await startLatencyProxy(apiServerOf(flags.kubeconfig), latencyMs);
+    timedKubeconfig = join(mkdtempSync(join(tmpdir(), 'kube-drift-bench-proxy-')), 'kubeconfig');
+    writeKubeconfigThroughProxy(flags.kubeconfig, proxy.url, timedKubeconfig);
+    const through = await new BenchCluster(timedKubeconfig, KUBECTL).ready();
+    if (!through) throw new Error(`the API server does not answer through the proxy at ${proxy.url}`);
+  }
   const kubectlVersion = (await run(KUBECTL, ['version', '--client', '-o', 'json'])).stdout;
   say(`## kube-drift benchmark, ${new Date().toISOString().slice(0, 16)}Z`);
   say();
   say(
     `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; kubectl ${(JSON.parse(kubectlVersion) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion}; API server ${await cluster.serverVersion()}. Medians of ${repeat} runs.`,
+  );
+  say();
+  if (proxy)
+    say(
+      `Timed runs go through a loopback TCP proxy that holds each direction ${latencyMs} ms (a round trip ${2 * latencyMs} ms longer, as to a remote API server); TLS passes through untouched and is verified against the API server's certificate. Setup talks to the API server directly.`,
+    );
+  say(
+    `Load average at the start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}.`,
   );
   say();
   const baseline = await timeCommand(['-e', '0'], 5);
@@ -430,6 +507,9 @@ async function main(): Promise<void> {
       printSize(r, baseline);
     }
   } finally {
+    await proxy?.close();
+    if (timedKubeconfig !== flags.kubeconfig)
+      rmSync(join(timedKubeconfig, '..'), { recursive: true, force: true });
     if (flags.markdown) writeFileSync(flags.markdown, `${out.join('\n')}\n`);
     if (!flags.keep) {
       log('cleaning up bench namespaces');

@@ -5,11 +5,10 @@
 // use; and each way the proof fails falls back to the dry-run and still reports correctly.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FieldChange } from '../../../src/model.ts';
 import { findTool } from '../../../src/render/index.ts';
 import {
   kubeconfigPath,
@@ -20,30 +19,7 @@ import {
   waitFor,
   withNamespace,
 } from '../../support/cluster.ts';
-import { spawnCli } from '../faults/support.ts';
-
-interface JsonEntry {
-  kind: string;
-  namespace: string | null;
-  name: string;
-  action: string;
-  changes: FieldChange[];
-  diff: string;
-  note?: string;
-}
-
-interface JsonReport {
-  summary: Record<string, number>;
-  driftDetected: boolean;
-  entries: JsonEntry[];
-  errors: { message: string }[];
-  verification?: { dryRun: number; proof: number; clientSide: number; notVerifiable: number };
-}
-
-interface Run {
-  code: number;
-  report: JsonReport;
-}
+import { applyWithKubeDrift, bothModes, clientAgrees, drifted, forgetTarget } from '../../support/verify.ts';
 
 /** A repository of the engine fixtures and the verify corpus, each in a directory of its own. */
 function writeRepository(): string {
@@ -58,82 +34,6 @@ function writeRepository(): string {
 }
 
 const PATHS = ['app', 'overlay', 'chart', 'cr', 'workloads'];
-
-async function cli(repo: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return spawnCli([...args, '--kubeconfig', kubeconfigPath()], {}, repo).done;
-}
-
-async function diff(repo: string, ns: string, paths: string[], verify: 'auto' | 'all'): Promise<Run> {
-  const args = ['diff', '-n', ns, '--target', ns, '-o', 'json', '--verify', verify];
-  for (const p of paths) args.push('--path', p);
-  const run = await cli(repo, args);
-  assert.ok(
-    run.stdout.startsWith('{'),
-    `expected a JSON report, got: ${run.stdout.slice(0, 300)} ${run.stderr}`,
-  );
-  return { code: run.code, report: JSON.parse(run.stdout) as JsonReport };
-}
-
-/**
- * Diffs in both modes, one right after the other, and asserts the same exit status, summary,
- * errors and entries (action, every field change with its attribution, diff, note).
- */
-async function bothModes(
-  repo: string,
-  ns: string,
-  paths = PATHS,
-  t?: { diagnostic: (message: string) => void },
-): Promise<{ auto: Run; all: Run }> {
-  const all = await diff(repo, ns, paths, 'all');
-  const auto = await diff(repo, ns, paths, 'auto');
-  t?.diagnostic(`${ns}: verify auto ${JSON.stringify(auto.report.verification)}`);
-  assert.deepEqual(auto.report.errors, all.report.errors);
-  assert.deepEqual(auto.report.entries, all.report.entries);
-  assert.deepEqual(auto.report.summary, all.report.summary);
-  assert.equal(auto.code, all.code);
-  const compared = all.report.entries.filter((e) => e.action !== 'skipped' && e.action !== 'deleted').length;
-  assert.deepEqual(all.report.verification, { dryRun: compared, proof: 0, clientSide: 0, notVerifiable: 0 });
-  const v = auto.report.verification;
-  assert.equal((v?.dryRun ?? 0) + (v?.proof ?? 0), compared);
-  return { auto, all };
-}
-
-/**
- * Client mode (no dry-run) on the same state: never drift the server does not report (no false
- * drift), and the server's drift either found or the object not verifiable, never missed silently.
- */
-async function clientAgrees(
-  repo: string,
-  ns: string,
-  server: JsonReport,
-  t: { diagnostic: (message: string) => void },
-): Promise<void> {
-  const args = ['diff', '-n', ns, '--target', ns, '-o', 'json', '--diff-mode', 'client'];
-  const run = await cli(repo, [...args, ...PATHS.flatMap((p) => ['--path', p])]);
-  const client = JSON.parse(run.stdout) as JsonReport;
-  t.diagnostic(`${ns}: client mode ${JSON.stringify(client.verification)}`);
-  const key = (e: JsonEntry) => `${e.kind}/${e.name}`;
-  const serverDrift = new Set(server.entries.filter((e) => e.action !== 'unchanged').map(key));
-  for (const e of client.entries) {
-    if (e.action === 'configured' || e.action === 'created' || e.action === 'deleted')
-      assert.ok(serverDrift.has(key(e)), `client mode reports ${key(e)} ${e.action}, server mode does not`);
-  }
-  const clientAction = new Map(client.entries.map((e) => [key(e), e]));
-  for (const subject of serverDrift) {
-    const e = clientAction.get(subject);
-    const unverifiable = e?.action === 'skipped' && e.note?.startsWith('not verifiable without a dry-run');
-    assert.ok(
-      e && (e.action !== 'unchanged' || unverifiable),
-      `${subject}: server mode drift, client mode ${e?.action}`,
-    );
-  }
-}
-
-function drifted(report: JsonReport): string[] {
-  return report.entries
-    .filter((e) => e.action !== 'unchanged')
-    .map((e) => `${e.kind}/${e.name} ${e.action} ${e.changes.map((c) => c.path).join(' ')}`.trim());
-}
 
 /** Applies the repository as its users would: kubectl apply --server-side, kustomize, helm install. */
 async function applyAsUsersDo(repo: string, ns: string): Promise<void> {
@@ -189,35 +89,12 @@ describe('verify auto against verify all', { timeout: 600_000 }, () => {
     byKubectl = await withNamespace('verify-kubectl');
     byDrift = await withNamespace('verify-applied');
     await applyAsUsersDo(repo, byKubectl.name);
-    const applied = await cli(repo, [
-      'apply',
-      '-n',
-      byDrift.name,
-      '--target',
-      byDrift.name,
-      ...PATHS.flatMap((p) => ['--path', p]),
-    ]);
-    assert.equal(applied.code, 0, applied.stderr);
+    await applyWithKubeDrift(repo, byDrift.name, PATHS);
   });
   after(async () => {
     for (const ns of [byKubectl, byDrift]) {
       if (!ns) continue;
-      await kubectl([
-        '-n',
-        'kube-drift-system',
-        'delete',
-        'configmap',
-        `kube-drift-inventory-${ns.name}`,
-        '--ignore-not-found',
-      ]);
-      await kubectl([
-        '-n',
-        ns.name,
-        'delete',
-        'services.drift.kube-drift.dev',
-        '--all',
-        '--ignore-not-found',
-      ]);
+      await forgetTarget(ns.name, ['services.drift.kube-drift.dev']);
       await ns.cleanup();
     }
     if (repo) rmSync(repo, { recursive: true, force: true });
@@ -226,27 +103,19 @@ describe('verify auto against verify all', { timeout: 600_000 }, () => {
   it('applied by kubectl and helm: the same report, in sync, objects proved', async (t) => {
     const { auto } = await bothModes(repo, byKubectl.name, PATHS, t);
     assert.deepEqual(drifted(auto.report), []);
-    await clientAgrees(repo, byKubectl.name, auto.report, t);
+    await clientAgrees(repo, byKubectl.name, PATHS, auto.report, t);
     assert.ok((auto.report.verification?.proof ?? 0) > 0, JSON.stringify(auto.report.verification));
   });
 
   it('applied by kube-drift: the same report, in sync, most objects proved', async (t) => {
     const { auto } = await bothModes(repo, byDrift.name, PATHS, t);
     assert.deepEqual(drifted(auto.report), []);
-    await clientAgrees(repo, byDrift.name, auto.report, t);
+    await clientAgrees(repo, byDrift.name, PATHS, auto.report, t);
     assert.ok((auto.report.verification?.proof ?? 0) > 0, JSON.stringify(auto.report.verification));
   });
 
   it('adopted by kube-drift apply, then edited by hand in every way: the same findings field by field', async (t) => {
-    const adopted = await cli(repo, [
-      'apply',
-      '-n',
-      byKubectl.name,
-      '--target',
-      byKubectl.name,
-      ...PATHS.flatMap((p) => ['--path', p]),
-    ]);
-    assert.equal(adopted.code, 0, adopted.stderr);
+    await applyWithKubeDrift(repo, byKubectl.name, PATHS);
     for (const ns of [byKubectl.name, byDrift.name]) await editByHand(ns);
     // Git drops a key the appliers (kubectl, then kube-drift) set: applying Git removes it.
     const config = join(repo, 'app/config.yaml');
@@ -254,7 +123,7 @@ describe('verify auto against verify all', { timeout: 600_000 }, () => {
     for (const ns of [byKubectl.name, byDrift.name]) {
       const { auto } = await bothModes(repo, ns, PATHS, t);
       assert.equal(auto.code, 1);
-      await clientAgrees(repo, ns, auto.report, t);
+      await clientAgrees(repo, ns, PATHS, auto.report, t);
       const found = drifted(auto.report);
       for (const expected of [
         'Deployment/web configured',
@@ -290,8 +159,7 @@ describe('where the proof fails, the dry-run decides', { timeout: 300_000 }, () 
     repo = mkdtempSync(join(tmpdir(), 'kube-drift-unproven-'));
     cpSync(join(REPO_ROOT, 'test/fixtures/verify/unproven.yaml'), join(repo, 'unproven/unproven.yaml'));
     ns = await withNamespace('verify-unproven');
-    const applied = await cli(repo, ['apply', '-n', ns.name, '--target', ns.name, '--path', 'unproven']);
-    assert.equal(applied.code, 0, applied.stderr);
+    await applyWithKubeDrift(repo, ns.name, ['unproven']);
     await waitFor(
       async () => (await kubectl(['-n', ns.name, 'get', 'configmap', 'dropped'])).code === 0,
       30_000,
@@ -299,14 +167,7 @@ describe('where the proof fails, the dry-run decides', { timeout: 300_000 }, () 
     );
   });
   after(async () => {
-    await kubectl([
-      '-n',
-      'kube-drift-system',
-      'delete',
-      'configmap',
-      `kube-drift-inventory-${ns?.name}`,
-      '--ignore-not-found',
-    ]);
+    if (ns) await forgetTarget(ns.name);
     await ns?.cleanup();
     if (repo) rmSync(repo, { recursive: true, force: true });
   });
@@ -338,5 +199,162 @@ describe('where the proof fails, the dry-run decides', { timeout: 300_000 }, () 
     assert.equal(auto.code, 1);
     assert.deepEqual(drifted(auto.report), ['ConfigMap/dropped configured /data/dropped']);
     assert.deepEqual(auto.report.verification, { dryRun: 4, proof: 1, clientSide: 0, notVerifiable: 0 });
+  });
+});
+
+/** An app whose Git state, once applied, is changed in Git and by hand in the ways the risk review flags. */
+const RISKY_APP = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: env
+data:
+  MODE: prod
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: untouched
+data:
+  KEY: value
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: consumer
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: consumer}
+  template:
+    metadata:
+      labels: {app: consumer}
+    spec:
+      containers:
+        - name: app
+          image: registry.example/app:1.0
+          envFrom: [{configMapRef: {name: env}}]
+          readinessProbe:
+            httpGet: {path: /ready, port: 8080}
+          resources:
+            limits: {cpu: 0.5, memory: 1Gi}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: reader
+spec:
+  selector:
+    matchLabels: {app: reader}
+  template:
+    metadata:
+      labels: {app: reader}
+    spec:
+      containers:
+        - name: app
+          image: registry.example/app:1.0
+          envFrom: [{configMapRef: {name: env}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: imaged
+spec:
+  selector:
+    matchLabels: {app: imaged}
+  template:
+    metadata:
+      labels: {app: imaged}
+    spec:
+      containers:
+        - name: app
+          image: registry.example/app:1.0
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: locked
+spec:
+  selector:
+    matchLabels: {app: locked}
+  template:
+    metadata:
+      labels: {app: locked}
+    spec:
+      containers:
+        - name: app
+          image: registry.example/app:1.0
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: ops
+rules:
+  - apiGroups: [""]
+    resources: [configmaps]
+    verbs: [get, list]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: front
+spec:
+  selector: {app: consumer}
+  ports:
+    - {name: http, port: 80, targetPort: 8080}
+`;
+
+describe('the risk review is the same in both modes', { timeout: 300_000 }, () => {
+  let ns: TestNamespace;
+  let repo: string;
+
+  before(async () => {
+    repo = mkdtempSync(join(tmpdir(), 'kube-drift-risky-'));
+    mkdirSync(join(repo, 'risky'));
+    writeFileSync(join(repo, 'risky/app.yaml'), RISKY_APP);
+    ns = await withNamespace('verify-risks');
+    await applyWithKubeDrift(repo, ns.name, ['risky']);
+  });
+  after(async () => {
+    if (ns) await forgetTarget(ns.name);
+    await ns?.cleanup();
+    if (repo) rmSync(repo, { recursive: true, force: true });
+  });
+
+  it('config without rollout, privilege, RBAC escalation, an immutable field, exposure, availability, images', async (t) => {
+    const n = ['-n', ns.name];
+    // By hand: data live workloads consume (Git's value brings it back, and reader's pod template
+    // does not change), an image.
+    await kubectlOk([...n, 'patch', 'configmap/env', '--type', 'merge', '-p', '{"data":{"MODE":"debug"}}']);
+    await kubectlOk([...n, 'set', 'image', 'deployment/imaged', 'app=registry.example/app:1.1']);
+    // In Git: a privileged container and no readiness probe, a wildcard verb, a new selector, a NodePort.
+    const file = join(repo, 'risky/app.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace(
+          '          readinessProbe:\n            httpGet: {path: /ready, port: 8080}\n',
+          '          securityContext: {privileged: true}\n',
+        )
+        .replace('verbs: [get, list]', 'verbs: ["*"]')
+        .replace('matchLabels: {app: locked}', 'matchLabels: {app: locked, v: "2"}')
+        .replace('labels: {app: locked}', 'labels: {app: locked, v: "2"}')
+        .replace(
+          'spec:\n  selector: {app: consumer}',
+          'spec:\n  type: NodePort\n  selector: {app: consumer}',
+        ),
+    );
+    const { auto } = await bothModes(repo, ns.name, ['risky'], t);
+    const rules = auto.report.risks.map((r) => `${r.rule} ${r.subject}`);
+    for (const expected of [
+      `config-without-rollout ConfigMap/${ns.name}/env`,
+      `workload-privilege Deployment/${ns.name}/consumer`,
+      `availability Deployment/${ns.name}/consumer`,
+      `rbac-escalation Role/${ns.name}/ops`,
+      `immutable-field Deployment/${ns.name}/locked`,
+      `exposure Service/${ns.name}/front`,
+      `image-change Deployment/${ns.name}/imaged`,
+    ])
+      assert.ok(rules.includes(expected), `${expected} in:\n${rules.join('\n')}`);
+    assert.ok((auto.report.verification?.proof ?? 0) > 0, JSON.stringify(auto.report.verification));
   });
 });
