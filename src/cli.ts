@@ -44,6 +44,7 @@ export function usage(command?: Command): string {
     const extra = [
       option.choices ? `one of ${option.choices.join('|')}` : '',
       option.default ? `default ${option.default}` : '',
+      option.kind === 'boolean' && option.default === 'true' ? `--no-${option.name} turns it off` : '',
       option.repeat ? 'repeatable' : '',
     ]
       .filter(Boolean)
@@ -177,7 +178,8 @@ function parseFlags(command: Command, args: string[]): RawOptions | undefined {
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    // allowNegative: a flag on by default (--risk-review) is turned off with --no-risk-review.
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true, allowNegative: true });
   } catch (error) {
     throw new InputError((error as Error).message.replace(/^.*?: /, ''), {
       hint: `Run kube-drift ${command} --help.`,

@@ -162,11 +162,10 @@ const dataOf = (values: string[]) =>
       maxKeys: 4,
     },
   );
+// The same values in Secrets: `true` there once made the JSON report invalid (the redactor
+// masked the report's own `true`), so it stays in the mix.
 const data = dataOf(['info', 'debug', 'name=x\nthreads=4\n', 'https://example.org/a', 'true', '']);
-// Not `true` in a Secret: the redactor masks a Secret's value wherever it appears, and a Secret
-// holding `true` turns the JSON report's own `true` into `***` (invalid JSON; not the proof's
-// concern, reported apart).
-const secretData = dataOf(['info', 'debug', 'name=x\nthreads=4\n', 'https://example.org/a', '']);
+const secretData = data;
 
 const rule = fc.record(
   {

@@ -230,6 +230,14 @@ describe('risk review end to end through the CLI', { timeout: 240_000 }, () => {
     );
   });
 
+  it('is turned off from the CLI with --no-risk-review: no findings, nothing to fail on', async () => {
+    const off = await diff('--no-risk-review', '--fail-on-risk', 'warning', '--output', 'json');
+    assert.equal(off.code, 0, off.stderr);
+    const report = JSON.parse(off.stdout);
+    assert.equal(report.driftDetected, true);
+    assert.deepEqual(report.risks, []);
+  });
+
   it('does not fail on a finding accepted in Git, and lists it as accepted with its reason', async () => {
     repo.write({
       ...head(),
