@@ -178,6 +178,8 @@ function coversFields(
     // A zero, `[]` or `{}` a built-in type never stores: the same as live without the field.
     const absentLive = !Object.hasOwn(live, key) || live[key] === null;
     if (absentLive && notStored(placeOf(walk, at, item), key, git[key])) continue;
+    // `kubectl create --dry-run -o yaml` writes it; an update never changes it (the server keeps its own).
+    if (key === 'creationTimestamp' && git[key] === null && at.pointer === '/metadata') continue;
     if (Object.hasOwn(live, key)) covers(git[key], live[key], child, walk, false);
     else if (git[key] === null) note(walk, child, 'Git sets null');
     else {

@@ -43,13 +43,14 @@ const isEmptyCollection = (value: unknown) =>
   (Array.isArray(value) && value.length === 0) || (isPlainObject(value) && Object.keys(value).length === 0);
 
 /**
- * Whether the built-in struct at `place` never stores `value` in its field `key`: a zero scalar
- * of a field in ZERO_NOT_STORED, or an empty list or map (Go slices and maps are stored as
- * absent or null when empty). Such a value written and the field left out are the same object.
+ * Whether the built-in struct at `place` never stores `value` in its field `key`: `null` (Go's
+ * nil or zero), a zero scalar of a field in ZERO_NOT_STORED, or an empty list or map (Go slices
+ * and maps are stored as absent or null when empty). Such a value written and the field left out are the same object.
  */
 export function notStored(place: SchemaPlace, key: string, value: unknown): boolean {
   const facts = factsAt(place);
   if (!facts || !isBuiltin(facts)) return false;
+  if (value === null) return true;
   if (isZero(value)) return ZERO_NOT_STORED[builtinName(facts) ?? '']?.includes(key) ?? false;
   return facts.collections.has(key) && isEmptyCollection(value);
 }

@@ -316,6 +316,24 @@ describe('client mode compares Git as the server stores it', () => {
       'not verifiable at /spec/template/spec/securityContext/supplementalGroups',
     ],
     ['nodeSelector: {}, absent live', pod({ nodeSelector: {} }), pod({}), 'in sync'],
+    [
+      'creationTimestamp: null (kubectl create --dry-run -o yaml), in the template and the object',
+      object('apps/v1', 'Deployment', {
+        metadata: { name: 'x', creationTimestamp: null },
+        spec: { template: { metadata: { creationTimestamp: null } } },
+      }),
+      object('apps/v1', 'Deployment', {
+        metadata: { name: 'x', creationTimestamp: '2026-12-02T14:00:00Z' },
+        spec: { template: { metadata: {} } },
+      }),
+      'in sync',
+    ],
+    [
+      "a custom resource's null is a value",
+      object('example.com/v1', 'Probe', { spec: { endpoints: null } }),
+      object('example.com/v1', 'Probe', { spec: {} }),
+      'not verifiable at /spec/endpoints',
+    ],
     // Defaults inside atomic structures, which the apply replaces whole.
     [
       'a NetworkPolicy port without protocol, TCP live',
