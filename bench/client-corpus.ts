@@ -1,4 +1,4 @@
-// node bench/client-corpus.ts [--cli dist/cli.js] [--sets a,b] [--keep | --reuse | --clean]
+// node bench/client-corpus.ts [--cli dist/cli.js] [--baseline-cli other/cli.js] [--sets a,b] [--keep | --reuse | --clean]
 // Client mode (`--diff-mode client`, read-only kubeconfig) on public projects' manifests applied
 // as their users apply them (kubectl apply --server-side, helm install): nothing was changed
 // after the apply, so every object reported as drift is false drift. Prints per set the objects,
@@ -27,6 +27,8 @@ const REPO = resolve(import.meta.dirname, '..');
 const { values: flags } = parseArgs({
   options: {
     cli: { type: 'string', default: join(REPO, 'src', 'cli-entry.ts') },
+    /** Another build diffed on the same applied state (before and after a change). */
+    'baseline-cli': { type: 'string' },
     kubeconfig: { type: 'string', default: '/work/main/.cluster/kubeconfig' },
     'readonly-kubeconfig': { type: 'string', default: '/work/main/.cluster/kubeconfig-readonly' },
     sets: { type: 'string' },
@@ -34,13 +36,15 @@ const { values: flags } = parseArgs({
     keep: { type: 'boolean', default: false },
     /** Diff sets a --keep run left applied, without applying again. */
     reuse: { type: 'boolean', default: false },
+    /** Only render each set and count its objects (no cluster needed). */
+    'render-only': { type: 'boolean', default: false },
     /** Only remove what a --keep run left. */
     clean: { type: 'boolean', default: false },
     /** Where the per-object findings go (drifted fields, not-verifiable reasons). */
     details: { type: 'string', default: join(tmpdir(), 'kube-drift-client-corpus.txt') },
   },
 });
-const CLI = resolve(flags.cli);
+const CLIS = [...(flags['baseline-cli'] ? [resolve(flags['baseline-cli'])] : []), resolve(flags.cli)];
 const ADMIN = resolve(flags.kubeconfig);
 const READONLY = resolve(flags['readonly-kubeconfig']);
 const KUBECTL = lookupTool('kubectl') ?? 'kubectl';
@@ -93,7 +97,14 @@ const SETS: CorpusSet[] = [
     }),
   ),
   { name: 'prom-networkpolicies', module: PROM, dir: 'example/networkpolicies', kind: 'plain' },
-  { name: 'prom-getting-started', module: PROM, dir: 'example/user-guides/getting-started', kind: 'plain' },
+  {
+    name: 'prom-getting-started',
+    module: PROM,
+    dir: 'example/user-guides/getting-started',
+    kind: 'plain',
+    // The guide's steps: its other files are variants of the same Prometheus.
+    files: /^(example-app-(deployment|service|service-monitor)|prometheus(-service)?)\.yaml$/,
+  },
   { name: 'prom-storage', module: PROM, dir: 'example/storage', kind: 'plain' },
   { name: 'prom-thanos', module: PROM, dir: 'example/thanos', kind: 'plain' },
   { name: 'descheduler', module: DESCHEDULER, dir: 'kubernetes/deployment', kind: 'kustomize' },
@@ -154,13 +165,15 @@ async function prepare(root: string, sets: CorpusSet[]): Promise<Prepared[]> {
     }
     const wrapper = join('apps', set.name);
     mkdirSync(join(root, wrapper), { recursive: true });
-    const resources =
-      set.kind === 'kustomize'
-        ? [`../../${join(vendor, set.dir)}`]
-        : readdirSync(join(root, vendor, set.dir))
+    // Kustomize loads files only from below the kustomization: a plain set's files are copied there.
+    const files =
+      set.kind === 'plain'
+        ? readdirSync(join(root, vendor, set.dir))
             .filter((f) => (set.files ?? /\.ya?ml$/).test(f))
             .sort()
-            .map((f) => `../../${join(vendor, set.dir, f)}`);
+        : [];
+    for (const f of files) cpSync(join(root, vendor, set.dir, f), join(root, wrapper, f));
+    const resources = set.kind === 'kustomize' ? [`../../${join(vendor, set.dir)}`] : files;
     const drop = set.drop
       ? `patches:\n  - target: {kind: "${set.drop}"}\n    patch: |\n      $patch: delete\n      apiVersion: v1\n      kind: Any\n      metadata: {name: any}\n`
       : '';
@@ -309,9 +322,9 @@ interface Row {
 
 const NOT_VERIFIABLE = 'not verifiable without a dry-run';
 
-async function diff(root: string, p: Prepared, details: string[]): Promise<Row> {
+async function diff(cli: string, root: string, p: Prepared, details: string[]): Promise<Row> {
   const args = [
-    CLI,
+    cli,
     'diff',
     '--path',
     p.path,
@@ -411,8 +424,16 @@ async function main(): Promise<void> {
   }
   const names = flags.sets?.split(',');
   const sets = names ? SETS.filter((s) => names.includes(s.name)) : SETS;
-  await checkReadonly();
   const root = mkdtempSync(join(tmpdir(), 'kd-client-corpus-'));
+  if (flags['render-only']) {
+    for (const p of await prepare(root, sets)) {
+      const yaml = await render(root, p);
+      log(`${p.set.name}: ${yaml.split(/^kind: /m).length - 1} objects`);
+    }
+    rmSync(root, { recursive: true, force: true });
+    return;
+  }
+  await checkReadonly();
   let state: State | undefined;
   try {
     const prepared = await prepare(root, sets);
@@ -423,27 +444,33 @@ async function main(): Promise<void> {
       await kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s']);
       await new Promise((r) => setTimeout(r, 5000));
     }
-    const details: string[] = [];
-    const rows: Row[] = [];
-    for (const p of prepared) {
-      rows.push(await diff(root, p, details));
-      log(`${p.set.name}: ${JSON.stringify(rows.at(-1))}`);
-    }
-    writeFileSync(flags.details, `${details.join('\n')}\n`);
     const uptime = (await run('uptime', [])).stdout.trim();
+    const sections: string[] = [];
+    for (const cli of CLIS) {
+      const details: string[] = [];
+      const rows: Row[] = [];
+      for (const p of prepared) {
+        rows.push(await diff(cli, root, p, details));
+        log(`${p.set.name}: ${JSON.stringify(rows.at(-1))}`);
+      }
+      const file =
+        CLIS.length > 1 && cli === CLIS[0]
+          ? flags.details.replace(/(\.txt)?$/, '-baseline.txt')
+          : flags.details;
+      writeFileSync(file, `${details.join('\n')}\n`);
+      sections.push(`### ${cli}`, '', ...table(rows), '', `Findings object by object: ${file}`, '');
+    }
     const text = [
       `## Client mode on real manifests, ${new Date().toISOString().slice(0, 16)}Z`,
       '',
-      `${rows.length} sets; kube-drift diff --diff-mode client with a read-only kubeconfig; load: ${uptime}`,
+      `${prepared.length} sets; kube-drift diff --diff-mode client with a read-only kubeconfig; load: ${uptime}`,
       '',
       ...prepared.map(
         (p) =>
           `- ${p.set.name}: ${p.set.module.path}@${p.set.module.version} ${p.set.dir} (${p.set.kind === 'helm' ? `helm install${p.set.set?.length ? ` --set ${p.set.set.join(',')}` : ''}` : p.set.kind === 'plain' ? 'plain directory, kubectl apply --server-side' : 'Kustomize, kubectl apply --server-side'})`,
       ),
       '',
-      ...table(rows),
-      '',
-      `Findings object by object: ${flags.details}`,
+      ...sections,
     ].join('\n');
     process.stdout.write(`${text}\n`);
   } finally {

@@ -19,10 +19,18 @@ export interface SchemaPlace {
 }
 
 const BUILTIN_PREFIX = 'io.k8s.api.';
-/** Types compiled into kube-apiserver (k8s.io/api, and apimachinery's ObjectMeta): stored as Go values. */
+/**
+ * Types compiled into kube-apiserver, stored as Go values: k8s.io/api, apimachinery's (ObjectMeta),
+ * CustomResourceDefinitions' and APIServices'. Custom resources are stored as written.
+ */
+const GO_TYPES = [
+  'io.k8s.api.',
+  'io.k8s.apimachinery.',
+  'io.k8s.apiextensions-apiserver.',
+  'io.k8s.kube-aggregator.',
+];
 const isBuiltin = (facts: SchemaFacts | undefined) =>
-  facts?.name?.startsWith(BUILTIN_PREFIX) === true ||
-  facts?.name?.startsWith('io.k8s.apimachinery.') === true;
+  GO_TYPES.some((prefix) => facts?.name?.startsWith(prefix) === true);
 
 const factsAt = (place: SchemaPlace): SchemaFacts | undefined =>
   place.lists.facts?.(place.apiVersion, place.kind, place.fields, place.item);
