@@ -236,8 +236,35 @@ const EXAMPLE: OpenApiDocument = {
   },
 };
 
+const EXT = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.';
+const APIEXTENSIONS: OpenApiDocument = {
+  components: {
+    schemas: {
+      [META]: SHARED[META],
+      [`${EXT}CustomResourceDefinition`]: {
+        type: 'object',
+        ...kindOf('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition'),
+        properties: { metadata: ref(META), spec: ref(`${EXT}CustomResourceDefinitionSpec`) },
+      },
+      [`${EXT}CustomResourceDefinitionSpec`]: {
+        type: 'object',
+        properties: { versions: atomic(ref(`${EXT}CustomResourceDefinitionVersion`)) },
+      },
+      [`${EXT}CustomResourceDefinitionVersion`]: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', default: '' },
+          served: { type: 'boolean', default: false },
+          additionalPrinterColumns: atomic({ type: 'object' }),
+        },
+      },
+    },
+  },
+};
+
 const lists = schemaListSemantics(
   new Map([
+    ['apiextensions.k8s.io/v1', APIEXTENSIONS],
     ['apps/v1', APPS],
     ['networking.k8s.io/v1', NETWORKING],
     ['rbac.authorization.k8s.io/v1', RBAC],
@@ -400,6 +427,16 @@ describe('client mode compares Git as the server stores it', () => {
       binding({ kind: 'ServiceAccount', name: 'app', namespace: 'x' }),
       binding({ kind: 'ServiceAccount', name: 'app', namespace: 'x', apiGroup: 'rbac.authorization.k8s.io' }),
       'not verifiable at /subjects',
+    ],
+    [
+      "a CRD version's empty printer columns (a Go slice: not stored)",
+      object('apiextensions.k8s.io/v1', 'CustomResourceDefinition', {
+        spec: { versions: [{ name: 'v1', served: true, additionalPrinterColumns: [] }] },
+      }),
+      object('apiextensions.k8s.io/v1', 'CustomResourceDefinition', {
+        spec: { versions: [{ name: 'v1', served: true }] },
+      }),
+      'in sync',
     ],
     [
       "a custom resource's published default inside an atomic list",
