@@ -26,6 +26,15 @@ export const UNPUBLISHED_DEFAULTS: Readonly<
   'core.v1.PersistentVolumeClaimSpec': () => ({ volumeMode: 'Filesystem' }),
   'core.v1.PersistentVolumeClaim': () => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim' }),
   'core.v1.PersistentVolumeClaimStatus': () => ({ phase: 'Pending' }),
+  // SetDefaults_Rule (embedded in both): webhook rules and a policy's resource rules are atomic.
+  'admissionregistration.v1.RuleWithOperations': () => ({ scope: '*' }),
+  'admissionregistration.v1.NamedRuleWithOperations': () => ({ scope: '*' }),
+  // SetDefaults_MatchResources: a ValidatingAdmissionPolicy's matchConstraints (an atomic map).
+  'admissionregistration.v1.MatchResources': () => ({
+    matchPolicy: 'Equivalent',
+    namespaceSelector: {},
+    objectSelector: {},
+  }),
   // SetDefaults_Subject: Users and Groups are RBAC's (ServiceAccounts keep the empty group).
   'rbac.v1.Subject': (written) =>
     written.kind === 'User' || written.kind === 'Group' ? { apiGroup: 'rbac.authorization.k8s.io' } : {},

@@ -262,8 +262,69 @@ const APIEXTENSIONS: OpenApiDocument = {
   },
 };
 
+const ADM = 'io.k8s.api.admissionregistration.v1.';
+const LABEL_SELECTOR = 'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector';
+const ADMISSION: OpenApiDocument = {
+  components: {
+    schemas: {
+      [META]: SHARED[META],
+      [LABEL_SELECTOR]: {
+        type: 'object',
+        'x-kubernetes-map-type': 'atomic',
+        properties: { matchLabels: STRING_MAP },
+      },
+      [`${ADM}ValidatingWebhookConfiguration`]: {
+        type: 'object',
+        ...kindOf('admissionregistration.k8s.io', 'v1', 'ValidatingWebhookConfiguration'),
+        properties: { metadata: ref(META), webhooks: keyed(`${ADM}ValidatingWebhook`, ['name']) },
+      },
+      [`${ADM}ValidatingWebhook`]: {
+        type: 'object',
+        properties: {
+          name: { type: 'string', default: '' },
+          rules: atomic(ref(`${ADM}RuleWithOperations`)),
+        },
+      },
+      [`${ADM}RuleWithOperations`]: {
+        type: 'object',
+        properties: {
+          apiGroups: atomic({ type: 'string' }),
+          operations: atomic({ type: 'string' }),
+          resources: atomic({ type: 'string' }),
+          scope: { type: 'string' },
+        },
+      },
+      [`${ADM}ValidatingAdmissionPolicy`]: {
+        type: 'object',
+        ...kindOf('admissionregistration.k8s.io', 'v1', 'ValidatingAdmissionPolicy'),
+        properties: { metadata: ref(META), spec: ref(`${ADM}ValidatingAdmissionPolicySpec`) },
+      },
+      [`${ADM}ValidatingAdmissionPolicySpec`]: {
+        type: 'object',
+        properties: { matchConstraints: ref(`${ADM}MatchResources`) },
+      },
+      [`${ADM}MatchResources`]: {
+        type: 'object',
+        'x-kubernetes-map-type': 'atomic',
+        properties: {
+          matchPolicy: { type: 'string' },
+          namespaceSelector: ref(LABEL_SELECTOR),
+          objectSelector: ref(LABEL_SELECTOR),
+          resourceRules: atomic(ref(`${ADM}NamedRuleWithOperations`)),
+        },
+      },
+      [`${ADM}NamedRuleWithOperations`]: {
+        type: 'object',
+        'x-kubernetes-map-type': 'atomic',
+        properties: { apiGroups: atomic({ type: 'string' }), scope: { type: 'string' } },
+      },
+    },
+  },
+};
+
 const lists = schemaListSemantics(
   new Map([
+    ['admissionregistration.k8s.io/v1', ADMISSION],
     ['apiextensions.k8s.io/v1', APIEXTENSIONS],
     ['apps/v1', APPS],
     ['networking.k8s.io/v1', NETWORKING],
@@ -305,6 +366,12 @@ const storedClaim = (spec: Loose) => ({
   spec,
   status: { phase: 'Pending' },
 });
+const webhook = (rule: Loose) =>
+  object('admissionregistration.k8s.io/v1', 'ValidatingWebhookConfiguration', {
+    webhooks: [{ name: 'w.example.com', rules: [rule] }],
+  });
+const admissionPolicy = (matchConstraints: Loose) =>
+  object('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', { spec: { matchConstraints } });
 const probe = (endpoint: Loose) => object('example.com/v1', 'Probe', { spec: { endpoints: [endpoint] } });
 
 describe('client mode compares Git as the server stores it', () => {
@@ -437,6 +504,40 @@ describe('client mode compares Git as the server stores it', () => {
         spec: { versions: [{ name: 'v1', served: true }] },
       }),
       'in sync',
+    ],
+    [
+      "a webhook's rule without scope, * live",
+      webhook({ apiGroups: ['cert-manager.io'], operations: ['CREATE'], resources: ['*/*'] }),
+      webhook({ apiGroups: ['cert-manager.io'], operations: ['CREATE'], resources: ['*/*'], scope: '*' }),
+      'in sync',
+    ],
+    [
+      "a webhook's rule without scope, Namespaced live",
+      webhook({ apiGroups: ['cert-manager.io'] }),
+      webhook({ apiGroups: ['cert-manager.io'], scope: 'Namespaced' }),
+      'not verifiable at /webhooks/0/rules',
+    ],
+    [
+      "a ValidatingAdmissionPolicy's match constraints with the defaults live",
+      admissionPolicy({ resourceRules: [{ apiGroups: ['gateway.networking.k8s.io'] }] }),
+      admissionPolicy({
+        resourceRules: [{ apiGroups: ['gateway.networking.k8s.io'], scope: '*' }],
+        matchPolicy: 'Equivalent',
+        namespaceSelector: {},
+        objectSelector: {},
+      }),
+      'in sync',
+    ],
+    [
+      "a ValidatingAdmissionPolicy's match constraints with a namespace selector live",
+      admissionPolicy({ resourceRules: [{ apiGroups: ['gateway.networking.k8s.io'] }] }),
+      admissionPolicy({
+        resourceRules: [{ apiGroups: ['gateway.networking.k8s.io'], scope: '*' }],
+        matchPolicy: 'Equivalent',
+        namespaceSelector: { matchLabels: { team: 'a' } },
+        objectSelector: {},
+      }),
+      'not verifiable at /spec/matchConstraints',
     ],
     [
       "a custom resource's published default inside an atomic list",
