@@ -149,7 +149,8 @@ function covers(git: unknown, live: unknown, at: At, walk: Walk, item: boolean):
   // sides are the same type (an int-or-string or a quantity in another form may not be), unless
   // Git writes a zero the server does not store, which its defaulting may fill in as live has it.
   const parent = { ...placeOf(walk, { pointer: at.pointer, fields: at.fields.slice(0, -1) }), item: false };
-  const unstoredZero = !item && git !== undefined && zeroNotStored(parent, at.fields.at(-1) ?? '');
+  const zero = git === 0 || git === false || git === '';
+  const unstoredZero = zero && !item && zeroNotStored(parent, at.fields.at(-1) ?? '');
   const certain =
     structure?.kind === 'scalar' && stored !== undefined && typeof stored === typeof live && !unstoredZero;
   note(walk, at, 'a different value live', certain);

@@ -392,6 +392,12 @@ describe('client mode compares Git as the server stores it', () => {
     ],
     ['hostNetwork: false, absent live', pod({ hostNetwork: false }), pod({}), 'in sync'],
     [
+      'another image live (a field whose zero is not stored, with a value: surely a change)',
+      container({}),
+      pod({ containers: [{ name: 'app', image: 'app:2' }] }),
+      'drift at /spec/template/spec/containers/0/image',
+    ],
+    [
       'readOnly: false in a volume mount, absent live',
       container({ volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: false }] }),
       container({ volumeMounts: [{ name: 'data', mountPath: '/data' }] }),
