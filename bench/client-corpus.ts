@@ -249,8 +249,19 @@ interface State {
 
 /** Cluster-scoped objects of `yaml` that exist now (kind.group/name): namespaced ones go with their namespace. */
 async function clusterScoped(yaml: string): Promise<string[]> {
-  const kinds = await kubectl(['api-resources', '--namespaced=false', '-o', 'name']);
-  const scoped = new Set(kinds.split('\n').filter(Boolean));
+  // `get -o name` says kind.group (`customresourcedefinition.apiextensions.k8s.io`), lower case.
+  const resources = await kubectl(['api-resources', '--namespaced=false', '--no-headers']);
+  const scoped = new Set(
+    resources
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const words = line.trim().split(/\s+/);
+        const apiVersion = words.at(-3) ?? '';
+        const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+        return `${words.at(-1)?.toLowerCase()}${group ? `.${group}` : ''}`;
+      }),
+  );
   return [...(await existing(yaml))].filter(
     (name) => scoped.has(name.split('/')[0]) && !name.startsWith('namespace/'),
   );
