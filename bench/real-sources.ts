@@ -8,7 +8,7 @@ import { run } from './cluster.ts';
 const PROXY = process.env.GOPROXY_URL ?? 'https://proxy.golang.org';
 export const CACHE = join(homedir(), '.cache', 'kube-drift', 'bench-real');
 
-interface Module {
+export interface Module {
   path: string;
   version: string;
 }
@@ -103,7 +103,7 @@ function escapePath(path: string): string {
 }
 
 /** Downloads and unpacks a module once; returns the directory holding its files. */
-async function unpacked(module: Module): Promise<string> {
+export async function unpacked(module: Module): Promise<string> {
   const dir = join(CACHE, `${escapePath(module.path).replaceAll('/', '_')}@${module.version}`);
   const root = join(dir, module.path + '@' + module.version);
   if (existsSync(join(dir, '.complete'))) return root;

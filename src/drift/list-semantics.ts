@@ -26,6 +26,28 @@ export interface ListSemantics {
     fields: readonly string[],
     item?: boolean,
   ): Structure | undefined;
+  /**
+   * What the server's schema says of the struct or map at `fields` (as `structure`) that the
+   * stored form depends on: its type's name and the defaults it publishes. undefined where no
+   * schema covers it. The in-sync proof computes from it how the server stores a value written
+   * whole (stored-form.ts).
+   */
+  facts?(
+    apiVersion: string,
+    kind: string,
+    fields: readonly string[],
+    item?: boolean,
+  ): SchemaFacts | undefined;
+}
+
+/** A struct's or map's schema, as far as the stored form of a value written to it depends on it. */
+export interface SchemaFacts {
+  /** The schema's component name (`io.k8s.api.core.v1.PodSpec`); undefined for an inline schema. */
+  name?: string;
+  /** The defaults its properties publish (OpenAPI `default`), by property name. */
+  defaults: Readonly<Record<string, unknown>>;
+  /** Its properties that are lists or maps (not structs): Go slices and maps in built-in types. */
+  collections: ReadonlySet<string>;
 }
 
 /** A field's merge type from a schema: a list, a map or struct (atomic: replaced whole), or a scalar. */
@@ -50,6 +72,7 @@ export function schemaListSemantics(documents: ReadonlyMap<string, OpenApiDocume
   const roots = new Map<string, Map<string, OpenApiSchema>>();
   const answers = new Map<string, ListType>();
   const structures = new Map<string, Structure | undefined>();
+  const facts = new Map<string, SchemaFacts | undefined>();
   const rootOf = (apiVersion: string, kind: string): OpenApiSchema | undefined => {
     const document = documents.get(apiVersion);
     if (!document) return undefined;
@@ -80,7 +103,54 @@ export function schemaListSemantics(documents: ReadonlyMap<string, OpenApiDocume
       structures.set(key, answer);
       return answer;
     },
+    facts(apiVersion, kind, fields, item = false) {
+      const key = `${apiVersion}|${kind}|${fields.join('\0')}|${item}`;
+      if (facts.has(key)) return facts.get(key);
+      const root = rootOf(apiVersion, kind);
+      const answer = root && factsAt(documents.get(apiVersion)!, root, fields, item);
+      facts.set(key, answer);
+      return answer;
+    },
   };
+}
+
+function factsAt(
+  document: OpenApiDocument,
+  root: OpenApiSchema,
+  fields: readonly string[],
+  item: boolean,
+): SchemaFacts | undefined {
+  let schema = fields.length === 0 ? root : schemaAt(document, root, fields);
+  if (schema && item) schema = resolve(document, schema).items;
+  // A struct's facts: for a list (of lists) of structs, its elements'.
+  while (schema && resolve(document, schema).items) schema = resolve(document, schema).items;
+  if (!schema) return undefined;
+  const node = resolve(document, schema);
+  if (!node.properties) return undefined;
+  const defaults: Record<string, unknown> = {};
+  const collections = new Set<string>();
+  for (const [name, property] of Object.entries(node.properties)) {
+    if (property.default !== undefined) defaults[name] = property.default;
+    const target = resolve(document, property);
+    const map = isPlainObject(target.additionalProperties) && !target.properties;
+    if (target.type === 'array' || target.items || map) collections.add(name);
+  }
+  return { name: nameOf(document, schema), defaults, collections };
+}
+
+/** The component name `schema` refers to (through `$ref` and lone `allOf`), or the root's own. */
+function nameOf(document: OpenApiDocument, schema: OpenApiSchema): string | undefined {
+  const schemas = document.components?.schemas ?? {};
+  let name: string | undefined;
+  let current = schema;
+  for (let depth = 0; depth < 32; depth++) {
+    const ref = current.$ref ?? (current.allOf?.length === 1 ? current.allOf[0].$ref : undefined);
+    if (!ref) break;
+    name = ref.replace('#/components/schemas/', '');
+    if (!schemas[name]) break;
+    current = schemas[name];
+  }
+  return name ?? Object.keys(schemas).find((key) => schemas[key] === schema);
 }
 
 function structureAt(

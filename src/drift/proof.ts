@@ -10,6 +10,7 @@ import { keyValue, type ListSemantics, type ListType } from './list-semantics.ts
 import { OWNER_PREFIX } from './normalize.ts';
 import { asStored } from './predict.ts';
 import { storedQuantity } from './quantity.ts';
+import { liveForm, notStored, type SchemaPlace, storedForm, zeroNotStored } from './stored-form.ts';
 
 /** The proof's verdict: `holds`, or the first reason it does not, with the field concerned. */
 export type Proof = { holds: true } | { holds: false; reason: string };
@@ -125,7 +126,7 @@ function covers(git: unknown, live: unknown, at: At, walk: Walk, item: boolean):
     if (git.length === 0) return live.length === 0 ? undefined : note(walk, at, 'Git sets []');
     const structure = structureAt(walk, at, item);
     if (structure?.kind !== 'list' || structure.list.type === 'atomic')
-      return whole(git, live, at, walk, structure ? 'an atomic list' : 'a list no schema covers');
+      return whole(git, live, at, walk, item, structure ? 'an atomic list' : 'a list no schema covers');
     return coversList(git, live, structure.list, at, walk);
   }
   if (isPlainObject(git)) {
@@ -134,8 +135,8 @@ function covers(git: unknown, live: unknown, at: At, walk: Walk, item: boolean):
       return Object.keys(live).length === 0 ? undefined : note(walk, at, 'Git sets {}');
     const structure = structureAt(walk, at, item);
     if (structure?.kind !== 'map' || structure.atomic)
-      return whole(git, live, at, walk, structure ? 'an atomic map' : 'a map no schema covers');
-    return coversFields(git, live, at, walk);
+      return whole(git, live, at, walk, item, structure ? 'an atomic map' : 'a map no schema covers');
+    return coversFields(git, live, at, walk, [], item);
   }
   if (git === live) return;
   // A resource quantity is stored in canonical form (`0.5` as `500m`): compared as stored.
@@ -145,10 +146,23 @@ function covers(git: unknown, live: unknown, at: At, walk: Walk, item: boolean):
   const stored = quantity && (typeof git === 'string' || typeof git === 'number') ? storedQuantity(git) : git;
   if (stored === live) return;
   // The apply writes Git's value: surely a change where the schema knows the field and both
-  // sides are the same type (an int-or-string or a quantity in another form may not be).
-  const certain = structure?.kind === 'scalar' && stored !== undefined && typeof stored === typeof live;
+  // sides are the same type (an int-or-string or a quantity in another form may not be), unless
+  // Git writes a zero the server does not store, which its defaulting may fill in as live has it.
+  const parent = { ...placeOf(walk, { pointer: at.pointer, fields: at.fields.slice(0, -1) }), item: false };
+  const zero = git === 0 || git === false || git === '';
+  const unstoredZero = zero && !item && zeroNotStored(parent, at.fields.at(-1) ?? '');
+  const certain =
+    structure?.kind === 'scalar' && stored !== undefined && typeof stored === typeof live && !unstoredZero;
   note(walk, at, 'a different value live', certain);
 }
+
+const placeOf = (walk: Walk, at: At, item = false): SchemaPlace => ({
+  lists: walk.lists,
+  apiVersion: walk.apiVersion,
+  kind: walk.kind,
+  fields: at.fields,
+  item,
+});
 
 /** Each field of the granular map `git` against live's; `skip`: fields compared elsewhere. */
 function coversFields(
@@ -157,10 +171,16 @@ function coversFields(
   at: At,
   walk: Walk,
   skip: string[] = [],
+  item = false,
 ): undefined {
   for (const key in git) {
     if (!Object.hasOwn(git, key) || skip.includes(key)) continue;
     const child = { pointer: `${at.pointer}/${escapeToken(key)}`, fields: [...at.fields, key] };
+    // A zero, `[]` or `{}` a built-in type never stores: the same as live without the field.
+    const absentLive = !Object.hasOwn(live, key) || live[key] === null;
+    if (absentLive && notStored(placeOf(walk, at, item), key, git[key])) continue;
+    // `kubectl create --dry-run -o yaml` writes it; an update never changes it (the server keeps its own).
+    if (key === 'creationTimestamp' && git[key] === null && at.pointer === '/metadata') continue;
     if (Object.hasOwn(live, key)) covers(git[key], live[key], child, walk, false);
     else if (git[key] === null) note(walk, child, 'Git sets null');
     else {
@@ -173,9 +193,14 @@ function coversFields(
   }
 }
 
-/** Replaced whole by the apply: proven only when live equals Git exactly (no server defaults inside). */
-function whole(git: unknown, live: unknown, at: At, walk: Walk, what: string): undefined {
+/**
+ * Replaced whole by the apply: proven only when live equals Git as the server stores it (its
+ * published and tabled defaults filled in, what it never stores left out: stored-form.ts).
+ */
+function whole(git: unknown, live: unknown, at: At, walk: Walk, item: boolean, what: string): undefined {
   if (deepEqual(git, live)) return;
+  const place = placeOf(walk, at, item);
+  if (deepEqual(storedForm(git, place), liveForm(live, place))) return;
   // Only scalars inside: nothing the server could default, so the apply surely changes it.
   note(walk, at, `${what} that differs live`, what === 'an atomic list' && scalarsOnly(git));
 }

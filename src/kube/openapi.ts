@@ -17,6 +17,8 @@ export interface OpenApiSchema {
   'x-kubernetes-patch-strategy'?: string;
   'x-kubernetes-map-type'?: string;
   'x-kubernetes-preserve-unknown-fields'?: boolean;
+  /** The value the server fills in where the field is absent (built-in `+default` markers, CRD schemas). */
+  default?: unknown;
 }
 
 export interface OpenApiDocument {

@@ -351,12 +351,12 @@ describe('the in-sync proof', () => {
       '/spec/template/spec/containers: list elements without their keys, or repeated',
     ],
     [
-      'null in Git',
+      'null in Git (of a type the schema does not name a built-in one)',
       git((d) => {
-        d.metadata.creationTimestamp = null;
+        d.spec.paused = null;
       }),
       live(),
-      '/metadata/creationTimestamp: Git sets null',
+      '/spec/paused: Git sets null',
     ],
     ['status in Git', git((d) => (d.status = { replicas: 2 })), live(), '/status: Git sets status'],
     [
