@@ -33,6 +33,8 @@ export interface OpenApiDocument {
  */
 const SCHEMA_KEYS: Record<keyof OpenApiSchema, true> = {
   type: true,
+  // A literal value, kept as served (not compacted): the in-sync proof fills it in (stored-form.ts).
+  default: true,
   $ref: true,
   allOf: true,
   items: true,

@@ -74,7 +74,8 @@ describe('compactDocument', () => {
               { group: 'test.kube-drift.dev', version: 'v1', kind: 'Route' },
             ],
             properties: {
-              description: { type: 'string' },
+              // `default` is kept: the in-sync proof fills published defaults in.
+              description: { type: 'string', default: '' },
               type: { type: 'string' },
               spec: {
                 type: 'object',
@@ -98,6 +99,7 @@ describe('compactDocument', () => {
               },
               metadata: {
                 allOf: [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }],
+                default: {},
               },
             },
           },
