@@ -1,8 +1,12 @@
 // The inventory: what kube-drift applied for a target, kept in the cluster as a ConfigMap
 // `kube-drift-inventory-<target>` whose `entries` key holds `group|version|kind|namespace|name`
 // lines as a JSON list, with the owner that applied them (`owner`) and the paths it rendered
-// (`paths`). Prune deletes only its entries, and only for the same owner.
+// (`paths`). Prune deletes only its entries, and only for the same owner. A large target's
+// entries are kept gzipped under `binaryData` instead (`entries.gz`), below the 1 MiB a
+// ConfigMap may hold, and `entries` then says so: it is written on every apply, so it always
+// tells which form is current (a `binaryData` left by another field manager is never read).
 
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { KubeApiError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import { identityOf, type KubeObject, type ObjectRef } from '../model.ts';
@@ -10,6 +14,17 @@ import { identityOf, type KubeObject, type ObjectRef } from '../model.ts';
 export const INVENTORY_KEY = 'entries';
 export const OWNER_KEY = 'owner';
 export const PATHS_KEY = 'paths';
+export const COMPRESSED_INVENTORY_KEY = 'entries.gz';
+
+/**
+ * Above this many bytes the entries are written gzipped (`binaryData`, `entries.gz`). The API
+ * server refuses a ConfigMap over 1 MiB, and an entry takes about 50 bytes: plain entries reach
+ * the limit near 20,000 objects. Sorted entries gzip to a tenth or less. Small inventories stay
+ * plain, readable with `kubectl get configmap -o yaml`.
+ */
+export const PLAIN_INVENTORY_LIMIT = 256 * 1024;
+/** `entries` of an inventory whose entries are in `binaryData`: not JSON, so older versions read no entries (and prune nothing). */
+export const COMPRESSED_MARKER = `gzip: binaryData ${COMPRESSED_INVENTORY_KEY}`;
 
 /** A target's inventory as read from the cluster. */
 export interface Inventory {
@@ -87,8 +102,13 @@ export async function readInventory(
     const configMap = await cluster.get({ ...CONFIGMAP, namespace, name: inventoryName(target) });
     if (!configMap) return none;
     const data = (configMap.data ?? {}) as Record<string, string>;
+    const binary = (configMap.binaryData ?? {}) as Record<string, string>;
     return {
-      entries: decodeInventory(data[INVENTORY_KEY]),
+      entries: decodeInventory(
+        data[INVENTORY_KEY] === COMPRESSED_MARKER
+          ? gunzipText(binary[COMPRESSED_INVENTORY_KEY] ?? '')
+          : data[INVENTORY_KEY],
+      ),
       owner: data[OWNER_KEY] || undefined,
       paths: decodePaths(data[PATHS_KEY]),
       found: true,
@@ -96,6 +116,15 @@ export async function readInventory(
   } catch (error) {
     if (error instanceof KubeApiError && (error.status === 403 || error.status === 404)) return none;
     throw error;
+  }
+}
+
+/** The text of gzipped, base64 entries; undefined (no entries) when they are not that. */
+function gunzipText(base64: string): string | undefined {
+  try {
+    return gunzipSync(Buffer.from(base64, 'base64')).toString('utf8');
+  } catch {
+    return undefined;
   }
 }
 
@@ -137,11 +166,17 @@ export async function writeInventory(
       },
     },
     data: {
-      [INVENTORY_KEY]: encodeInventory(refs),
       [OWNER_KEY]: writer.owner,
       [PATHS_KEY]: JSON.stringify([...writer.paths].sort()),
     },
   };
+  // One form or the other; server-side apply removes what this manager set before and no longer sets.
+  const entries = encodeInventory(refs);
+  const data = configMap.data as Record<string, string>;
+  if (Buffer.byteLength(entries) > PLAIN_INVENTORY_LIMIT) {
+    data[INVENTORY_KEY] = COMPRESSED_MARKER;
+    configMap.binaryData = { [COMPRESSED_INVENTORY_KEY]: gzipSync(entries).toString('base64') };
+  } else data[INVENTORY_KEY] = entries;
   const ref = { ...CONFIGMAP, namespace, name: configMap.metadata.name };
   try {
     await cluster.apply(configMap, ref, { fieldManager, force: true, dryRun: false });
