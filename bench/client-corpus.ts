@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lookupTool } from '../src/render/tools.ts';
 import { run } from './cluster.ts';
-import { HELM_SET, type Module, SOURCES, unpacked } from './real-sources.ts';
+import { HELM_SET, type Module, SOURCES, vendorModule } from './real-sources.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const { values: flags } = parseArgs({
@@ -159,16 +159,7 @@ async function prepare(root: string, sets: CorpusSet[]): Promise<Prepared[]> {
   const out: Prepared[] = [];
   const copied = new Set<string>();
   for (const set of sets) {
-    const moduleRoot = await unpacked(set.module);
-    const vendor = join('vendor', set.module.path.split('/').slice(-2).join('-'));
-    if (!copied.has(vendor)) {
-      cpSync(moduleRoot, join(root, vendor), {
-        recursive: true,
-        filter: (src) =>
-          !/\.(go|md|png|svg|ts|tsx|js|scss|html|json)$/.test(src) || src.endsWith('.schema.json'),
-      });
-      copied.add(vendor);
-    }
+    const vendor = await vendorModule(root, set.module, copied);
     const namespace = `client-${set.name}`;
     if (set.kind === 'helm') {
       out.push({ set, namespace, path: join(vendor, set.dir) });

@@ -128,6 +128,22 @@ export interface RealRepository {
 }
 
 /**
+ * The module's manifests and charts copied into root/vendor/<owner-name> once (`copied` holds the
+ * vendor directories already there); returns that directory, relative to root.
+ */
+export async function vendorModule(root: string, module: Module, copied: Set<string>): Promise<string> {
+  const vendor = join('vendor', module.path.split('/').slice(-2).join('-'));
+  if (copied.has(vendor)) return vendor;
+  cpSync(await unpacked(module), join(root, vendor), {
+    recursive: true,
+    // Only manifests and charts: skip Go sources, docs and UI assets.
+    filter: (src) => !/\.(go|md|png|svg|ts|tsx|js|scss|html|json)$/.test(src) || src.endsWith('.schema.json'),
+  });
+  copied.add(vendor);
+  return vendor;
+}
+
+/**
  * Copies each source into root/vendor and gives each Kustomize source a wrapper that sets its
  * own namespace (so nothing lands in the shared cluster's default or argocd namespaces).
  * Charts share one namespace and release name: kube-drift renders every chart path with one.
@@ -137,17 +153,7 @@ export async function writeRealRepository(root: string, prefix: string): Promise
   const paths: string[] = [];
   const copied = new Set<string>();
   for (const source of SOURCES) {
-    const moduleRoot = await unpacked(source.module);
-    const vendor = join('vendor', source.module.path.split('/').slice(-2).join('-'));
-    if (!copied.has(vendor)) {
-      cpSync(moduleRoot, join(root, vendor), {
-        recursive: true,
-        // Only manifests and charts: skip Go sources, docs and UI assets.
-        filter: (src) =>
-          !/\.(go|md|png|svg|ts|tsx|js|scss|html|json)$/.test(src) || src.endsWith('.schema.json'),
-      });
-      copied.add(vendor);
-    }
+    const vendor = await vendorModule(root, source.module, copied);
     if (source.kind === 'helm') {
       paths.push(join(vendor, source.dir));
       continue;
