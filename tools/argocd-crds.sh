@@ -11,6 +11,12 @@ module=github.com/argoproj/argo-cd/v3
 version=v3.6.1
 out="${1:-${XDG_CACHE_HOME:-$HOME/.cache}/kube-drift/argocd-crds/$version}"
 
+# Test files running side by side call this at the same moment: one fetches while the others
+# wait on the lock, then find its copy complete (without it, two cp into one directory race).
+mkdir -p "$(dirname "$out")"
+exec 9>"$out.lock"
+flock 9
+
 if [[ -f "$out/.complete" ]] && [[ "$(cat "$out/.complete")" == "$module@$version" ]]; then
   echo "$out"
   exit 0

@@ -16,6 +16,12 @@ modules=(
   github.com/fluxcd/helm-controller@v1.6.4
 )
 
+# Test files running side by side call this at the same moment: one fetches while the others
+# wait on the lock, then find its copy complete (without it, two cp into one directory race).
+mkdir -p "$(dirname "$out")"
+exec 9>"$out.lock"
+flock 9
+
 if [[ -f "$out/.complete" ]] && [[ "$(cat "$out/.complete")" == "${modules[*]}" ]]; then
   echo "$out"
   exit 0
