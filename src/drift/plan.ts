@@ -165,14 +165,20 @@ export async function plan(
   const lists = (await options.listSemantics) ?? BUILTIN_LIST_SEMANTICS;
   const context = dryRunContext(cluster, options, resolved.newNamespaces, lists);
   let done = 0;
+  const objectErrors = new Map<PlannedObject, PlanError>();
   await forEachLimited(planned, options.concurrency, async (p) => {
     try {
       const error = await planObject(p, context, rules, options);
-      if (error) errors.push(error);
+      if (error) objectErrors.set(p, error);
     } finally {
       options.onProgress?.(++done, planned.length);
     }
   });
+  // In Git's order, not the order the dry-runs finished in: the same run reports the same list.
+  for (const p of planned) {
+    const error = objectErrors.get(p);
+    if (error) errors.push(error);
+  }
   for (const p of planned) {
     const why = p.desired.valuesNotCompared;
     if (why && !p.error) p.entry.note = p.entry.note ? `${why}; ${p.entry.note}` : why;

@@ -227,6 +227,28 @@ describe('plan', () => {
     assert.deepEqual(result.objects[0].refusal, { kind: 'field-conflict', fields: ['.data.mode'] });
   });
 
+  it('lists refused dry-runs in Git order, whichever the server answered first', async () => {
+    const refusal = (name: string) =>
+      new KubeApiError(422, { reason: 'Invalid', message: `${name} is invalid` }, 'https://127.0.0.1:6443', {
+        verb: 'dry-run apply',
+        subject: `ConfigMap/shop/${name}`,
+      });
+    // The first object's refusal arrives last.
+    class SlowFirst extends StandIn {
+      override async apply(object: KubeObject, ref: ObjectRef): Promise<KubeObject> {
+        if (ref.name === 'a') await new Promise((resolve) => setTimeout(resolve, 50));
+        return super.apply(object, ref);
+      }
+    }
+    const cluster = new SlowFirst([], (ref) => refusal(ref.name));
+    const result = await plan([wanted(cm('a', {}), 1), wanted(cm('b', {}), 2)], cluster, options());
+    assert.deepEqual(cluster.dryRuns, ['ConfigMap/shop/b', 'ConfigMap/shop/a']);
+    assert.deepEqual(
+      result.changeSet.errors.map((e) => e.object),
+      ['ConfigMap/shop/a', 'ConfigMap/shop/b'],
+    );
+  });
+
   it('auto mode: a forbidden dry-run falls back to client mode, with one warning for the run', async () => {
     const forbidden = (ref: ObjectRef) =>
       new KubeApiError(403, { reason: 'Forbidden', message: 'forbidden' }, 'https://127.0.0.1:6443', {
