@@ -27,19 +27,24 @@ export async function checkConfigWithoutRollout(
   const deleted = new Set(context.deletions.map((d) => identityOf(d.ref)));
   const skip = (workload: KubeObject) =>
     deleted.has(identityOf(refOf(workload))) || templateChanges.has(identityOf(refOf(workload)));
+  const changed = context.objects.filter(
+    (view) =>
+      view.ref.group === '' &&
+      (view.ref.kind === 'ConfigMap' || view.ref.kind === 'Secret') &&
+      view.entry.action === 'configured' &&
+      view.entry.changes.some((c) => DATA_FIELDS.some((f) => c.path === f || c.path.startsWith(`${f}/`))),
+  );
+  // Every namespace's reads start at once: one after the other, they were a round trip each
+  // (six kinds in each namespace with changed data, 30 in a row for five namespaces).
   const indexes = new Map<string, Promise<Map<string, string[]>>>();
-  for (const view of context.objects) {
-    const kind = view.ref.group === '' ? view.ref.kind : '';
-    if ((kind !== 'ConfigMap' && kind !== 'Secret') || view.entry.action !== 'configured') continue;
-    if (!view.entry.changes.some((c) => DATA_FIELDS.some((f) => c.path === f || c.path.startsWith(`${f}/`))))
-      continue;
+  for (const view of changed) {
     const namespace = view.ref.namespace ?? '';
-    let index = indexes.get(namespace);
-    if (!index) {
-      index = consumersIn(namespace, reads, skip);
-      indexes.set(namespace, index);
-    }
-    const consumers = [...((await index).get(`${kind}/${view.ref.name}`) ?? [])];
+    if (!indexes.has(namespace)) indexes.set(namespace, consumersIn(namespace, reads, skip));
+  }
+  for (const view of changed) {
+    const kind = view.ref.kind;
+    const index = await indexes.get(view.ref.namespace ?? '');
+    const consumers = [...(index?.get(`${kind}/${view.ref.name}`) ?? [])];
     if (consumers.length === 0) continue;
     consumers.sort();
     const what =
@@ -57,8 +62,10 @@ async function consumersIn(
   skip: (workload: KubeObject) => boolean,
 ): Promise<Map<string, string[]>> {
   const index = new Map<string, string[]>();
-  for (const k of CONSUMER_KINDS) {
-    for (const workload of (await reads.list(k, namespace)) ?? []) {
+  // Read at once, indexed in a fixed order: the consumers' order never depends on the answers'.
+  const lists = await Promise.all(CONSUMER_KINDS.map((k) => reads.list(k, namespace)));
+  for (const list of lists) {
+    for (const workload of list ?? []) {
       // Pods and Jobs a controller made are named through it (their Deployment, their CronJob).
       if ((workload.kind === 'Pod' || workload.kind === 'Job') && hasController(workload)) continue;
       if (skip(workload)) continue;

@@ -66,7 +66,11 @@ export async function reviewRisks(input: RiskReviewInput): Promise<RiskReview> {
       rule: rule.id,
       reason: `the check failed: ${error instanceof Error ? error.message : String(error)}`,
     })),
-  ].sort((a, b) => ruleIndex(a.rule) - ruleIndex(b.rule));
+    // By rule, then by reason: reads finish in any order, and the report must not reshuffle.
+  ].sort(
+    (a, b) =>
+      ruleIndex(a.rule) - ruleIndex(b.rule) || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0),
+  );
   return { findings, unchecked };
 }
 

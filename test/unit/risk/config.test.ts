@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../../src/model.ts';
-import { deployment, lines, obj, planned, review } from './support.ts';
+import { reviewRisks } from '../../../src/risk/index.ts';
+import { clusterOf, deployment, lines, obj, planned, review } from './support.ts';
 
 const container = (more: Record<string, unknown>) => ({ name: 'app', image: 'app:1', ...more });
 const byVolume = deployment('web', {
@@ -140,5 +141,55 @@ describe('config-without-rollout', () => {
           'could not list deployments.apps in namespace app: forbidden (grant list on it to the credentials kube-drift uses)',
       },
     ]);
+  });
+
+  it('reads every namespace’s workloads at once, and names consumers in the same order whatever order the answers come in', async () => {
+    const inNamespace = (namespace: string) => ({
+      change: planned({
+        desired: obj('ConfigMap', 'settings', { data: { a: '2' } }, namespace),
+        live: obj('ConfigMap', 'settings', { data: { a: '1' } }, namespace),
+      }),
+      consumers: [
+        obj('Deployment', 'web', { spec: byVolume.spec }, namespace),
+        obj('StatefulSet', 'db', { spec: byEnvFrom.spec }, namespace),
+      ],
+    });
+    const a = inNamespace('a');
+    const b = inNamespace('b');
+    const live = clusterOf([...a.consumers, ...b.consumers]);
+    const run = async (answerOrder: (i: number) => number) => {
+      let inFlight = 0;
+      let most = 0;
+      let calls = 0;
+      const result = await reviewRisks({
+        plan: { objects: [a.change, b.change], deletions: [] },
+        changeSet: { target: 't', entries: [a.change.entry, b.change.entry], errors: [] },
+        threeWay: false,
+        settings: { target: 't', prune: true, maxDeletions: 25, force: false, accepted: [] },
+        cluster: {
+          ...live,
+          list: async (info, version, namespace) => {
+            const turn = answerOrder(calls++);
+            most = Math.max(most, ++inFlight);
+            // The answers come back after a delay set by the order under test.
+            await new Promise((resolve) => setTimeout(resolve, turn * 2));
+            inFlight--;
+            return live.list(info, version, namespace);
+          },
+        },
+        onWarning: () => {},
+      });
+      return { lines: lines(result, 'config-without-rollout'), most };
+    };
+    const inOrder = await run((i) => i);
+    const reversed = await run((i) => 20 - i);
+    // Six consumer kinds in each of two namespaces, all asked before the first answer.
+    assert.equal(inOrder.most, 12);
+    const want = ['a', 'b'].map(
+      (namespace) =>
+        `config-without-rollout warning ConfigMap/${namespace}/settings: 2 live workloads consume this ConfigMap and their pod templates do not change, so running Pods keep the old values until restarted: Deployment/web, StatefulSet/db (add a checksum annotation to the pod template, or restart them)`,
+    );
+    assert.deepEqual(inOrder.lines, want);
+    assert.deepEqual(reversed.lines, want);
   });
 });
