@@ -66,11 +66,7 @@ export async function reviewRisks(input: RiskReviewInput): Promise<RiskReview> {
       rule: rule.id,
       reason: `the check failed: ${error instanceof Error ? error.message : String(error)}`,
     })),
-    // By rule, then by reason: reads finish in any order, and the report must not reshuffle.
-  ].sort(
-    (a, b) =>
-      ruleIndex(a.rule) - ruleIndex(b.rule) || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0),
-  );
+  ].sort((a, b) => ruleIndex(a.rule) - ruleIndex(b.rule));
   return { findings, unchecked };
 }
 

@@ -35,7 +35,8 @@ export interface RuleReads {
 export class RiskReader {
   private readonly answers = new Map<string, Promise<Answer>>();
   private readonly gapKeys = new Set<string>();
-  readonly gaps: RiskGap[] = [];
+  /** With the place of the read in its rule's calls: reads are answered in any order. */
+  private readonly found: { gap: RiskGap; call: number }[] = [];
 
   private readonly cluster: RiskCluster;
 
@@ -43,15 +44,22 @@ export class RiskReader {
     this.cluster = cluster;
   }
 
+  /** What the rules could not read: each rule's in the order it asked, whatever order the answers came in. */
+  get gaps(): RiskGap[] {
+    return [...this.found].sort((a, b) => a.call - b.call).map(({ gap }) => gap);
+  }
+
   for(rule: RiskRuleId): RuleReads {
+    let calls = 0;
     return {
       list: async (kind, namespace) => {
+        const call = calls++;
         const info = this.cluster.info(kind);
         // A kind the server does not serve has no objects (Gateway API not installed).
         if (!info) return [];
-        return this.listInfo(rule, info, namespace);
+        return this.listInfo(rule, info, namespace, call);
       },
-      listInfo: (info, namespace) => this.listInfo(rule, info, namespace),
+      listInfo: (info, namespace) => this.listInfo(rule, info, namespace, calls++),
       kinds: () => [...this.cluster.kinds()],
     };
   }
@@ -60,6 +68,7 @@ export class RiskReader {
     rule: RiskRuleId,
     info: ResourceInfo,
     namespace: string | null,
+    call: number,
   ): Promise<KubeObject[] | undefined> {
     const version = info.versions[0];
     const key = `${info.group}|${info.resource}|${version}|${namespace ?? ''}`;
@@ -74,15 +83,15 @@ export class RiskReader {
     const found = await answer;
     if ('items' in found) return found.items;
     const where = namespace ? ` in namespace ${namespace}` : ' cluster-wide';
-    this.gap(rule, `could not list ${resourceName(info)}${where}: ${found.error}`);
+    this.gap({ rule, reason: `could not list ${resourceName(info)}${where}: ${found.error}` }, call);
     return undefined;
   }
 
-  private gap(rule: RiskRuleId, reason: string): void {
-    const key = `${rule}|${reason}`;
+  private gap(gap: RiskGap, call: number): void {
+    const key = `${gap.rule}|${gap.reason}`;
     if (this.gapKeys.has(key)) return;
     this.gapKeys.add(key);
-    this.gaps.push({ rule, reason });
+    this.found.push({ gap, call });
   }
 }
 

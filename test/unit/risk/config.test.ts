@@ -156,8 +156,8 @@ describe('config-without-rollout', () => {
     });
     const a = inNamespace('a');
     const b = inNamespace('b');
-    const live = clusterOf([...a.consumers, ...b.consumers]);
-    const run = async (answerOrder: (i: number) => number) => {
+    const run = async (answerOrder: (i: number) => number, forbidden: string[] = []) => {
+      const cluster = clusterOf([...a.consumers, ...b.consumers], forbidden);
       let inFlight = 0;
       let most = 0;
       let calls = 0;
@@ -167,19 +167,19 @@ describe('config-without-rollout', () => {
         threeWay: false,
         settings: { target: 't', prune: true, maxDeletions: 25, force: false, accepted: [] },
         cluster: {
-          ...live,
+          ...cluster,
           list: async (info, version, namespace) => {
             const turn = answerOrder(calls++);
             most = Math.max(most, ++inFlight);
             // The answers come back after a delay set by the order under test.
             await new Promise((resolve) => setTimeout(resolve, turn * 2));
             inFlight--;
-            return live.list(info, version, namespace);
+            return cluster.list(info, version, namespace);
           },
         },
         onWarning: () => {},
       });
-      return { lines: lines(result, 'config-without-rollout'), most };
+      return { lines: lines(result, 'config-without-rollout'), most, unchecked: result.unchecked };
     };
     const inOrder = await run((i) => i);
     const reversed = await run((i) => 20 - i);
@@ -191,5 +191,16 @@ describe('config-without-rollout', () => {
     );
     assert.deepEqual(inOrder.lines, want);
     assert.deepEqual(reversed.lines, want);
+    // What could not be read is listed in the order the rule asked, not the order of the answers.
+    const forbidden = ['apps|Deployment', 'apps|DaemonSet', 'batch|CronJob'];
+    const gaps = (await run((i) => 20 - i, forbidden)).unchecked.map((g) => g.reason.split(':')[0]);
+    assert.deepEqual(gaps, [
+      'could not list deployments.apps in namespace a',
+      'could not list daemonsets.apps in namespace a',
+      'could not list cronjobs.batch in namespace a',
+      'could not list deployments.apps in namespace b',
+      'could not list daemonsets.apps in namespace b',
+      'could not list cronjobs.batch in namespace b',
+    ]);
   });
 });
