@@ -82,8 +82,24 @@ async function listOwned(
   cluster: LiveCluster,
   options: Pick<PlanOptions, 'target' | 'inventory'>,
 ): Promise<Map<string, KubeObject>> {
+  const kinds = ownedKinds([...planned.map((p) => p.ref), ...(options.inventory ?? [])], cluster);
+  const selector = ownerSelector(options.target);
+  const candidates = new Map<string, KubeObject>();
+  await forEachLimited(kinds, LISTS_IN_FLIGHT, async ({ info, version }) => {
+    for (const object of await cluster.list(info, version, null, selector)) {
+      candidates.set(identityOf(refOfLive(object, info)), object);
+    }
+  });
+  return candidates;
+}
+
+/** The kinds whose objects with the target's owner labels the plan lists: one version each, the first ref's. */
+function ownedKinds(
+  refs: readonly ObjectRef[],
+  cluster: Pick<LiveCluster, 'info'>,
+): { info: ResourceInfo; version: string }[] {
   const kinds = new Map<string, { info: ResourceInfo; version: string }>();
-  for (const ref of [...planned.map((p) => p.ref), ...(options.inventory ?? [])]) {
+  for (const ref of refs) {
     const info = cluster.info(ref);
     if (info?.verbs.includes('list') && !kinds.has(`${info.group}|${info.kind}`)) {
       kinds.set(`${info.group}|${info.kind}`, {
@@ -92,14 +108,22 @@ async function listOwned(
       });
     }
   }
-  const selector = ownerSelector(options.target);
-  const candidates = new Map<string, KubeObject>();
-  await forEachLimited([...kinds.values()], LISTS_IN_FLIGHT, async ({ info, version }) => {
-    for (const object of await cluster.list(info, version, null, selector)) {
-      candidates.set(identityOf(refOfLive(object, info)), object);
-    }
-  });
-  return candidates;
+  return [...kinds.values()];
+}
+
+/**
+ * Starts the owner-label lists of the kinds a target's inventory records, while the run
+ * renders: the plan lists them again (readLiveState) and takes these answers, as long as Git
+ * names each kind in the version recorded (else the plan lists its own, and this one is unused).
+ */
+export function readAheadOwned(
+  inventory: readonly ObjectRef[],
+  cluster: Pick<ClusterObjects, 'info' | 'readAheadList'>,
+  target: string,
+): void {
+  const selector = ownerSelector(target);
+  for (const { info, version } of ownedKinds(inventory, cluster))
+    cluster.readAheadList(info, version, null, selector);
 }
 
 /** The ref of a listed object; a cluster-wide kind has no namespace whatever the object says. */

@@ -3,15 +3,17 @@
 import { realpath } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { loadListSemantics } from '../drift/list-semantics.ts';
+import { readAheadOwned } from '../drift/live.ts';
 import { type Plan, plan } from '../drift/plan.ts';
 import { classifyChanges } from '../drift/threeway.ts';
 import { InputError } from '../errors.ts';
 import { readArgoTracked } from '../kube/argocd-tracked.ts';
 import { readFluxInventory } from '../kube/flux-inventory.ts';
 import { type HelmClusterAccess, openHelmCluster } from '../kube/helm-cluster.ts';
+import { readAheadOpenApi } from '../kube/openapi.ts';
 import type { ChangeSet, KubeObject, ObjectRef } from '../model.ts';
 import type { Redactor } from '../redaction.ts';
-import { readInventory } from '../remediate/inventory.ts';
+import { type Inventory, readInventory } from '../remediate/inventory.ts';
 import { acquireLease, type HeldLease } from '../remediate/lease.ts';
 import { claimOf, foreignOwnerMessage, type ResolvedOwner, resolveOwner } from '../remediate/owner.ts';
 import { checkoutBase, gitToplevel } from '../render/git-base.ts';
@@ -67,6 +69,9 @@ export async function diff(
     await lease?.release();
     connection.close();
   };
+  // Reads the plan makes anyway start now, beside rendering. Not for a run that applies: it
+  // reads the target after it holds the target's Lease.
+  const early = options.forApply ? undefined : readAheadTarget(connection, settings);
   try {
     helmCluster = helmClusterFor(connection, settings, redactor);
     const desired = await renderDesired(settings, redactor, {
@@ -80,9 +85,12 @@ export async function diff(
         `${file} is encrypted whole (kind and name too) and no SOPS key given opens it: not compared`,
       );
     hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
-    const target = await claimTarget(connection, settings, hooks, options.forApply === true);
+    const target = await claimTarget(connection, settings, hooks, options.forApply === true, early);
     lease = target.lease;
     const result = await planAgainst(desired, connection, settings, hooks, redactor, target);
+    // A read ahead the plan did not take (a kind Git names in another version now) is never
+    // taken later instead of a fresh read.
+    connection.cluster.client.forgetReadAheads();
     const { changeSet, comparison } = await threeWayChangeSet(settings, result, hooks, redactor, helmCluster);
     if (settings.risk.review)
       changeSet.risks = await reviewPlan(settings, result, changeSet, comparison, connection, hooks);
@@ -149,10 +157,10 @@ async function claimTarget(
   settings: Settings,
   hooks: EngineHooks,
   forApply: boolean,
+  early?: TargetReads,
 ): Promise<TargetClaim> {
   const r = settings.remediation;
-  const owner = await resolveOwner(settings.owner, settings.repoRoot);
-  const inventory = await readInventory(connection.cluster, settings.target, r.inventoryNamespace);
+  const { owner, inventory } = await (early ?? readTarget(connection, settings)).both;
   const claim = claimOf(inventory, owner.owner);
   if (claim.kind === 'foreign') {
     hooks.warning(foreignOwnerMessage(settings.target, claim.owner, owner.owner));
@@ -171,6 +179,43 @@ async function claimTarget(
     onWait: hooks.info,
   });
   return { owner, inventory: inventory.entries, lease };
+}
+
+interface TargetReads {
+  both: Promise<{ owner: ResolvedOwner; inventory: Inventory }>;
+}
+
+function readTarget(connection: Connection, settings: Settings): TargetReads {
+  return {
+    both: Promise.all([
+      resolveOwner(settings.owner, settings.repoRoot),
+      readInventory(connection.cluster, settings.target, settings.remediation.inventoryNamespace),
+    ]).then(([owner, inventory]) => ({ owner, inventory })),
+  };
+}
+
+/**
+ * The target's owner and inventory, read while the run renders, and then the reads they lead
+ * to: the owner-label lists of the kinds the inventory records and their OpenAPI schemas,
+ * which the plan takes (KubeClient.readAhead) when Git names the same kinds, as it does
+ * between two applies. Another owner's target gets none of these: its kinds are not listed.
+ */
+function readAheadTarget(connection: Connection, settings: Settings): TargetReads {
+  const reads = readTarget(connection, settings);
+  reads.both.then(
+    ({ owner, inventory }) => {
+      if (claimOf(inventory, owner.owner).kind === 'foreign') return;
+      readAheadOwned(inventory.entries, connection.cluster, settings.target);
+      void readAheadOpenApi(
+        connection.cluster.client,
+        new Set(inventory.entries.map((ref) => (ref.group ? `${ref.group}/${ref.version}` : ref.version))),
+      );
+    },
+    () => {
+      // claimTarget awaits the same reads, and reports what went wrong.
+    },
+  );
+  return reads;
 }
 
 /** The cluster as Helm may see it; every Secret a chart's lookup reads is a Secret value. */

@@ -34,6 +34,8 @@ export interface RequestStats {
   byVerb: Record<string, number>;
   /** When the first request was sent, in ms since the process started (bundle load + render). */
   firstRequestMs?: number;
+  /** Reads sent ahead (readAhead), and how many of them a later request took. */
+  readAhead?: { sent: number; taken: number };
 }
 
 const BACKOFF = { baseMs: 250, maxMs: 8_000 };
@@ -56,6 +58,8 @@ export class KubeClient {
   private readonly options: Required<Omit<ClientOptions, 'onRetry'>> & Pick<ClientOptions, 'onRetry'>;
   private auth?: Promise<https.RequestOptions>;
   private agent?: https.Agent;
+  /** GETs sent ahead of the request that will take their answer (readAhead). */
+  private readonly early = new Map<string, Promise<unknown>>();
   private readonly limit: Limiter;
 
   constructor(config: KubeConfig, server: string, options: ClientOptions = {}) {
@@ -71,7 +75,41 @@ export class KubeClient {
   }
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions): Promise<T> {
+    if (method === 'GET' && this.early.size > 0) {
+      const key = readKey(path, options.query);
+      const answer = this.early.get(key);
+      if (answer) {
+        this.early.delete(key);
+        if (this.stats.readAhead) this.stats.readAhead.taken++;
+        return answer as Promise<T>;
+      }
+    }
     return this.limit(() => this.withRetries<T>(method, path, options));
+  }
+
+  /**
+   * Sends a GET now whose answer the first later request() of the same path and query takes,
+   * instead of sending its own: reads a run will make anyway start while it renders. The answer
+   * (or error) is the one that request() would have had, only earlier; it is counted once, when
+   * sent. Returns the answer too, for reads that lead to more reads ahead.
+   */
+  readAhead<T = unknown>(path: string, options: RequestOptions): Promise<T> {
+    const key = readKey(path, options.query);
+    let answer = this.early.get(key);
+    if (!answer) {
+      this.stats.readAhead ??= { sent: 0, taken: 0 };
+      this.stats.readAhead.sent++;
+      answer = this.limit(() => this.withRetries<T>('GET', path, options));
+      // Seen by the request that takes it; a read ahead that no request takes must not end the process.
+      answer.catch(() => {});
+      this.early.set(key, answer);
+    }
+    return answer as Promise<T>;
+  }
+
+  /** Reads ahead that no request has taken yet are dropped: requests from now on read afresh. */
+  forgetReadAheads(): void {
+    this.early.clear();
   }
 
   /** Closes kept-alive connections so the process can exit. */
@@ -209,4 +247,11 @@ function retryDelay(error: unknown, attempt: number): number | undefined {
   if (error instanceof KubeConnectionError && error.code && RETRY_CODES.has(error.code))
     return backoffDelay(attempt, BACKOFF);
   return undefined;
+}
+
+/** A read's identity: its path and the query parameters that are set, in a fixed order. */
+function readKey(path: string, query: RequestOptions['query']): string {
+  const set = Object.entries(query ?? {}).filter(([, value]) => value !== undefined);
+  set.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${path}\n${set.map(([key, value]) => `${key}=${value}`).join('&')}`;
 }

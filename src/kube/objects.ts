@@ -1,6 +1,6 @@
 // Object verbs over the byte-faithful client: get, list, server-side apply, delete.
 import { type KubeObject, type ObjectRef, subjectOf } from '../model.ts';
-import type { KubeClient } from './client.ts';
+import type { KubeClient, RequestOptions } from './client.ts';
 import { type Discovery, type ResourceInfo, resourcePath } from './discovery.ts';
 import { KubeApiError } from './errors.ts';
 
@@ -54,13 +54,7 @@ export class ClusterObjects {
       const page = await this.client.request<{ items?: KubeObject[]; metadata?: { continue?: string } }>(
         'GET',
         resourcePath(info, version, namespace),
-        {
-          query: { labelSelector, limit: '500', continue: continueToken },
-          operation: {
-            verb: 'list',
-            subject: `${info.resource}${namespace ? ` in namespace ${namespace}` : ''}`,
-          },
-        },
+        listPage(info, namespace, labelSelector, continueToken),
       );
       for (const item of page.items ?? []) {
         item.apiVersion = apiVersion;
@@ -70,6 +64,11 @@ export class ClusterObjects {
       continueToken = page.metadata?.continue || undefined;
     } while (continueToken);
     return items;
+  }
+
+  /** Starts reading the first page of a list() that the run will make later (KubeClient.readAhead). */
+  readAheadList(info: ResourceInfo, version: string, namespace: string | null, labelSelector?: string): void {
+    this.client.readAhead(resourcePath(info, version, namespace), listPage(info, namespace, labelSelector));
   }
 
   /** Server-side apply; with dryRun the server answers with the object as it would be. */
@@ -163,4 +162,16 @@ export class ClusterObjects {
     }
     return info;
   }
+}
+
+function listPage(
+  info: ResourceInfo,
+  namespace: string | null,
+  labelSelector: string | undefined,
+  continueToken?: string,
+): RequestOptions {
+  return {
+    query: { labelSelector, limit: '500', continue: continueToken },
+    operation: { verb: 'list', subject: `${info.resource}${namespace ? ` in namespace ${namespace}` : ''}` },
+  };
 }

@@ -85,6 +85,27 @@ export function openApiPath(apiVersion: string): string {
   return apiVersion.includes('/') ? `apis/${apiVersion}` : `api/${apiVersion}`;
 }
 
+const operation = (subject: string) => ({ verb: 'read OpenAPI schema', subject });
+
+/**
+ * Starts reading the index and the documents of `groupVersions` that fetchOpenApiDocuments
+ * will read later in the run (KubeClient.readAhead). Never rejects: what fails here fails
+ * again, and is reported, there.
+ */
+export async function readAheadOpenApi(client: KubeClient, groupVersions: Iterable<string>): Promise<void> {
+  try {
+    const index = await client.readAhead<OpenApiIndex>('/openapi/v3', {
+      operation: operation('/openapi/v3'),
+    });
+    for (const gv of groupVersions) {
+      const url = index.paths?.[openApiPath(gv)]?.serverRelativeURL;
+      if (url) client.readAhead(url, { operation: operation(openApiPath(gv)) });
+    }
+  } catch {
+    // Read again by fetchOpenApiDocuments, which says what went wrong.
+  }
+}
+
 /**
  * The documents of `groupVersions` (`v1`, `apps/v1`) the server serves, by group-version. Never
  * rejects: a server without OpenAPI v3 (or one that refuses it) gives none, and `problem` says
@@ -96,7 +117,6 @@ export async function fetchOpenApiDocuments(
   groupVersions: Iterable<string>,
 ): Promise<{ documents: Map<string, OpenApiDocument>; problem?: string }> {
   const documents = new Map<string, OpenApiDocument>();
-  const operation = (subject: string) => ({ verb: 'read OpenAPI schema', subject });
   let index: OpenApiIndex;
   try {
     index = await client.request<OpenApiIndex>('GET', '/openapi/v3', { operation: operation('/openapi/v3') });
