@@ -9,6 +9,7 @@
 // second, which keeps the check-dist step cheap. Output is deterministic for the same inputs.
 // `--outdir <dir>` bundles elsewhere than dist/ (the e2e tests run a bundle fresh from src/).
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -73,9 +74,31 @@ const kubeConfigOnly = {
   },
 };
 
+// Node.js builtins are loaded with require(), not as ES modules. An ES module import of a
+// builtin makes Node.js build a module facade that reads every export once, getters included:
+// node:http's WebSocket, CloseEvent and MessageEvent getters load Node's own undici (~40 ms of a
+// 1.35 s run at 1,000 objects, bench/RESULTS.md), crypto's webcrypto its Web Crypto. Through
+// require() each export is read when the code reads it. Only static imports are redirected;
+// require() calls in CommonJS dependencies already use the banner's require.
+const builtins = new Set(builtinModules);
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      if (args.kind !== 'import-statement' || !builtins.has(name)) return undefined;
+      return { path: `node:${name}`, namespace: 'builtin-by-require' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 const bundle = {
   ...common,
-  plugins: [kubeConfigOnly],
+  plugins: [kubeConfigOnly, builtinsByRequire],
   target: 'node24',
   define: { __KUBE_DRIFT_VERSION__: JSON.stringify(pkg.version) },
   // Some CommonJS dependencies call require(); give the ESM bundle one.
