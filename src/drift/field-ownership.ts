@@ -47,8 +47,17 @@ interface ResolvedChild {
   token: string;
 }
 
-/** The live children of `value` in document order, each with its node in the union tree (if any). */
-export function liveChildren(node: OwnershipNode, value: unknown, positions: ListPositions): ResolvedChild[] {
+/**
+ * The live children of `value` in document order, each with its node in the union tree (if
+ * any); with `ownedOnly`, only those with a node (what no managed fields entry names, a walk
+ * down the tree skips: most of a live object, its status too, on every object of a plan).
+ */
+export function liveChildren(
+  node: OwnershipNode,
+  value: unknown,
+  positions: ListPositions,
+  ownedOnly = false,
+): ResolvedChild[] {
   const out: ResolvedChild[] = [];
   if (Array.isArray(value)) {
     const byIndex: ResolvedChild[] = new Array(value.length);
@@ -60,13 +69,16 @@ export function liveChildren(node: OwnershipNode, value: unknown, positions: Lis
       if (i !== -1 && !byIndex[i]) byIndex[i] = { key, node: child, value: value[i], token: String(i) };
     }
     for (let i = 0; i < value.length; i++) {
-      out.push(byIndex[i] ?? { key: `i:${i}`, node: undefined, value: value[i], token: String(i) });
+      const owned = byIndex[i];
+      if (owned) out.push(owned);
+      else if (!ownedOnly) out.push({ key: `i:${i}`, node: undefined, value: value[i], token: String(i) });
     }
   } else if (isPlainObject(value)) {
     for (const name in value) {
       if (!Object.hasOwn(value, name)) continue;
       const key = `f:${name}`;
-      out.push({ key, node: node.children.get(key), value: value[name], token: escapeToken(name) });
+      const child = node.children.get(key);
+      if (child || !ownedOnly) out.push({ key, node: child, value: value[name], token: escapeToken(name) });
     }
   }
   return out;
@@ -99,7 +111,7 @@ function nodesByPointer(index: OwnershipIndex, live: KubeObject): Map<string, Ow
   const walk = (node: OwnershipNode, value: unknown, pointer: string): void => {
     byPointer.set(pointer, node);
     if (node.children.size === 0) return;
-    for (const child of liveChildren(node, value, index.positions)) {
+    for (const child of liveChildren(node, value, index.positions, true)) {
       if (child.node) walk(child.node, child.value, `${pointer}/${child.token}`);
     }
   };

@@ -109,7 +109,7 @@ export function fieldsToRemove(
   const out: string[] = [];
   const walk = (node: OwnershipNode, value: unknown, want: Maybe, applied: Maybe, pointer: string): void => {
     if (node.children.size === 0) return;
-    for (const child of liveChildren(node, value, positions)) {
+    for (const child of liveChildren(node, value, positions, true)) {
       if (!child.node) continue;
       const path = `${pointer}/${child.token}`;
       if (exclude(path)) continue;
