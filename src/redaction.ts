@@ -111,7 +111,8 @@ export class Redactor {
   private readonly starts = new Uint8Array(STARTS_SIZE);
   private readonly known = new Set<string>();
   private unsorted = new Set<string[]>();
-  private readonly processed = new Set<string>();
+  /** Raw values already registered, by where they were found (`data`, `stringData`, `applied`). */
+  private readonly processed = new Map<string, Set<string>>();
 
   private readonly onRegister?: (value: string) => void;
 
@@ -196,9 +197,15 @@ export class Redactor {
 
   /** Whether this raw value was registered before, as a `data`, `stringData` or annotation value. */
   private seen(field: string, value: string): boolean {
-    const key = `${field}\0${value}`;
-    if (this.processed.has(key)) return true;
-    this.processed.add(key);
+    // A set per field, not one of `field + value` keys: a value read from JSON keeps its hash,
+    // where a joined key was a new string to hash on every look (every Secret is seen 2-3 times).
+    let values = this.processed.get(field);
+    if (!values) {
+      values = new Set();
+      this.processed.set(field, values);
+    }
+    if (values.has(value)) return true;
+    values.add(value);
     return false;
   }
 
