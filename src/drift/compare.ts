@@ -59,13 +59,17 @@ export function compareObject(input: CompareInput): Comparison {
   const notes = [...adoption.notes];
   const ignored = input.rules.pathsFor(live);
   const held = ignored.length > 0 ? holdIgnored(applyObject, live, ignored) : applyObject;
+  const result = { applyObject: held, manualFields: adoption.removed };
+  // The in-sync proof predicts the live object itself, with nothing taken over: both sides of
+  // the comparison below would be the same object, normalized and masked the same way.
+  if (adoption.after === live)
+    return { ...result, entry: withNotes({ ...base, action: 'unchanged' }, notes) };
   const masked = maskSecrets(
     normalizeForDiff(applyIgnore(live, ignored)),
     normalizeForDiff(applyIgnore(adoption.after, ignored)),
   );
   const before = masked.live as KubeObject;
   const after = masked.predicted as KubeObject;
-  const result = { applyObject: held, manualFields: adoption.removed };
   if (deepEqual(before, after)) {
     return { ...result, entry: withNotes({ ...base, action: 'unchanged' }, notes) };
   }
