@@ -124,13 +124,15 @@ export function mergeOver(live: unknown, desired: unknown, ctx: MergeContext): u
         pointer: `${ctx.pointer}/${escapeToken(key)}`,
         item: false,
       };
-      const liveHas = base !== undefined && Object.hasOwn(base, key);
+      // `kubectl create --dry-run -o yaml` writes it; an update never changes it (the server keeps its own).
+      if (ctx.stored && key === 'creationTimestamp' && value === null && ctx.pointer === '/metadata')
+        continue;
       // A zero, `[]` or `{}` a built-in type never stores: the apply leaves the field absent.
       if (ctx.stored && notStored(placeOf(ctx), key, value)) {
         delete result[key];
         continue;
       }
-      if (liveHas) setOwn(result, key, mergeOver(base[key], value, child));
+      if (base && Object.hasOwn(base, key)) setOwn(result, key, mergeOver(base[key], value, child));
       else setOwn(result, key, added(value, child));
     }
     return result;
@@ -153,8 +155,8 @@ const placeOf = (ctx: MergeContext): SchemaPlace => ({
 });
 
 /**
- * A value the apply writes whole (an atomic list or map, or one the schema does not cover): as
- * the server stores it, or live's own where that is the same stored value.
+ * A value the apply writes whole (an atomic list or map, as the schema says): as the server
+ * stores it, or live's own where that is the same stored value.
  */
 function replacedWhole(live: unknown, desired: unknown, ctx: MergeContext): unknown {
   const place = placeOf(ctx);

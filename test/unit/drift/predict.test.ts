@@ -62,6 +62,18 @@ describe('client mode reports the fields a dry-run would', () => {
       ['/spec/template/spec/containers/0/resources/limits/cpu'],
     ],
     [
+      'creationTimestamp: null (kubectl create --dry-run -o yaml): the server keeps its own',
+      { ...container({}), metadata: { name: 'x', creationTimestamp: null } } as KubeObject,
+      withImage(
+        {
+          ...container({}),
+          metadata: { name: 'x', creationTimestamp: '2026-12-02T17:00:00Z' },
+        } as KubeObject,
+        'app:2',
+      ),
+      [IMAGE],
+    ],
+    [
       'empty resource maps the server does not store (resources: {limits: {}, requests: {}})',
       ...edited({ resources: { limits: {}, requests: {} } }, { resources: {} }),
       [IMAGE],
