@@ -212,13 +212,14 @@ function whole(git: unknown, live: unknown, at: At, walk: Walk, item: boolean, w
 /**
  * Whether the apply surely writes another value than live holds inside a value it replaces whole:
  * a scalar Git itself sets (not a default filled in) that live holds as another value of the same
- * type (a zero aside: the server may not store it), a list of another length, or a key live holds
- * in a map (no properties, so nothing the server could default) that Git's lacks. Defaults only
- * fill in what Git leaves out, so they cannot make such a value equal again.
+ * type (a zero aside: the server may not store it), or a key live holds in a map (no properties,
+ * so nothing the server could default) that Git's lacks. Defaults only fill in what Git leaves
+ * out, so they cannot make such a value equal again.
  */
 function writesOtherValue(git: unknown, stored: unknown, live: unknown, place: SchemaPlace): boolean {
   if (Array.isArray(git) && Array.isArray(stored) && Array.isArray(live)) {
-    if (stored.length !== live.length) return stored.length > 0 && live.length > 0;
+    // Another length is no proof: admission may add elements (DefaultTolerationSeconds to a Pod's tolerations).
+    if (stored.length !== live.length) return false;
     const element = { ...place, item: true };
     return stored.some((s, i) => writesOtherValue(git[i], s, live[i], element));
   }

@@ -206,6 +206,24 @@ describe('client mode compares Git as the server stores it', () => {
       'not verifiable at /spec/matchConstraints',
     ],
     [
+      // Admission may add elements (a Pod's default tolerations): another length is no proof.
+      'an atomic list of structures with an element more live',
+      policy({ port: 8080 }),
+      object('networking.k8s.io/v1', 'NetworkPolicy', {
+        spec: {
+          ingress: [
+            {
+              ports: [
+                { port: 8080, protocol: 'TCP' },
+                { port: 9090, protocol: 'TCP' },
+              ],
+            },
+          ],
+        },
+      }),
+      'not verifiable at /spec/ingress',
+    ],
+    [
       // Maps have no defaults: a key only live is one the apply removes.
       'a label added by hand to a selector Git sets inside an atomic map',
       admissionPolicy({ namespaceSelector: { matchLabels: { team: 'a' } } }),
