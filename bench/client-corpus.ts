@@ -1,10 +1,14 @@
-// node bench/client-corpus.ts [--cli dist/cli.js] [--baseline-cli other/cli.js] [--sets a,b] [--keep | --reuse | --clean]
+// node bench/client-corpus.ts [--cli dist/cli.js] [--baseline-cli other/cli.js] [--sets a,b] [--hand-edits]
+//   [--prefix client] [--keep | --reuse | --clean]
 // Client mode (`--diff-mode client`, read-only kubeconfig) on public projects' manifests applied
 // as their users apply them (kubectl apply --server-side, helm install): nothing was changed
 // after the apply, so every object reported as drift is false drift. Prints per set the objects,
 // the false drift, the objects not verifiable without a dry-run and those proved in sync, and the
 // totals against issue 18's targets (no false drift, at most 10% not verifiable). Run on demand;
-// not part of npm test. Modules come from the Go module proxy (bench/real-sources.ts, cached
+// not part of npm test. With --hand-edits, one object of each namespaced kind of each set then gets
+// a hand edit (a label Git sets, another value: `kubectl label --overwrite`), and client mode's
+// fields of each edited object are compared with server mode's (a dry-run): they must be the same.
+//  Modules come from the Go module proxy (bench/real-sources.ts, cached
 // under ~/.cache/kube-drift/), are copied into a temporary repository and never into this one.
 import {
   cpSync,
@@ -42,6 +46,16 @@ const { values: flags } = parseArgs({
     clean: { type: 'boolean', default: false },
     /** Where the per-object findings go (drifted fields, not-verifiable reasons). */
     details: { type: 'string', default: join(tmpdir(), 'kube-drift-client-corpus.txt') },
+    /** After the as-applied diff: one hand edit per namespaced kind per set, client's fields against server's. */
+    'hand-edits': { type: 'boolean', default: false },
+    /** Namespaces <prefix>-<set>, chart releases <prefix>: several people may share the cluster. */
+    prefix: { type: 'string', default: 'client' },
+    /**
+     * Leave out the Kustomize and plain sets' cluster-scoped objects (CRDs, RBAC, webhooks), for a
+     * cluster where another run (bench/real.ts) applied the same ones: ClusterRoleBindings and
+     * webhooks name the namespace, and applying them again would take them over.
+     */
+    'namespaced-only': { type: 'boolean', default: false },
   },
 });
 const CLIS = [...(flags['baseline-cli'] ? [resolve(flags['baseline-cli'])] : []), resolve(flags.cli)];
@@ -51,13 +65,13 @@ const KUBECTL = lookupTool('kubectl') ?? 'kubectl';
 const HELM = lookupTool('helm') ?? 'helm';
 const LABEL = { key: 'kube-drift-bench', value: 'client-corpus' };
 /** Release name of every chart: cluster-scoped chart objects are then named client-…. */
-const RELEASE = 'client';
-const STATE = join(homedir(), '.cache', 'kube-drift', 'client-corpus-state.json');
+const RELEASE = flags.prefix;
+const STATE = join(homedir(), '.cache', 'kube-drift', `${flags.prefix}-corpus-state.json`);
 const log = (line: string) =>
   process.stderr.write(`[client-corpus ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 interface CorpusSet {
-  /** Namespace client-<name>. */
+  /** Namespace <prefix>-<name>. */
   name: string;
   module: Module;
   dir: string;
@@ -143,9 +157,15 @@ const SETS: CorpusSet[] = [
     module: INGRESS_NGINX,
     dir: 'charts/ingress-nginx',
     kind: 'helm',
-    set: ['controller.admissionWebhooks.enabled=false', 'controller.ingressClassResource.name=client-nginx'],
+    set: [
+      'controller.admissionWebhooks.enabled=false',
+      `controller.ingressClassResource.name=${flags.prefix}-nginx`,
+    ],
   },
 ];
+
+const CLUSTER_SCOPED_KINDS =
+  '(CustomResourceDefinition|ClusterRole|ClusterRoleBinding|MutatingWebhookConfiguration|ValidatingWebhookConfiguration|ValidatingAdmissionPolicy|ValidatingAdmissionPolicyBinding|APIService|IngressClass|PriorityClass|GatewayClass)';
 
 interface Prepared {
   set: CorpusSet;
@@ -160,7 +180,7 @@ async function prepare(root: string, sets: CorpusSet[]): Promise<Prepared[]> {
   const copied = new Set<string>();
   for (const set of sets) {
     const vendor = await vendorModule(root, set.module, copied);
-    const namespace = `client-${set.name}`;
+    const namespace = `${flags.prefix}-${set.name}`;
     if (set.kind === 'helm') {
       out.push({ set, namespace, path: join(vendor, set.dir) });
       continue;
@@ -176,8 +196,9 @@ async function prepare(root: string, sets: CorpusSet[]): Promise<Prepared[]> {
         : [];
     for (const f of files) cpSync(join(root, vendor, set.dir, f), join(root, wrapper, f));
     const resources = set.kind === 'kustomize' ? [`../../${join(vendor, set.dir)}`] : files;
-    const drop = set.drop
-      ? `patches:\n  - target: {kind: "${set.drop}"}\n    patch: |\n      $patch: delete\n      apiVersion: v1\n      kind: Any\n      metadata: {name: any}\n`
+    const drops = [set.drop, flags['namespaced-only'] ? CLUSTER_SCOPED_KINDS : undefined].filter(Boolean);
+    const drop = drops.length
+      ? `patches:\n  - target: {kind: "${drops.join('|')}"}\n    patch: |\n      $patch: delete\n      apiVersion: v1\n      kind: Any\n      metadata: {name: any}\n`
       : '';
     writeFileSync(
       join(root, wrapper, 'kustomization.yaml'),
@@ -277,6 +298,8 @@ async function applyAll(root: string, prepared: Prepared[]): Promise<State> {
     nsObjects.join('\n'),
   );
   for (const [i, p] of prepared.entries()) {
+    // --namespaced-only may leave a set of CRDs with nothing to apply.
+    if (!rendered[i].trim()) continue;
     log(`applying ${p.set.name} (${p.set.kind === 'helm' ? 'helm install' : 'kubectl apply --server-side'})`);
     if (p.set.kind === 'helm')
       await must(HELM, ['--kubeconfig', ADMIN, 'upgrade', '--install', ...helmArgs(root, p)]);
@@ -456,6 +479,97 @@ function table(rows: Row[]): string[] {
   return lines;
 }
 
+/** An object given a hand edit, and the fields each mode reports for it. */
+interface Edited {
+  set: string;
+  key: string;
+  /** The label whose value was changed. */
+  label: string;
+}
+
+/**
+ * One hand edit per namespaced kind of each set: the first label of the live object (one Git
+ * sets, for everything these sets apply) gets another value, as `kubectl label --overwrite`
+ * would. The object then has drift in both modes, and client mode predicts the whole object.
+ */
+async function handEdit(p: Prepared, entries: Entry[]): Promise<Edited[]> {
+  const edited: Edited[] = [];
+  const kinds = new Set<string>();
+  for (const e of entries) {
+    if (e.namespace === null || kinds.has(e.kind)) continue;
+    const object = `${e.kind}/${e.name}`;
+    const live = JSON.parse(await kubectl(['get', '-n', e.namespace, object, '-o', 'json'])) as {
+      metadata: { labels?: Record<string, string> };
+    };
+    const label = Object.keys(live.metadata.labels ?? {})[0];
+    if (!label) continue;
+    kinds.add(e.kind);
+    await kubectl(['label', '--overwrite', '-n', e.namespace, object, `${label}=edited-by-hand`]);
+    edited.push({ set: p.set.name, key: keyOf(e), label });
+  }
+  return edited;
+}
+
+/** Each edited object's fields in one mode, by object. */
+async function editedFields(
+  cli: string,
+  root: string,
+  p: Prepared,
+  mode: 'client' | 'server',
+): Promise<Map<string, string>> {
+  const fields = new Map<string, string>();
+  for (const e of (await report(cli, root, p, mode)).entries)
+    fields.set(
+      keyOf(e),
+      `${e.action} ${e.changes
+        .map((c) => c.path)
+        .sort()
+        .join(' ')}`,
+    );
+  return fields;
+}
+
+/** Client mode's fields of each edited object against server mode's: the rows of objects that differ. */
+async function compareEdited(
+  root: string,
+  prepared: Prepared[],
+  edited: Map<Prepared, Edited[]>,
+): Promise<string[]> {
+  const lines: string[] = [];
+  const server = new Map<Prepared, Map<string, string>>();
+  for (const p of prepared) server.set(p, await editedFields(CLIS.at(-1)!, root, p, 'server'));
+  for (const cli of CLIS) {
+    const details: string[] = [];
+    let compared = 0;
+    let differ = 0;
+    const sets = new Set<string>();
+    for (const p of prepared) {
+      const client = await editedFields(cli, root, p, 'client');
+      for (const e of edited.get(p) ?? []) {
+        compared++;
+        const want = server.get(p)!.get(e.key) ?? '(not reported)';
+        const got = client.get(e.key) ?? '(not reported)';
+        if (want === got) continue;
+        differ++;
+        sets.add(p.set.name);
+        details.push(`${e.set}: ${e.key} (label ${e.label})\n  server: ${want}\n  client: ${got}`);
+      }
+    }
+    const file = flags.details.replace(
+      /(\.txt)?$/,
+      `-edits${cli === CLIS[0] && CLIS.length > 1 ? '-baseline' : ''}.txt`,
+    );
+    writeFileSync(file, `${details.join('\n')}\n`);
+    lines.push(
+      `### ${cli}: one hand edit per namespaced kind per set`,
+      '',
+      `client mode's fields differ from server mode's on **${differ} of ${compared}** edited objects (in ${sets.size} of ${prepared.length} sets; target 0). Object by object: ${file}`,
+      '',
+    );
+  }
+  return lines;
+}
+
 /** The read-only credential must read every kind the sets hold, and must not write. */
 async function checkReadonly(): Promise<void> {
   const can = async (verb: string, resource: string) =>
@@ -512,6 +626,15 @@ async function main(): Promise<void> {
           : flags.details;
       writeFileSync(file, `${details.join('\n')}\n`);
       sections.push(`### ${cli}`, '', ...table(rows), '', `Findings object by object: ${file}`, '');
+    }
+    if (flags['hand-edits']) {
+      const edited = new Map<Prepared, Edited[]>();
+      for (const p of prepared) {
+        const entries = (await report(CLIS.at(-1)!, root, p, 'server')).entries;
+        edited.set(p, await handEdit(p, entries));
+      }
+      log(`edited ${[...edited.values()].flat().length} objects by hand`);
+      sections.push(...(await compareEdited(root, prepared, edited)));
     }
     const text = [
       `## Client mode on real manifests, ${new Date().toISOString().slice(0, 16)}Z`,

@@ -13,15 +13,19 @@ import {
   sameElement,
 } from './list-semantics.ts';
 import { isManualManager, type ManagerMatcher } from './managers.ts';
+import { storedQuantity } from './quantity.ts';
+import { liveForm, notStored, type SchemaPlace, storedForm } from './stored-form.ts';
 
 /**
  * Client mode (no write verbs): what a server-side apply of Git would leave, predicted without
  * the server. Fields that only kube-drift's own apply or people own and that Git no longer sets
  * are removed (as the apply, and remediation's takeover, would remove them); then Git's fields
  * are merged over the live object with the lists' semantics (`lists`: map lists by key, sets by
- * value, the rest replaced whole), Secret `stringData` folded into `data`. New containers and ports get the
- * server's well-known defaults; other structures Git adds to an existing object may gain
- * defaults only a dry-run shows, and `defaultedPaths` names them for the entry's note.
+ * value, the rest replaced whole), Secret `stringData` folded into `data`. Where the server's
+ * schemas are known, Git's values are merged as the server stores them (as the in-sync proof
+ * compares them: stored-form.ts), so that only real changes differ from live. New containers and
+ * ports get the server's well-known defaults; other structures Git adds to an existing object may
+ * gain defaults only a dry-run shows, and `defaultedPaths` names them for the entry's note.
  */
 export function predictClientSide(
   desired: KubeObject,
@@ -51,6 +55,7 @@ export function predictClientSide(
     fields: [],
     pointer: '',
     defaultedPaths,
+    stored: lists.structure !== undefined && lists.facts !== undefined,
   }) as KubeObject;
   predicted.metadata = { ...predicted.metadata, resourceVersion: live.metadata.resourceVersion };
   return { predicted, defaultedPaths };
@@ -66,12 +71,26 @@ export interface MergeContext {
   pointer: string;
   /** Where Git adds a structure whose server defaults are not known here. */
   defaultedPaths?: string[];
+  /** The value at `fields` is a list's element (schemas address elements apart from their list). */
+  item?: boolean;
+  /**
+   * Git's values as the server stores them (`lists` must hold the server's schemas): quantities
+   * canonical, what a built-in type never stores left out, atomic values with their defaults, and
+   * live's value kept where Git's is the same as stored. Client mode only: the merge a dry-run
+   * update is sent (predictAfterTakeover) keeps Git's values as written.
+   */
+  stored?: boolean;
 }
 
 /** Git's value merged over live's, as server-side apply merges them. */
 export function mergeOver(live: unknown, desired: unknown, ctx: MergeContext): unknown {
+  const structure = ctx.stored
+    ? ctx.lists?.structure?.(ctx.apiVersion ?? '', ctx.kind, ctx.fields, ctx.item)
+    : undefined;
   if (Array.isArray(desired)) {
     const list = (ctx.lists ?? BUILTIN_LIST_SEMANTICS).listType(ctx.apiVersion ?? '', ctx.kind, ctx.fields);
+    if (structure && (structure.kind !== 'list' || structure.list.type === 'atomic'))
+      return replacedWhole(live, desired, ctx);
     if (!Array.isArray(live) || list.type === 'atomic') {
       if (!deepEqual(live, desired)) noteAdded(live, desired, ctx);
       return cloneJson(desired);
@@ -84,16 +103,18 @@ export function mergeOver(live: unknown, desired: unknown, ctx: MergeContext): u
     const result = cloneJson(live);
     for (const item of desired) {
       const at = result.findIndex((l) => sameElement(l, item, list));
+      const element = { ...ctx, item: true };
       if (at !== -1) {
-        result[at] = mergeOver(result[at], item, { ...ctx, pointer: `${ctx.pointer}/${at}` });
+        result[at] = mergeOver(result[at], item, { ...element, pointer: `${ctx.pointer}/${at}` });
       } else {
         const pointer = `${ctx.pointer}/${result.length}`;
-        result.push(withServerDefaults(cloneJson(item), { ...ctx, pointer }));
+        result.push(added(item, { ...element, pointer }));
       }
     }
     return result;
   }
   if (isPlainObject(desired)) {
+    if (structure && (structure.kind !== 'map' || structure.atomic)) return replacedWhole(live, desired, ctx);
     const base = isPlainObject(live) ? live : undefined;
     const result: Record<string, unknown> = base ? { ...base } : {};
     for (const [key, value] of Object.entries(desired)) {
@@ -101,13 +122,54 @@ export function mergeOver(live: unknown, desired: unknown, ctx: MergeContext): u
         ...ctx,
         fields: [...ctx.fields, key],
         pointer: `${ctx.pointer}/${escapeToken(key)}`,
+        item: false,
       };
+      // `kubectl create --dry-run -o yaml` writes it; an update never changes it (the server keeps its own).
+      if (ctx.stored && key === 'creationTimestamp' && value === null && ctx.pointer === '/metadata')
+        continue;
+      // A zero, `[]` or `{}` a built-in type never stores: the apply leaves the field absent.
+      if (ctx.stored && notStored(placeOf(ctx), key, value)) {
+        delete result[key];
+        continue;
+      }
       if (base && Object.hasOwn(base, key)) setOwn(result, key, mergeOver(base[key], value, child));
-      else setOwn(result, key, withServerDefaults(cloneJson(value), child));
+      else setOwn(result, key, added(value, child));
     }
     return result;
   }
+  if (
+    structure?.kind === 'scalar' &&
+    structure.quantity &&
+    (typeof desired === 'string' || typeof desired === 'number')
+  )
+    return storedQuantity(desired) ?? desired;
   return desired;
+}
+
+const placeOf = (ctx: MergeContext): SchemaPlace => ({
+  lists: ctx.lists ?? BUILTIN_LIST_SEMANTICS,
+  apiVersion: ctx.apiVersion ?? '',
+  kind: ctx.kind,
+  fields: ctx.fields,
+  item: ctx.item ?? false,
+});
+
+/**
+ * A value the apply writes whole (an atomic list or map, as the schema says): as the server
+ * stores it, or live's own where that is the same stored value.
+ */
+function replacedWhole(live: unknown, desired: unknown, ctx: MergeContext): unknown {
+  const place = placeOf(ctx);
+  const stored = storedForm(desired, place);
+  if (live !== undefined && deepEqual(stored, liveForm(live, place))) return cloneJson(live);
+  if (!deepEqual(live, stored)) noteAdded(live, stored, ctx);
+  return stored;
+}
+
+/** A value Git adds where live has none: with the server's defaults, as the server stores it. */
+function added(value: unknown, ctx: MergeContext): unknown {
+  const defaulted = withServerDefaults(cloneJson(value), ctx);
+  return ctx.stored ? storedForm(defaulted, placeOf(ctx)) : defaulted;
 }
 
 /** Records a structure Git adds that the server may fill in (maps, lists of maps); scalars it never defaults. */

@@ -200,9 +200,49 @@ function coversFields(
 function whole(git: unknown, live: unknown, at: At, walk: Walk, item: boolean, what: string): undefined {
   if (deepEqual(git, live)) return;
   const place = placeOf(walk, at, item);
-  if (deepEqual(storedForm(git, place), liveForm(live, place))) return;
+  const stored = storedForm(git, place);
+  const liveStored = liveForm(live, place);
+  if (deepEqual(stored, liveStored)) return;
   // Only scalars inside: nothing the server could default, so the apply surely changes it.
-  note(walk, at, `${what} that differs live`, what === 'an atomic list' && scalarsOnly(git));
+  const certain =
+    (what === 'an atomic list' && scalarsOnly(git)) || writesOtherValue(git, stored, liveStored, place);
+  note(walk, at, `${what} that differs live`, certain);
+}
+
+/**
+ * Whether the apply surely writes another value than live holds inside a value it replaces whole:
+ * a scalar Git itself sets (not a default filled in) that live holds as another value of the same
+ * type (a zero aside: the server may not store it), or a key live holds in a map (no properties,
+ * so nothing the server could default) that Git's lacks. Defaults only fill in what Git leaves
+ * out, so they cannot make such a value equal again.
+ */
+function writesOtherValue(git: unknown, stored: unknown, live: unknown, place: SchemaPlace): boolean {
+  if (Array.isArray(git) && Array.isArray(stored) && Array.isArray(live)) {
+    // Another length is no proof: admission may add elements (DefaultTolerationSeconds to a Pod's tolerations).
+    if (stored.length !== live.length) return false;
+    const element = { ...place, item: true };
+    return stored.some((s, i) => writesOtherValue(git[i], s, live[i], element));
+  }
+  if (isPlainObject(git) && isPlainObject(stored) && isPlainObject(live)) {
+    const { lists, apiVersion, kind, fields, item } = place;
+    const map =
+      lists.structure?.(apiVersion, kind, fields, item)?.kind === 'map' &&
+      !lists.facts?.(apiVersion, kind, fields, item);
+    if (map && Object.keys(live).some((key) => !Object.hasOwn(stored, key))) return true;
+    return Object.keys(git).some(
+      (key) =>
+        Object.hasOwn(stored, key) &&
+        Object.hasOwn(live, key) &&
+        writesOtherValue(git[key], stored[key], live[key], {
+          ...place,
+          fields: [...fields, key],
+          item: false,
+        }),
+    );
+  }
+  const scalar = (v: unknown) => v !== null && v !== undefined && typeof v !== 'object';
+  const zero = stored === 0 || stored === false || stored === '';
+  return scalar(git) && scalar(stored) && typeof stored === typeof live && stored !== live && !zero;
 }
 
 function scalarsOnly(value: unknown): boolean {

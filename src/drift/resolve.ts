@@ -77,10 +77,27 @@ export function resolveDesired(
     }
     seen.set(key, item);
     object.metadata.labels = { ...object.metadata.labels, ...ownerLabels(options.target) };
+    withoutAggregatedRules(object);
     const reportOnly = item.group ? options.reportOnlyGroups?.get(item.group) : undefined;
     planned.push({ ...plannedOf(item, ref, object), reportOnly });
   }
   return { planned, errors, newNamespaces };
+}
+
+/**
+ * An aggregated ClusterRole's `rules` belong to the clusterrole-aggregation-controller, which
+ * rewrites them from the roles its selectors match as soon as anyone else writes them: Git's
+ * `rules` (mostly `[]`) never last, so they are left out of the object to apply. Applying Git
+ * then changes nothing of them (another manager, the controller, owns them), and both diff modes
+ * compare everything else exactly (as Argo CD's `ignoreAggregatedRoles`).
+ */
+function withoutAggregatedRules(object: KubeObject): void {
+  const aggregated =
+    object.kind === 'ClusterRole' &&
+    object.apiVersion === 'rbac.authorization.k8s.io/v1' &&
+    object.aggregationRule !== undefined &&
+    object.aggregationRule !== null;
+  if (aggregated) delete object.rules;
 }
 
 function plannedOf(item: DesiredObject, ref: ObjectRef, object: KubeObject): PlannedObject {

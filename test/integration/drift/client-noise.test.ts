@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../support/cli.ts';
 import {
+  kubeconfigPath,
   kubectlOk,
   REPO_ROOT,
   readonlyKubeconfigPath,
@@ -50,7 +51,9 @@ describe('client mode on manifests the server stores otherwise than written', { 
     if (repo) rmSync(repo, { recursive: true, force: true });
   });
 
-  async function clientDiff(): Promise<{ code: number; report: Report; byName: Map<string, Entry> }> {
+  async function diff(
+    mode: 'client' | 'server',
+  ): Promise<{ code: number; report: Report; byName: Map<string, Entry> }> {
     const run = await runCli([
       'diff',
       '--path',
@@ -60,9 +63,9 @@ describe('client mode on manifests the server stores otherwise than written', { 
       '--target',
       ns.name,
       '--kubeconfig',
-      readonlyKubeconfigPath(),
+      mode === 'client' ? readonlyKubeconfigPath() : kubeconfigPath(),
       '--diff-mode',
-      'client',
+      mode,
       '--three-way',
       'off',
       '-o',
@@ -74,8 +77,10 @@ describe('client mode on manifests the server stores otherwise than written', { 
     );
     const report = JSON.parse(run.stdout) as Report;
     assert.deepEqual(report.errors, []);
-    return { code: run.code, report, byName: new Map(report.entries.map((e) => [`${e.kind}/${e.name}`, e])) };
+    const byName = new Map(report.entries.map((e) => [`${e.kind.toLowerCase()}/${e.name}`, e]));
+    return { code: run.code, report, byName };
   }
+  const clientDiff = () => diff('client');
 
   it('as applied: every object proved in sync, none drifted, none not verifiable', async () => {
     const { code, report } = await clientDiff();
@@ -89,14 +94,21 @@ describe('client mode on manifests the server stores otherwise than written', { 
     assert.deepEqual(report.verification, { dryRun: 0, proof: 5, clientSide: 0, notVerifiable: 0 });
   });
 
-  // One hand edit per kind of noise, as a person makes it; each object then has drift or is not
-  // verifiable, never unchanged. [what, object, kubectl patch, the action client mode reports]
-  const edits: [string, string, string, 'configured' | 'not verifiable'][] = [
+  // One hand edit per kind of noise, as a person makes it. Where client mode can be exact, it
+  // reports the object as server mode (a dry-run) does, field for field: the noise around the
+  // edit must not show, nor hide the edit. [what, object, kubectl patch, what client mode reports]
+  const edits: [string, string, string, 'as server mode' | 'not verifiable'][] = [
     [
       'a quantity (cpu 2000m in Git, 3 live)',
       'deployment/web',
       '[{"op":"replace","path":"/spec/template/spec/containers/0/resources/limits/cpu","value":"3"}]',
-      'configured',
+      'as server mode',
+    ],
+    [
+      'an image, next to every kind of noise in the Deployment',
+      'deployment/web',
+      '[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"ghcr.io/example/web:1.0.1"}]',
+      'as server mode',
     ],
     [
       'a zero the server does not store (minReadySeconds 0 in Git, 10 live)',
@@ -111,44 +123,71 @@ describe('client mode on manifests the server stores otherwise than written', { 
       'not verifiable',
     ],
     [
-      "a default inside an atomic map (a fieldRef's path)",
+      "a value Git sets inside an atomic map beside a default (a fieldRef's path)",
       'deployment/web',
       '[{"op":"replace","path":"/spec/template/spec/containers/0/env/0/valueFrom/fieldRef/fieldPath","value":"metadata.name"}]',
-      'not verifiable',
+      'as server mode',
     ],
     [
-      "a default inside an atomic list (a NetworkPolicy port's protocol)",
+      "a default inside an atomic list changed by hand (a NetworkPolicy port's protocol)",
       'networkpolicy/web',
       '[{"op":"replace","path":"/spec/ingress/0/ports/0/protocol","value":"UDP"}]',
       'not verifiable',
     ],
     [
+      'a value Git sets beside that default (the NetworkPolicy port)',
+      'networkpolicy/web',
+      '[{"op":"replace","path":"/spec/ingress/0/ports/0/port","value":9090}]',
+      'as server mode',
+    ],
+    [
+      'a label added to an atomic selector (the NetworkPolicy pod selector)',
+      'networkpolicy/web',
+      '[{"op":"add","path":"/spec/podSelector/matchLabels/tier","value":"front"}]',
+      'as server mode',
+    ],
+    [
       'a port the server assigns, changed by hand (nodePort)',
       'service/web',
       '[{"op":"replace","path":"/spec/ports/0/nodePort","value":31999}]',
-      'configured',
+      'as server mode',
+    ],
+    [
+      'a replica count, next to the defaults of the volumeClaimTemplates',
+      'statefulset/db',
+      '[{"op":"replace","path":"/spec/replicas","value":2}]',
+      'as server mode',
     ],
     [
       "an RBAC subject's defaulted group (another user)",
       'rolebinding/web-viewers',
       '[{"op":"replace","path":"/subjects/0/name","value":"joe@example.com"}]',
-      'not verifiable',
+      'as server mode',
     ],
   ];
+  const fieldsOf = (entry: Entry | undefined) =>
+    entry ? `${entry.action} ${entry.changes.map((c) => c.path).join(' ')}` : '(not reported)';
   for (const [what, object, patch, expected] of edits) {
     it(`a hand edit is still found: ${what}`, async () => {
       await kubectlOk(['patch', '-n', ns.name, object, '--type', 'json', '-p', patch]);
       try {
-        const { code, byName } = await clientDiff();
-        const [kind, name] = object.split('/');
-        const entry = [...byName.values()].find((e) => e.kind.toLowerCase() === kind && e.name === name);
+        const client = await diff('client');
+        const entry = client.byName.get(object);
         assert.ok(entry, `${object} is in the report`);
-        const action =
-          entry.action === 'skipped' && entry.note?.startsWith(NOT_VERIFIABLE)
-            ? 'not verifiable'
-            : entry.action;
-        assert.equal(action, expected, `${object}: ${entry.action} ${entry.note ?? ''}`);
-        assert.equal(code, expected === 'configured' ? 1 : 0);
+        if (expected === 'not verifiable') {
+          assert.equal(entry.action, 'skipped', fieldsOf(entry));
+          assert.ok(entry.note?.startsWith(NOT_VERIFIABLE), entry.note);
+          assert.equal(client.code, 0);
+          return;
+        }
+        const server = await diff('server');
+        assert.notEqual(entry.action, 'unchanged', `${object}: the edit is found`);
+        assert.equal(
+          fieldsOf(entry),
+          fieldsOf(server.byName.get(object)),
+          `${object}: client mode as server mode`,
+        );
+        assert.equal(client.code, server.code);
       } finally {
         // Back to the applied state for the next edit: the object made again from Git.
         await kubectlOk(['delete', '-n', ns.name, object, '--wait']);

@@ -31,6 +31,14 @@ const served: ResourceInfo[] = [
     verbs: ['list'],
   },
   {
+    group: 'rbac.authorization.k8s.io',
+    kind: 'ClusterRole',
+    resource: 'clusterroles',
+    namespaced: false,
+    versions: ['v1'],
+    verbs: ['list'],
+  },
+  {
     group: 'apiextensions.k8s.io',
     kind: 'CustomResourceDefinition',
     resource: 'customresourcedefinitions',
@@ -155,6 +163,35 @@ describe('resolveDesired', () => {
       [
         ['unchanged', { file: 'app.yaml', line: 1 }],
         ['unchanged', { file: 'app.yaml', line: 1 }],
+      ],
+    );
+  });
+
+  it("leaves out an aggregated ClusterRole's rules (the aggregation controller's), not a plain one's", () => {
+    const rules = [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }];
+    const role = (name: string, body: Record<string, unknown>) =>
+      desired({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name },
+        ...body,
+      });
+    const aggregationRule = { clusterRoleSelectors: [{ matchLabels: { 'example.com/aggregate': 'true' } }] };
+    const { planned } = resolveDesired(
+      [
+        role('empty', { aggregationRule, rules: [] }),
+        role('with-rules', { aggregationRule, rules }),
+        role('plain', { rules }),
+      ],
+      kindOf,
+      options,
+    );
+    assert.deepEqual(
+      planned.map((p) => [p.ref.name, p.applyObject.rules, p.applyObject.aggregationRule !== undefined]),
+      [
+        ['empty', undefined, true],
+        ['with-rules', undefined, true],
+        ['plain', rules, false],
       ],
     );
   });
