@@ -223,11 +223,14 @@ async function runCommand(settings: Settings, streams: CliStreams, redactor: Red
     for (const error of desired.errors) err(`error: ${error.message}\n`);
     // Secret values are printed masked here too: render output ends up in logs. One object at a
     // time, so the whole output (megabytes of CRDs) is never one string; each is redacted whole,
-    // and a value that would span two objects would be kube-drift's own `# Source:` line.
-    for (const [i, d] of desired.objects.entries())
+    // and a value that would span two objects would be kube-drift's own `# Source:` line. Each
+    // waits for stdout to take the one before: else every object's text is held until the end.
+    for (const [i, d] of desired.objects.entries()) {
       out(
         `${i > 0 ? '---\n' : ''}# Source: ${d.source.file}:${d.source.line}\n${manifestYaml(maskSecrets(null, d.object).predicted)}`,
       );
+      await streams.stdoutDrained();
+    }
     return desired.errors.length > 0 ? 2 : 0;
   }
 
