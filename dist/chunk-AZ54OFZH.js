@@ -1,9 +1,23 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import "./chunk-LQK3ML4U.js";
+import {
+  require_node_crypto
+} from "./chunk-CUGTHUFA.js";
+import {
+  __commonJS,
+  __require,
+  __toESM
+} from "./chunk-LQK3ML4U.js";
+
+// builtin-by-require:node:module
+var require_node_module = __commonJS({
+  "builtin-by-require:node:module"(exports, module) {
+    module.exports = __require("node:module");
+  }
+});
 
 // node_modules/openpgp/dist/node/openpgp.mjs
-import { createRequire } from "module";
-import * as nc from "node:crypto";
+var import_module = __toESM(require_node_module(), 1);
+var nc = __toESM(require_node_crypto(), 1);
 var globalThis = typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
 function _mergeNamespaces(n, m) {
   m.forEach(function(e) {
@@ -1485,7 +1499,7 @@ var util = {
   isString: function(data) {
     return typeof data === "string" || data instanceof String;
   },
-  nodeRequire: createRequire(import.meta.url),
+  nodeRequire: (0, import_module.createRequire)(import.meta.url),
   isArray: function(data) {
     return data instanceof Array;
   },
@@ -8054,7 +8068,7 @@ function newS2KFromConfig(config2) {
   }
   return newS2KFromType(s2kType, config2);
 }
-var require$1 = createRequire("/");
+var require$1 = (0, import_module.createRequire)("/");
 var _a;
 var Worker;
 var isMarkedAsUntransferable;

@@ -1,4 +1,51 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  __commonJS,
+  __require,
+  __toESM
+} from "./chunk-LQK3ML4U.js";
+
+// builtin-by-require:node:fs
+var require_node_fs = __commonJS({
+  "builtin-by-require:node:fs"(exports, module) {
+    module.exports = __require("node:fs");
+  }
+});
+
+// builtin-by-require:node:path
+var require_node_path = __commonJS({
+  "builtin-by-require:node:path"(exports, module) {
+    module.exports = __require("node:path");
+  }
+});
+
+// builtin-by-require:node:child_process
+var require_node_child_process = __commonJS({
+  "builtin-by-require:node:child_process"(exports, module) {
+    module.exports = __require("node:child_process");
+  }
+});
+
+// builtin-by-require:node:os
+var require_node_os = __commonJS({
+  "builtin-by-require:node:os"(exports, module) {
+    module.exports = __require("node:os");
+  }
+});
+
+// builtin-by-require:node:https
+var require_node_https = __commonJS({
+  "builtin-by-require:node:https"(exports, module) {
+    module.exports = __require("node:https");
+  }
+});
+
+// builtin-by-require:node:http
+var require_node_http = __commonJS({
+  "builtin-by-require:node:http"(exports, module) {
+    module.exports = __require("node:http");
+  }
+});
 
 // node_modules/markdown-table/index.js
 function defaultStringLength(value) {
@@ -1116,7 +1163,7 @@ ${synced.map(syncedLine).join("\n")}`] : []
 }
 
 // src/github/context.ts
-import { readFileSync } from "node:fs";
+var import_node_fs = __toESM(require_node_fs(), 1);
 
 // src/errors.ts
 var KubeDriftError = class extends Error {
@@ -1151,7 +1198,7 @@ function readPayload(path) {
   if (!path) return {};
   let text;
   try {
-    text = readFileSync(path, "utf8");
+    text = (0, import_node_fs.readFileSync)(path, "utf8");
   } catch (error) {
     throw new InputError(`Cannot read the event payload ${path} (GITHUB_EVENT_PATH)`, {
       cause: error,
@@ -1226,10 +1273,16 @@ export {
   KubeDriftError,
   InputError,
   describeError,
+  require_node_https,
+  require_node_fs,
+  require_node_http,
+  require_node_path,
+  require_node_child_process,
   NOT_COMPARED_NO_KEY,
   refOf,
   subjectOf,
   identityOf,
+  require_node_os,
   SCHEMA_VERSION,
   buildReport,
   entrySubject,
