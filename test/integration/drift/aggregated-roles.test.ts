@@ -11,19 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../support/cli.ts';
 import { kubeconfigPath, kubectlOk, readonlyKubeconfigPath, waitFor } from '../../support/cluster.ts';
-
-interface Entry {
-  kind: string;
-  name: string;
-  action: string;
-  note?: string;
-  changes: { path: string }[];
-}
-interface Report {
-  entries: Entry[];
-  errors: { message: string }[];
-  verification?: { dryRun: number; proof: number; clientSide: number; notVerifiable: number };
-}
+import type { JsonReport as Report } from '../../support/verify.ts';
 
 const suffix = randomBytes(4).toString('hex');
 const LABEL = `kube-drift.test/aggregate-${suffix}`;
