@@ -30,7 +30,7 @@ The action declares runs.using: node24 in action.yml; a runner that gives it an 
 }
 
 // src/node-guard.ts
-var YOUNG_GENERATION_MB = 8;
+var YOUNG_GENERATION_FLAG = "--semi-space-growth-factor=1";
 var problem = nodeVersionProblem(
   process.versions.node,
   "22.19",
@@ -44,31 +44,11 @@ if (problem) {
 `);
   process.exit(2);
 }
-import("worker_threads").then(
-  ({ isMainThread, workerData }) => isMainThread ? startEngine() : loadEngine(workerData)
-).catch(failed);
-async function startEngine() {
-  const threads = await import("worker_threads");
-  const data = {
-    kubeDriftEngine: true,
-    stdoutIsTTY: process.stdout.isTTY === true,
-    stderrIsTTY: process.stderr.isTTY === true
-  };
-  const engine = new threads.Worker(new URL(import.meta.url), {
-    argv: process.argv.slice(2),
-    // One environment: what the bundle sets (and passes to helm, kubectl) is the process's.
-    env: threads.SHARE_ENV,
-    workerData: data,
-    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB }
-  });
-  engine.on("error", failed);
-  engine.on("exit", (code) => {
-    if (process.exitCode === void 0) process.exitCode = code;
-  });
-}
-async function loadEngine(data) {
-  if (data.stdoutIsTTY) Object.assign(process.stdout, { isTTY: true });
-  if (data.stderrIsTTY) Object.assign(process.stderr, { isTTY: true });
+process.on("uncaughtException", failed);
+loadEngine().catch(failed);
+async function loadEngine() {
+  const { setFlagsFromString } = await import("v8");
+  setFlagsFromString(YOUNG_GENERATION_FLAG);
   await enableCompileCache();
   await import("./cli-main.js");
 }
@@ -100,5 +80,5 @@ async function ownCacheDirectory() {
 function failed(error) {
   process.stderr.write(`kube-drift: ${error instanceof Error ? error.stack : error}
 `);
-  process.exitCode = 2;
+  process.exit(2);
 }

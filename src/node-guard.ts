@@ -2,20 +2,19 @@
 // bundle (dist/cli-main.js, dist/action-main.js). ES module imports are evaluated before the
 // module that imports them, so a check inside the bundle would come too late.
 //
-// The bundle runs in a worker thread that this file starts, and the worker runs this file again
-// to load it. The reason is memory: listing thousands of live objects keeps most young objects
-// alive through scavenges, and V8 then grows the young generation to its maximum (128 MB of
-// the 300 MB peak at 5,000 objects, bench/RESULTS.md). The young generation's size is fixed
-// when a V8 heap is created: `--max-semi-space-size` on the command line or NODE_OPTIONS (which
-// a bin script cannot portably set, and the action runner does not), or a worker's
-// `resourceLimits`. A worker over a re-exec: no second Node.js start-up, one process for
-// signals (Ctrl-C ends both threads, as before; helm and kubectl children get it from the
-// terminal), stdin is never read by kube-drift. What differs inside a worker, and is handled
-// here: process.stdout/stderr are streams to this thread (written in order, flushed before the
-// worker's exit event) that do not know whether they are terminals, so that is passed in;
-// an exception that escapes the bundle arrives here as an 'error' event instead of ending the
-// process with Node.js's 1, which would read as "drift", so it ends with 2 as a load failure
-// does. The worker's `process.exitCode` becomes its exit code, which becomes this process's.
+// Before the bundle loads, the young generation is kept at its initial size. The reason is
+// memory: listing thousands of live objects keeps most young objects alive through scavenges,
+// and V8 then grows the young generation to its maximum (128 MB of the 300 MB peak at 5,000
+// objects, bench/RESULTS.md). `--max-semi-space-size` is read only when a V8 heap is created
+// (the command line or NODE_OPTIONS, which a bin script cannot portably set and the action
+// runner does not), but `--semi-space-growth-factor` is read each time V8 would grow the new
+// space, so setting it to 1 here, before anything is allocated in quantity, holds the new space
+// at its initial 1 MB semispaces. Until 2026-12-03 the bundle ran in a worker thread instead,
+// whose `resourceLimits` bounded the young generation at 8 MB; starting a second isolate cost
+// 65-85 ms and about 20 MB at every start (bench/RESULTS.md, "sixth stop").
+//
+// An exception that escapes the bundle ends the process with 2, as a load failure does, not
+// with Node.js's 1, which would read as "drift".
 import { type Face, nodeVersionProblem } from './node-version.ts';
 
 // Stamped by tools/bundle.mjs: the bundle to load, which face this is, and package.json's engines.node minimum.
@@ -24,19 +23,12 @@ declare const __KUBE_DRIFT_FACE__: Face;
 declare const __KUBE_DRIFT_NODE_MINIMUM__: string;
 
 /**
- * The worker's young generation. At 5,000 objects (bench/RESULTS.md, "Memory and start-up",
- * `diff -o json`, alternating runs): V8's default lets it grow to 128 MB, peak RSS 294-298 MB;
- * 48 MB: 205; 24: 186-195; 16: 193-196; 8: 179-188 MB; 4: 186-187 MB with more CPU time
- * (objects promoted too early fill the old generation). At 8 the run took no more CPU than at
- * 24 or 48, and less than in the main thread (fewer, smaller scavenges).
+ * V8's factor for growing the new space; 1 keeps it at its initial size. Measured against the
+ * worker with an 8 MB young generation (bench/RESULTS.md, "sixth stop", alternating runs):
+ * 1,000 objects 0.85 s against 0.93 s and 111 MB against 127; 5,000 objects 162 MB against 170;
+ * the real-repository mix 176 MB against 196-229, with the same CPU time.
  */
-const YOUNG_GENERATION_MB = 8;
-
-interface EngineData {
-  kubeDriftEngine: true;
-  stdoutIsTTY: boolean;
-  stderrIsTTY: boolean;
-}
+const YOUNG_GENERATION_FLAG = '--semi-space-growth-factor=1';
 
 const problem = nodeVersionProblem(
   process.versions.node,
@@ -50,36 +42,13 @@ if (problem) {
   process.stderr.write(`${problem}\n`);
   process.exit(2);
 }
-// Imported only now: an old Node.js must get the message above, whatever it lacks.
-import('node:worker_threads')
-  .then(({ isMainThread, workerData }) =>
-    isMainThread ? startEngine() : loadEngine(workerData as EngineData),
-  )
-  .catch(failed);
+process.on('uncaughtException', failed);
+loadEngine().catch(failed);
 
-async function startEngine(): Promise<void> {
-  const threads = await import('node:worker_threads');
-  const data: EngineData = {
-    kubeDriftEngine: true,
-    stdoutIsTTY: process.stdout.isTTY === true,
-    stderrIsTTY: process.stderr.isTTY === true,
-  };
-  const engine = new threads.Worker(new URL(import.meta.url), {
-    argv: process.argv.slice(2),
-    // One environment: what the bundle sets (and passes to helm, kubectl) is the process's.
-    env: threads.SHARE_ENV,
-    workerData: data,
-    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-  });
-  engine.on('error', failed);
-  engine.on('exit', (code) => {
-    if (process.exitCode === undefined) process.exitCode = code;
-  });
-}
-
-async function loadEngine(data: EngineData): Promise<void> {
-  if (data.stdoutIsTTY) Object.assign(process.stdout, { isTTY: true });
-  if (data.stderrIsTTY) Object.assign(process.stderr, { isTTY: true });
+async function loadEngine(): Promise<void> {
+  // Imported only now: an old Node.js must get the message above, whatever it lacks.
+  const { setFlagsFromString } = await import('node:v8');
+  setFlagsFromString(YOUNG_GENERATION_FLAG);
   await enableCompileCache();
   await import(__KUBE_DRIFT_MAIN__);
 }
@@ -119,7 +88,7 @@ async function ownCacheDirectory(): Promise<string | undefined> {
 }
 
 function failed(error: unknown): void {
-  // The bundle is missing, threw while loading or running, or ran out of memory: an error, as kubectl diff's 2.
+  // The bundle is missing, or threw while loading or running: an error, as kubectl diff's 2.
   process.stderr.write(`kube-drift: ${error instanceof Error ? error.stack : error}\n`);
-  process.exitCode = 2;
+  process.exit(2);
 }

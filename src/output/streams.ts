@@ -15,8 +15,8 @@ export interface CliStreams {
   /**
    * Resolves once stdout has taken what was written (at once when its buffer is below its
    * high-water mark, or it is closed). Long output waits for it between parts, so that what
-   * is printed is not all held in this process at once: in the engine's worker thread stdout
-   * is a stream to the main thread, which buffers without limit when no one waits.
+   * is printed is not all held in this process at once: a stream that writes asynchronously
+   * (a terminal or pipe on some platforms) buffers without limit when no one waits.
    */
   stdoutDrained(): Promise<void>;
 }
