@@ -7,8 +7,8 @@ import { traceKustomizeOrigins } from './kustomize-origins.ts';
 import { checkKustomization, loadRestrictorFlag } from './kustomize-refs.ts';
 import { collectManifests, type ParsedManifests } from './manifests.ts';
 import { absoluteIn, kustomizationFileIn, repoRelative } from './paths.ts';
-import { RenderError } from './problems.ts';
-import { failureMessage, findTool, lookupTool, runTool } from './tools.ts';
+import { RenderError, type RenderProblem } from './problems.ts';
+import { failureMessage, findTool, lookupTool, runToolDocuments } from './tools.ts';
 
 export interface ToolPaths {
   helm?: string;
@@ -79,17 +79,25 @@ export async function collectKustomize(dir: string, ctx: RenderContext): Promise
     }
     return { objects: [], problems: [{ file, message }] };
   }
-  const running = runTool(command.binary, command.args, ctx.repoRoot);
+  // The output is parsed as it arrives, a few documents at a time (tools.ts, runToolDocuments);
+  // a problem's document number then counts from the start of its piece, not of the output.
+  // Kustomize writes valid YAML, so such a problem is rare, and it points at the kustomization.
+  const parsed: DesiredObject[] = [];
+  const parseProblems: RenderProblem[] = [];
+  const running = runToolDocuments(command.binary, command.args, ctx.repoRoot, (text) => {
+    const part = collectManifests(text, file, { group });
+    for (const object of part.objects) parsed.push(object);
+    for (const problem of part.problems) parseProblems.push(problem);
+  });
   // Reading the resource files for provenance takes this process's CPU while kustomize takes its own.
   const tracing = kustomization ? traceKustomizeOrigins(dir, ctx.repoRoot) : undefined;
   const run = await running;
   if (run.exitCode !== 0) return { objects: [], problems: [{ file, message: failureMessage(run) }] };
 
-  const parsed = collectManifests(run.stdout, file, { group });
   const origins = await tracing;
-  const objects = parsed.objects.map((d) => ({ ...d, source: origins?.(d.object) ?? { file, line: 1 } }));
+  const objects = parsed.map((d) => ({ ...d, source: origins?.(d.object) ?? { file, line: 1 } }));
   // Lines in kustomize's output mean nothing to the user; point at the kustomization instead.
-  const problems = parsed.problems.map((p) => ({
+  const problems = parseProblems.map((p) => ({
     file,
     message: `${basename(command.binary)} produced output that is not valid manifests: ${p.message}`,
   }));

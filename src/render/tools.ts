@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { InputError } from '../errors.ts';
 
 export type ToolName = 'helm' | 'kubectl' | 'kustomize';
@@ -165,6 +166,84 @@ export function runTool(
       }),
     );
   });
+}
+
+/**
+ * Text of whole YAML documents is handed on once this much has arrived: large enough that a
+ * run of small documents is parsed in few calls, small against a tool's output of megabytes.
+ */
+const DOCUMENTS_BATCH = 256 * 1024;
+
+/**
+ * Runs a tool as runTool does, but hands its stdout to `onDocuments` as it arrives, in pieces
+ * that each end where a YAML document starts (a line of `---`; the last piece ends with the
+ * output), instead of returning it: the output of a Kustomize build of CRDs runs to megabytes,
+ * and neither its bytes nor its text then has to be held whole beside the parsed objects. The
+ * ToolRun's stdout is empty. The caller throws the pieces' results away when the run failed.
+ */
+export function runToolDocuments(
+  binary: string,
+  args: string[],
+  cwd: string,
+  onDocuments: (text: string) => void,
+  env: NodeJS.ProcessEnv = toolEnvironment(),
+): Promise<ToolRun> {
+  const command = displayCommand(binary, args);
+  return new Promise((resolve) => {
+    const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    const err: Buffer[] = [];
+    let failure: unknown;
+    const hand = (text: string) => {
+      if (failure !== undefined || text === '') return;
+      try {
+        onDocuments(text);
+      } catch (error) {
+        failure = error;
+      }
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += decoder.write(chunk);
+      if (pending.length < DOCUMENTS_BATCH) return;
+      const cut = lastDocumentStart(pending);
+      if (cut <= 0) return;
+      hand(pending.slice(0, cut));
+      pending = pending.slice(cut);
+    });
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error) =>
+      resolve({ command, exitCode: null, stdout: '', stderr: '', spawnError: error.message }),
+    );
+    child.on('close', (exitCode) => {
+      hand(pending + decoder.end());
+      pending = '';
+      if (failure !== undefined && exitCode === 0) {
+        resolve({
+          command,
+          exitCode: null,
+          stdout: '',
+          stderr: '',
+          spawnError: `reading its output failed: ${failure instanceof Error ? failure.message : failure}`,
+        });
+        return;
+      }
+      resolve({ command, exitCode, stdout: '', stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
+
+/**
+ * Where the last complete document-start line (`---` then a space, tab or line end) begins, or
+ * -1. A `---` at the very end of the text is not taken: more of its line may be on the way.
+ */
+export function lastDocumentStart(text: string): number {
+  for (let at = text.lastIndexOf('\n---'); at !== -1; at = text.lastIndexOf('\n---', at - 1)) {
+    const next = text[at + 4];
+    if (next === ' ' || next === '\t' || next === '\n' || next === '\r') return at + 1;
+    if (at === 0) break;
+  }
+  return -1;
 }
 
 /** The problem message for a run that failed: the command and what it printed on stderr. */

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError } from '../../../src/errors.ts';
 import { findTool } from '../../../src/render/index.ts';
-import { displayCommand, toolEnvironment } from '../../../src/render/tools.ts';
+import { collectManifests } from '../../../src/render/manifests.ts';
+import {
+  displayCommand,
+  lastDocumentStart,
+  runToolDocuments,
+  toolEnvironment,
+} from '../../../src/render/tools.ts';
 
 describe('findTool', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kube-drift-tools-'));
@@ -91,5 +97,65 @@ describe('toolEnvironment', () => {
       TMPDIR: '/t',
       SSL_CERT_FILE: '/ca.pem',
     });
+  });
+});
+
+describe('lastDocumentStart', () => {
+  it('finds the last line that starts a document, and none that may still grow', () => {
+    assert.equal(lastDocumentStart('a: 1\n---\nb: 2\n--- \nc: 3\n'), 14);
+    assert.equal(lastDocumentStart('a: 1\r\n---\r\nb: 2\n'), 6);
+    assert.equal(lastDocumentStart('a: 1\n---\tx\n'), 5);
+    // `---` at the end of what arrived: its line may go on (`---x` is not a document start).
+    assert.equal(lastDocumentStart('a: 1\n---\nb: 2\n---'), 5);
+    // Not at a line start, or followed by more than the marker.
+    assert.equal(lastDocumentStart('a: "x---"\nb: |\n  ---\n'), -1);
+    assert.equal(lastDocumentStart('a: 1\n----\n---x\n'), -1);
+    assert.equal(lastDocumentStart('---\na: 1\n'), -1);
+  });
+});
+
+describe('runToolDocuments', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-drift-tool-docs-'));
+  // 3,000 documents, about 1 MB, with characters of 2, 3 and 4 bytes that chunks of the pipe
+  // split wherever they fall.
+  const documents = Array.from(
+    { length: 3000 },
+    (_, i) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\ndata:\n  text: "caf\u00e9 \u2603 \u{1f600} ${'y'.repeat(i % 300)}"\n  block: |\n    ---not a start\n    line ${i}\n`,
+  );
+  const output = `${documents.join('---\n')}`;
+  const file = join(dir, 'out.yaml');
+  writeFileSync(file, output);
+
+  it('hands on whole documents as they arrive, which together are the output', async () => {
+    const pieces: string[] = [];
+    const run = await runToolDocuments('cat', [file], dir, (text) => pieces.push(text));
+    assert.equal(run.exitCode, 0);
+    assert.equal(run.stdout, '');
+    assert.ok(pieces.length > 2, `${pieces.length} pieces`);
+    assert.equal(pieces.join(''), output);
+    for (const piece of pieces.slice(1)) assert.match(piece, /^---\n/);
+    const objects = pieces.flatMap((piece) => collectManifests(piece, 'out').objects.map((d) => d.object));
+    assert.deepEqual(
+      objects,
+      collectManifests(output, 'out').objects.map((d) => d.object),
+    );
+    assert.equal(objects.length, 3000);
+  });
+
+  it('reports a failed run with its stderr, and an error thrown by the reader', async () => {
+    const failed = await runToolDocuments(
+      'sh',
+      ['-c', 'echo "a: 1"; echo broken >&2; exit 3'],
+      dir,
+      () => {},
+    );
+    assert.equal(failed.exitCode, 3);
+    assert.equal(failed.stderr, 'broken\n');
+    const threw = await runToolDocuments('cat', [file], dir, () => {
+      throw new Error('no room');
+    });
+    assert.equal(threw.exitCode, null);
+    assert.equal(threw.spawnError, 'reading its output failed: no room');
   });
 });

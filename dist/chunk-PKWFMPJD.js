@@ -40,6 +40,13 @@ var require_node_https = __commonJS({
   }
 });
 
+// builtin-by-require:node:string_decoder
+var require_node_string_decoder = __commonJS({
+  "builtin-by-require:node:string_decoder"(exports, module) {
+    module.exports = __require("node:string_decoder");
+  }
+});
+
 // builtin-by-require:node:http
 var require_node_http = __commonJS({
   "builtin-by-require:node:http"(exports, module) {
@@ -1288,6 +1295,7 @@ export {
   entrySubject,
   isDrifted,
   isThreeWay,
+  require_node_string_decoder,
   renderJson,
   fieldName,
   beforeAfter,

@@ -22,9 +22,10 @@ import {
   require_node_https,
   require_node_os,
   require_node_path,
+  require_node_string_decoder,
   riskFailure,
   trimMarkdown
-} from "./chunk-Y3VBKRFV.js";
+} from "./chunk-PKWFMPJD.js";
 import {
   require_node_crypto
 } from "./chunk-CUGTHUFA.js";
@@ -21236,13 +21237,6 @@ var require_light = __commonJS({
       var lib = Bottleneck_1;
       return lib;
     }));
-  }
-});
-
-// builtin-by-require:node:string_decoder
-var require_node_string_decoder = __commonJS({
-  "builtin-by-require:node:string_decoder"(exports, module) {
-    module.exports = __require("node:string_decoder");
   }
 });
 
