@@ -60,12 +60,16 @@ export function leavesOf(value: string): string[] {
   return leaves.filter((leaf) => !NOT_SECRET.has(leaf.toLowerCase()));
 }
 
+const PLAIN_IN_DOUBLE_QUOTES = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /**
  * The value inside YAML double quotes, as `kube-drift render` prints a string that needs them.
  * A string of megabytes overflows js-yaml's checks; render prints such objects as JSON, whose
  * escaping addValue registers anyway.
  */
-function yamlDoubleQuoted(value: string): string {
+export function yamlDoubleQuoted(value: string): string {
+  // Printable ASCII other than `"` and `\` is written as it is: most values, without a dump.
+  if (PLAIN_IN_DOUBLE_QUOTES.test(value)) return value;
   try {
     return dump(value, { quoteStyle: 'double', forceQuotes: true, lineWidth: -1 }).trimEnd().slice(1, -1);
   } catch (error) {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { dump } from 'js-yaml';
 import { maskSecrets } from '../../../src/drift/mask.ts';
 import type { KubeObject } from '../../../src/model.ts';
-import { Redactor, WHOLE_WORD_BELOW } from '../../../src/redaction.ts';
+import { Redactor, WHOLE_WORD_BELOW, yamlDoubleQuoted } from '../../../src/redaction.ts';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -269,4 +270,23 @@ test('Redactor: a Secret value that is a YAML or JSON keyword (true, null, ...) 
   const out = redactor.redact(json);
   assert.equal(out, '{"driftDetected": true, "note": null, "token": "***", "flag": false}');
   assert.doesNotThrow(() => JSON.parse(out));
+});
+
+test('property: the YAML double-quoted form is what js-yaml writes, with or without its short cut', () => {
+  const dumped = (v: string) =>
+    dump(v, { quoteStyle: 'double', forceQuotes: true, lineWidth: -1 }).trimEnd().slice(1, -1);
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ maxLength: 80 })), (value) => {
+      assert.equal(yamlDoubleQuoted(value), dumped(value));
+    }),
+    { numRuns: 3000 },
+  );
+  for (const value of [
+    'plain ascii 0-9 ~!@#$%^&*()',
+    'with "quote"',
+    'back\\slash',
+    'tab\there',
+    'caf\u00e9',
+  ])
+    assert.equal(yamlDoubleQuoted(value), dumped(value));
 });
