@@ -141,31 +141,15 @@ export function toolEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.Pr
  * Runs a tool to completion, capturing its output; never throws. `env` replaces the minimal
  * environment (callers derive theirs from toolEnvironment()).
  */
-export function runTool(
+export async function runTool(
   binary: string,
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv = toolEnvironment(),
 ): Promise<ToolRun> {
-  const command = displayCommand(binary, args);
-  return new Promise((resolve) => {
-    const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error) =>
-      resolve({ command, exitCode: null, stdout: '', stderr: '', spawnError: error.message }),
-    );
-    child.on('close', (exitCode) =>
-      resolve({
-        command,
-        exitCode,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      }),
-    );
-  });
+  const out: Buffer[] = [];
+  const run = await spawnTool(binary, args, cwd, env, (chunk) => out.push(chunk));
+  return run.spawnError ? run : { ...run, stdout: Buffer.concat(out).toString('utf8') };
 }
 
 /**
@@ -181,55 +165,59 @@ const DOCUMENTS_BATCH = 256 * 1024;
  * and neither its bytes nor its text then has to be held whole beside the parsed objects. The
  * ToolRun's stdout is empty. The caller throws the pieces' results away when the run failed.
  */
-export function runToolDocuments(
+export async function runToolDocuments(
   binary: string,
   args: string[],
   cwd: string,
   onDocuments: (text: string) => void,
   env: NodeJS.ProcessEnv = toolEnvironment(),
 ): Promise<ToolRun> {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  let failure: unknown;
+  const hand = (text: string) => {
+    if (failure !== undefined || text === '') return;
+    try {
+      onDocuments(text);
+    } catch (error) {
+      failure = error;
+    }
+  };
+  const run = await spawnTool(binary, args, cwd, env, (chunk) => {
+    pending += decoder.write(chunk);
+    if (pending.length < DOCUMENTS_BATCH) return;
+    const cut = lastDocumentStart(pending);
+    if (cut <= 0) return;
+    hand(pending.slice(0, cut));
+    pending = pending.slice(cut);
+  });
+  if (run.spawnError) return run;
+  hand(pending + decoder.end());
+  if (failure === undefined || run.exitCode !== 0) return run;
+  const reason = failure instanceof Error ? failure.message : String(failure);
+  return { ...run, exitCode: null, spawnError: `reading its output failed: ${reason}` };
+}
+
+/** Starts a tool, hands each chunk of its stdout to `onStdout`, and keeps its stderr; never throws. */
+function spawnTool(
+  binary: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  onStdout: (chunk: Buffer) => void,
+): Promise<ToolRun> {
   const command = displayCommand(binary, args);
   return new Promise((resolve) => {
     const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const decoder = new StringDecoder('utf8');
-    let pending = '';
     const err: Buffer[] = [];
-    let failure: unknown;
-    const hand = (text: string) => {
-      if (failure !== undefined || text === '') return;
-      try {
-        onDocuments(text);
-      } catch (error) {
-        failure = error;
-      }
-    };
-    child.stdout.on('data', (chunk: Buffer) => {
-      pending += decoder.write(chunk);
-      if (pending.length < DOCUMENTS_BATCH) return;
-      const cut = lastDocumentStart(pending);
-      if (cut <= 0) return;
-      hand(pending.slice(0, cut));
-      pending = pending.slice(cut);
-    });
+    child.stdout.on('data', onStdout);
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', (error) =>
       resolve({ command, exitCode: null, stdout: '', stderr: '', spawnError: error.message }),
     );
-    child.on('close', (exitCode) => {
-      hand(pending + decoder.end());
-      pending = '';
-      if (failure !== undefined && exitCode === 0) {
-        resolve({
-          command,
-          exitCode: null,
-          stdout: '',
-          stderr: '',
-          spawnError: `reading its output failed: ${failure instanceof Error ? failure.message : failure}`,
-        });
-        return;
-      }
-      resolve({ command, exitCode, stdout: '', stderr: Buffer.concat(err).toString('utf8') });
-    });
+    child.on('close', (exitCode) =>
+      resolve({ command, exitCode, stdout: '', stderr: Buffer.concat(err).toString('utf8') }),
+    );
   });
 }
 

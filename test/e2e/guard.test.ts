@@ -127,7 +127,7 @@ describe('the young generation', { timeout: 180_000 }, () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('stays at its initial size while 1,500 objects are rendered', () => {
-    // Samples the new space's size as the run goes (V8 left to itself grows it to 16-32 MB here).
+    // Samples the new space's size as the run goes (without the guard's flag it grows to 8 MB here).
     const sampler = `data:text/javascript,${encodeURIComponent(
       'import v8 from "node:v8"; let most = 0;' +
         'const sample = () => { const s = v8.getHeapSpaceStatistics().find((x) => x.space_name === "new_space"); most = Math.max(most, s.space_size); };' +
