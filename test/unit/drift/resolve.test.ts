@@ -195,4 +195,26 @@ describe('resolveDesired', () => {
       ],
     );
   });
+
+  it("shares Git's object with the object to apply, frozen, so neither changes the other", () => {
+    const item = desired({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { labels: { app: 'web' } },
+      data: { key: 'value' },
+    });
+    const { planned } = resolveDesired([item], kindOf, options);
+    const applyObject = planned[0].applyObject;
+    // Not a copy: what resolving leaves alone is the same object.
+    assert.equal(applyObject.data, item.object.data);
+    assert.ok(Object.isFrozen(item.object.data) && Object.isFrozen(item.object.metadata.labels));
+    // What resolving changes is the object to apply's own.
+    assert.equal(applyObject.metadata.namespace, 'default');
+    assert.equal(item.object.metadata.namespace, undefined);
+    assert.deepEqual(item.object.metadata.labels, { app: 'web' });
+    assert.throws(() => {
+      (applyObject.data as Record<string, string>).key = 'changed';
+    }, TypeError);
+    assert.equal((item.object.data as Record<string, string>).key, 'value');
+  });
 });
