@@ -31,6 +31,7 @@ The action declares runs.using: node24 in action.yml; a runner that gives it an 
 
 // src/node-guard.ts
 var YOUNG_GENERATION_FLAG = "--semi-space-growth-factor=1";
+var OLD_GENERATION_FLAG = "--heap-growing-percent=10";
 var problem = nodeVersionProblem(
   process.versions.node,
   "22.19",
@@ -49,6 +50,7 @@ loadEngine().catch(failed);
 async function loadEngine() {
   const { setFlagsFromString } = await import("v8");
   setFlagsFromString(YOUNG_GENERATION_FLAG);
+  setFlagsFromString(OLD_GENERATION_FLAG);
   await enableCompileCache();
   await import("./cli-main.js");
 }
