@@ -2,7 +2,7 @@
 // One pass per verb, as Flux's ssa manager is split: resolve kinds (resolve.ts), read live
 // state (live.ts), dry-run (dryrun.ts), compare (compare.ts), find deletions (deletions.ts).
 
-import { forEachLimited } from '../concurrency.ts';
+import { forEachLimited, limiter } from '../concurrency.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import type { ApiRefusal } from '../kube/refusal.ts';
@@ -21,7 +21,7 @@ import { argoManaged } from './argocd-optouts.ts';
 import { compareObject, skippedEntry, skipReason } from './compare.ts';
 import { defaultIgnoreRules } from './default-ignores.ts';
 import { findDeletions, findFluxPrunes } from './deletions.ts';
-import { type DryRunContext, isPrediction, type Prediction } from './dryrun.ts';
+import { type DryRunContext, failureOf, isPrediction, type Prediction } from './dryrun.ts';
 import { keepUnidentifiedSecrets, withLiveValues } from './encrypted.ts';
 import type { IgnoreRule } from './ignore.ts';
 import { PlanIgnoreRules } from './ignore-match.ts';
@@ -90,6 +90,14 @@ export interface PlanOptions {
 /** An entry of a Flux Kustomization's `.status.inventory`; `kustomization` is its `namespace/name`. */
 /** The note of an object client mode cannot verify: reported skipped, never as drift. */
 export const NOT_VERIFIABLE = 'not verifiable without a dry-run';
+
+/**
+ * Objects planned at once. Proving an object in sync is work on this thread and its dry-run is
+ * a wait on the server: with only `concurrency` objects at once, the dry-runs in flight held
+ * every slot and the proofs behind them waited for the server too. The requests of the plan
+ * keep their own bound (`concurrency`, dryRunContext).
+ */
+const OBJECTS_AT_ONCE = 256;
 
 export interface FluxInventoryRef extends ObjectRef {
   kustomization: string;
@@ -166,7 +174,7 @@ export async function plan(
   const context = dryRunContext(cluster, options, resolved.newNamespaces, lists);
   let done = 0;
   const objectErrors = new Map<PlannedObject, PlanError>();
-  await forEachLimited(planned, options.concurrency, async (p) => {
+  await forEachLimited(planned, Math.max(options.concurrency, OBJECTS_AT_ONCE), async (p) => {
     try {
       const error = await planObject(p, context, rules, options);
       if (error) objectErrors.set(p, error);
@@ -280,7 +288,7 @@ function dryRunContext(
 ): DryRunContext {
   let warned = false;
   return {
-    cluster,
+    cluster: boundedRequests(cluster, options.concurrency),
     fieldManager: options.fieldManager,
     diffMode: options.diffMode,
     isTakeover: takeoverMatcher(options.takeoverManagers),
@@ -293,6 +301,31 @@ function dryRunContext(
         `dry-run is forbidden (${error.message}); diffing in client mode, which compares without write verbs`,
       );
     },
+  };
+}
+
+/**
+ * The plan's reads and dry-runs, at most `concurrency` in flight. Once the server is
+ * unreachable (retries ran out), a request still waiting fails at once with that error instead
+ * of waiting out the retry budget again.
+ */
+function boundedRequests(cluster: DryRunContext['cluster'], concurrency: number): DryRunContext['cluster'] {
+  const run = limiter(concurrency);
+  let unreachable: unknown;
+  const bounded = <T>(request: () => Promise<T>): Promise<T> =>
+    run(async () => {
+      if (unreachable !== undefined) throw unreachable;
+      try {
+        return await request();
+      } catch (error) {
+        if (failureOf(error).kind === 'unreachable') unreachable ??= error;
+        throw error;
+      }
+    });
+  return {
+    get: (ref) => bounded(() => cluster.get(ref)),
+    apply: (object, ref, applyOptions) => bounded(() => cluster.apply(object, ref, applyOptions)),
+    update: (object, ref, updateOptions) => bounded(() => cluster.update(object, ref, updateOptions)),
   };
 }
 
