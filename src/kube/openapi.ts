@@ -1,6 +1,7 @@
 // The server's OpenAPI v3 documents, fetched for the group-versions a run needs: the index at
 // /openapi/v3, then one document per group-version (content-addressed, so fetched once).
 import type { KubeClient } from './client.ts';
+import { type OpenApiCache, openApiCache } from './openapi-cache.ts';
 
 /** The parts of an OpenAPI v3 schema object that list semantics and the in-sync proof read. */
 export interface OpenApiSchema {
@@ -87,6 +88,14 @@ export function openApiPath(apiVersion: string): string {
 
 const operation = (subject: string) => ({ verb: 'read OpenAPI schema', subject });
 
+const caches = new WeakMap<KubeClient, OpenApiCache | undefined>();
+
+/** The on-disk cache of documents for the client's server (openapi-cache.ts), one per client. */
+function cacheOf(client: KubeClient): OpenApiCache | undefined {
+  if (!caches.has(client)) caches.set(client, openApiCache(client.server));
+  return caches.get(client);
+}
+
 /**
  * Starts reading the index and the documents of `groupVersions` that fetchOpenApiDocuments
  * will read later in the run (KubeClient.readAhead). Never rejects: what fails here fails
@@ -97,9 +106,10 @@ export async function readAheadOpenApi(client: KubeClient, groupVersions: Iterab
     const index = await client.readAhead<OpenApiIndex>('/openapi/v3', {
       operation: operation('/openapi/v3'),
     });
+    const cache = cacheOf(client);
     for (const gv of groupVersions) {
       const url = index.paths?.[openApiPath(gv)]?.serverRelativeURL;
-      if (url) client.readAhead(url, { operation: operation(openApiPath(gv)) });
+      if (url && !cache?.read(url)) client.readAhead(url, { operation: operation(openApiPath(gv)) });
     }
   } catch {
     // Read again by fetchOpenApiDocuments, which says what went wrong.
@@ -127,14 +137,19 @@ export async function fetchOpenApiDocuments(
     return { documents, problem: `the server's OpenAPI v3 schemas could not be read (${why})` };
   }
   const wanted = [...groupVersions].filter((gv) => index.paths?.[openApiPath(gv)]?.serverRelativeURL);
+  const cache = cacheOf(client);
   const fetched = await Promise.all(
     wanted.map(async (gv) => {
       const url = index.paths![openApiPath(gv)].serverRelativeURL!;
+      const cached = cache?.read(url);
+      if (cached) return cached;
       try {
         // Compacted as each arrives: the documents as served are never all held at once.
-        return compactDocument(
+        const document = compactDocument(
           await client.request<OpenApiDocument>('GET', url, { operation: operation(openApiPath(gv)) }),
         );
+        cache?.write(url, document);
+        return document;
       } catch {
         return undefined;
       }

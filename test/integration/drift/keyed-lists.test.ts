@@ -194,8 +194,11 @@ describe('a CRD with a keyed list, through diff, attribution, three-way and clie
 
   it('server mode: the inserted item is one change, attributed to kubectl-patch; the PR’s field is by key', async () => {
     process.env.KUBE_DRIFT_STATS = '1';
+    // Counted as fetched: the on-disk cache of schemas (openapi-cache.ts) is off.
+    process.env.KUBE_DRIFT_CACHE_DIR = 'off';
     const { code, entry, stderr } = await route(kubeconfigPath(), '--three-way', 'off').finally(() => {
       delete process.env.KUBE_DRIFT_STATS;
+      delete process.env.KUBE_DRIFT_CACHE_DIR;
     });
     assert.equal(code, 1);
     // The schemas cost the index and one document per group-version in play, here the CRD's.

@@ -4,7 +4,7 @@
 // Then the engine: a diff run reads the target's inventory, its owner-label lists and their
 // schemas while it renders, and the plan takes every one of them, with no read made twice.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -132,7 +132,8 @@ rules: [{apiGroups: [''], resources: [configmaps], verbs: [get]}]
     if (repo) rmSync(repo, { recursive: true, force: true });
   });
 
-  const diff = async (...more: string[]) => {
+  /** A diff run; its schemas are fetched unless `cache` (a KUBE_DRIFT_CACHE_DIR) holds them. */
+  const diff = async (cache = 'off') => {
     const run = await spawnCli(
       [
         'diff',
@@ -144,11 +145,10 @@ rules: [{apiGroups: [''], resources: [configmaps], verbs: [get]}]
         'app',
         '-o',
         'json',
-        ...more,
         '--kubeconfig',
         kubeconfigPath(),
       ],
-      { KUBE_DRIFT_STATS: '1' },
+      { KUBE_DRIFT_STATS: '1', KUBE_DRIFT_CACHE_DIR: cache },
       repo,
     ).done;
     const line = run.stderr.split('\n').find((l) => l.startsWith('kube-drift stats: '));
@@ -179,6 +179,33 @@ rules: [{apiGroups: [''], resources: [configmaps], verbs: [get]}]
     assert.equal(run.stats.byVerb.get, 1);
     assert.equal(run.stats.byVerb.list, 4 + 6);
     assert.equal(run.stats.byVerb['read OpenAPI schema'], 4);
+  });
+
+  it('schemas a run fetched come from the disk cache on the next run, with the same findings', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'kube-drift-openapi-cache-'));
+    try {
+      await kubectlOk(['-n', ns.name, 'patch', 'configmap', 'settings', '-p', '{"data":{"color":"red"}}']);
+      const cold = await diff(cache);
+      const warm = await diff(cache);
+      assert.equal(cold.code, 1, cold.stderr);
+      assert.equal(warm.code, 1, warm.stderr);
+      const changes = (stdout: string) =>
+        JSON.parse(stdout).entries.flatMap(
+          (e: { name: string; changes: { path: string; after: unknown }[] }) =>
+            e.changes.map((c) => [e.name, c.path, c.after]),
+        );
+      assert.deepEqual(changes(warm.stdout), [['settings', '/data/color', 'blue']]);
+      assert.deepEqual(changes(warm.stdout), changes(cold.stdout));
+      assert.equal(cold.stats.byVerb['read OpenAPI schema'], 4);
+      // The index only: it names each document by the hash of its content.
+      assert.equal(warm.stats.byVerb['read OpenAPI schema'], 1);
+      assert.deepEqual(warm.stats.readAhead, { sent: 5, taken: 5 });
+      const files = readdirSync(readdirSync(cache).map((d) => join(cache, d))[0]);
+      assert.equal(files.length, 3, files.join(', '));
+      assert.equal(statSync(join(cache, readdirSync(cache)[0])).mode & 0o777, 0o700);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   it('apply reads nothing ahead: it reads the target after it holds the Lease', async () => {
