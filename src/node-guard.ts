@@ -11,7 +11,8 @@
 // space, so setting it to 1 here, before anything is allocated in quantity, holds the new space
 // at its initial 1 MB semispaces. Until 2026-12-03 the bundle ran in a worker thread instead,
 // whose `resourceLimits` bounded the young generation at 8 MB; starting a second isolate cost
-// 65-85 ms and about 20 MB at every start (bench/RESULTS.md, "sixth stop").
+// 65-85 ms and about 20 MB at every start (bench/RESULTS.md, "sixth stop"). The old generation's
+// growth after each full collection is set here too, for the same reason (OLD_GENERATION_FLAG).
 //
 // An exception that escapes the bundle ends the process with 2, as a load failure does, not
 // with Node.js's 1, which would read as "drift".
