@@ -1,4 +1,47 @@
 #!/usr/bin/env node
+var __defProp = Object.defineProperty;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __esm = (fn, res, err) => function __init() {
+  if (err) throw err[0];
+  try {
+    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+  } catch (e) {
+    throw err = [e], e;
+  }
+};
+var __export = (target, all) => {
+  for (var name in all)
+    __defProp(target, name, { get: all[name], enumerable: true });
+};
+
+// src/own-directory.ts
+var own_directory_exports = {};
+__export(own_directory_exports, {
+  ownDirectory: () => ownDirectory
+});
+import { lstatSync, mkdirSync } from "fs";
+function ownDirectory(directory, options = {}) {
+  var _a;
+  try {
+    mkdirSync(directory, { recursive: options.parents === true, mode: 448 });
+  } catch (error) {
+    if (error.code !== "EEXIST") return void 0;
+  }
+  try {
+    const stat = lstatSync(directory);
+    const uid = (_a = process.getuid) == null ? void 0 : _a.call(process);
+    if (!stat.isDirectory()) return void 0;
+    if (uid !== void 0 && (stat.uid !== uid || (stat.mode & 18) !== 0)) return void 0;
+    return directory;
+  } catch {
+    return void 0;
+  }
+}
+var init_own_directory = __esm({
+  "src/own-directory.ts"() {
+    "use strict";
+  }
+});
 
 // src/node-version.ts
 function parts(version) {
@@ -64,20 +107,13 @@ async function enableCompileCache() {
 }
 async function ownCacheDirectory() {
   var _a;
-  const { lstatSync, mkdirSync } = await import("fs");
   const { tmpdir } = await import("os");
   const { join } = await import("path");
+  const { ownDirectory: ownDirectory2 } = await Promise.resolve().then(() => (init_own_directory(), own_directory_exports));
   const uid = (_a = process.getuid) == null ? void 0 : _a.call(process);
-  if (uid === void 0) return join(tmpdir(), "kube-drift-compile-cache");
-  const directory = join(tmpdir(), `kube-drift-compile-cache-${uid}`);
-  try {
-    mkdirSync(directory, { mode: 448 });
-  } catch (error) {
-    if (error.code !== "EEXIST") return void 0;
-  }
-  const stat = lstatSync(directory);
-  const ours = stat.isDirectory() && stat.uid === uid && (stat.mode & 18) === 0;
-  return ours ? directory : void 0;
+  return ownDirectory2(
+    join(tmpdir(), uid === void 0 ? "kube-drift-compile-cache" : `kube-drift-compile-cache-${uid}`)
+  );
 }
 function failed(error) {
   process.stderr.write(`kube-drift: ${error instanceof Error ? error.stack : error}

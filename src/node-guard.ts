@@ -82,21 +82,14 @@ async function enableCompileCache(): Promise<void> {
 }
 
 async function ownCacheDirectory(): Promise<string | undefined> {
-  const { lstatSync, mkdirSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
+  const { ownDirectory } = await import('./own-directory.ts');
   const uid = process.getuid?.();
   // Windows: the temporary directory is already the user's own.
-  if (uid === undefined) return join(tmpdir(), 'kube-drift-compile-cache');
-  const directory = join(tmpdir(), `kube-drift-compile-cache-${uid}`);
-  try {
-    mkdirSync(directory, { mode: 0o700 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
-  }
-  const stat = lstatSync(directory);
-  const ours = stat.isDirectory() && stat.uid === uid && (stat.mode & 0o022) === 0;
-  return ours ? directory : undefined;
+  return ownDirectory(
+    join(tmpdir(), uid === undefined ? 'kube-drift-compile-cache' : `kube-drift-compile-cache-${uid}`),
+  );
 }
 
 function failed(error: unknown): void {

@@ -145,7 +145,7 @@ function scope(ref: ObjectRef, object: KubeObject, info: ResourceInfo, defaultNa
  * and metadata (what resolving changes) instead of the whole object: 10-13 MB less at the peak
  * of the real-repository mix (bench/RESULTS.md, "seventh stop").
  */
-export function deepFreeze(value: unknown): void {
+function deepFreeze(value: unknown): void {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
   Object.freeze(value);
   for (const child of Object.values(value)) deepFreeze(child);

@@ -7,11 +7,12 @@
 //
 // What is cached decides how lists are compared, so only a directory of the user's own is used:
 // made 0700, and skipped when another user owns it or others may write to it (as the compile
-// cache in node-guard.ts). KUBE_DRIFT_CACHE_DIR moves it; KUBE_DRIFT_CACHE_DIR=off turns it off.
+// cache, own-directory.ts). KUBE_DRIFT_CACHE_DIR moves it; KUBE_DRIFT_CACHE_DIR=off turns it off.
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ownDirectory } from '../own-directory.ts';
 import type { OpenApiDocument } from './openapi.ts';
 
 /** Named with the format of what is stored: a change of compactDocument changes the name. */
@@ -27,7 +28,7 @@ export interface OpenApiCache {
 export function openApiCache(server: string, env: NodeJS.ProcessEnv = process.env): OpenApiCache | undefined {
   const base = cacheBase(env);
   if (!base) return undefined;
-  const directory = ownDirectory(join(base, SUBDIRECTORY));
+  const directory = ownDirectory(join(base, SUBDIRECTORY), { parents: true });
   if (!directory) return undefined;
   const fileOf = (url: string) =>
     join(directory, `${createHash('sha256').update(`${server}\n${url}`).digest('hex').slice(0, 40)}.json`);
@@ -72,19 +73,4 @@ function cacheBase(env: NodeJS.ProcessEnv): string | undefined {
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'kube-drift');
   const home = env.HOME ?? homedir();
   return home ? join(home, '.cache', 'kube-drift') : undefined;
-}
-
-/** `directory`, made 0700 if missing; undefined unless it is the user's own and only theirs to write. */
-export function ownDirectory(directory: string): string | undefined {
-  try {
-    mkdirSync(directory, { recursive: true, mode: 0o700 });
-    const stat = lstatSync(directory);
-    const uid = process.getuid?.();
-    if (!stat.isDirectory()) return undefined;
-    // Windows has no uids; its per-user directories are already the user's own.
-    if (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0)) return undefined;
-    return directory;
-  } catch {
-    return undefined;
-  }
 }

@@ -200,9 +200,10 @@ rules: [{apiGroups: [''], resources: [configmaps], verbs: [get]}]
       // The index only: it names each document by the hash of its content.
       assert.equal(warm.stats.byVerb['read OpenAPI schema'], 1);
       assert.deepEqual(warm.stats.readAhead, { sent: 5, taken: 5 });
-      const files = readdirSync(readdirSync(cache).map((d) => join(cache, d))[0]);
-      assert.equal(files.length, 3, files.join(', '));
-      assert.equal(statSync(join(cache, readdirSync(cache)[0])).mode & 0o777, 0o700);
+      // One directory (made 0700) holding one file per document fetched.
+      const [directory] = readdirSync(cache).map((name) => join(cache, name));
+      assert.equal(readdirSync(directory).length, 3, readdirSync(directory).join(', '));
+      assert.equal(statSync(directory).mode & 0o777, 0o700);
     } finally {
       rmSync(cache, { recursive: true, force: true });
     }
