@@ -9,7 +9,7 @@
 // second, which keeps the check-dist step cheap. Output is deterministic for the same inputs.
 // `--outdir <dir>` bundles elsewhere than dist/ (the e2e tests run a bundle fresh from src/).
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -39,13 +39,18 @@ const common = {
 // through node:https with the agent and headers that KubeConfig.applyToHTTPSOptions sets up. Its
 // config module also imports the generated API client (1.6 MB: thousands of model classes whose
 // static type maps are built when the module is evaluated, ~25 MB of heap kept for the whole
-// run) for makeApiClient, and undici (0.8 MB) for createDispatcher, neither of which kube-drift
-// calls. Those two imports, from that one module only, become stubs that throw if ever called,
-// so a future use fails loudly in the tests instead of silently.
+// run) for makeApiClient, undici (0.8 MB) for createDispatcher, and the proxy agents (socks,
+// socks-proxy-agent, hpagent, with ip-address and debug: ~10 ms of every start) for a cluster's
+// proxy-url, which kube-drift refuses with a message before any agent is made
+// (src/kube/kubeconfig.ts). Those imports, from that one module only, become stubs that throw
+// if ever called, so a future use fails loudly in the tests instead of silently.
 const clientNodeConfig = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/;
 const unusedByKubeConfig = {
   './gen/index.js': ['createConfiguration', 'ServerConfiguration'],
   undici: ['Agent', 'ProxyAgent'],
+  'socks-proxy-agent': ['SocksProxyAgent'],
+  socks: ['SocksClient'],
+  hpagent: ['HttpProxyAgent', 'HttpsProxyAgent'],
 };
 const kubeConfigOnly = {
   name: 'kube-config-only',
@@ -57,7 +62,7 @@ const kubeConfigOnly = {
         resolveDir: args.resolveDir,
       }),
     );
-    build.onResolve({ filter: /^(\.\/gen\/index\.js|undici)$/ }, (args) =>
+    build.onResolve({ filter: /^(\.\/gen\/index\.js|undici|socks-proxy-agent|socks|hpagent)$/ }, (args) =>
       clientNodeConfig.test(args.importer)
         ? { path: args.path, namespace: 'unused-by-kube-config' }
         : undefined,
@@ -77,10 +82,27 @@ const kubeConfigOnly = {
 // Node.js builtins are loaded with require(), not as ES modules. An ES module import of a
 // builtin makes Node.js build a module facade that reads every export once, getters included:
 // node:http's WebSocket, CloseEvent and MessageEvent getters load Node's own undici (~40 ms of a
-// 1.35 s run at 1,000 objects, bench/RESULTS.md), crypto's webcrypto its Web Crypto. Through
-// require() each export is read when the code reads it. Only static imports are redirected;
-// require() calls in CommonJS dependencies already use the banner's require.
+// 1.35 s run at 1,000 objects, bench/RESULTS.md), crypto's webcrypto its Web Crypto. Only
+// static imports are redirected; require() calls in CommonJS dependencies already use the
+// banner's require.
+// Each builtin becomes one ES module that exports the builtin's data properties by name (read
+// once, when it is evaluated) and the builtin as its default. Its getters are left out, so
+// they still run only if code reads them from the default export; the few that code imports
+// by name are read when the module is evaluated (gettersImported: a new one fails the build
+// with "No matching export", and goes there once its cost is known). A CommonJS stub instead
+// (`module.exports = require(...)`) made esbuild copy the builtin into a new object of getters
+// at every file that imports it: 169 copies (33 of node:fs), 14-22 ms of every start.
 const builtins = new Set(builtinModules);
+const require = createRequire(import.meta.url);
+// openpgp (SOPS, loaded on first use) imports node:crypto as a namespace and picks its crypto by
+// whether `webcrypto` is in it: that namespace keeps every property as before, getters included.
+const keptWhole = new Set(['node:crypto']);
+const gettersImported = {
+  // @actions/core's summary; loads node:fs/promises, which the run loads anyway.
+  'node:fs': ['promises'],
+  // src/render/confine.ts; a class already loaded with async_hooks.
+  'node:async_hooks': ['AsyncLocalStorage'],
+};
 const builtinsByRequire = {
   name: 'builtins-by-require',
   setup(build) {
@@ -89,10 +111,28 @@ const builtinsByRequire = {
       if (args.kind !== 'import-statement' || !builtins.has(name)) return undefined;
       return { path: `node:${name}`, namespace: 'builtin-by-require' };
     });
-    build.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(args.path)});`,
-      loader: 'js',
-    }));
+    build.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => {
+      if (keptWhole.has(args.path))
+        return { contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' };
+      const descriptors = Object.getOwnPropertyDescriptors(require(args.path));
+      const names = Object.keys(descriptors).filter(
+        (key) =>
+          ('value' in descriptors[key] || gettersImported[args.path]?.includes(key)) &&
+          /^[A-Za-z_$][\w$]*$/.test(key) &&
+          key !== 'default',
+      );
+      // Assigned, not initialised: esbuild keeps every export then, so a builtin's module is
+      // the same text in both bundles and a chunk that imports it is shared, not written twice.
+      return {
+        contents: [
+          `const builtin = require(${JSON.stringify(args.path)});`,
+          'export default builtin;',
+          `export let ${names.join(', ')};`,
+          `({ ${names.join(', ')} } = builtin);`,
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
   },
 };
 

@@ -85,6 +85,17 @@ export function loadKubeconfig(
       hint: 'Check current-context and the clusters list in the kubeconfig.',
     });
   }
+  if (cluster.proxyUrl) {
+    // Requests go straight to the server (src/kube/client.ts makes its own agent), so a proxy
+    // the kubeconfig names would be bypassed without a word. The URL is not printed: it may
+    // hold the proxy's password.
+    throw new InputError(
+      `${origin}: cluster "${cluster.name}" sets proxy-url, which kube-drift does not support`,
+      {
+        hint: 'kube-drift connects to the API server directly. Run it where the server is reachable, or through a tunnel that gives it a direct address.',
+      },
+    );
+  }
   return { config, origin, server: cluster.server.replace(/\/+$/, ''), context: config.getCurrentContext() };
 }
 

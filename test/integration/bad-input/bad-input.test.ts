@@ -248,6 +248,11 @@ describe('bad kubeconfigs and settings: exit 2 before the cluster is touched', (
       /^kube-drift: \/\S+\/test\/fixtures\/bad\/kubeconfig\/no-clusters\.yaml has no clusters$/,
     ],
     [
+      'a kubeconfig whose cluster goes through a proxy',
+      ['--kubeconfig', `${BAD}/kubeconfig/proxy-url.yaml`],
+      /^kube-drift: \/\S+\/test\/fixtures\/bad\/kubeconfig\/proxy-url\.yaml: cluster "behind-a-proxy" sets proxy-url, which kube-drift does not support$/,
+    ],
+    [
       'a context that does not exist',
       ['--kubeconfig', 'KUBECONFIG', '--context', 'nope'],
       /^kube-drift: context "nope" is not in \/\S+\/\.cluster\/kubeconfig$/,
@@ -283,6 +288,7 @@ describe('bad kubeconfigs and settings: exit 2 before the cluster is touched', (
         assert.equal(run.code, 2, run.stdout + run.stderr);
         assert.match(run.stderr.split('\n')[0], error, run.stderr);
         assert.equal(run.stdout, '');
+        assert.doesNotMatch(run.stderr, /proxy-canary-password/);
       });
     }
   }

@@ -3,20 +3,48 @@ import {
   require_node_crypto
 } from "./chunk-CUGTHUFA.js";
 import {
-  __commonJS,
   __require,
   __toESM
 } from "./chunk-LQK3ML4U.js";
 
 // builtin-by-require:node:module
-var require_node_module = __commonJS({
-  "builtin-by-require:node:module"(exports, module) {
-    module.exports = __require("node:module");
-  }
-});
+var builtin = __require("node:module");
+var length;
+var name;
+var prototype;
+var _cache;
+var _pathCache;
+var _extensions;
+var globalPaths;
+var _debug;
+var isBuiltin;
+var _findPath;
+var _nodeModulePaths;
+var _resolveLookupPaths;
+var _load;
+var _resolveFilename;
+var createRequire;
+var _initPaths;
+var _preloadModules;
+var syncBuiltinESMExports;
+var Module;
+var registerHooks;
+var builtinModules;
+var runMain;
+var register;
+var constants;
+var enableCompileCache;
+var findPackageJSON;
+var flushCompileCache;
+var getCompileCacheDir;
+var stripTypeScriptTypes;
+var findSourceMap;
+var SourceMap;
+var getSourceMapsSupport;
+var setSourceMapsSupport;
+({ length, name, prototype, _cache, _pathCache, _extensions, globalPaths, _debug, isBuiltin, _findPath, _nodeModulePaths, _resolveLookupPaths, _load, _resolveFilename, createRequire, _initPaths, _preloadModules, syncBuiltinESMExports, Module, registerHooks, builtinModules, runMain, register, constants, enableCompileCache, findPackageJSON, flushCompileCache, getCompileCacheDir, stripTypeScriptTypes, findSourceMap, SourceMap, getSourceMapsSupport, setSourceMapsSupport } = builtin);
 
 // node_modules/openpgp/dist/node/openpgp.mjs
-var import_module = __toESM(require_node_module(), 1);
 var nc = __toESM(require_node_crypto(), 1);
 var globalThis = typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
 function _mergeNamespaces(n, m) {
@@ -232,7 +260,7 @@ Reader.prototype.readByte = async function() {
   this.unshift(slice(value, 1));
   return byte;
 };
-Reader.prototype.readBytes = async function(length) {
+Reader.prototype.readBytes = async function(length2) {
   const buffer = [];
   let bufferLength = 0;
   while (true) {
@@ -243,15 +271,15 @@ Reader.prototype.readBytes = async function(length) {
     }
     buffer.push(value);
     bufferLength += value.length;
-    if (bufferLength >= length) {
+    if (bufferLength >= length2) {
       const bufferConcat = concat(buffer);
-      this.unshift(slice(bufferConcat, length));
-      return slice(bufferConcat, 0, length);
+      this.unshift(slice(bufferConcat, length2));
+      return slice(bufferConcat, 0, length2);
     }
   }
 };
-Reader.prototype.peekBytes = async function(length) {
-  const bytes = await this.readBytes(length);
+Reader.prototype.peekBytes = async function(length2) {
+  const bytes = await this.readBytes(length2);
   this.unshift(bytes);
   return bytes;
 };
@@ -612,8 +640,8 @@ function passiveClone(input) {
   return slice(input);
 }
 function overwrite(input, clone2) {
-  Object.entries(Object.getOwnPropertyDescriptors(input.constructor.prototype)).forEach(([name, descriptor]) => {
-    if (name === "constructor") {
+  Object.entries(Object.getOwnPropertyDescriptors(input.constructor.prototype)).forEach(([name2, descriptor]) => {
+    if (name2 === "constructor") {
       return;
     }
     if (descriptor.value) {
@@ -621,7 +649,7 @@ function overwrite(input, clone2) {
     } else {
       descriptor.get = descriptor.get.bind(clone2);
     }
-    Object.defineProperty(input, name, descriptor);
+    Object.defineProperty(input, name2, descriptor);
   });
 }
 function slice(input, begin = 0, end = Infinity) {
@@ -1499,7 +1527,7 @@ var util = {
   isString: function(data) {
     return typeof data === "string" || data instanceof String;
   },
-  nodeRequire: (0, import_module.createRequire)(import.meta.url),
+  nodeRequire: createRequire(import.meta.url),
   isArray: function(data) {
     return data instanceof Array;
   },
@@ -1590,12 +1618,12 @@ var util = {
    * @param {Number} length - Padded length
    * @returns {Uint8Array} Padded bytes.
    */
-  leftPad(bytes, length) {
-    if (bytes.length > length) {
+  leftPad(bytes, length2) {
+    if (bytes.length > length2) {
       throw new Error("Input array too long");
     }
-    const padded = new Uint8Array(length);
-    const offset = length - bytes.length;
+    const padded = new Uint8Array(length2);
+    const offset = length2 - bytes.length;
     padded.set(bytes, offset);
     return padded;
   },
@@ -2082,8 +2110,8 @@ var util = {
    * @returns `a` if `cond` is true, `b` otherwise
    */
   selectUint8Array: function(cond, a, b) {
-    const length = Math.max(a.length, b.length);
-    const result = new Uint8Array(length);
+    const length2 = Math.max(a.length, b.length);
+    const result = new Uint8Array(length2);
     let end = 0;
     for (let i2 = 0; i2 < result.length; i2++) {
       result[i2] = a[i2] & 256 - cond | b[i2] & 255 + cond;
@@ -2151,13 +2179,13 @@ function decode$1(data) {
         spaces++;
       }
     }
-    let length = buf.length;
-    for (; length > 0 && (length - spaces) % 4 !== 0; length--) {
-      if (spacechars.includes(buf[length]))
+    let length2 = buf.length;
+    for (; length2 > 0 && (length2 - spaces) % 4 !== 0; length2--) {
+      if (spacechars.includes(buf[length2]))
         spaces--;
     }
-    const decoded = decodeChunk(buf.substr(0, length));
-    buf = buf.substr(length);
+    const decoded = decodeChunk(buf.substr(0, length2));
+    buf = buf.substr(length2);
     return decoded;
   }, () => decodeChunk(buf));
 }
@@ -2560,14 +2588,14 @@ function byteLength(x2) {
   }
   return len;
 }
-function bigIntToUint8Array(x2, endian = "be", length) {
+function bigIntToUint8Array(x2, endian = "be", length2) {
   let hex = x2.toString(16);
   if (hex.length % 2 === 1) {
     hex = "0" + hex;
   }
   const rawLength = hex.length / 2;
-  const bytes = new Uint8Array(length || rawLength);
-  const offset = length ? length - rawLength : 0;
+  const bytes = new Uint8Array(length2 || rawLength);
+  const offset = length2 ? length2 - rawLength : 0;
   let i2 = 0;
   while (i2 < rawLength) {
     bytes[i2 + offset] = parseInt(hex.slice(2 * i2, 2 * i2 + 2), 16);
@@ -2579,10 +2607,10 @@ function bigIntToUint8Array(x2, endian = "be", length) {
   return bytes;
 }
 var nodeCrypto$8 = util.getNodeCrypto();
-function getRandomBytes(length) {
+function getRandomBytes(length2) {
   const webcrypto2 = typeof crypto !== "undefined" ? crypto : nodeCrypto$8?.webcrypto;
   if (webcrypto2?.getRandomValues) {
-    const buf = new Uint8Array(length);
+    const buf = new Uint8Array(length2);
     return webcrypto2.getRandomValues(buf);
   } else {
     throw new Error("No secure random number generator available.");
@@ -3585,11 +3613,11 @@ hash_headers[14] = [
   4,
   64
 ];
-function getPKCS1Padding(length) {
-  const result = new Uint8Array(length);
+function getPKCS1Padding(length2) {
+  const result = new Uint8Array(length2);
   let count = 0;
-  while (count < length) {
-    const randomBytes2 = getRandomBytes(length - count);
+  while (count < length2) {
+    const randomBytes2 = getRandomBytes(length2 - count);
     for (let i2 = 0; i2 < randomBytes2.length; i2++) {
       if (randomBytes2[i2] !== 0) {
         result[count++] = randomBytes2[i2];
@@ -4012,9 +4040,9 @@ var OID = class _OID {
    */
   read(input) {
     if (input.length >= 1) {
-      const length = input[0];
-      if (input.length >= 1 + length) {
-        this.oid = input.subarray(1, 1 + length);
+      const length2 = input[0];
+      if (input.length >= 1 + length2) {
+        this.oid = input.subarray(1, 1 + length2);
         return 1 + this.oid.length;
       }
     }
@@ -4040,11 +4068,11 @@ var OID = class _OID {
    * @throws if unknown
    */
   getName() {
-    const name = knownOIDs[this.toHex()];
-    if (!name) {
+    const name2 = knownOIDs[this.toHex()];
+    if (!name2) {
       throw new Error("Unknown curve object identifier.");
     }
-    return name;
+    return name2;
   }
 };
 function readSimpleLength(bytes) {
@@ -4066,13 +4094,13 @@ function readSimpleLength(bytes) {
     offset
   };
 }
-function writeSimpleLength(length) {
-  if (length < 192) {
-    return new Uint8Array([length]);
-  } else if (length > 191 && length < 8384) {
-    return new Uint8Array([(length - 192 >> 8) + 192, length - 192 & 255]);
+function writeSimpleLength(length2) {
+  if (length2 < 192) {
+    return new Uint8Array([length2]);
+  } else if (length2 > 191 && length2 < 8384) {
+    return new Uint8Array([(length2 - 192 >> 8) + 192, length2 - 192 & 255]);
   }
-  return util.concatUint8Array([new Uint8Array([255]), util.writeNumber(length, 4)]);
+  return util.concatUint8Array([new Uint8Array([255]), util.writeNumber(length2, 4)]);
 }
 function writePartialLength(power) {
   if (power < 0 || power > 30) {
@@ -4083,8 +4111,8 @@ function writePartialLength(power) {
 function writeTag(tag_type) {
   return new Uint8Array([192 | tag_type]);
 }
-function writeHeader(tag_type, length) {
-  return util.concatUint8Array([writeTag(tag_type), writeSimpleLength(length)]);
+function writeHeader(tag_type, length2) {
+  return util.concatUint8Array([writeTag(tag_type), writeSimpleLength(length2)]);
 }
 function supportsStreaming(tag) {
   return [
@@ -5943,14 +5971,14 @@ function checkPublicPointEnconding(curve, V) {
     throw new Error("Invalid point encoding");
   }
 }
-async function jsGenKeyPair(name) {
-  const nobleCurve = await util.getNobleCurve(enums.publicKey.ecdsa, name);
+async function jsGenKeyPair(name2) {
+  const nobleCurve = await util.getNobleCurve(enums.publicKey.ecdsa, name2);
   const { secretKey: privateKey } = nobleCurve.keygen();
   const publicKey = nobleCurve.getPublicKey(privateKey, false);
   return { publicKey, privateKey };
 }
-async function webGenKeyPair(name, wireFormatLeadingByte) {
-  const webCryptoKey = await webCrypto$5.generateKey({ name: "ECDSA", namedCurve: webCurves[name] }, true, ["sign", "verify"]);
+async function webGenKeyPair(name2, wireFormatLeadingByte) {
+  const webCryptoKey = await webCrypto$5.generateKey({ name: "ECDSA", namedCurve: webCurves[name2] }, true, ["sign", "verify"]);
   const privateKey = await webCrypto$5.exportKey("jwk", webCryptoKey.privateKey);
   const publicKey = await webCrypto$5.exportKey("jwk", webCryptoKey.publicKey);
   return {
@@ -5958,8 +5986,8 @@ async function webGenKeyPair(name, wireFormatLeadingByte) {
     privateKey: b64ToUint8Array(privateKey.d)
   };
 }
-function nodeGenKeyPair(name) {
-  const ecdh2 = nodeCrypto$5.createECDH(nodeCurves[name]);
+function nodeGenKeyPair(name2) {
+  const ecdh2 = nodeCrypto$5.createECDH(nodeCurves[name2]);
   ecdh2.generateKeys();
   return {
     publicKey: new Uint8Array(ecdh2.getPublicKey()),
@@ -5975,21 +6003,21 @@ function jwkToRawPublic(jwk, wireFormatLeadingByte) {
   publicKey.set(bufY, bufX.length + 1);
   return publicKey;
 }
-function rawPublicToJWK(payloadSize, name, publicKey) {
+function rawPublicToJWK(payloadSize, name2, publicKey) {
   const len = payloadSize;
   const bufX = publicKey.slice(1, len + 1);
   const bufY = publicKey.slice(len + 1, len * 2 + 1);
   const jwk = {
     kty: "EC",
-    crv: name,
+    crv: name2,
     x: uint8ArrayToB64(bufX),
     y: uint8ArrayToB64(bufY),
     ext: true
   };
   return jwk;
 }
-function privateToJWK(payloadSize, name, publicKey, privateKey) {
-  const jwk = rawPublicToJWK(payloadSize, name, publicKey);
+function privateToJWK(payloadSize, name2, publicKey, privateKey) {
+  const jwk = rawPublicToJWK(payloadSize, name2, publicKey);
   jwk.d = uint8ArrayToB64(privateKey);
   return jwk;
 }
@@ -6214,7 +6242,7 @@ function buildEcdhParam(public_algo, oid, kdfParams, fingerprint) {
     fingerprint
   ]);
 }
-async function kdf(hashAlgo, X2, length, param, stripLeading = false, stripTrailing = false) {
+async function kdf(hashAlgo, X2, length2, param, stripLeading = false, stripTrailing = false) {
   let i2;
   if (stripLeading) {
     for (i2 = 0; i2 < X2.length && X2[i2] === 0; i2++)
@@ -6231,7 +6259,7 @@ async function kdf(hashAlgo, X2, length, param, stripLeading = false, stripTrail
     X2,
     param
   ]));
-  return digest.subarray(0, length);
+  return digest.subarray(0, length2);
 }
 async function genPublicEphemeralKey(curve, Q) {
   switch (curve.type) {
@@ -6509,9 +6537,9 @@ var ECDHSymmetricKey = class {
    */
   read(bytes) {
     if (bytes.length >= 1) {
-      const length = bytes[0];
-      if (bytes.length >= 1 + length) {
-        this.data = bytes.subarray(1, 1 + length);
+      const length2 = bytes[0];
+      if (bytes.length >= 1 + length2) {
+        this.data = bytes.subarray(1, 1 + length2);
         return 1 + this.data.length;
       }
     }
@@ -6845,8 +6873,8 @@ function serializeParams(algo, params) {
     enums.publicKey.ed448,
     enums.publicKey.x448
   ]);
-  const orderedParams = Object.keys(params).map((name) => {
-    const param = params[name];
+  const orderedParams = Object.keys(params).map((name2) => {
+    const param = params[name2];
     if (!util.isUint8Array(param))
       return param.write();
     return algosWithNativeRepresentation.has(algo) ? param : util.uint8ArrayToMPI(param);
@@ -8068,7 +8096,7 @@ function newS2KFromConfig(config2) {
   }
   return newS2KFromType(s2kType, config2);
 }
-var require$1 = (0, import_module.createRequire)("/");
+var require$1 = createRequire("/");
 var _a;
 var Worker;
 var isMarkedAsUntransferable;
@@ -9264,7 +9292,7 @@ var SignaturePacket = class _SignaturePacket {
         throw new Error("Provided salt does not have the required length");
       }
     } else if (config2.nonDeterministicSignaturesViaNotation) {
-      const saltNotations = this.rawNotations.filter(({ name }) => name === SALT_NOTATION_NAME);
+      const saltNotations = this.rawNotations.filter(({ name: name2 }) => name2 === SALT_NOTATION_NAME);
       if (saltNotations.length === 0) {
         const saltValue = getRandomBytes(saltLengthForHash(this.hashAlgorithm));
         this.rawNotations.push({
@@ -9334,9 +9362,9 @@ var SignaturePacket = class _SignaturePacket {
     if (!this.issuerKeyID.isNull() && this.issuerKeyVersion < 5) {
       arr.push(writeSubPacket(sub.issuerKeyID, false, this.issuerKeyID.write()));
     }
-    this.rawNotations.forEach(({ name, value, humanReadable, critical }) => {
+    this.rawNotations.forEach(({ name: name2, value, humanReadable, critical }) => {
       bytes = [new Uint8Array([humanReadable ? 128 : 0, 0, 0, 0])];
-      const encodedName = util.encodeUTF8(name);
+      const encodedName = util.encodeUTF8(name2);
       bytes.push(util.writeNumber(encodedName.length, 2));
       bytes.push(util.writeNumber(value.length, 2));
       bytes.push(encodedName);
@@ -9403,8 +9431,8 @@ var SignaturePacket = class _SignaturePacket {
       arr.push(writeSubPacket(sub.preferredCipherSuites, false, bytes));
     }
     const result = util.concat(arr);
-    const length = util.writeNumber(result.length, this.version === 6 ? 4 : 2);
-    return util.concat([length, result]);
+    const length2 = util.writeNumber(result.length, this.version === 6 ? 4 : 2);
+    return util.concat([length2, result]);
   }
   /**
    * Creates an Uint8Array containing the unhashed subpackets
@@ -9415,8 +9443,8 @@ var SignaturePacket = class _SignaturePacket {
       return writeSubPacket(type, critical, body);
     });
     const result = util.concat(arr);
-    const length = util.writeNumber(result.length, this.version === 6 ? 4 : 2);
-    return util.concat([length, result]);
+    const length2 = util.writeNumber(result.length, this.version === 6 ? 4 : 2);
+    return util.concat([length2, result]);
   }
   // Signature subpackets
   readSubPacket(bytes, hashed = true) {
@@ -9485,11 +9513,11 @@ var SignaturePacket = class _SignaturePacket {
         mypos += 2;
         const n = util.readNumber(bytes.subarray(mypos, mypos + 2));
         mypos += 2;
-        const name = util.decodeUTF8(bytes.subarray(mypos, mypos + m));
+        const name2 = util.decodeUTF8(bytes.subarray(mypos, mypos + m));
         const value = bytes.subarray(mypos + m, mypos + m + n);
-        this.rawNotations.push({ name, humanReadable, value, critical });
+        this.rawNotations.push({ name: name2, humanReadable, value, critical });
         if (humanReadable) {
-          this.notations[name] = util.decodeUTF8(value);
+          this.notations[name2] = util.decodeUTF8(value);
         }
         break;
       }
@@ -9635,9 +9663,9 @@ var SignaturePacket = class _SignaturePacket {
     }
   }
   calculateTrailer(data, detached) {
-    let length = 0;
+    let length2 = 0;
     return transform(clone(this.signatureData), (value) => {
-      length += value.length;
+      length2 += value.length;
     }, () => {
       const arr = [];
       if (this.version === 5 && (this.signatureType === enums.signature.binary || this.signatureType === enums.signature.text)) {
@@ -9651,7 +9679,7 @@ var SignaturePacket = class _SignaturePacket {
       if (this.version === 5) {
         arr.push(new Uint8Array(4));
       }
-      arr.push(util.writeNumber(length, 4));
+      arr.push(util.writeNumber(length2, 4));
       return util.concat(arr);
     });
   }
@@ -9725,9 +9753,9 @@ var SignaturePacket = class _SignaturePacket {
         throw new Error(`Unknown critical signature subpacket type ${type}`);
       }
     });
-    this.rawNotations.forEach(({ name, critical }) => {
-      if (critical && config$1.knownNotations.indexOf(name) < 0) {
-        throw new Error(`Unknown critical notation: ${name}`);
+    this.rawNotations.forEach(({ name: name2, critical }) => {
+      if (critical && config$1.knownNotations.indexOf(name2) < 0) {
+        throw new Error(`Unknown critical notation: ${name2}`);
       }
     });
     if (this.revocationKeyClass !== null) {
@@ -10044,10 +10072,10 @@ var PacketList = class _PacketList extends Array {
         }, () => util.concat([writeSimpleLength(bufferLength)].concat(buffer))));
       } else {
         if (util.isStream(packetbytes)) {
-          let length = 0;
+          let length2 = 0;
           arr.push(transform(clone(packetbytes), (value) => {
-            length += value.length;
-          }, () => writeHeader(tag, length)));
+            length2 += value.length;
+          }, () => writeHeader(tag, length2)));
         } else {
           arr.push(writeHeader(tag, packetbytes.length));
         }
@@ -11732,10 +11760,10 @@ var SecretKeyPacket = class extends PublicKeyPacket {
     if (this.isMissingSecretKeyMaterial()) {
       return;
     }
-    Object.keys(this.privateParams).forEach((name) => {
-      const param = this.privateParams[name];
+    Object.keys(this.privateParams).forEach((name2) => {
+      const param = this.privateParams[name2];
       param.fill(0);
-      delete this.privateParams[name];
+      delete this.privateParams[name2];
     });
     this.privateParams = null;
     this.isEncrypted = true;
@@ -11890,8 +11918,8 @@ var PaddingPacket = class {
    * @async needed to avoid breaking change until next major release
    */
   // eslint-disable-next-line @typescript-eslint/require-await
-  async createPadding(length) {
-    this.padding = getRandomBytes(length);
+  async createPadding(length2) {
+    this.padding = getRandomBytes(length2);
   }
 };
 var allowedPackets$1 = /* @__PURE__ */ util.constructAllowedPackets([SignaturePacket]);
@@ -12671,9 +12699,9 @@ var Subkey = class _Subkey {
     return this.keyPacket.hasSameFingerprintAs(other.keyPacket || other);
   }
 };
-["getKeyID", "getFingerprint", "getAlgorithmInfo", "getCreationTime", "isDecrypted"].forEach((name) => {
-  Subkey.prototype[name] = function() {
-    return this.keyPacket[name]();
+["getKeyID", "getFingerprint", "getAlgorithmInfo", "getCreationTime", "isDecrypted"].forEach((name2) => {
+  Subkey.prototype[name2] = function() {
+    return this.keyPacket[name2]();
   };
 });
 var allowedRevocationPackets = /* @__PURE__ */ util.constructAllowedPackets([SignaturePacket]);
@@ -12813,8 +12841,8 @@ var Key = class {
         if (!k.keyPacket.isDecrypted())
           return;
         const privateParams = {};
-        Object.keys(k.keyPacket.privateParams).forEach((name) => {
-          privateParams[name] = new Uint8Array(k.keyPacket.privateParams[name]);
+        Object.keys(k.keyPacket.privateParams).forEach((name2) => {
+          privateParams[name2] = new Uint8Array(k.keyPacket.privateParams[name2]);
         });
         k.keyPacket.privateParams = privateParams;
       });
@@ -13284,8 +13312,8 @@ var Key = class {
     return results;
   }
 };
-["getKeyID", "getFingerprint", "getAlgorithmInfo", "getCreationTime", "hasSameFingerprintAs"].forEach((name) => {
-  Key.prototype[name] = Subkey.prototype[name];
+["getKeyID", "getFingerprint", "getAlgorithmInfo", "getCreationTime", "hasSameFingerprintAs"].forEach((name2) => {
+  Key.prototype[name2] = Subkey.prototype[name2];
 });
 var PublicKey = class extends Key {
   /**
@@ -15085,12 +15113,12 @@ async function decryptSessionKeys({ message, decryptionKeys, passwords, date = /
     throw util.wrapError("Error decrypting session keys", err2);
   }
 }
-function checkString(data, name) {
+function checkString(data, name2) {
   if (!util.isString(data)) {
-    throw new Error("Parameter [" + name + "] must be of type String");
+    throw new Error("Parameter [" + name2 + "] must be of type String");
   }
 }
-function checkBinary(data, name) {
+function checkBinary(data, name2) {
   if (!util.isUint8Array(data)) {
     throw new Error("Parameter [data] must be of type Uint8Array");
   }
@@ -15331,13 +15359,13 @@ function _abool2(value, title = "") {
   }
   return value;
 }
-function _abytes2(value, length, title = "") {
+function _abytes2(value, length2, title = "") {
   const bytes = isBytes(value);
   const len = value?.length;
-  const needsLen = length !== void 0;
-  if (!bytes || needsLen && len !== length) {
+  const needsLen = length2 !== void 0;
+  if (!bytes || needsLen && len !== length2) {
     const prefix = title && `"${title}" `;
-    const ofLen = needsLen ? ` of length ${length}` : "";
+    const ofLen = needsLen ? ` of length ${length2}` : "";
     const got = bytes ? `length=${len}` : `type=${typeof value}`;
     throw new Error(prefix + "expected Uint8Array" + ofLen + ", got " + got);
   }
@@ -15814,8 +15842,8 @@ function getFieldBytesLength(fieldOrder) {
   return Math.ceil(bitLength2 / 8);
 }
 function getMinHashLength(fieldOrder) {
-  const length = getFieldBytesLength(fieldOrder);
-  return length + Math.ceil(length / 2);
+  const length2 = getFieldBytesLength(fieldOrder);
+  return length2 + Math.ceil(length2 / 2);
 }
 function mapHashToField(key, fieldOrder, isLE2 = false) {
   const len = key.length;
@@ -15922,12 +15950,12 @@ var HashMD = class extends Hash {
   _cloneInto(to) {
     to || (to = new this.constructor());
     to.set(...this.get());
-    const { blockLen, buffer, length, finished, destroyed, pos } = this;
+    const { blockLen, buffer, length: length2, finished, destroyed, pos } = this;
     to.destroyed = destroyed;
     to.finished = finished;
-    to.length = length;
+    to.length = length2;
     to.pos = pos;
-    if (length % blockLen)
+    if (length2 % blockLen)
       to.buffer.set(buffer);
     return to;
   }
@@ -16811,9 +16839,9 @@ var DER = {
         throw new E("tlv.decode: wrong tlv");
       const first = data[pos++];
       const isLong = !!(first & 128);
-      let length = 0;
+      let length2 = 0;
       if (!isLong)
-        length = first;
+        length2 = first;
       else {
         const lenLen = first & 127;
         if (!lenLen)
@@ -16826,15 +16854,15 @@ var DER = {
         if (lengthBytes[0] === 0)
           throw new E("tlv.decode(long): zero leftmost byte");
         for (const b of lengthBytes)
-          length = length << 8 | b;
+          length2 = length2 << 8 | b;
         pos += lenLen;
-        if (length < 128)
+        if (length2 < 128)
           throw new E("tlv.decode(long): not minimal encoding");
       }
-      const v = data.subarray(pos, pos + length);
-      if (v.length !== length)
+      const v = data.subarray(pos, pos + length2);
+      if (v.length !== length2)
         throw new E("tlv.decode: wrong value length");
-      return { v, l: data.subarray(pos + length) };
+      return { v, l: data.subarray(pos + length2) };
     }
   },
   // https://crypto.stackexchange.com/a/57734 Leftmost bit of first byte is 'negative' flag,
@@ -16944,10 +16972,10 @@ function weierstrassN(params, extraOpts = {}) {
   function pointFromBytes(bytes) {
     _abytes2(bytes, void 0, "Point");
     const { publicKey: comp, publicKeyUncompressed: uncomp } = lengths;
-    const length = bytes.length;
+    const length2 = bytes.length;
     const head = bytes[0];
     const tail = bytes.subarray(1);
-    if (length === comp && (head === 2 || head === 3)) {
+    if (length2 === comp && (head === 2 || head === 3)) {
       const x2 = Fp2.fromBytes(tail);
       if (!Fp2.isValid(x2))
         throw new Error("bad point: is not on curve, wrong x");
@@ -16965,7 +16993,7 @@ function weierstrassN(params, extraOpts = {}) {
       if (isHeadOdd !== isYOdd)
         y = Fp2.neg(y);
       return { x: x2, y };
-    } else if (length === uncomp && head === 4) {
+    } else if (length2 === uncomp && head === 4) {
       const L2 = Fp2.BYTES;
       const x2 = Fp2.fromBytes(tail.subarray(0, L2));
       const y = Fp2.fromBytes(tail.subarray(L2, L2 * 2));
@@ -16973,7 +17001,7 @@ function weierstrassN(params, extraOpts = {}) {
         throw new Error("bad point: is not on curve");
       return { x: x2, y };
     } else {
-      throw new Error(`bad point: got length ${length}, expected compressed=${comp} or uncompressed=${uncomp}`);
+      throw new Error(`bad point: got length ${length2}, expected compressed=${comp} or uncompressed=${uncomp}`);
     }
   }
   const encodePoint = extraOpts.toBytes || pointToBytes;
@@ -25593,9 +25621,9 @@ function* makePRNG(wasmContext, pass, lane, slice2, m_, totalPasses, segmentLeng
   return [];
 }
 function validateParams({ type, version, tagLength: tagLength2, password, salt, ad, secret, parallelism, memorySize, passes }) {
-  const assertLength = (name, value, min, max2) => {
+  const assertLength = (name2, value, min, max2) => {
     if (value < min || value > max2) {
-      throw new Error(`${name} size should be between ${min} and ${max2} bytes`);
+      throw new Error(`${name2} size should be between ${min} and ${max2} bytes`);
     }
   };
   if (type !== TYPE || version !== VERSION) throw new Error("Unsupported type or version");
@@ -26169,7 +26197,7 @@ function requireBzip2() {
     }
     var symCount = symTotal + 2;
     var groups = [];
-    var length = new Uint8Array(MAX_SYMBOLS), temp = new Uint16Array(MAX_HUFCODE_BITS + 1);
+    var length2 = new Uint8Array(MAX_SYMBOLS), temp = new Uint16Array(MAX_HUFCODE_BITS + 1);
     var hufGroup;
     for (var j = 0; j < groupCount; j++) {
       t = bits2(5);
@@ -26180,13 +26208,13 @@ function requireBzip2() {
           if (!bits2(1)) t++;
           else t--;
         }
-        length[i2] = t;
+        length2[i2] = t;
       }
       var minLen, maxLen;
-      minLen = maxLen = length[0];
+      minLen = maxLen = length2[0];
       for (var i2 = 1; i2 < symCount; i2++) {
-        if (length[i2] > maxLen) maxLen = length[i2];
-        else if (length[i2] < minLen) minLen = length[i2];
+        if (length2[i2] > maxLen) maxLen = length2[i2];
+        else if (length2[i2] < minLen) minLen = length2[i2];
       }
       hufGroup = groups[j] = {};
       hufGroup.permute = new Int32Array(MAX_SYMBOLS);
@@ -26199,9 +26227,9 @@ function requireBzip2() {
       var pp = 0;
       for (var i2 = minLen; i2 <= maxLen; i2++)
         for (var t = 0; t < symCount; t++)
-          if (length[t] == i2) hufGroup.permute[pp++] = t;
+          if (length2[t] == i2) hufGroup.permute[pp++] = t;
       for (i2 = minLen; i2 <= maxLen; i2++) temp[i2] = limit[i2] = 0;
-      for (i2 = 0; i2 < symCount; i2++) temp[length[i2]]++;
+      for (i2 = 0; i2 < symCount; i2++) temp[length2[i2]]++;
       pp = t = 0;
       for (i2 = minLen; i2 < maxLen; i2++) {
         pp += temp[i2];

@@ -1,58 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  __commonJS,
-  __require,
-  __toESM
+  __require
 } from "./chunk-LQK3ML4U.js";
-
-// builtin-by-require:node:fs
-var require_node_fs = __commonJS({
-  "builtin-by-require:node:fs"(exports, module) {
-    module.exports = __require("node:fs");
-  }
-});
-
-// builtin-by-require:node:path
-var require_node_path = __commonJS({
-  "builtin-by-require:node:path"(exports, module) {
-    module.exports = __require("node:path");
-  }
-});
-
-// builtin-by-require:node:child_process
-var require_node_child_process = __commonJS({
-  "builtin-by-require:node:child_process"(exports, module) {
-    module.exports = __require("node:child_process");
-  }
-});
-
-// builtin-by-require:node:os
-var require_node_os = __commonJS({
-  "builtin-by-require:node:os"(exports, module) {
-    module.exports = __require("node:os");
-  }
-});
-
-// builtin-by-require:node:https
-var require_node_https = __commonJS({
-  "builtin-by-require:node:https"(exports, module) {
-    module.exports = __require("node:https");
-  }
-});
-
-// builtin-by-require:node:string_decoder
-var require_node_string_decoder = __commonJS({
-  "builtin-by-require:node:string_decoder"(exports, module) {
-    module.exports = __require("node:string_decoder");
-  }
-});
-
-// builtin-by-require:node:http
-var require_node_http = __commonJS({
-  "builtin-by-require:node:http"(exports, module) {
-    module.exports = __require("node:http");
-  }
-});
 
 // node_modules/markdown-table/index.js
 function defaultStringLength(value) {
@@ -484,9 +433,9 @@ function buildReport(changeSet, meta) {
     summary,
     driftDetected: hasDrift(summary),
     entries: changeSet.entries.map((entry) => {
-      const { group, version, kind, namespace, name } = entry.ref;
+      const { group, version: version2, kind, namespace, name } = entry.ref;
       const reportEntry = {
-        apiVersion: group === "" ? version : `${group}/${version}`,
+        apiVersion: group === "" ? version2 : `${group}/${version2}`,
         kind,
         namespace,
         name,
@@ -814,10 +763,10 @@ function imageRow(finding, fileUrl2) {
   return `| ${cell(workload)} | ${cell(code(image.container))} | ${cell(change)}${tags ? ` _(${tags})_` : ""} |`;
 }
 function heading(report, parts) {
-  const open = [...parts.lines, ...parts.images];
+  const open2 = [...parts.lines, ...parts.images];
   const counts = SEVERITIES.map((severity) => [
     severity,
-    open.filter((finding) => finding.severity === severity).length
+    open2.filter((finding) => finding.severity === severity).length
   ]).filter(([, count]) => count !== 0);
   const bits = counts.map(([severity, count]) => `${count} ${severity}`);
   if (bits.length === 0) bits.push("no open findings");
@@ -907,13 +856,13 @@ var MarkdownBlockState = class {
   detailsDepth = 0;
   read(line) {
     if (this.fence) {
-      const close = /^ {0,3}(`+|~+)[ \t]*$/.exec(line);
-      if (close && close[1][0] === this.fence.char && close[1].length >= this.fence.length) this.fence = null;
+      const close2 = /^ {0,3}(`+|~+)[ \t]*$/.exec(line);
+      if (close2 && close2[1][0] === this.fence.char && close2[1].length >= this.fence.length) this.fence = null;
       return;
     }
-    const open = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
-    if (open && !(open[1][0] === "`" && open[2].includes("`"))) {
-      this.fence = { char: open[1][0], length: open[1].length };
+    const open2 = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+    if (open2 && !(open2[1][0] === "`" && open2[2].includes("`"))) {
+      this.fence = { char: open2[1][0], length: open2[1].length };
       return;
     }
     if (/^ {0,3}<details[\s>]/i.test(line) || /^ {0,3}<details$/i.test(line)) this.detailsDepth++;
@@ -1169,8 +1118,109 @@ ${synced.map(syncedLine).join("\n")}`] : []
   );
 }
 
-// src/github/context.ts
-var import_node_fs = __toESM(require_node_fs(), 1);
+// builtin-by-require:node:fs
+var builtin = __require("node:fs");
+var node_fs_default = builtin;
+var appendFile;
+var appendFileSync;
+var access;
+var accessSync;
+var chown;
+var chownSync;
+var chmod;
+var chmodSync;
+var close;
+var closeSync;
+var copyFile;
+var copyFileSync;
+var cp;
+var cpSync;
+var createReadStream;
+var createWriteStream;
+var exists;
+var existsSync;
+var fchown;
+var fchownSync;
+var fchmod;
+var fchmodSync;
+var fdatasync;
+var fdatasyncSync;
+var fstat;
+var fstatSync;
+var fsync;
+var fsyncSync;
+var ftruncate;
+var ftruncateSync;
+var futimes;
+var futimesSync;
+var glob;
+var globSync;
+var lchown;
+var lchownSync;
+var lchmod;
+var lchmodSync;
+var link;
+var linkSync;
+var lstat;
+var lstatSync;
+var lutimes;
+var lutimesSync;
+var mkdir;
+var mkdirSync;
+var mkdtemp;
+var mkdtempSync;
+var mkdtempDisposableSync;
+var open;
+var openSync;
+var openAsBlob;
+var readdir;
+var readdirSync;
+var read;
+var readSync;
+var readv;
+var readvSync;
+var readFile;
+var readFileSync;
+var readlink;
+var readlinkSync;
+var realpath;
+var realpathSync;
+var rename;
+var renameSync;
+var rm;
+var rmSync;
+var rmdir;
+var rmdirSync;
+var stat;
+var statfs;
+var statSync;
+var statfsSync;
+var symlink;
+var symlinkSync;
+var truncate;
+var truncateSync;
+var unwatchFile;
+var unlink;
+var unlinkSync;
+var utimes;
+var utimesSync;
+var watch;
+var watchFile;
+var writeFile;
+var writeFileSync;
+var write;
+var writeSync;
+var writev;
+var writevSync;
+var Dirent;
+var Stats;
+var _toUnixTimestamp;
+var Dir;
+var opendir;
+var opendirSync;
+var constants;
+var promises;
+({ appendFile, appendFileSync, access, accessSync, chown, chownSync, chmod, chmodSync, close, closeSync, copyFile, copyFileSync, cp, cpSync, createReadStream, createWriteStream, exists, existsSync, fchown, fchownSync, fchmod, fchmodSync, fdatasync, fdatasyncSync, fstat, fstatSync, fsync, fsyncSync, ftruncate, ftruncateSync, futimes, futimesSync, glob, globSync, lchown, lchownSync, lchmod, lchmodSync, link, linkSync, lstat, lstatSync, lutimes, lutimesSync, mkdir, mkdirSync, mkdtemp, mkdtempSync, mkdtempDisposableSync, open, openSync, openAsBlob, readdir, readdirSync, read, readSync, readv, readvSync, readFile, readFileSync, readlink, readlinkSync, realpath, realpathSync, rename, renameSync, rm, rmSync, rmdir, rmdirSync, stat, statfs, statSync, statfsSync, symlink, symlinkSync, truncate, truncateSync, unwatchFile, unlink, unlinkSync, utimes, utimesSync, watch, watchFile, writeFile, writeFileSync, write, writeSync, writev, writevSync, Dirent, Stats, _toUnixTimestamp, Dir, opendir, opendirSync, constants, promises } = builtin);
 
 // src/errors.ts
 var KubeDriftError = class extends Error {
@@ -1205,7 +1255,7 @@ function readPayload(path) {
   if (!path) return {};
   let text;
   try {
-    text = (0, import_node_fs.readFileSync)(path, "utf8");
+    text = readFileSync(path, "utf8");
   } catch (error) {
     throw new InputError(`Cannot read the event payload ${path} (GITHUB_EVENT_PATH)`, {
       cause: error,
@@ -1276,26 +1326,163 @@ function fileUrl(context, file, line) {
   return `${context.serverUrl}/${context.owner}/${context.repo}/blob/${reportSha(context)}/${path}#L${line}`;
 }
 
+// builtin-by-require:node:path
+var builtin2 = __require("node:path");
+var node_path_default = builtin2;
+var resolve;
+var normalize;
+var isAbsolute;
+var join2;
+var relative;
+var toNamespacedPath;
+var dirname;
+var basename;
+var extname;
+var format;
+var parse;
+var matchesGlob;
+var sep;
+var delimiter;
+var win32;
+var posix;
+var _makeLong;
+({ resolve, normalize, isAbsolute, join: join2, relative, toNamespacedPath, dirname, basename, extname, format, parse, matchesGlob, sep, delimiter, win32, posix, _makeLong } = builtin2);
+
+// builtin-by-require:node:child_process
+var builtin3 = __require("node:child_process");
+var node_child_process_default = builtin3;
+var _forkChild;
+var ChildProcess;
+var exec;
+var execFile;
+var execFileSync;
+var execSync;
+var fork;
+var spawn;
+var spawnSync;
+({ _forkChild, ChildProcess, exec, execFile, execFileSync, execSync, fork, spawn, spawnSync } = builtin3);
+
+// builtin-by-require:node:os
+var builtin4 = __require("node:os");
+var node_os_default = builtin4;
+var arch;
+var availableParallelism;
+var cpus;
+var endianness;
+var freemem;
+var getPriority;
+var homedir;
+var hostname;
+var loadavg;
+var networkInterfaces;
+var platform;
+var release;
+var setPriority;
+var tmpdir;
+var totalmem;
+var type;
+var userInfo;
+var uptime;
+var version;
+var machine;
+var constants2;
+var EOL;
+var devNull;
+({ arch, availableParallelism, cpus, endianness, freemem, getPriority, homedir, hostname, loadavg, networkInterfaces, platform, release, setPriority, tmpdir, totalmem, type, userInfo, uptime, version, machine, constants: constants2, EOL, devNull } = builtin4);
+
+// builtin-by-require:node:https
+var builtin5 = __require("node:https");
+var node_https_default = builtin5;
+var Agent;
+var globalAgent;
+var Server;
+var createServer;
+var get;
+var request;
+({ Agent, globalAgent, Server, createServer, get, request } = builtin5);
+
+// builtin-by-require:node:string_decoder
+var builtin6 = __require("node:string_decoder");
+var StringDecoder;
+({ StringDecoder } = builtin6);
+
+// builtin-by-require:node:http
+var builtin7 = __require("node:http");
+var node_http_default = builtin7;
+var _connectionListener;
+var METHODS;
+var STATUS_CODES;
+var Agent2;
+var ClientRequest;
+var IncomingMessage;
+var OutgoingMessage;
+var Server2;
+var ServerResponse;
+var createServer2;
+var validateHeaderName;
+var validateHeaderValue;
+var get2;
+var request2;
+var setMaxIdleHTTPParsers;
+var setGlobalProxyFromEnv;
+({ _connectionListener, METHODS, STATUS_CODES, Agent: Agent2, ClientRequest, IncomingMessage, OutgoingMessage, Server: Server2, ServerResponse, createServer: createServer2, validateHeaderName, validateHeaderValue, get: get2, request: request2, setMaxIdleHTTPParsers, setGlobalProxyFromEnv } = builtin7);
+
 export {
   KubeDriftError,
   InputError,
   describeError,
-  require_node_https,
-  require_node_fs,
-  require_node_http,
-  require_node_path,
-  require_node_child_process,
+  node_https_default,
+  createServer,
+  node_fs_default,
+  accessSync,
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  constants,
+  promises,
+  node_http_default,
+  node_path_default,
+  resolve,
+  normalize,
+  isAbsolute,
+  join2 as join,
+  relative,
+  dirname,
+  basename,
+  extname,
+  sep,
+  delimiter,
+  posix,
+  node_child_process_default,
+  execFile,
+  execFileSync,
+  spawn,
   NOT_COMPARED_NO_KEY,
   refOf,
   subjectOf,
   identityOf,
-  require_node_os,
+  node_os_default,
+  availableParallelism,
+  homedir,
+  hostname,
+  tmpdir,
+  EOL,
   SCHEMA_VERSION,
   buildReport,
   entrySubject,
   isDrifted,
   isThreeWay,
-  require_node_string_decoder,
+  StringDecoder,
   renderJson,
   fieldName,
   beforeAfter,
