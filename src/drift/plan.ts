@@ -2,7 +2,7 @@
 // One pass per verb, as Flux's ssa manager is split: resolve kinds (resolve.ts), read live
 // state (live.ts), dry-run (dryrun.ts), compare (compare.ts), find deletions (deletions.ts).
 
-import { forEachLimited, limiter } from '../concurrency.ts';
+import { forEachLimited, limiter, pacer } from '../concurrency.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import type { ApiRefusal } from '../kube/refusal.ts';
@@ -99,6 +99,9 @@ export const NOT_VERIFIABLE = 'not verifiable without a dry-run';
  */
 const OBJECTS_AT_ONCE = 256;
 
+/** Proofs hand the thread back this often (ms): a dry-run asked for goes out while the next are proved. */
+const PROOF_SLICE_MS = 4;
+
 export interface FluxInventoryRef extends ObjectRef {
   kustomization: string;
 }
@@ -174,9 +177,10 @@ export async function plan(
   const context = dryRunContext(cluster, options, resolved.newNamespaces, lists);
   let done = 0;
   const objectErrors = new Map<PlannedObject, PlanError>();
+  const pace = pacer(PROOF_SLICE_MS);
   await forEachLimited(planned, Math.max(options.concurrency, OBJECTS_AT_ONCE), async (p) => {
     try {
-      const error = await planObject(p, context, rules, options);
+      const error = await pace(() => planObject(p, context, rules, options));
       if (error) objectErrors.set(p, error);
     } finally {
       options.onProgress?.(++done, planned.length);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { forEachLimited, limiter } from '../../src/concurrency.ts';
+import { forEachLimited, limiter, pacer } from '../../src/concurrency.ts';
 
 test('forEachLimited never has more than the limit in flight and runs every item', async () => {
   for (const limit of [1, 2, 5, 50]) {
@@ -74,4 +74,46 @@ test('limiter keeps call order and the bound', async () => {
   );
   assert.deepEqual(log, ['a', 'b', 'c', 'd']);
   assert.equal(peak, 2);
+});
+
+/** Holds the thread for `ms`, as a proof or a parse does. */
+function busy(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+test('pacer runs work in the same step while the slice lasts', () => {
+  const pace = pacer(1_000);
+  let ran = false;
+  void pace(async () => {
+    ran = true;
+  });
+  assert.equal(ran, true);
+});
+
+test('pacer lets the event loop run between slices, however many tasks wait', async () => {
+  const pace = pacer(5);
+  const events: string[] = [];
+  let done = false;
+  const tick = () => {
+    events.push('tick');
+    if (!done) setImmediate(tick);
+  };
+  setImmediate(tick);
+  // 60 tasks queued at once, each holding the thread for 2 ms: unpaced, they all run before
+  // the first tick; with a turn each, or a check a step apart from the work, dozens in a row.
+  await forEachLimited([...Array(60).keys()], 60, (i) =>
+    pace(async () => {
+      busy(2);
+      events.push(`work ${i}`);
+    }),
+  );
+  done = true;
+  const runs = events
+    .join(',')
+    .split('tick')
+    .map((run) => run.split(',').filter((e) => e.startsWith('work')).length);
+  assert.equal(events.filter((e) => e.startsWith('work')).length, 60);
+  assert.ok(Math.max(...runs) <= 4, `longest run of work between turns: ${Math.max(...runs)}`);
+  assert.ok(runs.filter((n) => n > 0).length >= 15, `turns with work: ${runs.filter((n) => n > 0).length}`);
 });
