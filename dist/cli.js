@@ -75,6 +75,7 @@ The action declares runs.using: node24 in action.yml; a runner that gives it an 
 // src/node-guard.ts
 var YOUNG_GENERATION_FLAG = "--semi-space-growth-factor=1";
 var OLD_GENERATION_FLAG = "--heap-growing-percent=10";
+var TOP_TIER_FLAG = "--no-turbofan";
 var problem = nodeVersionProblem(
   process.versions.node,
   "22.19",
@@ -94,6 +95,7 @@ async function loadEngine() {
   const { setFlagsFromString } = await import("v8");
   setFlagsFromString(YOUNG_GENERATION_FLAG);
   setFlagsFromString(OLD_GENERATION_FLAG);
+  setFlagsFromString(TOP_TIER_FLAG);
   await enableCompileCache();
   await import("./cli-main.js");
 }
