@@ -3,6 +3,7 @@
 // library's typed models drop fields they do not know, and a field dropped under
 // server-side apply is a field given up (DESIGN.md).
 import https from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Limiter, limiter } from '../concurrency.ts';
 import { backoffDelay, requestedDelay, retry } from '../retry.ts';
@@ -224,9 +225,9 @@ export class KubeClient {
       this.agent = new https.Agent({
         keepAlive: true,
         maxSockets: this.options.concurrency,
-        ca: auth.ca,
-        cert: auth.cert,
-        key: auth.key,
+        // One TLS context for every socket: given ca, cert and key instead, each new socket
+        // parsed them into a context of its own (0.7 ms each, 18 sockets at 1,000 objects).
+        secureContext: createSecureContext({ ca: auth.ca, cert: auth.cert, key: auth.key }),
         servername: auth.servername,
         rejectUnauthorized: auth.rejectUnauthorized,
       });
