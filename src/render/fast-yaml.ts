@@ -10,16 +10,20 @@ import {
   parseEvents,
   Schema,
 } from 'js-yaml';
-import { resolvePlainScalar } from './scalars.ts';
+import { BOOL_FIRST_CHARS, NULL_FIRST_CHARS, NUMBER_FIRST_CHARS, resolvePlainScalar } from './scalars.ts';
 
 // The `yaml` package gives exact error positions and snippets but parses a few MB/s; js-yaml's
 // event parser is several times faster. Well-formed files take this path; anything unusual
 // (an error, an alias, a tag, a List whose items need their own lines) goes to the `yaml` path,
 // which is the reference: unit tests check that both give the same objects and lines.
 
-function plainTag(tagName: string, accept: (value: unknown) => boolean) {
+// Each tag names the first characters its values can start with (scalars.ts): js-yaml then
+// asks no tag about a scalar that starts otherwise, as most keys and names do, where it asked
+// all three before the default string tag took it.
+function plainTag(tagName: string, firstChars: string[], accept: (value: unknown) => boolean) {
   return defineScalarTag(tagName, {
     implicit: true,
+    implicitFirstChars: firstChars,
     identify: accept,
     resolve: (source: string, isExplicit: boolean) => {
       if (isExplicit) return NOT_RESOLVED;
@@ -31,9 +35,10 @@ function plainTag(tagName: string, accept: (value: unknown) => boolean) {
 
 const KUBECTL_SCHEMA = new Schema([
   ...FAILSAFE_SCHEMA.tags,
-  plainTag('tag:yaml.org,2002:null', (v) => v === null),
-  plainTag('tag:yaml.org,2002:bool', (v) => typeof v === 'boolean'),
-  plainTag('tag:yaml.org,2002:float', (v) => typeof v === 'number'),
+  // The empty scalar too ('' is its first character as charAt gives it).
+  plainTag('tag:yaml.org,2002:null', ['', ...NULL_FIRST_CHARS], (v) => v === null),
+  plainTag('tag:yaml.org,2002:bool', BOOL_FIRST_CHARS, (v) => typeof v === 'boolean'),
+  plainTag('tag:yaml.org,2002:float', NUMBER_FIRST_CHARS, (v) => typeof v === 'number'),
   mergeTag,
 ]);
 

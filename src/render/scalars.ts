@@ -11,6 +11,16 @@ const KEYWORDS = new Map<string, null | boolean>([
   ),
 ]);
 
+/** The first characters of the keywords above that are null, and of those that are booleans. */
+export const NULL_FIRST_CHARS = firstChars((value) => value === null);
+export const BOOL_FIRST_CHARS = firstChars((value) => typeof value === 'boolean');
+/** Only these can start a number (resolve, below). */
+export const NUMBER_FIRST_CHARS = [...'0123456789+-.eE'];
+
+function firstChars(accept: (value: null | boolean) => boolean): string[] {
+  return [...new Set([...KEYWORDS].filter(([, value]) => accept(value)).map(([key]) => key[0]))];
+}
+
 // The fast parser asks once per implicit tag (null, bool, float) for the same scalar.
 let lastSource = '';
 let lastValue: unknown = null;
@@ -27,7 +37,7 @@ function resolve(source: string): unknown {
   if (source === '') return null;
   // Most scalars are words (keys, names): only a digit, sign, dot or exponent can start a number.
   const first = source[0];
-  if (!/[0-9+\-.eE]/.test(first)) {
+  if (!NUMBER_FIRST_CHARS.includes(first)) {
     const keyword = KEYWORDS.get(source);
     return keyword === undefined ? source : keyword;
   }
