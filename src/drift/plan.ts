@@ -85,23 +85,24 @@ export interface PlanOptions {
   verify?: 'auto' | 'all';
   /** Kinds always dry-run (`Kind`, or `Kind.group` for one group): their admission must run. */
   verifyKinds?: readonly string[];
+  /** Told of each live object about to be dry-run (its proof did not hold): reads that follow may start. */
+  onDryRun?: (ref: ObjectRef) => void;
 }
 
-/** An entry of a Flux Kustomization's `.status.inventory`; `kustomization` is its `namespace/name`. */
 /** The note of an object client mode cannot verify: reported skipped, never as drift. */
 export const NOT_VERIFIABLE = 'not verifiable without a dry-run';
 
 /**
- * Objects planned at once. Proving an object in sync is work on this thread and its dry-run is
- * a wait on the server: with only `concurrency` objects at once, the dry-runs in flight held
- * every slot and the proofs behind them waited for the server too. The requests of the plan
- * keep their own bound (`concurrency`, dryRunContext).
+ * Objects planned at once. A proof is work on this thread and a dry-run a wait on the server:
+ * with only `concurrency` objects at once, the dry-runs in flight held every slot and the proofs
+ * behind them waited too. The plan's requests keep their own bound (`concurrency`, dryRunContext).
  */
 const OBJECTS_AT_ONCE = 256;
 
 /** Proofs hand the thread back this often (ms): a dry-run asked for goes out while the next are proved. */
 const PROOF_SLICE_MS = 4;
 
+/** An entry of a Flux Kustomization's `.status.inventory`; `kustomization` is its `namespace/name`. */
 export interface FluxInventoryRef extends ObjectRef {
   kustomization: string;
 }

@@ -27,6 +27,7 @@ export async function verify(
     p.verifiedBy = 'proof';
     return provenInSync(p, context, 'server');
   }
+  if (p.live) options.onDryRun?.(p.ref);
   const outcome = await dryRun(p, context);
   p.verifiedBy = isPrediction(outcome) && outcome.mode === 'client' ? 'client' : 'dry-run';
   return outcome;

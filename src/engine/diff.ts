@@ -19,7 +19,7 @@ import { claimOf, foreignOwnerMessage, type ResolvedOwner, resolveOwner } from '
 import { checkoutBase, gitToplevel } from '../render/git-base.ts';
 import { type HelmClusterView, RenderError } from '../render/index.ts';
 import { buildReport, type Comparison, type Report } from '../report/model.ts';
-import { reviewRisks, riskClusterOf } from '../risk/index.ts';
+import { consumerReadsAhead, RiskReader, reviewRisks, riskClusterOf } from '../risk/index.ts';
 import type { Settings } from '../settings.ts';
 import { VERSION } from '../version.ts';
 import { type Connection, connect } from './connect.ts';
@@ -87,13 +87,25 @@ export async function diff(
     hooks.info(`rendered ${desired.objects.length} objects from ${settings.paths.join(', ')}`);
     const target = await claimTarget(connection, settings, hooks, options.forApply === true, early);
     lease = target.lease;
-    const result = await planAgainst(desired, connection, settings, hooks, redactor, target);
+    // The risk review's reads of a namespace start as soon as a ConfigMap or Secret there goes
+    // to its dry-run, while the plan waits on the server.
+    const riskReader = settings.risk.review ? new RiskReader(riskClusterOf(connection.cluster)) : undefined;
+    const onDryRun = riskReader && consumerReadsAhead(riskReader);
+    const result = await planAgainst(desired, connection, settings, hooks, redactor, target, onDryRun);
     // A read ahead the plan did not take (a kind Git names in another version now) is never
     // taken later instead of a fresh read.
     connection.cluster.client.forgetReadAheads();
     const { changeSet, comparison } = await threeWayChangeSet(settings, result, hooks, redactor, helmCluster);
     if (settings.risk.review)
-      changeSet.risks = await reviewPlan(settings, result, changeSet, comparison, connection, hooks);
+      changeSet.risks = await reviewPlan(
+        settings,
+        result,
+        changeSet,
+        comparison,
+        connection,
+        hooks,
+        riskReader,
+      );
     await helmCluster?.close();
     helmCluster = undefined;
     noteGroups(changeSet, desired.groupNotes);
@@ -121,9 +133,11 @@ function reviewPlan(
   comparison: Comparison,
   connection: Connection,
   hooks: EngineHooks,
+  reader?: RiskReader,
 ) {
   const r = settings.remediation;
   return reviewRisks({
+    reader,
     plan: result,
     changeSet,
     threeWay: comparison.kind === 'three-way',
@@ -249,6 +263,7 @@ async function planAgainst(
   hooks: EngineHooks,
   redactor: Redactor,
   own: { inventory: ObjectRef[]; note?: string },
+  onDryRun?: (ref: ObjectRef) => void,
 ): Promise<Plan> {
   const fluxInventory = desired.fluxKustomizations
     ? await readFluxInventory(connection.cluster, desired.fluxKustomizations)
@@ -276,6 +291,7 @@ async function planAgainst(
     fluxInventory,
     undecrypted: desired.undecrypted,
     leaveArgoCd: !settings.argocd.remediate,
+    onDryRun,
     listSemantics: loadListSemantics(
       connection.cluster.client,
       desired.objects.map((d) => d.object),

@@ -5,7 +5,7 @@ import { isPlainObject } from '../drift/jsondiff.ts';
 import { identityOf, type KubeObject, refOf } from '../model.ts';
 import { draftFor, type RiskContext, type RiskDraft } from './context.ts';
 import { containersOf, podSpecOf, podTemplatePointer } from './fields.ts';
-import type { RuleReads } from './reader.ts';
+import type { RiskReader, RuleReads } from './reader.ts';
 
 /** Live workload kinds that run Pods from a template, and bare Pods. */
 const CONSUMER_KINDS = [
@@ -19,6 +19,24 @@ const CONSUMER_KINDS = [
 
 const DATA_FIELDS = ['/data', '/binaryData', '/stringData'];
 const NAMESPACES_AT_ONCE = 3;
+
+/**
+ * The rule's reads of a namespace, started while the plan still waits on the dry-run of a
+ * ConfigMap or Secret there (its proof did not hold, so it likely changes): the review then
+ * finds them read. At most this many namespaces are read ahead, the same bound on what is held
+ * at once as the rule's own; the rest are read as the rule gets to them.
+ */
+export function consumerReadsAhead(
+  reader: Pick<RiskReader, 'prefetch'>,
+): (ref: { group: string; kind: string; namespace?: string | null }) => void {
+  const started = new Set<string>();
+  return (ref) => {
+    if (ref.group !== '' || (ref.kind !== 'ConfigMap' && ref.kind !== 'Secret') || !ref.namespace) return;
+    if (started.has(ref.namespace) || started.size >= NAMESPACES_AT_ONCE) return;
+    started.add(ref.namespace);
+    for (const kind of CONSUMER_KINDS) reader.prefetch(kind, ref.namespace);
+  };
+}
 
 export async function checkConfigWithoutRollout(
   context: RiskContext,

@@ -15,8 +15,9 @@ import type { DeletionView, ObjectView, RiskContext, RiskDraft, RiskReviewSettin
 import { type RiskCluster, RiskReader } from './reader.ts';
 import { RISK_RULES, type RiskRule } from './rules.ts';
 
+export { consumerReadsAhead } from './config.ts';
 export type { RiskReviewSettings } from './context.ts';
-export { type RiskCluster, riskClusterOf } from './reader.ts';
+export { type RiskCluster, RiskReader, riskClusterOf } from './reader.ts';
 export { RISK_RULES } from './rules.ts';
 
 export interface RiskReviewInput {
@@ -29,11 +30,13 @@ export interface RiskReviewInput {
   cluster: RiskCluster;
   /** Told about accept-risk annotations that could not be read (unknown rule, no reason). */
   onWarning?: (message: string) => void;
+  /** The reader of `cluster` that reads ahead were started with (consumerReadsAhead); else a new one. */
+  reader?: RiskReader;
 }
 
 export async function reviewRisks(input: RiskReviewInput): Promise<RiskReview> {
   const context = contextOf(input);
-  const reader = new RiskReader(input.cluster);
+  const reader = input.reader ?? new RiskReader(input.cluster);
   const annotations = new Map<string, AnnotationAcceptances>();
   for (const view of context.objects) {
     const value = annotationOf(view.desired);

@@ -64,12 +64,17 @@ export class RiskReader {
     };
   }
 
-  private async listInfo(
-    rule: RiskRuleId,
-    info: ResourceInfo,
-    namespace: string | null,
-    call: number,
-  ): Promise<KubeObject[] | undefined> {
+  /**
+   * Starts a read a rule will likely make, before the review begins (while the plan's dry-runs
+   * are in flight). It only fills the cache: a read that fails becomes a gap only if a rule
+   * asks for it.
+   */
+  prefetch(kind: { group: string; kind: string }, namespace: string | null): void {
+    const info = this.cluster.info(kind);
+    if (info) void this.answer(info, namespace);
+  }
+
+  private answer(info: ResourceInfo, namespace: string | null): Promise<Answer> {
     const version = info.versions[0];
     const key = `${info.group}|${info.resource}|${version}|${namespace ?? ''}`;
     let answer = this.answers.get(key);
@@ -80,7 +85,16 @@ export class RiskReader {
       );
       this.answers.set(key, answer);
     }
-    const found = await answer;
+    return answer;
+  }
+
+  private async listInfo(
+    rule: RiskRuleId,
+    info: ResourceInfo,
+    namespace: string | null,
+    call: number,
+  ): Promise<KubeObject[] | undefined> {
+    const found = await this.answer(info, namespace);
     if ('items' in found) return found.items;
     const where = namespace ? ` in namespace ${namespace}` : ' cluster-wide';
     this.gap({ rule, reason: `could not list ${resourceName(info)}${where}: ${found.error}` }, call);

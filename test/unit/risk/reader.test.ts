@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KubeApiError } from '../../../src/kube/errors.ts';
+import { consumerReadsAhead } from '../../../src/risk/config.ts';
 import { RiskReader } from '../../../src/risk/reader.ts';
 import { clusterOf, obj } from './support.ts';
 
@@ -59,5 +60,59 @@ describe('the review’s cluster reads', () => {
     assert.deepEqual(reader.gaps, [
       { rule: 'delete-stateful', reason: 'could not list pods cluster-wide: InternalError (HTTP 500)' },
     ]);
+  });
+
+  it('a read started ahead is the rule’s answer, and its failure a gap only once a rule asks', async () => {
+    const base = clusterOf([obj('Deployment', 'web')], ['|Pod']);
+    const listed: string[] = [];
+    const reader = new RiskReader({
+      ...base,
+      list: (info, version, namespace) => {
+        listed.push(`${info.resource} ${namespace}`);
+        return base.list(info, version, namespace);
+      },
+    });
+    reader.prefetch({ group: 'apps', kind: 'Deployment' }, 'app');
+    reader.prefetch({ group: '', kind: 'Pod' }, 'app');
+    reader.prefetch({ group: 'example.com', kind: 'Nothing' }, 'app');
+    assert.deepEqual(listed, ['deployments app', 'pods app']);
+    const deployments = await reader
+      .for('config-without-rollout')
+      .list({ group: 'apps', kind: 'Deployment' }, 'app');
+    assert.deepEqual(
+      deployments?.map((o) => o.metadata.name),
+      ['web'],
+    );
+    assert.equal(listed.length, 2);
+    // The forbidden Pod list was read ahead, but no rule asked for it.
+    assert.deepEqual(reader.gaps, []);
+    assert.equal(
+      await reader.for('config-without-rollout').list({ group: '', kind: 'Pod' }, 'app'),
+      undefined,
+    );
+    assert.equal(listed.length, 2);
+    const after: { rule: string }[] = reader.gaps;
+    assert.deepEqual(
+      after.map((g) => g.rule),
+      ['config-without-rollout'],
+    );
+  });
+
+  it('reads ahead a namespace’s consumers for a ConfigMap or Secret going to its dry-run, once, in at most three namespaces', () => {
+    const asked: string[] = [];
+    const ahead = consumerReadsAhead({
+      prefetch: (kind, namespace) => asked.push(`${namespace} ${kind.kind}`),
+    });
+    ahead({ group: '', kind: 'ConfigMap', namespace: 'a' });
+    ahead({ group: '', kind: 'Secret', namespace: 'a' });
+    ahead({ group: 'apps', kind: 'Deployment', namespace: 'b' });
+    ahead({ group: 'example.com', kind: 'ConfigMap', namespace: 'b' });
+    ahead({ group: '', kind: 'ConfigMap', namespace: null });
+    for (const namespace of ['c', 'd', 'e']) ahead({ group: '', kind: 'Secret', namespace });
+    assert.deepEqual([...new Set(asked.map((a) => a.split(' ')[0]))], ['a', 'c', 'd']);
+    assert.deepEqual(
+      asked.filter((a) => a.startsWith('a ')),
+      ['a Deployment', 'a StatefulSet', 'a DaemonSet', 'a Job', 'a CronJob', 'a Pod'],
+    );
   });
 });
