@@ -2,6 +2,7 @@
 // dryRun=All, so defaults and admission are the server's) or predicted without write verbs
 // (client mode), as one typed outcome per object.
 
+import { limiter } from '../concurrency.ts';
 import { KubeApiError, KubeConnectionError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import { type ApiRefusal, classifyRefusal, missingNamespace } from '../kube/refusal.ts';
@@ -266,4 +267,32 @@ async function attempt<T>(run: () => Promise<T>): Promise<{ value: T } | { error
   } catch (error) {
     return { error };
   }
+}
+
+/**
+ * The plan's reads and dry-runs, at most `concurrency` in flight. Once the server is
+ * unreachable (retries ran out), a request still waiting fails at once with that error instead
+ * of waiting out the retry budget again.
+ */
+export function boundedRequests(
+  cluster: DryRunContext['cluster'],
+  concurrency: number,
+): DryRunContext['cluster'] {
+  const run = limiter(concurrency);
+  let unreachable: unknown;
+  const bounded = <T>(request: () => Promise<T>): Promise<T> =>
+    run(async () => {
+      if (unreachable !== undefined) throw unreachable;
+      try {
+        return await request();
+      } catch (error) {
+        if (failureOf(error).kind === 'unreachable') unreachable ??= error;
+        throw error;
+      }
+    });
+  return {
+    get: (ref) => bounded(() => cluster.get(ref)),
+    apply: (object, ref, applyOptions) => bounded(() => cluster.apply(object, ref, applyOptions)),
+    update: (object, ref, updateOptions) => bounded(() => cluster.update(object, ref, updateOptions)),
+  };
 }

@@ -2,7 +2,7 @@
 // One pass per verb, as Flux's ssa manager is split: resolve kinds (resolve.ts), read live
 // state (live.ts), dry-run (dryrun.ts), compare (compare.ts), find deletions (deletions.ts).
 
-import { forEachLimited, limiter, pacer } from '../concurrency.ts';
+import { forEachLimited, pacer } from '../concurrency.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import type { ClusterObjects } from '../kube/objects.ts';
 import type { ApiRefusal } from '../kube/refusal.ts';
@@ -21,7 +21,7 @@ import { argoManaged } from './argocd-optouts.ts';
 import { compareObject, skippedEntry, skipReason } from './compare.ts';
 import { defaultIgnoreRules } from './default-ignores.ts';
 import { findDeletions, findFluxPrunes } from './deletions.ts';
-import { type DryRunContext, failureOf, isPrediction, type Prediction } from './dryrun.ts';
+import { boundedRequests, type DryRunContext, isPrediction, type Prediction } from './dryrun.ts';
 import { keepUnidentifiedSecrets, withLiveValues } from './encrypted.ts';
 import type { IgnoreRule } from './ignore.ts';
 import { PlanIgnoreRules } from './ignore-match.ts';
@@ -30,7 +30,7 @@ import { readLiveState } from './live.ts';
 import { takeoverMatcher } from './managers.ts';
 import { compareForApply, compareForDelete } from './order.ts';
 import { resolveDesired } from './resolve.ts';
-import { verificationOf, verify } from './verify.ts';
+import { planOrder, verificationOf, verify } from './verify.ts';
 
 export interface PlanOptions {
   target: string;
@@ -179,14 +179,18 @@ export async function plan(
   let done = 0;
   const objectErrors = new Map<PlannedObject, PlanError>();
   const pace = pacer(PROOF_SLICE_MS);
-  await forEachLimited(planned, Math.max(options.concurrency, OBJECTS_AT_ONCE), async (p) => {
-    try {
-      const error = await pace(() => planObject(p, context, rules, options));
-      if (error) objectErrors.set(p, error);
-    } finally {
-      options.onProgress?.(++done, planned.length);
-    }
-  });
+  await forEachLimited(
+    planOrder(planned, options.fieldManager),
+    Math.max(options.concurrency, OBJECTS_AT_ONCE),
+    async (p) => {
+      try {
+        const error = await pace(() => planObject(p, context, rules, options));
+        if (error) objectErrors.set(p, error);
+      } finally {
+        options.onProgress?.(++done, planned.length);
+      }
+    },
+  );
   // In Git's order, not the order the dry-runs finished in: the same run reports the same list.
   for (const p of planned) {
     const error = objectErrors.get(p);
@@ -306,31 +310,6 @@ function dryRunContext(
         `dry-run is forbidden (${error.message}); diffing in client mode, which compares without write verbs`,
       );
     },
-  };
-}
-
-/**
- * The plan's reads and dry-runs, at most `concurrency` in flight. Once the server is
- * unreachable (retries ran out), a request still waiting fails at once with that error instead
- * of waiting out the retry budget again.
- */
-function boundedRequests(cluster: DryRunContext['cluster'], concurrency: number): DryRunContext['cluster'] {
-  const run = limiter(concurrency);
-  let unreachable: unknown;
-  const bounded = <T>(request: () => Promise<T>): Promise<T> =>
-    run(async () => {
-      if (unreachable !== undefined) throw unreachable;
-      try {
-        return await request();
-      } catch (error) {
-        if (failureOf(error).kind === 'unreachable') unreachable ??= error;
-        throw error;
-      }
-    });
-  return {
-    get: (ref) => bounded(() => cluster.get(ref)),
-    apply: (object, ref, applyOptions) => bounded(() => cluster.apply(object, ref, applyOptions)),
-    update: (object, ref, updateOptions) => bounded(() => cluster.update(object, ref, updateOptions)),
   };
 }
 

@@ -4,6 +4,7 @@
 
 import type { ObjectRef, Verification } from '../model.ts';
 import { type DryRunContext, type DryRunOutcome, dryRun, isPrediction, provenInSync } from './dryrun.ts';
+import { isKnownController } from './managers.ts';
 import type { PlannedObject, PlanOptions } from './plan.ts';
 import { differences, type ProofInput, proveInSync } from './proof.ts';
 
@@ -55,6 +56,29 @@ async function verifyWithoutServer(
   }
   p.verifiedBy = 'client';
   return dryRun(p, context);
+}
+
+/**
+ * The order objects are planned in: first those a manager other than `fieldManager` has written
+ * to (not a controller: someone's kubectl, another tool) and those to create. Their proofs likely
+ * fail, and their dry-runs then run on the server while the rest are proved, where in Git's
+ * order the last of them went out only after most proofs. Only the order of the work changes:
+ * the plan reports in Git's order.
+ */
+export function planOrder(planned: readonly PlannedObject[], fieldManager: string): PlannedObject[] {
+  const first: PlannedObject[] = [];
+  const rest: PlannedObject[] = [];
+  for (const p of planned) (writtenByOthers(p, fieldManager) ? first : rest).push(p);
+  return first.length === 0 ? [...planned] : [...first, ...rest];
+}
+
+function writtenByOthers(p: PlannedObject, fieldManager: string): boolean {
+  if (!p.live) return true;
+  const entries = p.live.metadata.managedFields;
+  return (
+    Array.isArray(entries) &&
+    entries.some((e) => e.manager !== fieldManager && !isKnownController(e.manager ?? ''))
+  );
 }
 
 /** `Kind` matches the kind in any group, `Kind.group` in that group only (`Secret.` the core group). */

@@ -212,4 +212,49 @@ describe('verifying the plan', () => {
     assert.deepEqual(entries, ['skipped emptied']);
     assert.deepEqual(verification, { dryRun: 0, proof: 0, clientSide: 0, notVerifiable: 1 });
   });
+
+  it('plans first what another manager wrote to and what is new; reports in Git order all the same', async () => {
+    const mine = [applied({ 'f:mode': {} })];
+    const edited = [
+      ...mine,
+      {
+        manager: 'kubectl-edit',
+        operation: 'Update' as const,
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:data': { 'f:mode': {} } },
+      },
+    ];
+    const status = [...mine, { manager: 'kube-controller-manager', operation: 'Update' as const }];
+    const live = [
+      cm('a', { mode: 'slow' }, { resourceVersion: '1', labels: OWNER, managedFields: mine }),
+      cm('b', { mode: 'slow' }, { resourceVersion: '2', labels: OWNER, managedFields: edited }),
+      cm('d', { mode: 'slow' }, { resourceVersion: '3', labels: OWNER, managedFields: status }),
+    ];
+    const objects = ['a', 'b', 'c', 'd'].map((name, i) => ({
+      object: cm(name, { mode: 'fast' }),
+      source: { file: 'app.yaml', line: i + 1 },
+    }));
+    const cluster = new StandIn(live);
+    const result = await plan(objects, cluster, {
+      target: 'shop',
+      defaultNamespace: 'shop',
+      fieldManager: 'kube-drift',
+      concurrency: 1,
+      ignoreRules: [],
+      redactor: new Redactor(),
+      diffMode: 'server',
+      listSemantics: lists,
+    });
+    // b (kubectl-edit) and c (to create) first; a controller's write (d) does not count.
+    assert.deepEqual(cluster.dryRuns, [
+      'ConfigMap/shop/b',
+      'ConfigMap/shop/c',
+      'ConfigMap/shop/a',
+      'ConfigMap/shop/d',
+    ]);
+    assert.deepEqual(
+      result.changeSet.entries.map((e) => `${e.action} ${e.ref.name}`),
+      ['configured a', 'configured b', 'created c', 'configured d'],
+    );
+  });
 });
