@@ -79,28 +79,68 @@ describe('two remediation runs of one target at once', () => {
 
   const names = (indexes: number[]) => indexes.map((i) => `cm-${String(i).padStart(3, '0')}`);
 
-  it('started together: one waits for the Lease, both succeed, the cluster ends matching Git', async () => {
+  /** Takes the target's Lease the way a run takes it, as `identity`; release it with the result. */
+  async function holdLease(identity: string) {
+    const loaded = loadKubeconfig({ path: kubeconfigPath() });
+    const client = new KubeClient(loaded.config, loaded.server);
+    const cluster = new ClusterObjects(client, await Discovery.load(client));
+    const held = await acquireLease(cluster, {
+      target,
+      namespace: INVENTORY_NAMESPACE,
+      fieldManager: 'kube-drift',
+      waitSeconds: 0,
+      identity,
+      onWarning: () => undefined,
+      onWait: () => undefined,
+    });
+    return {
+      release: async () => {
+        await held?.release();
+        client.close();
+      },
+    };
+  }
+
+  it('started together: one waits for the other, both succeed, the cluster ends matching Git', async () => {
     writeRepo(repo, { 'apps/cms.yaml': configMapsYaml(ns.name, 'cm', range(0, CONFIGMAPS)) });
-    const [first, second] = await Promise.all([
-      spawnCli(applyArgs(['--concurrency', '2']), {}, repo).done,
-      spawnCli(applyArgs(['--concurrency', '2']), {}, repo).done,
-    ]);
-    assert.equal(first.code, 0, first.stderr);
-    assert.equal(second.code, 0, second.stderr);
-    const waited = [first, second].filter((r) => new RegExp(`waiting for ${lease}, held by`).test(r.stderr));
-    assert.equal(waited.length, 1, `exactly one run waits: ${first.stderr}\n---\n${second.stderr}`);
-    for (const run of [first, second]) {
+    // The test holds the Lease until both runs wait for it, so they overlap whatever the
+    // machine's load (started as they came, the first could finish before the second began).
+    // Released, one takes it and the other waits for that one.
+    const test = await holdLease('the test (pid 1)');
+    const runs = [0, 1].map(() => spawnCli(applyArgs(['--concurrency', '2']), {}, repo));
+    const order: number[] = [];
+    const done = runs.map((run, i) =>
+      run.done.then((result) => {
+        order.push(i);
+        return result;
+      }),
+    );
+    const waiting = new RegExp(`waiting for ${lease}, held by the test \\(pid 1\\)`);
+    try {
+      const until = Date.now() + 60_000;
+      while (!runs.every((run) => waiting.test(run.stderr()))) {
+        assert.ok(Date.now() < until, `both runs wait: ${runs.map((run) => run.stderr()).join('\n---\n')}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await test.release();
+    }
+    const results = await Promise.all(done);
+    for (const run of results) {
+      assert.equal(run.code, 0, run.stderr);
       const report = JSON.parse(run.stdout) as ReportJson;
       assert.deepEqual(report.errors, []);
       assert.equal(report.entries.length, CONFIGMAPS);
     }
-    // The Lease is taken before planning: the run that waited planned against the cluster the
-    // other left, so it reports what it found, not what the other did.
-    const later = JSON.parse(waited[0].stdout) as ReportJson;
+    // The Lease is taken before planning: the run that finished last waited for the other and
+    // planned against the cluster it left, so it reports what it found, not what the other did.
+    const later = JSON.parse(results[order[1]].stdout) as ReportJson;
     assert.deepEqual(
       later.entries.filter((e) => e.action !== 'unchanged').map((e) => `${e.name} ${e.action}`),
       [],
     );
+    const first = JSON.parse(results[order[0]].stdout) as ReportJson;
+    assert.equal(first.entries.filter((e) => e.action === 'created').length, CONFIGMAPS);
     assert.deepEqual(await inventory(), names(range(0, CONFIGMAPS)));
     const check = await spawnCli(diffArgs(), {}, repo).done;
     assert.equal(check.code, 0, check.stdout);
@@ -117,18 +157,7 @@ describe('two remediation runs of one target at once', () => {
     const wanted = [...range(0, CONFIGMAPS / 2), ...range(200, 260)];
     writeRepo(repo, { 'apps/cms.yaml': configMapsYaml(ns.name, 'cm', wanted) });
     const before = await inventory();
-    const loaded = loadKubeconfig({ path: kubeconfigPath() });
-    const client = new KubeClient(loaded.config, loaded.server);
-    const cluster = new ClusterObjects(client, await Discovery.load(client));
-    const held = await acquireLease(cluster, {
-      target,
-      namespace: INVENTORY_NAMESPACE,
-      fieldManager: 'kube-drift',
-      waitSeconds: 0,
-      identity: 'release-train run 42 (pid 4242)',
-      onWarning: () => undefined,
-      onWait: () => undefined,
-    });
+    const held = await holdLease('release-train run 42 (pid 4242)');
     try {
       const second = await spawnCli(applyArgs(['--timeout', '1']), {}, repo).done;
       assert.equal(second.code, 2, second.stderr);
@@ -142,8 +171,7 @@ describe('two remediation runs of one target at once', () => {
       assert.deepEqual(await inventory(), before, 'nothing applied, nothing pruned');
       assert.notEqual((await kubectl(['get', 'configmap', 'cm-200', '-n', ns.name])).code, 0);
     } finally {
-      await held?.release();
-      client.close();
+      await held.release();
     }
     // Released: the next run converges.
     const next = await spawnCli(applyArgs(), {}, repo).done;
