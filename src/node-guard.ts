@@ -46,9 +46,8 @@ const OLD_GENERATION_FLAG = '--heap-growing-percent=10';
  * code. A run lasts about a second, and Turbofan spent more compiling (on this thread and on
  * others that the API server shares the machine with) than its code won back: at 1,000 objects
  * 12% less CPU and 7% less time without it; at 20,000, where it pays back, 3% more time
- * (bench/RESULTS.md, "eighth stop"). `--max-opt`
- * would say the same but is read only when V8 starts; this one is read at each decision to
- * optimize, so setting it here works.
+ * (bench/RESULTS.md, "eighth stop"). `--max-opt` would say the same but is read only when V8
+ * starts; this one is read at each decision to optimize, so setting it here works.
  */
 const TOP_TIER_FLAG = '--no-turbofan';
 

@@ -69,7 +69,7 @@ export function planOrder(planned: readonly PlannedObject[], fieldManager: strin
   const first: PlannedObject[] = [];
   const rest: PlannedObject[] = [];
   for (const p of planned) (writtenByOthers(p, fieldManager) ? first : rest).push(p);
-  return first.length === 0 ? [...planned] : [...first, ...rest];
+  return [...first, ...rest];
 }
 
 function writtenByOthers(p: PlannedObject, fieldManager: string): boolean {

@@ -35,8 +35,7 @@ function plainTag(tagName: string, firstChars: string[], accept: (value: unknown
 
 const KUBECTL_SCHEMA = new Schema([
   ...FAILSAFE_SCHEMA.tags,
-  // The empty scalar too ('' is its first character as charAt gives it).
-  plainTag('tag:yaml.org,2002:null', ['', ...NULL_FIRST_CHARS], (v) => v === null),
+  plainTag('tag:yaml.org,2002:null', NULL_FIRST_CHARS, (v) => v === null),
   plainTag('tag:yaml.org,2002:bool', BOOL_FIRST_CHARS, (v) => typeof v === 'boolean'),
   plainTag('tag:yaml.org,2002:float', NUMBER_FIRST_CHARS, (v) => typeof v === 'number'),
   mergeTag,

@@ -11,8 +11,11 @@ const KEYWORDS = new Map<string, null | boolean>([
   ),
 ]);
 
-/** The first characters of the keywords above that are null, and of those that are booleans. */
-export const NULL_FIRST_CHARS = firstChars((value) => value === null);
+/**
+ * The first characters of the null values (the empty scalar, whose first character is '' as
+ * charAt gives it, and the keywords above), and of the booleans.
+ */
+export const NULL_FIRST_CHARS = ['', ...firstChars((value) => value === null)];
 export const BOOL_FIRST_CHARS = firstChars((value) => typeof value === 'boolean');
 /** Only these can start a number (resolve, below). */
 export const NUMBER_FIRST_CHARS = [...'0123456789+-.eE'];
