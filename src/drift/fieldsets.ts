@@ -69,6 +69,11 @@ export function fieldsToRemove(
   selfManager = 'kube-drift',
   options: FieldsToRemoveOptions = {},
 ): string[] {
+  // Every node of the tree is held by the entry that named it, so with no manual entry no node
+  // is removable: the tree is not built (most objects of a plan, their managers all controllers
+  // and kube-drift; 10% of what a 1,000-object plan allocated).
+  const named = live.metadata?.managedFields;
+  if (!named?.some((entry) => entry.manager !== selfManager && isManual(entry.manager ?? ''))) return [];
   const index = ownershipIndex(live);
   if (!index) return [];
   const exclude = options.exclude ?? excludedFromRemoval;
