@@ -1,47 +1,4 @@
 #!/usr/bin/env node
-var __defProp = Object.defineProperty;
-var __getOwnPropNames = Object.getOwnPropertyNames;
-var __esm = (fn, res, err) => function __init() {
-  if (err) throw err[0];
-  try {
-    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
-  } catch (e) {
-    throw err = [e], e;
-  }
-};
-var __export = (target, all) => {
-  for (var name in all)
-    __defProp(target, name, { get: all[name], enumerable: true });
-};
-
-// src/own-directory.ts
-var own_directory_exports = {};
-__export(own_directory_exports, {
-  ownDirectory: () => ownDirectory
-});
-import { lstatSync, mkdirSync } from "fs";
-function ownDirectory(directory, options = {}) {
-  var _a;
-  try {
-    mkdirSync(directory, { recursive: options.parents === true, mode: 448 });
-  } catch (error) {
-    if (error.code !== "EEXIST") return void 0;
-  }
-  try {
-    const stat = lstatSync(directory);
-    const uid = (_a = process.getuid) == null ? void 0 : _a.call(process);
-    if (!stat.isDirectory()) return void 0;
-    if (uid !== void 0 && (stat.uid !== uid || (stat.mode & 18) !== 0)) return void 0;
-    return directory;
-  } catch {
-    return void 0;
-  }
-}
-var init_own_directory = __esm({
-  "src/own-directory.ts"() {
-    "use strict";
-  }
-});
 
 // src/node-version.ts
 function parts(version) {
@@ -72,6 +29,26 @@ The action declares runs.using: node24 in action.yml; a runner that gives it an 
   ].join("\n");
 }
 
+// src/own-directory.ts
+function ownDirectory(directory, options = {}) {
+  var _a;
+  const { lstatSync, mkdirSync } = process.getBuiltinModule("node:fs");
+  try {
+    mkdirSync(directory, { recursive: options.parents === true, mode: 448 });
+  } catch (error) {
+    if (error.code !== "EEXIST") return void 0;
+  }
+  try {
+    const stat = lstatSync(directory);
+    const uid = (_a = process.getuid) == null ? void 0 : _a.call(process);
+    if (!stat.isDirectory()) return void 0;
+    if (uid !== void 0 && (stat.uid !== uid || (stat.mode & 18) !== 0)) return void 0;
+    return directory;
+  } catch {
+    return void 0;
+  }
+}
+
 // src/node-guard.ts
 var YOUNG_GENERATION_FLAG = "--semi-space-growth-factor=1";
 var OLD_GENERATION_FLAG = "--heap-growing-percent=10";
@@ -92,28 +69,27 @@ if (problem) {
 process.on("uncaughtException", failed);
 loadEngine().catch(failed);
 async function loadEngine() {
-  const { setFlagsFromString } = await import("v8");
+  const { setFlagsFromString } = process.getBuiltinModule("node:v8");
   setFlagsFromString(YOUNG_GENERATION_FLAG);
   setFlagsFromString(OLD_GENERATION_FLAG);
   setFlagsFromString(TOP_TIER_FLAG);
-  await enableCompileCache();
+  enableCompileCache();
   await import("./cli-main.js");
 }
-async function enableCompileCache() {
+function enableCompileCache() {
   try {
-    const { enableCompileCache: enableCompileCache2 } = await import("module");
-    const directory = await ownCacheDirectory();
+    const { enableCompileCache: enableCompileCache2 } = process.getBuiltinModule("node:module");
+    const directory = ownCacheDirectory();
     if (directory && enableCompileCache2) enableCompileCache2(directory);
   } catch {
   }
 }
-async function ownCacheDirectory() {
+function ownCacheDirectory() {
   var _a;
-  const { tmpdir } = await import("os");
-  const { join } = await import("path");
-  const { ownDirectory: ownDirectory2 } = await Promise.resolve().then(() => (init_own_directory(), own_directory_exports));
+  const { tmpdir } = process.getBuiltinModule("node:os");
+  const { join } = process.getBuiltinModule("node:path");
   const uid = (_a = process.getuid) == null ? void 0 : _a.call(process);
-  return ownDirectory2(
+  return ownDirectory(
     join(tmpdir(), uid === void 0 ? "kube-drift-compile-cache" : `kube-drift-compile-cache-${uid}`)
   );
 }

@@ -17,6 +17,7 @@
 // An exception that escapes the bundle ends the process with 2, as a load failure does, not
 // with Node.js's 1, which would read as "drift".
 import { type Face, nodeVersionProblem } from './node-version.ts';
+import { ownDirectory } from './own-directory.ts';
 
 // Stamped by tools/bundle.mjs: the bundle to load, which face this is, and package.json's engines.node minimum.
 declare const __KUBE_DRIFT_MAIN__: string;
@@ -67,12 +68,13 @@ process.on('uncaughtException', failed);
 loadEngine().catch(failed);
 
 async function loadEngine(): Promise<void> {
-  // Imported only now: an old Node.js must get the message above, whatever it lacks.
-  const { setFlagsFromString } = await import('node:v8');
+  // Taken only now: an old Node.js must get the message above, whatever it lacks. Taken, not
+  // imported: an ES module import of a builtin builds a facade that reads all its exports.
+  const { setFlagsFromString } = process.getBuiltinModule('node:v8');
   setFlagsFromString(YOUNG_GENERATION_FLAG);
   setFlagsFromString(OLD_GENERATION_FLAG);
   setFlagsFromString(TOP_TIER_FLAG);
-  await enableCompileCache();
+  enableCompileCache();
   await import(__KUBE_DRIFT_MAIN__);
 }
 
@@ -82,20 +84,19 @@ async function loadEngine(): Promise<void> {
  * (a cache another user could write to would be code this process runs); when it cannot be made
  * or is not safely ours, the run goes on without a cache. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
  */
-async function enableCompileCache(): Promise<void> {
+function enableCompileCache(): void {
   try {
-    const { enableCompileCache } = await import('node:module');
-    const directory = await ownCacheDirectory();
+    const { enableCompileCache } = process.getBuiltinModule('node:module');
+    const directory = ownCacheDirectory();
     if (directory && enableCompileCache) enableCompileCache(directory);
   } catch {
     // No cache: only slower.
   }
 }
 
-async function ownCacheDirectory(): Promise<string | undefined> {
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { ownDirectory } = await import('./own-directory.ts');
+function ownCacheDirectory(): string | undefined {
+  const { tmpdir } = process.getBuiltinModule('node:os');
+  const { join } = process.getBuiltinModule('node:path');
   const uid = process.getuid?.();
   // Windows: the temporary directory is already the user's own.
   return ownDirectory(

@@ -8,6 +8,7 @@
 // @kubernetes/client-node's dependency tree without configuration, and bundles in under a
 // second, which keeps the check-dist step cheap. Output is deterministic for the same inputs.
 // `--outdir <dir>` bundles elsewhere than dist/ (the e2e tests run a bundle fresh from src/).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -97,7 +98,32 @@ const require = createRequire(import.meta.url);
 // openpgp (SOPS, loaded on first use) imports node:crypto as a namespace and picks its crypto by
 // whether `webcrypto` is in it: that namespace keeps every property as before, getters included.
 const keptWhole = new Set(['node:crypto']);
+/**
+ * Properties that look like data but load Node.js's own modules the first time they are read
+ * (node:util's diff, 4.6 ms; setTraceSigInt, which loads worker_threads; parseArgs): found in a
+ * fresh process per builtin, since reading one here has loaded it already. They are left out as
+ * getters are, unless code imports them by name (gettersImported).
+ */
+const lazyData = new Map();
+function lazyDataProperties(name) {
+  if (!lazyData.has(name)) {
+    const probe = `
+      void performance.now();
+      const mod = require(${JSON.stringify(name)});
+      const found = [];
+      for (const key of Object.keys(mod)) {
+        const before = process.moduleLoadList.length;
+        const descriptor = Object.getOwnPropertyDescriptor(mod, key);
+        if (descriptor && 'value' in descriptor && process.moduleLoadList.length !== before) found.push(key);
+      }
+      process.stdout.write(JSON.stringify(found));`;
+    lazyData.set(name, JSON.parse(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' })));
+  }
+  return lazyData.get(name);
+}
 const gettersImported = {
+  // src/cli.ts and the other commands' argument parsing.
+  'node:util': ['parseArgs'],
   // @actions/core's summary; loads node:fs/promises, which the run loads anyway.
   'node:fs': ['promises'],
   // src/render/confine.ts; a class already loaded with async_hooks.
@@ -117,7 +143,8 @@ const builtinsByRequire = {
       const descriptors = Object.getOwnPropertyDescriptors(require(args.path));
       const names = Object.keys(descriptors).filter(
         (key) =>
-          ('value' in descriptors[key] || gettersImported[args.path]?.includes(key)) &&
+          (('value' in descriptors[key] && !lazyDataProperties(args.path).includes(key)) ||
+            gettersImported[args.path]?.includes(key)) &&
           /^[A-Za-z_$][\w$]*$/.test(key) &&
           key !== 'default',
       );

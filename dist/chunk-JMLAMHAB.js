@@ -24,7 +24,7 @@ import {
   reportSha,
   riskFailure,
   trimMarkdown
-} from "./chunk-MTU3XHTU.js";
+} from "./chunk-N4TKEYY2.js";
 import {
   require_node_crypto
 } from "./chunk-CUGTHUFA.js";
