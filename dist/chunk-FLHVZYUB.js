@@ -24,7 +24,7 @@ import {
   reportSha,
   riskFailure,
   trimMarkdown
-} from "./chunk-N4TKEYY2.js";
+} from "./chunk-6GW4ES3N.js";
 import {
   require_node_crypto
 } from "./chunk-CUGTHUFA.js";

@@ -1348,18 +1348,30 @@ var _makeLong;
 ({ resolve, normalize, isAbsolute, join: join2, relative, toNamespacedPath, dirname, basename, extname, format, parse, matchesGlob, sep, delimiter, win32, posix, _makeLong } = builtin2);
 
 // builtin-by-require:node:child_process
-var builtin3 = __require("node:child_process");
-var node_child_process_default = builtin3;
-var _forkChild;
-var ChildProcess;
-var exec;
-var execFile;
-var execFileSync;
-var execSync;
-var fork;
-var spawn;
-var spawnSync;
-({ _forkChild, ChildProcess, exec, execFile, execFileSync, execSync, fork, spawn, spawnSync } = builtin3);
+var builtin3;
+var load = () => builtin3 ??= __require("node:child_process");
+function exec(...args) {
+  return load().exec(...args);
+}
+function execFile(...args) {
+  return load().execFile(...args);
+}
+function execFileSync(...args) {
+  return load().execFileSync(...args);
+}
+function execSync(...args) {
+  return load().execSync(...args);
+}
+function fork(...args) {
+  return load().fork(...args);
+}
+function spawn(...args) {
+  return load().spawn(...args);
+}
+function spawnSync(...args) {
+  return load().spawnSync(...args);
+}
+var node_child_process_default = { exec, execFile, execFileSync, execSync, fork, spawn, spawnSync };
 
 // builtin-by-require:node:os
 var builtin4 = __require("node:os");
@@ -1462,10 +1474,10 @@ export {
   sep,
   delimiter,
   posix,
-  node_child_process_default,
   execFile,
   execFileSync,
   spawn,
+  node_child_process_default,
   NOT_COMPARED_NO_KEY,
   refOf,
   subjectOf,
