@@ -10,6 +10,7 @@ import {
   parseEvents,
   Schema,
 } from 'js-yaml';
+import { blockDocument } from './block-yaml.ts';
 import { BOOL_FIRST_CHARS, NULL_FIRST_CHARS, NUMBER_FIRST_CHARS, resolvePlainScalar } from './scalars.ts';
 
 // The `yaml` package gives exact error positions and snippets but parses a few MB/s; js-yaml's
@@ -69,6 +70,12 @@ export function fastDocuments(text: string): FastDocument[] | undefined {
 }
 
 function partDocuments(text: string): FastDocument[] | undefined {
+  const block = blockDocument(text);
+  return block ? [block] : eventDocuments(text);
+}
+
+/** A part's documents by js-yaml's event parser; exported for the tests of block-yaml.ts. */
+export function eventDocuments(text: string): FastDocument[] | undefined {
   let events: Event[];
   let values: unknown[];
   try {

@@ -4,6 +4,7 @@ import type { DesiredObject, KubeObject } from '../model.ts';
 import { fastDocuments } from './fast-yaml.ts';
 import { isForeignDocument } from './foreign.ts';
 import { RenderError, type RenderProblem } from './problems.ts';
+import { DOTTED_FLOAT } from './scalars.ts';
 
 export interface ParseOptions {
   /** Added to every line, for text that starts part-way into a file. */
@@ -22,13 +23,20 @@ export interface ParsedManifests {
 // `<<` merges. YAML 1.2 would read `defaultMode: 0644` as 644 and show drift that is not there.
 // go-yaml keeps timestamps, `1:20` and `!!binary` as strings, so those tags are dropped.
 function kubectlCompatibleTags(tags: Tags): Tags {
-  return tags.filter((t) =>
-    typeof t === 'string'
-      ? !['timestamp', 'binary', 'intTime', 'floatTime'].includes(t)
-      : t.tag !== 'tag:yaml.org,2002:timestamp' &&
-        t.tag !== 'tag:yaml.org,2002:binary' &&
-        t.format !== 'TIME',
-  );
+  return tags
+    .filter((t) =>
+      typeof t === 'string'
+        ? !['timestamp', 'binary', 'intTime', 'floatTime'].includes(t)
+        : t.tag !== 'tag:yaml.org,2002:timestamp' &&
+          t.tag !== 'tag:yaml.org,2002:binary' &&
+          t.format !== 'TIME',
+    )
+    .map((t) =>
+      // `.` is a string, as go-yaml reads it (scalars.ts).
+      typeof t !== 'string' && t.tag === 'tag:yaml.org,2002:float' && t.test?.test('.')
+        ? { ...t, test: DOTTED_FLOAT }
+        : t,
+    );
 }
 
 /** Bounds alias expansion so that a "billion laughs" document fails fast instead of eating memory. */

@@ -28,6 +28,14 @@ function firstChars(accept: (value: null | boolean) => boolean): string[] {
 let lastSource = '';
 let lastValue: unknown = null;
 
+/**
+ * A float written with a dot and no exponent. A digit must follow the sign or the dot: go-yaml
+ * reads `.`, `-.` and `+.` as strings (`path: .` in a Flux or Argo CD source), where YAML 1.1's
+ * pattern alone, and the `yaml` package's, would make them NaN. manifests.ts gives the careful
+ * parser this pattern too.
+ */
+export const DOTTED_FLOAT = /^[-+]?(?=\.?[0-9])(?:[0-9][0-9_]*)?\.[0-9_]*$/;
+
 /** Resolves a plain (unquoted, untagged) scalar; strings that match no rule stay strings. */
 export function resolvePlainScalar(source: string): unknown {
   if (source === lastSource) return lastValue;
@@ -54,7 +62,7 @@ function resolve(source: string): unknown {
   }
   if (/^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/.test(source))
     return parseFloat(source.replace(/_/g, ''));
-  if (/^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/.test(source)) return parseFloat(source.replace(/_/g, ''));
+  if (DOTTED_FLOAT.test(source)) return parseFloat(source.replace(/_/g, ''));
   return source;
 }
 

@@ -89,6 +89,20 @@ describe('fast and careful parsers agree', () => {
     for (const text of texts) assert.equal(fastManifests(text, 'f.yaml', {}), undefined, text);
   });
 
+  it('reads `.` and a sign and dot as strings, as go-yaml does, and numbers with a digit as numbers', () => {
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  .: {}\ndata:\n  a: .\n  b: -.\n  c: +.\n  d: 1.\n  e: .5\n  f: [.]\n';
+    const expected = { '.': {}, a: '.', b: '-.', c: '+.', d: 1, e: 0.5, f: ['.'] };
+    for (const parsed of [fastManifests(text, 'f.yaml', {}), carefulManifests(text, 'f.yaml', {})]) {
+      assert.ok(parsed);
+      const { metadata, data } = parsed.objects[0].object as unknown as Record<
+        string,
+        Record<string, unknown>
+      >;
+      assert.deepEqual({ '.': metadata['.'], ...data }, expected);
+    }
+  });
+
   it("takes `!`, `&` and `*` inside strings (a CRD's CEL rules) and agrees", () => {
     const text = [
       'apiVersion: apiextensions.k8s.io/v1',
