@@ -98,7 +98,7 @@ describe('the review’s cluster reads', () => {
     );
   });
 
-  it('reads ahead a namespace’s consumers for a ConfigMap or Secret going to its dry-run, once, in at most three namespaces', () => {
+  it('reads ahead a namespace’s consumers for a ConfigMap or Secret going to its dry-run, once, in at most six namespaces', () => {
     const asked: string[] = [];
     const ahead = consumerReadsAhead({
       prefetch: (kind, namespace) => asked.push(`${namespace} ${kind.kind}`),
@@ -108,8 +108,8 @@ describe('the review’s cluster reads', () => {
     ahead({ group: 'apps', kind: 'Deployment', namespace: 'b' });
     ahead({ group: 'example.com', kind: 'ConfigMap', namespace: 'b' });
     ahead({ group: '', kind: 'ConfigMap', namespace: null });
-    for (const namespace of ['c', 'd', 'e']) ahead({ group: '', kind: 'Secret', namespace });
-    assert.deepEqual([...new Set(asked.map((a) => a.split(' ')[0]))], ['a', 'c', 'd']);
+    for (const namespace of ['c', 'd', 'e', 'f', 'g', 'h']) ahead({ group: '', kind: 'Secret', namespace });
+    assert.deepEqual([...new Set(asked.map((a) => a.split(' ')[0]))], ['a', 'c', 'd', 'e', 'f', 'g']);
     assert.deepEqual(
       asked.filter((a) => a.startsWith('a ')),
       ['a Deployment', 'a StatefulSet', 'a DaemonSet', 'a Job', 'a CronJob', 'a Pod'],
