@@ -1,16 +1,29 @@
 // The quickest path for the YAML most manifests are written in: block mappings and sequences,
-// one-line plain and quoted scalars, literal block scalars (`|`) and one-line flow lists. It
-// reads the text line by line and builds the objects directly, where js-yaml's event parser
-// (fast-yaml.ts) makes an event object per node and a result object per scalar first: a plan of
-// 1,000 generated objects allocated 23 MB parsing them that way, a quarter of its whole run.
+// plain and quoted scalars (on one line or folded over several, as controller-gen writes CRD
+// descriptions), literal block scalars (`|`) and one-line flow lists. It reads the text line by
+// line and builds the objects directly, where js-yaml's event parser (fast-yaml.ts) makes an
+// event object per node and a result object per scalar first: a plan of 1,000 generated objects
+// allocated 23 MB parsing them that way, a quarter of its whole run.
 //
 // Anything else gives up (`undefined`) before a value is returned, and the part goes to the
 // event parser, then to `yaml`, exactly as before: anchors, aliases, tags, directives, folded or
-// indented block scalars, multi-line plain or quoted scalars, escapes in double quotes, flow
-// maps, complex or duplicate keys, keys that are not strings, tabs in indentation, CR line
-// ends and control characters. Unit tests check that whatever it does return is what the event
-// parser returns, value and offset, on every manifest in the test fixtures and on cases built to
-// sit at each edge.
+// indented block scalars, escapes other than \" \\ \/ \n \t, flow maps, complex or duplicate
+// keys, keys that are not strings, tabs in indentation, CR line ends and control characters.
+// Unit tests check that whatever it does return is what the event parser returns, value and
+// offset, on every manifest in the test fixtures and on cases built to sit at each edge.
+import {
+  type Cursor,
+  continued,
+  ESCAPED,
+  flowList,
+  indentOf,
+  literal,
+  multiLineQuoted,
+  quoted,
+  quotedEnd,
+  startsOddly,
+  UNSUPPORTED,
+} from './block-scalars.ts';
 import { resolvePlainScalar } from './scalars.ts';
 
 export interface BlockDocument {
@@ -19,20 +32,9 @@ export interface BlockDocument {
   offset: number;
 }
 
-/** Thrown (never escapes this module) when the text is outside the subset. */
-const UNSUPPORTED = new Error('outside the block subset');
-
 // Characters YAML forbids in a stream, and the line ends and BOM this parser does not handle.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose.
 const UNHANDLED_CHARACTERS = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f\x85\r\u2028\u2029\ufeff]/;
-
-interface Cursor {
-  text: string;
-  /** Start offset of each line, and its end (the offset of its line feed, or the text's end). */
-  starts: number[];
-  ends: number[];
-  line: number;
-}
 
 /**
  * The part's document (a part is the text from one `---` line to the next, fast-yaml.ts), or
@@ -73,17 +75,6 @@ function linesOf(text: string): Cursor {
     start = end === -1 ? text.length : end + 1;
   }
   return { text, starts, ends, line: 0 };
-}
-
-/** Spaces before the line's first character; a tab among them is outside the subset. */
-function indentOf(cursor: Cursor, line: number): number {
-  const { text } = cursor;
-  const start = cursor.starts[line];
-  const end = cursor.ends[line];
-  let i = start;
-  while (i < end && text.charCodeAt(i) === 32) i++;
-  if (i < end && text.charCodeAt(i) === 9) throw UNSUPPORTED;
-  return i - start;
 }
 
 /** Moves to the next line with content (not blank, not only a comment); -1 at the end. */
@@ -189,13 +180,6 @@ function keyOf(text: string, start: number, colon: number): string {
   return key;
 }
 
-/** A character no plain scalar of the subset starts with (indicators, and `- `, `? `, `: `). */
-function startsOddly(text: string, start: number, end: number): boolean {
-  const c = text[start];
-  if ('-?:'.includes(c)) return start + 1 === end || text[start + 1] === ' ';
-  return ',[]{}#&*!|>\'"%@`'.includes(c);
-}
-
 /** The value on the lines below a key or a `-` with nothing after it. */
 function nested(cursor: Cursor, indent: number, inMapping: boolean): unknown {
   cursor.line++;
@@ -218,9 +202,14 @@ function inline(cursor: Cursor, indent: number, p: number): unknown {
   if (c === '|') return literal(cursor, indent, p);
   if (c === '"' || c === "'") {
     const close = quotedEnd(text, p, end);
-    if (close < 0) throw UNSUPPORTED;
-    value = quoted(text, p, close);
-    after = close + 1;
+    if (close === ESCAPED) throw UNSUPPORTED;
+    if (close >= 0) {
+      value = quoted(text, p, close);
+      after = close + 1;
+    } else {
+      // Closed on a later line; `after` is then on that line.
+      [value, after] = multiLineQuoted(cursor, indent, p);
+    }
   } else if (c === '[') {
     const close = text.indexOf(']', p);
     if (close < 0 || close >= end) throw UNSUPPORTED;
@@ -245,95 +234,14 @@ function inline(cursor: Cursor, indent: number, p: number): unknown {
       )
         throw UNSUPPORTED;
     }
-    value = resolvePlainScalar(text.slice(p, stop).trimEnd());
-    after = end;
+    const first = text.slice(p, stop).trimEnd();
+    // A comment ends the scalar on its line; else it may go on, on lines indented more.
+    value = resolvePlainScalar(stop === end ? continued(cursor, indent, first) : first);
+    after = cursor.ends[cursor.line];
   }
   // Only spaces and a comment may follow a quoted or flow value on its line.
-  const rest = text.slice(after, end);
+  const rest = text.slice(after, cursor.ends[cursor.line]);
   if (rest.trim() !== '' && !/^[ \t]+#/.test(rest)) throw UNSUPPORTED;
   cursor.line++;
   return value;
-}
-
-/** The offset of the quote that closes the one at `start` on the same line, or -1. */
-function quotedEnd(text: string, start: number, end: number): number {
-  const q = text[start];
-  for (let i = start + 1; i < end; i++) {
-    const c = text[i];
-    // Escapes in double quotes are the event parser's.
-    if (c === '\\' && q === '"') return -1;
-    if (c !== q) continue;
-    if (q === "'" && text[i + 1] === "'") {
-      i++;
-      continue;
-    }
-    return i;
-  }
-  return -1;
-}
-
-function quoted(text: string, open: number, close: number): string {
-  const inner = text.slice(open + 1, close);
-  return text[open] === "'" ? inner.replaceAll("''", "'") : inner;
-}
-
-/** `[a, "b", 'c']` on one line: scalars only, no empty item. */
-function flowList(text: string, start: number, end: number): unknown[] {
-  const inner = text.slice(start, end);
-  if (inner.trim() === '') return [];
-  const items: unknown[] = [];
-  for (const raw of inner.split(',')) {
-    const item = raw.trim();
-    if (item === '') throw UNSUPPORTED;
-    const c = item[0];
-    if (c === '"' || c === "'") {
-      if (quotedEnd(item, 0, item.length) !== item.length - 1) throw UNSUPPORTED;
-      items.push(quoted(item, 0, item.length - 1));
-    } else {
-      if (startsOddly(item, 0, item.length) || /[[\]{}:#\t]/.test(item)) throw UNSUPPORTED;
-      items.push(resolvePlainScalar(item));
-    }
-  }
-  return items;
-}
-
-/** A literal block scalar: `|`, `|-` or `|+`, its lines indented more than `indent`. */
-function literal(cursor: Cursor, indent: number, p: number): string {
-  const { text, starts, ends } = cursor;
-  const header = text.slice(p + 1, ends[cursor.line]);
-  const chomp = header[0] === '-' || header[0] === '+' ? header[0] : '';
-  const rest = header.slice(chomp.length);
-  if (rest.trim() !== '' && !/^[ \t]+#/.test(rest)) throw UNSUPPORTED;
-  const first = cursor.line + 1;
-  if (first >= starts.length) throw UNSUPPORTED;
-  const own = indentOf(cursor, first);
-  // Leading blank lines, an empty scalar, or content not indented more: the event parser's.
-  if (starts[first] + own === ends[first] || own <= indent) throw UNSUPPORTED;
-  const lines: string[] = [];
-  let line = first;
-  let blanks = 0;
-  let lastEnd = 0;
-  for (; line < starts.length; line++) {
-    const start = starts[line];
-    const end = ends[line];
-    let i = start;
-    while (i < end && text.charCodeAt(i) === 32) i++;
-    if (i === end) {
-      // A blank line keeps the spaces beyond the scalar's indentation; where that is, is subtle.
-      if (i - start > own) throw UNSUPPORTED;
-      blanks++;
-      continue;
-    }
-    if (i - start < own) break;
-    for (; blanks > 0; blanks--) lines.push('');
-    lines.push(text.slice(start + own, end));
-    lastEnd = end;
-  }
-  // The text ends on the scalar's last line, without a line break to keep.
-  if (lastEnd === text.length) throw UNSUPPORTED;
-  cursor.line = line;
-  const body = lines.join('\n');
-  if (chomp === '-') return body;
-  if (chomp === '+') return `${body}\n${'\n'.repeat(blanks)}`;
-  return `${body}\n`;
 }

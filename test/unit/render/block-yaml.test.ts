@@ -68,6 +68,17 @@ describe('block YAML parser', () => {
       'yy: 1\n',
       '"quoted key": 1\n\'single\': 2\n',
       'a:\n  b:\n    c:\n      d: 1\ne: 2\n',
+      'description: a long\n  text that goes\n\n\n   on and on\n\nnext: 1\n',
+      '- an item that\n  goes on\n- b\n',
+      'a: multi\n  line plain\n',
+      'a: "multi\n  line"\n',
+      'd: "a\n  \\"b"\n',
+      'e: "a\\tb \\"c\\" \\\\ \\/ \\n"\nf: "x\\"\n  y \\\\ z"\n',
+      'd: "a quoted: text\n  that # goes\n\n  on"\nnext: 1\n',
+      'rule: has(self.a)\n  && self.b\n  || \'x\' == "y"\n  `and` [so] {on} *a &b !c %d @e >f ,g\n',
+      "s: 'it''s\n    long' # and a comment\n",
+      '- "x\n  y"\n- z\n',
+      '- k: a key whose value\n    goes on here\n',
     ];
     for (const text of taken) assert.ok(agrees(text, 'taken'), `not taken:\n${text}`);
     const aside = [
@@ -84,9 +95,9 @@ describe('block YAML parser', () => {
       'a: |2\n   x\n',
       'a: |\n\n  leading blank\n',
       'a: |\n  no line break at the end',
-      'a: multi\n  line plain\n',
-      'a: "multi\n  line"\n',
-      'a: "esc\\"aped"\n',
+      'a: "\\x41"\n',
+      'a: "\\u0041"\n',
+      'a: "escaped\\\n  line break"\n',
       'a: {b: 1}\n',
       'a: [b, [c]]\n',
       'a: [b, ]\n',
@@ -100,6 +111,18 @@ describe('block YAML parser', () => {
       'just a scalar\n',
       '---\n# nothing but a comment\n',
       'a: 1\n  b: 2\n',
+      'a: x\n  - y\n',
+      'a: x\n  # a comment\n  y\n',
+      'a: x\n  y # a comment\n',
+      'a: x\n  \ty\n',
+      'd: "a\n"\n',
+      'd: "a\n  b "\n',
+      'd: "a\nb"\n',
+      'd: "never closed\n  at all\n',
+      'a: x\n  - y\n',
+      'a: x\n  ? y\n',
+      'a: x\n  :y\n',
+      'a: x # a comment\n  y\n',
       'a: "x" y\n',
       'a: \u0007\n',
     ];
@@ -128,6 +151,8 @@ describe('block YAML parser', () => {
     }));
     const style = fc.record({
       indent: fc.constantFrom(2, 4),
+      // Long plain strings folded over several lines, as controller-gen writes CRD descriptions.
+      lineWidth: fc.constantFrom(0, 20, 40),
       indentSeq: fc.boolean(),
       flowLists: fc.boolean(),
     });
@@ -139,7 +164,8 @@ describe('block YAML parser', () => {
           indent: s.indent,
           indentSeq: s.indentSeq,
           collectionStyle: s.flowLists ? 'any' : 'block',
-          lineWidth: 0,
+          lineWidth: s.lineWidth,
+          minContentWidth: 0,
         });
         runs++;
         if (agrees(text, 'generated')) taken++;
