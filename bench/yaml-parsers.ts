@@ -1,9 +1,10 @@
 // node bench/yaml-parsers.ts [--repeat 15] [--corpus name=path ...]
 // Times the two YAML parsers on real manifests, not generated ones: the `yaml` package
-// (carefulManifests: full documents, exact positions and messages) and js-yaml's event parser
-// (fastManifests, which falls back to `yaml` for anything unusual). Corpora: Flux's CRDs
-// (tools/flux-crds.sh), Kubernetes' own addon and e2e manifests and kwok's kustomize output
-// and chart (`helm template`), when the Go module cache holds them, and test/fixtures.
+// (carefulManifests: full documents, exact positions and messages) and the fast path
+// (fastManifests: the block parser, then js-yaml's event parser, then `yaml` for anything
+// unusual). Corpora: Flux's CRDs (tools/flux-crds.sh), Kubernetes' own addon and e2e manifests
+// and kwok's kustomize output and chart (`helm template`), when the Go module cache holds them,
+// and test/fixtures.
 // Run on demand; the figures are recorded in docs/architecture.md (YAML parsers).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -182,7 +183,7 @@ const header = [
   'size',
   'objects',
   '`yaml`',
-  'js-yaml fast path',
+  'fast path',
   'speed-up',
   'fast path took',
 ];
