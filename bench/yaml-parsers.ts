@@ -177,16 +177,7 @@ for (const corpus of corpora()) {
     `${taken}/${corpus.texts.length}${differ.length > 0 ? `, differ: ${differ.join(' ')}` : ''}`,
   ]);
 }
-const header = [
-  'corpus',
-  'files',
-  'size',
-  'objects',
-  '`yaml`',
-  'fast path',
-  'speed-up',
-  'fast path took',
-];
+const header = ['corpus', 'files', 'size', 'objects', '`yaml`', 'fast path', 'speed-up', 'fast path took'];
 console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 console.log(`\nNode ${process.version}, median of ${repeat} alternating runs after one warm-up.`);
