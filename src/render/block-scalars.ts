@@ -13,15 +13,25 @@ export interface Cursor {
   line: number;
 }
 
+/** The offset of the line's first character that is not a space (the line's end when blank). */
+function contentStart(cursor: Cursor, line: number): number {
+  const { text } = cursor;
+  const end = cursor.ends[line];
+  let i = cursor.starts[line];
+  while (i < end && text.charCodeAt(i) === 32) i++;
+  return i;
+}
+
 /** Spaces before the line's first character; a tab among them is outside the subset. */
 export function indentOf(cursor: Cursor, line: number): number {
-  const { text } = cursor;
-  const start = cursor.starts[line];
-  const end = cursor.ends[line];
-  let i = start;
-  while (i < end && text.charCodeAt(i) === 32) i++;
-  if (i < end && text.charCodeAt(i) === 9) throw UNSUPPORTED;
-  return i - start;
+  const i = contentStart(cursor, line);
+  if (i < cursor.ends[line] && cursor.text.charCodeAt(i) === 9) throw UNSUPPORTED;
+  return i - cursor.starts[line];
+}
+
+/** A folded scalar with `piece` added: after a space, or a line feed for each blank line between. */
+function fold(folded: string, blanks: number, piece: string): string {
+  return blanks > 0 ? `${folded}${'\n'.repeat(blanks)}${piece}` : `${folded} ${piece}`;
 }
 
 /** A character no plain scalar of the subset starts with (indicators, and `- `, `? `, `: `). */
@@ -42,20 +52,18 @@ export function continued(cursor: Cursor, indent: number, first: string): string
   let folded = first;
   let blanks = 0;
   for (let line = cursor.line + 1; line < starts.length; line++) {
-    const start = starts[line];
     const end = ends[line];
-    let i = start;
-    while (i < end && text.charCodeAt(i) === 32) i++;
+    const i = contentStart(cursor, line);
     if (i === end) {
       blanks++;
       continue;
     }
-    if (i - start <= indent || text[i] === '#') break;
+    if (i - starts[line] <= indent || text[i] === '#') break;
     const content = text.slice(i, end).trimEnd();
     // Any character but `:` may start a line that goes on (a CEL rule's `&&`, a quote); `- ` and
     // `? ` read like entries, so those are left to the event parser.
     if (/^(?::|[-?](?: |$))|: |:$| #|\t/.test(content)) throw UNSUPPORTED;
-    folded += blanks > 0 ? '\n'.repeat(blanks) + content : ` ${content}`;
+    folded = fold(folded, blanks, content);
     blanks = 0;
     cursor.line = line;
   }
@@ -112,21 +120,19 @@ export function multiLineQuoted(cursor: Cursor, indent: number, open: number): [
   let folded = read(text.slice(open + 1, ends[cursor.line]).trimEnd());
   let blanks = 0;
   for (let line = cursor.line + 1; line < starts.length; line++) {
-    const start = starts[line];
     const end = ends[line];
-    let i = start;
-    while (i < end && text.charCodeAt(i) === 32) i++;
+    const i = contentStart(cursor, line);
     if (i === end) {
       blanks++;
       continue;
     }
-    if (i - start <= indent || text.charCodeAt(i) === 9) throw UNSUPPORTED;
+    if (i - starts[line] <= indent || text.charCodeAt(i) === 9) throw UNSUPPORTED;
     const close = closingQuote(text, q, i, end);
     if (close === ESCAPED) throw UNSUPPORTED;
     const raw = close === -1 ? text.slice(i, end).trimEnd() : text.slice(i, close);
     if (raw.endsWith(' ')) throw UNSUPPORTED;
     const piece = read(raw);
-    folded += blanks > 0 ? '\n'.repeat(blanks) + piece : ` ${piece}`;
+    folded = fold(folded, blanks, piece);
     blanks = 0;
     if (close !== -1) {
       cursor.line = line;
@@ -180,8 +186,7 @@ export function literal(cursor: Cursor, indent: number, p: number): string {
   for (; line < starts.length; line++) {
     const start = starts[line];
     const end = ends[line];
-    let i = start;
-    while (i < end && text.charCodeAt(i) === 32) i++;
+    const i = contentStart(cursor, line);
     if (i === end) {
       // A blank line keeps the spaces beyond the scalar's indentation; where that is, is subtle.
       if (i - start > own) throw UNSUPPORTED;
