@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { blockDocument } from '../src/render/block-yaml.ts';
-import { eventDocuments } from '../src/render/fast-yaml.ts';
+import { documentParts, eventDocuments } from '../src/render/fast-yaml.ts';
 
 const files: string[] = [];
 const walk = (dir: string) => {
@@ -27,11 +27,7 @@ let bytes = 0;
 let takenBytes = 0;
 const disagreements: string[] = [];
 for (const file of files) {
-  const text = readFileSync(file, 'utf8');
-  const starts = [0];
-  for (const match of text.matchAll(/^---(?=[ \t\r\n]|$)/gm)) if (match.index > 0) starts.push(match.index);
-  for (const [i, start] of starts.entries()) {
-    const part = text.slice(start, starts[i + 1] ?? text.length);
+  for (const [i, { part }] of documentParts(readFileSync(file, 'utf8')).entries()) {
     documents++;
     bytes += part.length;
     const block = blockDocument(part);

@@ -89,7 +89,7 @@ function closingQuote(text: string, q: string, from: number, end: number): numbe
     const c = text[i];
     if (c === '\\' && q === '"') {
       // The common escapes are read here; any other is the event parser's.
-      if (!(text[i + 1] in ESCAPES)) return ESCAPED;
+      if (!Object.hasOwn(ESCAPES, text[i + 1] ?? '')) return ESCAPED;
       i++;
       continue;
     }

@@ -58,15 +58,21 @@ const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/gm;
  * runs to megabytes of CRDs).
  */
 export function fastDocuments(text: string): FastDocument[] | undefined {
-  const starts = [0];
-  for (const match of text.matchAll(DOCUMENT_START)) if (match.index > 0) starts.push(match.index);
   const documents: FastDocument[] = [];
-  for (const [i, start] of starts.entries()) {
-    const part = partDocuments(text.slice(start, starts[i + 1] ?? text.length));
-    if (!part) return undefined;
-    for (const { value, offset } of part) documents.push({ value, offset: offset < 0 ? -1 : offset + start });
+  for (const { start, part } of documentParts(text)) {
+    const parsed = partDocuments(part);
+    if (!parsed) return undefined;
+    for (const { value, offset } of parsed)
+      documents.push({ value, offset: offset < 0 ? -1 : offset + start });
   }
   return documents;
+}
+
+/** The text cut at each `---` line: each part with its offset in the text. */
+export function documentParts(text: string): { start: number; part: string }[] {
+  const starts = [0];
+  for (const match of text.matchAll(DOCUMENT_START)) if (match.index > 0) starts.push(match.index);
+  return starts.map((start, i) => ({ start, part: text.slice(start, starts[i + 1] ?? text.length) }));
 }
 
 function partDocuments(text: string): FastDocument[] | undefined {

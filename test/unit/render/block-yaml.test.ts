@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { blockDocument } from '../../../src/render/block-yaml.ts';
-import { eventDocuments } from '../../../src/render/fast-yaml.ts';
+import { documentParts, eventDocuments } from '../../../src/render/fast-yaml.ts';
 
 // Whatever the block parser returns must be what js-yaml's event parser returns for the same
 // part, value and offset; anything else it must leave to the event parser (undefined).
@@ -19,13 +19,6 @@ function agrees(part: string, label: string): boolean {
   assert.deepEqual(block.value, events[0].value, `${label}:\n${part}`);
   assert.equal(block.offset, events[0].offset, `${label}: offset`);
   return true;
-}
-
-/** A file's parts, split as fast-yaml.ts splits them. */
-function partsOf(text: string): string[] {
-  const starts = [0];
-  for (const match of text.matchAll(/^---(?=[ \t\r\n]|$)/gm)) if (match.index > 0) starts.push(match.index);
-  return starts.map((start, i) => text.slice(start, starts[i + 1] ?? text.length));
 }
 
 describe('block YAML parser', () => {
@@ -43,7 +36,7 @@ describe('block YAML parser', () => {
     let parts = 0;
     let taken = 0;
     for (const path of files) {
-      for (const part of partsOf(readFileSync(path, 'utf8'))) {
+      for (const { part } of documentParts(readFileSync(path, 'utf8'))) {
         parts++;
         if (agrees(part, path)) taken++;
       }
