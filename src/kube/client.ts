@@ -2,12 +2,12 @@
 // loading and authentication; requests and answers are plain JSON here, because the
 // library's typed models drop fields they do not know, and a field dropped under
 // server-side apply is a field given up (DESIGN.md).
-import https from 'node:https';
-import { createSecureContext } from 'node:tls';
+import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Limiter, limiter } from '../concurrency.ts';
 import { backoffDelay, requestedDelay, retry } from '../retry.ts';
 import { KubeApiError, KubeConnectionError, type Operation } from './errors.ts';
+import { type Protocol, Transport } from './transport.ts';
 
 export interface RequestOptions {
   query?: Record<string, string | undefined>;
@@ -58,7 +58,7 @@ export class KubeClient {
   private readonly config: KubeConfig;
   private readonly options: Required<Omit<ClientOptions, 'onRetry'>> & Pick<ClientOptions, 'onRetry'>;
   private auth?: Promise<https.RequestOptions>;
-  private agent?: https.Agent;
+  private readonly transport: Transport;
   /** GETs sent ahead of the request that will take their answer (readAhead). */
   private readonly early = new Map<string, Promise<unknown>>();
   private readonly limit: Limiter;
@@ -73,6 +73,12 @@ export class KubeClient {
       onRetry: options.onRetry,
     };
     this.limit = limiter(this.options.concurrency);
+    this.transport = new Transport(this.options.concurrency);
+  }
+
+  /** HTTP/2 or HTTP/1.1, once the first connection is up (transport.ts). */
+  get protocol(): Protocol | undefined {
+    return this.transport.protocol;
   }
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions): Promise<T> {
@@ -115,7 +121,7 @@ export class KubeClient {
 
   /** Closes kept-alive connections so the process can exit. */
   close(): void {
-    this.agent?.destroy();
+    this.transport.close();
   }
 
   private withRetries<T>(method: string, path: string, options: RequestOptions): Promise<T> {
@@ -155,42 +161,11 @@ export class KubeClient {
     if (this.stats.requests++ === 0) this.stats.firstRequestMs = Math.round(performance.now());
     this.stats.byVerb[options.operation.verb] = (this.stats.byVerb[options.operation.verb] ?? 0) + 1;
 
-    const response = await new Promise<{
-      status: number;
-      text: string;
-      retryAfter?: string;
-    }>((resolve, reject) => {
-      const req = https.request(
-        url,
-        { method, headers, agent: this.agentFor(auth), timeout: this.options.timeoutMs, auth: auth.auth },
-        (res) => {
-          // Decoded piece by piece: no Buffers beside the text (3 copies of a 5 MB list).
-          res.setEncoding('utf8');
-          let body = '';
-          res.on('data', (piece: string) => {
-            body += piece;
-          });
-          res.on('end', () => {
-            const text = body;
-            body = '';
-            resolve({
-              status: res.statusCode ?? 0,
-              text,
-              retryAfter: res.headers['retry-after'] as string | undefined,
-            });
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () =>
-        req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })),
-      );
-      req.on('error', reject);
-      if (payload !== undefined) req.write(payload);
-      req.end();
-    }).catch((error: NodeJS.ErrnoException) => {
-      throw new KubeConnectionError(this.server, options.operation, error);
-    });
+    const response = await this.transport
+      .send({ url, method, headers, payload, timeoutMs: this.options.timeoutMs }, auth)
+      .catch((error: NodeJS.ErrnoException) => {
+        throw new KubeConnectionError(this.server, options.operation, error);
+      });
     // A keep-alive socket keeps the listeners of the request that opened it for as long as it
     // lives, and through them `body` and this answer: neither may keep the text (each socket
     // held its first answer, 5 MB of OpenAPI documents and lists in the real-repository mix).
@@ -218,21 +193,6 @@ export class KubeClient {
       });
     }
     return this.auth;
-  }
-
-  private agentFor(auth: https.RequestOptions): https.Agent {
-    if (!this.agent) {
-      this.agent = new https.Agent({
-        keepAlive: true,
-        maxSockets: this.options.concurrency,
-        // One TLS context for every socket: given ca, cert and key instead, each new socket
-        // parsed them into a context of its own (0.7 ms each, 18 sockets at 1,000 objects).
-        secureContext: createSecureContext({ ca: auth.ca, cert: auth.cert, key: auth.key }),
-        servername: auth.servername,
-        rejectUnauthorized: auth.rejectUnauthorized,
-      });
-    }
-    return this.agent;
   }
 }
 

@@ -24,7 +24,7 @@ import {
   reportSha,
   riskFailure,
   trimMarkdown
-} from "./chunk-6GW4ES3N.js";
+} from "./chunk-LB3C2MOX.js";
 import {
   require_node_crypto
 } from "./chunk-CUGTHUFA.js";

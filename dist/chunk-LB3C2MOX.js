@@ -1401,21 +1401,21 @@ var EOL;
 var devNull;
 ({ arch, availableParallelism, cpus, endianness, freemem, getPriority, homedir, hostname, loadavg, networkInterfaces, platform, release, setPriority, tmpdir, totalmem, type, userInfo, uptime, version, machine, constants: constants2, EOL, devNull } = builtin4);
 
+// builtin-by-require:node:string_decoder
+var builtin5 = __require("node:string_decoder");
+var StringDecoder;
+({ StringDecoder } = builtin5);
+
 // builtin-by-require:node:https
-var builtin5 = __require("node:https");
-var node_https_default = builtin5;
+var builtin6 = __require("node:https");
+var node_https_default = builtin6;
 var Agent;
 var globalAgent;
 var Server;
 var createServer;
 var get;
 var request;
-({ Agent, globalAgent, Server, createServer, get, request } = builtin5);
-
-// builtin-by-require:node:string_decoder
-var builtin6 = __require("node:string_decoder");
-var StringDecoder;
-({ StringDecoder } = builtin6);
+({ Agent, globalAgent, Server, createServer, get, request } = builtin6);
 
 // builtin-by-require:node:http
 var builtin7 = __require("node:http");
