@@ -37,6 +37,8 @@ export interface RequestStats {
   firstRequestMs?: number;
   /** Reads sent ahead (readAhead), and how many of them a later request took. */
   readAhead?: { sent: number; taken: number };
+  /** HTTP/2 or HTTP/1.1, as the server chose for the first connection (transport.ts). */
+  protocol?: Protocol;
 }
 
 const BACKOFF = { baseMs: 250, maxMs: 8_000 };
@@ -74,11 +76,6 @@ export class KubeClient {
     };
     this.limit = limiter(this.options.concurrency);
     this.transport = new Transport(this.options.concurrency);
-  }
-
-  /** HTTP/2 or HTTP/1.1, once the first connection is up (transport.ts). */
-  get protocol(): Protocol | undefined {
-    return this.transport.protocol;
   }
 
   async request<T = unknown>(method: string, path: string, options: RequestOptions): Promise<T> {
@@ -166,6 +163,7 @@ export class KubeClient {
       .catch((error: NodeJS.ErrnoException) => {
         throw new KubeConnectionError(this.server, options.operation, error);
       });
+    this.stats.protocol ??= this.transport.protocol;
     // A keep-alive socket keeps the listeners of the request that opened it for as long as it
     // lives, and through them `body` and this answer: neither may keep the text (each socket
     // held its first answer, 5 MB of OpenAPI documents and lists in the real-repository mix).

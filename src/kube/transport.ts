@@ -34,6 +34,9 @@ export type Protocol = 'h2' | 'http/1.1';
 const STREAM_WINDOW = 4 * 1024 * 1024;
 const CONNECTION_WINDOW = 1024 * 1024 * 1024;
 
+/** Memory (MB) an HTTP/2 session may hold: bodies waiting for window, answers not yet read. */
+const MAX_SESSION_MEMORY_MB = 1024;
+
 /** Errors of the connection or stream, not of the server's answer: retried like a reset socket. */
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
 
@@ -94,6 +97,10 @@ export class Transport {
         const session = connectHttp2(url.origin, {
           createConnection: () => socket,
           settings: { initialWindowSize: STREAM_WINDOW },
+          // A body waiting for the server's window counts against the session's memory, and
+          // Node.js resets the stream past 10 MB (its default): a 20 MB object must reach the
+          // server to be refused there with its own message.
+          maxSessionMemory: MAX_SESSION_MEMORY_MB,
         });
         session.once('connect', () => session.setLocalWindowSize(CONNECTION_WINDOW));
         // A failed connection fails its streams, each with its own error; the next request opens another.
@@ -152,31 +159,32 @@ export class Transport {
       stream.on('data', (piece: string) => {
         body += piece;
       });
-      let ended = false;
+      // The answer is whole when the server ends its side of the stream (END_STREAM), even when
+      // it answered before reading the whole body (413 for a body over the server's limit): the
+      // rest of the upload is then cancelled. A stream that closes before that, or ends with no
+      // answer, lost its connection, and is retried like a reset socket.
       stream.on('end', () => {
-        ended = true;
-      });
-      stream.on('error', (error: NodeJS.ErrnoException) => fail(asConnectionError(error)));
-      // Settled when the stream closes, not when its data ends: only a stream closed without
-      // error (code 0) after its answer's last frame is an answer; any other close is a lost
-      // connection, retried like a reset socket.
-      stream.on('close', () => {
-        if (--this.streams === 0 && !session.destroyed) session.unref();
+        if (status === 0) return fail(asConnectionError(new Error('the stream ended with no answer')));
         if (settled) return;
-        if (!ended || status === 0 || stream.rstCode)
-          return fail(
-            asConnectionError(
-              new Error(`the stream closed before its answer (HTTP/2 code ${stream.rstCode})`),
-            ),
-          );
         settled = true;
         const text = body;
         body = '';
         resolve({ status, text, retryAfter });
+        if (!stream.writableFinished) stream.close(http2Constants().NGHTTP2_CANCEL);
+      });
+      stream.on('error', (error: NodeJS.ErrnoException) => fail(asConnectionError(error)));
+      stream.on('close', () => {
+        if (--this.streams === 0 && !session.destroyed) session.unref();
+        if (!settled)
+          fail(
+            asConnectionError(
+              new Error(`the stream closed before its answer (HTTP/2 code ${stream.rstCode})`),
+            ),
+          );
       });
       stream.setTimeout(exchange.timeoutMs, () => {
         fail(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' }));
-        stream.close(process.getBuiltinModule('node:http2').constants.NGHTTP2_CANCEL);
+        stream.close(http2Constants().NGHTTP2_CANCEL);
       });
       if (exchange.payload !== undefined) stream.end(exchange.payload);
     });
@@ -241,6 +249,8 @@ export class Transport {
     return this.agent;
   }
 }
+
+const http2Constants = () => process.getBuiltinModule('node:http2').constants;
 
 /** DISABLE_HTTP2 set to anything but empty, as client-go reads it. */
 function http2Disabled(): boolean {

@@ -146,6 +146,8 @@ describe('API server restarted in the middle of a diff', () => {
     assert.deepEqual(report.summary, expected.summary);
     const stats = statsOf(result.stderr);
     assert.ok(stats && stats.retries > 0, `expected retries, stats: ${JSON.stringify(stats)}`);
+    // The kill took the run's one HTTP/2 connection; the retries opened another.
+    assert.equal(stats?.protocol, 'h2');
     assert.match(result.stderr, /retrying in \d+ ms: .*127\.0\.0\.1:16551 is unreachable/);
     console.log(
       `restart: killed after ${killedAfterMs} ms (${dryRunsBeforeKill} dry-runs answered), up again after ${restartedAfterMs} ms, run done after ${totalMs} ms; ${stats?.requests} requests, ${stats?.retries} retries`,

@@ -111,7 +111,9 @@ export function spawnCli(args: string[], env: Record<string, string> = {}, cwd =
 }
 
 /** The request counts the client prints with KUBE_DRIFT_STATS=1. */
-export function statsOf(stderr: string): { requests: number; retries: number } | undefined {
+export function statsOf(
+  stderr: string,
+): { requests: number; retries: number; protocol?: string } | undefined {
   const line = stderr.split('\n').find((l) => l.startsWith('kube-drift stats: '));
   return line ? JSON.parse(line.slice('kube-drift stats: '.length)) : undefined;
 }

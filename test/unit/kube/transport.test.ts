@@ -203,6 +203,53 @@ describe('the transport to the API server', () => {
     });
   }
 
+  it('takes an answer the server gives before it has read the whole body (413 for 20 MB)', async () => {
+    // The API server refuses a body over 3 MiB as soon as it has read that much, and stops
+    // reading: the rest of the upload never gets window to go, and the answer must not wait for it.
+    const server = http2.createSecureServer(tls, (req, res) => {
+      let read = 0;
+      req.on('data', (piece: Buffer) => {
+        read += piece.length;
+        if (read >= 1024 * 1024 && !res.headersSent) {
+          req.pause();
+          res.writeHead(413, { 'content-type': 'application/json' });
+          res.end('{"message":"Request entity too large: limit is 1048576"}');
+        }
+      });
+      req.on('end', () => {
+        if (res.headersSent) return;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    });
+    const base = await listen(server);
+    const transport = new Transport(4);
+    closers.push(() => {
+      transport.close();
+      server.close();
+    });
+    const payload = 'x'.repeat(20 * 1024 * 1024);
+    const started = Date.now();
+    const answer = await transport.send(
+      exchange(base, '/api/v1/namespaces/a/configmaps/huge?dryRun=All', {
+        method: 'PATCH',
+        headers: { 'Content-Length': String(payload.length) },
+        payload,
+        timeoutMs: 10_000,
+      }),
+      auth,
+    );
+    assert.equal(answer.status, 413);
+    assert.match(answer.text, /Request entity too large/);
+    assert.ok(Date.now() - started < 5_000, `answered after ${Date.now() - started} ms`);
+    // The connection still serves the next request.
+    assert.deepEqual(await transport.send(exchange(base, '/api'), auth), {
+      status: 200,
+      text: '{}',
+      retryAfter: undefined,
+    });
+  });
+
   it('times a silent server out', async () => {
     const server = http2.createSecureServer(tls, () => {});
     const base = await listen(server);
