@@ -56,6 +56,24 @@ async function listen(server: https.Server | http2.Http2SecureServer | Server): 
   return new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
 }
 
+const closers: (() => void)[] = [];
+
+/** Listens, and a transport to the server; both closed after the test. */
+async function serve(
+  server: https.Server | http2.Http2SecureServer | Server,
+  concurrency: number,
+  also: { close(): unknown }[] = [],
+): Promise<{ base: URL; transport: Transport }> {
+  const base = await listen(server);
+  const transport = new Transport(concurrency);
+  closers.push(() => {
+    transport.close();
+    server.close();
+    for (const other of also) other.close();
+  });
+  return { base, transport };
+}
+
 const exchange = (base: URL, path: string, more: Partial<Parameters<Transport['send']>[0]> = {}) => ({
   url: new URL(path, base),
   method: 'GET',
@@ -70,7 +88,6 @@ const exchange = (base: URL, path: string, more: Partial<Parameters<Transport['s
 });
 
 describe('the transport to the API server', () => {
-  const closers: (() => void)[] = [];
   afterEach(() => {
     for (const close of closers.splice(0)) close();
     delete process.env.DISABLE_HTTP2;
@@ -80,12 +97,7 @@ describe('the transport to the API server', () => {
     const seen: Seen = { connections: 0, versions: [], requests: [] };
     const server = http2.createSecureServer({ ...tls, allowHTTP1: true }, handler(seen, 20));
     server.on('secureConnection', () => seen.connections++);
-    const base = await listen(server);
-    const transport = new Transport(16);
-    closers.push(() => {
-      transport.close();
-      server.close();
-    });
+    const { base, transport } = await serve(server, 16);
 
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -127,12 +139,7 @@ describe('the transport to the API server', () => {
   it('falls back to kept-alive HTTP/1.1 sockets when the server answers HTTP/1.1 only', async () => {
     const seen: Seen = { connections: 0, versions: [], requests: [] };
     const server = https.createServer(tls, handler(seen, 20));
-    const base = await listen(server);
-    const transport = new Transport(4);
-    closers.push(() => {
-      transport.close();
-      server.close();
-    });
+    const { base, transport } = await serve(server, 4);
     const answers = await Promise.all(
       Array.from({ length: 8 }, (_, i) => transport.send(exchange(base, `/api/v1/x/${i}`), auth)),
     );
@@ -148,12 +155,7 @@ describe('the transport to the API server', () => {
     process.env.DISABLE_HTTP2 = '1';
     const seen: Seen = { connections: 0, versions: [], requests: [] };
     const server = http2.createSecureServer({ ...tls, allowHTTP1: true }, handler(seen));
-    const base = await listen(server);
-    const transport = new Transport(4);
-    closers.push(() => {
-      transport.close();
-      server.close();
-    });
+    const { base, transport } = await serve(server, 4);
     const answer = await transport.send(exchange(base, '/api'), auth);
     assert.equal(answer.status, 200);
     assert.equal(transport.protocol, 'http/1.1');
@@ -185,13 +187,7 @@ describe('the transport to the API server', () => {
         client.on('error', drop).on('close', drop);
         to.on('error', drop);
       });
-      const base = await listen(relay);
-      const transport = new Transport(4);
-      closers.push(() => {
-        transport.close();
-        relay.close();
-        server.close();
-      });
+      const { base, transport } = await serve(relay, 4, [server]);
       assert.equal((await transport.send(exchange(base, '/before'), auth)).status, 200);
       await assert.rejects(transport.send(exchange(base, '/drop'), auth), (error: NodeJS.ErrnoException) => {
         assert.equal(error.code, 'ECONNRESET', `${error.code}: ${error.message}`);
@@ -222,12 +218,7 @@ describe('the transport to the API server', () => {
         res.end('{}');
       });
     });
-    const base = await listen(server);
-    const transport = new Transport(4);
-    closers.push(() => {
-      transport.close();
-      server.close();
-    });
+    const { base, transport } = await serve(server, 4);
     const payload = 'x'.repeat(20 * 1024 * 1024);
     const started = Date.now();
     const answer = await transport.send(
@@ -252,12 +243,7 @@ describe('the transport to the API server', () => {
 
   it('times a silent server out', async () => {
     const server = http2.createSecureServer(tls, () => {});
-    const base = await listen(server);
-    const transport = new Transport(4);
-    closers.push(() => {
-      transport.close();
-      server.close();
-    });
+    const { base, transport } = await serve(server, 4);
     await assert.rejects(
       transport.send(exchange(base, '/silent', { timeoutMs: 200 }), auth),
       (error: NodeJS.ErrnoException) => error.code === 'ETIMEDOUT',
@@ -266,12 +252,7 @@ describe('the transport to the API server', () => {
 
   it('passes a TLS failure through unchanged: a CA that did not sign the server certificate', async () => {
     const server = http2.createSecureServer(tls, handler({ connections: 0, versions: [], requests: [] }));
-    const base = await listen(server);
-    const transport = new Transport(4);
-    closers.push(() => {
-      transport.close();
-      server.close();
-    });
+    const { base, transport } = await serve(server, 4);
     await assert.rejects(
       transport.send(exchange(base, '/api'), { ca: loopbackCertificate().cert }),
       (error: NodeJS.ErrnoException) =>
