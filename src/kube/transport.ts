@@ -56,8 +56,14 @@ export class Transport {
 
   async send(exchange: Exchange, auth: https.RequestOptions): Promise<Answer> {
     if (this.protocol !== 'http/1.1') {
-      this.session ??= this.open(exchange.url, auth);
-      const session = await this.session;
+      let pending = (this.session ??= this.open(exchange.url, auth));
+      let session = await pending;
+      // Closed before its 'close' event reached us: open the next one now rather than fail and retry.
+      if (session && (session.closed || session.destroyed)) {
+        if (this.session === pending) this.session = undefined;
+        pending = this.session ??= this.open(exchange.url, auth);
+        session = await pending;
+      }
       if (session) return this.viaStream(session, exchange, auth);
     }
     return this.viaSocket(exchange, auth);
@@ -133,7 +139,9 @@ export class Transport {
         ':path': exchange.url.pathname + exchange.url.search,
       };
       for (const [name, value] of Object.entries(exchange.headers)) headers[name.toLowerCase()] = value;
-      if (auth.auth) headers.authorization = `Basic ${Buffer.from(auth.auth).toString('base64')}`;
+      // As Node's https does with `auth`: a header the kubeconfig sets wins.
+      if (auth.auth && !headers.authorization)
+        headers.authorization = `Basic ${Buffer.from(auth.auth).toString('base64')}`;
       let stream: ClientHttp2Stream;
       try {
         stream = session.request(headers, { endStream: exchange.payload === undefined });
