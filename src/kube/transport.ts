@@ -56,13 +56,12 @@ export class Transport {
 
   async send(exchange: Exchange, auth: https.RequestOptions): Promise<Answer> {
     if (this.protocol !== 'http/1.1') {
-      let pending = (this.session ??= this.open(exchange.url, auth));
+      const pending = this.connection(exchange.url, auth);
       let session = await pending;
       // Closed before its 'close' event reached us: open the next one now rather than fail and retry.
       if (session && (session.closed || session.destroyed)) {
         if (this.session === pending) this.session = undefined;
-        pending = this.session ??= this.open(exchange.url, auth);
-        session = await pending;
+        session = await this.connection(exchange.url, auth);
       }
       if (session) return this.viaStream(session, exchange, auth);
     }
@@ -75,6 +74,12 @@ export class Transport {
     this.session = undefined;
     session?.then((s) => s?.destroy()).catch(() => {});
     this.agent?.destroy();
+  }
+
+  /** The connection requests share: the one open, or a new one. */
+  private connection(url: URL, auth: https.RequestOptions): Promise<ClientHttp2Session | undefined> {
+    this.session ??= this.open(url, auth);
+    return this.session;
   }
 
   /** One TLS connection offering both protocols; undefined when the server picks HTTP/1.1. */
