@@ -37,16 +37,14 @@ const CONNECTION_WINDOW = 1024 * 1024 * 1024;
 /** Memory (MB) an HTTP/2 session may hold: bodies waiting for window, answers not yet read. */
 const MAX_SESSION_MEMORY_MB = 1024;
 
-/** Errors of the connection or stream, not of the server's answer: retried like a reset socket. */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
-
 export class Transport {
   /** The protocol the server chose; undefined until the first connection is up. */
   protocol?: Protocol;
   private context?: SecureContext;
   private agent?: https.Agent;
   private session?: Promise<ClientHttp2Session | undefined>;
-  private streams = 0;
+  /** Streams in flight per connection: a connection is ref'd while it has any (one may still drain after a GOAWAY). */
+  private readonly streams = new WeakMap<ClientHttp2Session, number>();
   private readonly concurrency: number;
 
   constructor(concurrency: number) {
@@ -154,7 +152,9 @@ export class Transport {
         reject(asConnectionError(error as NodeJS.ErrnoException));
         return;
       }
-      if (this.streams++ === 0) session.ref();
+      const inFlight = this.streams.get(session) ?? 0;
+      this.streams.set(session, inFlight + 1);
+      if (inFlight === 0) session.ref();
       let settled = false;
       let status = 0;
       let retryAfter: string | undefined;
@@ -187,7 +187,9 @@ export class Transport {
       });
       stream.on('error', (error: NodeJS.ErrnoException) => fail(asConnectionError(error)));
       stream.on('close', () => {
-        if (--this.streams === 0 && !session.destroyed) session.unref();
+        const left = (this.streams.get(session) ?? 1) - 1;
+        this.streams.set(session, left);
+        if (left === 0 && !session.destroyed) session.unref();
         if (!settled)
           fail(
             asConnectionError(
@@ -272,9 +274,10 @@ function http2Disabled(): boolean {
 
 /**
  * A stream that failed before its answer: the socket's own error when there is one (refused,
- * reset), else a reset, which the client retries like a reset socket.
+ * reset), else (an HTTP/2 stream or session error) a reset, which the client retries like a
+ * reset socket.
  */
 function asConnectionError(error: NodeJS.ErrnoException): NodeJS.ErrnoException {
-  if (error.code && SOCKET_CODES.has(error.code)) return error;
+  if (error.code && !error.code.startsWith('ERR_HTTP2')) return error;
   return Object.assign(new Error(error.message), { code: 'ECONNRESET', cause: error });
 }
