@@ -172,30 +172,37 @@ export class Transport {
       stream.on('data', (piece: string) => {
         body += piece;
       });
-      // The answer is whole when the server ends its side of the stream (END_STREAM), even when
-      // it answered before reading the whole body (413 for a body over the server's limit): the
-      // rest of the upload is then cancelled. A stream that closes before that, or ends with no
-      // answer, lost its connection, and is retried like a reset socket.
+      // The answer is whole when the stream closes without error (code 0) after the server ended
+      // its side. Node.js also ends the readable side of a stream whose connection went away,
+      // with whatever part of the answer had come: that close carries an error code, and the
+      // request fails as a reset socket does (retried). A server may answer before it has read
+      // the whole body (413 for a body over its limit) and then stop reading: the rest of the
+      // upload is cancelled, and the answer it gave is taken.
+      let ended = false;
+      let cancelled = false;
       stream.on('end', () => {
-        if (status === 0) return fail(asConnectionError(new Error('the stream ended with no answer')));
-        if (settled) return;
-        settled = true;
-        const text = body;
-        body = '';
-        resolve({ status, text, retryAfter });
-        if (!stream.writableFinished) stream.close(http2Constants().NGHTTP2_CANCEL);
+        ended = true;
+        if (status !== 0 && !stream.rstCode && !stream.writableFinished) {
+          cancelled = true;
+          stream.close(http2Constants().NGHTTP2_CANCEL);
+        }
       });
       stream.on('error', (error: NodeJS.ErrnoException) => fail(asConnectionError(error)));
       stream.on('close', () => {
         const left = (this.streams.get(session) ?? 1) - 1;
         this.streams.set(session, left);
         if (left === 0 && !session.destroyed) session.unref();
-        if (!settled)
-          fail(
+        if (settled) return;
+        if (!ended || status === 0 || (stream.rstCode !== http2Constants().NGHTTP2_NO_ERROR && !cancelled))
+          return fail(
             asConnectionError(
               new Error(`the stream closed before its answer (HTTP/2 code ${stream.rstCode})`),
             ),
           );
+        settled = true;
+        const text = body;
+        body = '';
+        resolve({ status, text, retryAfter });
       });
       stream.setTimeout(exchange.timeoutMs, () => {
         fail(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' }));

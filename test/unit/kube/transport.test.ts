@@ -169,9 +169,16 @@ describe('the transport to the API server', () => {
       // The client reaches the server through a TCP relay, which drops the client's side of the
       // connection the moment the server gets /drop: no answer, no HTTP/2 frame, only TCP.
       const relayed = new Set<Socket>();
-      const server = http2.createSecureServer(tls, (req, res) => {
-        if (req.url !== '/drop') return echo(req, res);
+      const drop = () => {
         for (const socket of relayed) how.startsWith('reset') ? socket.resetAndDestroy() : socket.end();
+      };
+      const server = http2.createSecureServer(tls, (req, res) => {
+        if (req.url === '/drop') return drop();
+        if (req.url !== '/drop-midway') return echo(req, res);
+        // 200 and the start of a list, then the connection is gone: never an answer.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"kind":"ConfigMapList","items":[');
+        setTimeout(drop, 50);
       });
       server.on('secureConnection', () => seen.connections++);
       const upstream = await listen(server);
@@ -179,23 +186,25 @@ describe('the transport to the API server', () => {
         relayed.add(client);
         const to = connectTcp(Number(upstream.port), '127.0.0.1');
         client.pipe(to).pipe(client);
-        const drop = () => {
+        const unlink = () => {
           relayed.delete(client);
           to.destroy();
           client.destroy();
         };
-        client.on('error', drop).on('close', drop);
-        to.on('error', drop);
+        client.on('error', unlink).on('close', unlink);
+        to.on('error', unlink);
       });
       const { base, transport } = await serve(relay, 4, [server]);
       assert.equal((await transport.send(exchange(base, '/before'), auth)).status, 200);
-      await assert.rejects(transport.send(exchange(base, '/drop'), auth), (error: NodeJS.ErrnoException) => {
-        assert.equal(error.code, 'ECONNRESET', `${error.code}: ${error.message}`);
-        return true;
-      });
-      const answer = await transport.send(exchange(base, '/after'), auth);
-      assert.equal(JSON.parse(answer.text).path, '/after');
-      assert.equal(seen.connections, 2, 'a new connection after the lost one');
+      for (const [n, path] of ['/drop', '/drop-midway'].entries()) {
+        await assert.rejects(transport.send(exchange(base, path), auth), (error: NodeJS.ErrnoException) => {
+          assert.equal(error.code, 'ECONNRESET', `${path}: ${error.code}: ${error.message}`);
+          return true;
+        });
+        const answer = await transport.send(exchange(base, `/after-${n}`), auth);
+        assert.equal(JSON.parse(answer.text).path, `/after-${n}`);
+        assert.equal(seen.connections, n + 2, 'a new connection after the lost one');
+      }
     });
   }
 
