@@ -179,11 +179,17 @@ export class Transport {
       // the whole body (413 for a body over its limit) and then stop reading: the rest of the
       // upload is cancelled, and the answer it gave is taken.
       let ended = false;
-      let cancelled = false;
+      const take = () => {
+        settled = true;
+        const text = body;
+        body = '';
+        resolve({ status, text, retryAfter });
+      };
       stream.on('end', () => {
         ended = true;
-        if (status !== 0 && !stream.rstCode && !stream.writableFinished) {
-          cancelled = true;
+        // Taken now: a stream cancelled while its upload waits for window may never emit 'close'.
+        if (status !== 0 && !stream.rstCode && !stream.writableFinished && !settled) {
+          take();
           stream.close(http2Constants().NGHTTP2_CANCEL);
         }
       });
@@ -193,16 +199,13 @@ export class Transport {
         this.streams.set(session, left);
         if (left === 0 && !session.destroyed) session.unref();
         if (settled) return;
-        if (!ended || status === 0 || (stream.rstCode !== http2Constants().NGHTTP2_NO_ERROR && !cancelled))
+        if (!ended || status === 0 || stream.rstCode !== http2Constants().NGHTTP2_NO_ERROR)
           return fail(
             asConnectionError(
               new Error(`the stream closed before its answer (HTTP/2 code ${stream.rstCode})`),
             ),
           );
-        settled = true;
-        const text = body;
-        body = '';
-        resolve({ status, text, retryAfter });
+        take();
       });
       stream.setTimeout(exchange.timeoutMs, () => {
         fail(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' }));
